@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * The process's one handle on Postgres (PGlite or a real server). Each
+ * service types its own tables (`'social.articles': ArticleRow`, ...) and
+ * narrows this handle with `as<ServiceTables>()`; the handle itself is
+ * untyped because it is shared by every service in the process.
+ */
+export interface Database {
+  readonly driver: 'pglite' | 'postgres';
+  as<Tables>(): Kysely<Tables>;
+  ping(): Promise<void>;
+  /** Statements executed so far: lets a test prove a page costs a fixed number of queries. */
+  readonly statements: { count: number };
+  close(): Promise<void>;
+}

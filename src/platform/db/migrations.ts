@@ -1,0 +1,68 @@
+import { sql } from 'kysely';
+import type { Database } from './database.js';
+
+/** One versioned step of a service's schema. Statements run in order, in one transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export interface ServiceMigrations {
+  service: string;
+  /** The Postgres schema the service owns. */
+  schema: string;
+  migrations: Migration[];
+}
+
+interface MigrationTables {
+  'platform.migrations': { service: string; version: number; name: string; applied_at: Date };
+}
+
+/**
+ * Applies every migration not yet applied, service by service. Safe to run
+ * from many processes at once: an advisory lock serialises them, and applied
+ * versions are skipped, so running it twice changes nothing.
+ */
+export async function runMigrations(database: Database, services: ServiceMigrations[]): Promise<number> {
+  const db = database.as<MigrationTables>();
+  await sql`create schema if not exists platform`.execute(db);
+  await sql`create table if not exists platform.migrations (
+      service text not null, version integer not null, name text not null,
+      applied_at timestamptz not null default now(), primary key (service, version))`.execute(db);
+
+  let applied = 0;
+  for (const service of services) {
+    assertOrdered(service);
+    for (const migration of service.migrations) {
+      const didApply = await db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(hashtext('scalestack.migrations'))`.execute(trx);
+        const done = await trx
+          .selectFrom('platform.migrations')
+          .select('version')
+          .where('service', '=', service.service)
+          .where('version', '=', migration.version)
+          .executeTakeFirst();
+        if (done) return false;
+        await sql`create schema if not exists ${sql.id(service.schema)}`.execute(trx);
+        for (const statement of migration.statements) await sql.raw(statement).execute(trx);
+        await trx
+          .insertInto('platform.migrations')
+          .values({ service: service.service, version: migration.version, name: migration.name, applied_at: new Date() })
+          .execute();
+        return true;
+      });
+      if (didApply) applied++;
+    }
+  }
+  return applied;
+}
+
+function assertOrdered(service: ServiceMigrations): void {
+  service.migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`${service.service}: migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+    }
+  });
+}
+

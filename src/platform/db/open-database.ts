@@ -1,0 +1,63 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, type Dialect } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import type { Database } from './database.js';
+import { PGliteDialect } from './pglite-dialect.js';
+
+export interface DatabaseSettings {
+  /** postgres://... for a real server; absent for embedded PGlite. */
+  url?: string | undefined;
+  /** Where PGlite keeps its files; 'memory://' keeps nothing. */
+  dataDir: string;
+  poolMax: number;
+}
+
+const INT8_OID = 20;
+
+/** The one place that picks the database driver (see docs/adr/0002-database-drivers.md). */
+export async function openDatabase(settings: DatabaseSettings): Promise<Database> {
+  const statements = { count: 0 };
+  let dialect: Dialect;
+  let driver: Database['driver'];
+
+  if (settings.url) {
+    driver = 'postgres';
+    const pool = new pg.Pool({
+      connectionString: settings.url,
+      max: settings.poolMax,
+      // ids and counts are int8; they stay far below 2^53, so JSON numbers are safe.
+      types: { getTypeParser: (oid, format) => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) },
+    });
+    // An idle client losing its server must not crash the process; the next query reports it.
+    pool.on('error', () => {});
+    dialect = new PostgresDialect({ pool });
+  } else {
+    driver = 'pglite';
+    const dataDir = settings.dataDir === 'memory://' ? undefined : join(settings.dataDir, 'pglite');
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const pglite = await PGlite.create(dataDir, { parsers: { [INT8_OID]: Number } });
+    dialect = new PGliteDialect(pglite);
+  }
+
+  // Typed per service through as<Tables>(); see Database.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const kysely = new Kysely<any>({
+    dialect,
+    log: () => {
+      statements.count++;
+    },
+  });
+
+  return {
+    driver,
+    statements,
+    as: <Tables>() => kysely as unknown as Kysely<Tables>,
+    ping: async () => {
+      await kysely.selectNoFrom((eb) => eb.lit(1).as('ok')).execute();
+    },
+    // Ends the pg pool or closes PGlite (each driver's destroy()).
+    close: () => kysely.destroy(),
+  };
+}

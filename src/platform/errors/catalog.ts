@@ -1,0 +1,39 @@
+import { AppError } from './app-error.js';
+
+/**
+ * Every error the system answers with, by stable code (like Fastify's
+ * errors.js). Codes never change meaning; the message strings are RealWorld's.
+ * The code travels in the `x-error-code` response header.
+ */
+export const errors = {
+  /** 422: a field is missing, blank, or of the wrong shape. */
+  validation: (fields: Record<string, string[]>) => new AppError('SS_VALIDATION', 422, fields),
+  blank: (field: string) => new AppError('SS_VALIDATION', 422, { [field]: ["can't be blank"] }),
+  /** 400: the body is not JSON at all. */
+  malformedBody: (detail: string) => new AppError('SS_MALFORMED_BODY', 400, { body: [detail] }),
+  /** 413: the body is over BODY_LIMIT_BYTES. */
+  bodyTooLarge: (limit: number) =>
+    new AppError('SS_BODY_TOO_LARGE', 413, { body: [`is larger than ${limit} bytes`] }),
+  /** 415: a body that is not application/json. */
+  unsupportedMediaType: (type: string) =>
+    new AppError('SS_UNSUPPORTED_MEDIA_TYPE', 415, { body: [`content type ${type} is not supported`] }),
+  /** 401: authentication required and absent. */
+  tokenMissing: () => new AppError('SS_TOKEN_MISSING', 401, { token: ['is missing'] }),
+  /** 401: a token was sent but is forged, expired, malformed or for a user that no longer exists. */
+  tokenInvalid: () => new AppError('SS_TOKEN_INVALID', 401, { token: ['is invalid'] }),
+  /** 401: bad login. */
+  badCredentials: () => new AppError('SS_BAD_CREDENTIALS', 401, { credentials: ['invalid'] }),
+  /** 403: the resource belongs to someone else. */
+  forbidden: (subject: 'article' | 'comment') => new AppError('SS_FORBIDDEN', 403, { [subject]: ['forbidden'] }),
+  /** 404: no such resource (or route). */
+  notFound: (subject: string) => new AppError('SS_NOT_FOUND', 404, { [subject]: ['not found'] }),
+  /** 409: a unique field is taken. */
+  taken: (...fields: ('username' | 'email')[]) =>
+    new AppError('SS_CONFLICT', 409, Object.fromEntries(fields.map((f) => [f, ['has already been taken']]))),
+  /** 503: not ready (starting, draining or a dependency is down). */
+  unavailable: (subject: string) => new AppError('SS_UNAVAILABLE', 503, { [subject]: ['unavailable'] }),
+  /** 500: a bug. The body never carries the cause; the log does. */
+  internal: () => new AppError('SS_INTERNAL', 500, { server: ['internal error'] }),
+} as const;
+
+export { AppError };

@@ -1,0 +1,27 @@
+import type { FastifyRequest } from 'fastify';
+import { errors } from '../errors/catalog.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified user id from the Authorization header, or null for an anonymous request. */
+    userId: number | null;
+  }
+  interface FastifyContextConfig {
+    /** 'required': anonymous requests get 401 before the body is even validated. */
+    auth?: 'required' | 'optional';
+  }
+}
+
+/** Route options for a route that needs a signed-in user. */
+export const authRequired = { config: { auth: 'required' } } as const;
+
+/** The caller's id, or 401 `token is missing`. Use in routes that require auth. */
+export function requireUser(request: FastifyRequest): number {
+  if (request.userId === null) throw errors.tokenMissing();
+  return request.userId;
+}
+
+/** The caller's id when authenticated, else null. Use in routes where auth is optional. */
+export function viewerOf(request: FastifyRequest): number | null {
+  return request.userId;
+}

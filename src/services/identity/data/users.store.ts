@@ -1,0 +1,98 @@
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import type { Database } from '../../../platform/db/database.js';
+
+interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  username: string;
+  password_hash: string;
+  bio: string | null;
+  image: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+interface IdentityTables {
+  'identity.users': UsersTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type UserChanges = Partial<Pick<UserRow, 'email' | 'username' | 'password_hash' | 'bio' | 'image'>>;
+
+/** Postgres' unique_violation, raised when a concurrent write took the email or username first. */
+const UNIQUE_VIOLATION = '23505';
+
+export type UniqueField = 'email' | 'username';
+
+/** Which unique field a failed insert/update collided on, or null when it was another error. */
+export function collidedField(err: unknown): UniqueField | null {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  if (e?.code !== UNIQUE_VIOLATION) return null;
+  const where = `${e.constraint ?? ''} ${e.message ?? ''}`;
+  if (where.includes('users_email_key')) return 'email';
+  if (where.includes('users_username_key')) return 'username';
+  return null;
+}
+
+/** Data access for identity.users; the only code that writes SQL for identity. */
+export class UsersStore {
+  private readonly db: Kysely<IdentityTables>;
+
+  constructor(database: Database) {
+    this.db = database.as<IdentityTables>();
+  }
+
+  async insert(user: Pick<UserRow, 'email' | 'username' | 'password_hash'>): Promise<UserRow> {
+    return this.db.insertInto('identity.users').values(user).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async byId(id: number): Promise<UserRow | undefined> {
+    return this.db.selectFrom('identity.users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async byIds(ids: readonly number[]): Promise<UserRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('identity.users').selectAll().where('id', 'in', [...ids]).execute();
+  }
+
+  async byEmail(email: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('identity.users')
+      .selectAll()
+      .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+      .executeTakeFirst();
+  }
+
+  async byUsername(username: string): Promise<UserRow | undefined> {
+    return this.db.selectFrom('identity.users').selectAll().where('username', '=', username).executeTakeFirst();
+  }
+
+  /** Which of email/username another user already holds (case-insensitively). */
+  async takenBy(fields: { email?: string | undefined; username?: string | undefined }, exceptId = 0): Promise<UniqueField[]> {
+    if (fields.email === undefined && fields.username === undefined) return [];
+    const rows = await this.db
+      .selectFrom('identity.users')
+      .select(['email', 'username'])
+      .where('id', '!=', exceptId)
+      .where((eb) =>
+        eb.or([
+          ...(fields.email !== undefined ? [eb(sql<string>`lower(email)`, '=', fields.email.toLowerCase())] : []),
+          ...(fields.username !== undefined ? [eb(sql<string>`lower(username)`, '=', fields.username.toLowerCase())] : []),
+        ]),
+      )
+      .execute();
+    const taken: UniqueField[] = [];
+    if (rows.some((r) => fields.username !== undefined && r.username.toLowerCase() === fields.username.toLowerCase())) taken.push('username');
+    if (rows.some((r) => fields.email !== undefined && r.email.toLowerCase() === fields.email.toLowerCase())) taken.push('email');
+    return taken;
+  }
+
+  async update(id: number, changes: UserChanges): Promise<UserRow | undefined> {
+    return this.db
+      .updateTable('identity.users')
+      .set({ ...changes, updated_at: sql`greatest(clock_timestamp(), updated_at + interval '1 millisecond')` })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+}

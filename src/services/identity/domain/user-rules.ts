@@ -1,0 +1,32 @@
+import { errors } from '../../../platform/errors/catalog.js';
+
+/** Field rules shared by register and update; each failure is keyed by its field. */
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 64;
+
+type Problems = Record<string, string[]>;
+
+export function checkPresent(problems: Problems, field: string, value: string | null | undefined): void {
+  if (value === undefined || value === null || value.trim() === '') (problems[field] ??= []).push("can't be blank");
+}
+
+export function checkEmail(problems: Problems, email: string | null | undefined): void {
+  if (email === undefined || email === null || email.trim() === '') return checkPresent(problems, 'email', email);
+  if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) (problems['email'] ??= []).push('is invalid');
+}
+
+export function checkPassword(problems: Problems, password: string | null | undefined): void {
+  if (password === undefined || password === null || password.trim() === '') return checkPresent(problems, 'password', password);
+  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+    (problems['password'] ??= []).push(`must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
+  }
+}
+
+export function throwIfAny(problems: Problems): void {
+  if (Object.keys(problems).length > 0) throw errors.validation(problems);
+}
+
+/** RealWorld: an empty bio or image is stored as null. */
+export function emptyToNull(value: string | null | undefined): string | null | undefined {
+  return value === '' ? null : value;
+}

@@ -1,0 +1,105 @@
+import { errors } from '../../../platform/errors/catalog.js';
+import type { TokenService } from '../../../platform/auth/tokens.js';
+import { collidedField, type UserChanges, type UserRow, type UsersStore } from '../data/users.store.js';
+import type { PasswordHasher } from './passwords.js';
+import { checkEmail, checkPassword, checkPresent, emptyToNull, throwIfAny } from './user-rules.js';
+
+export interface AuthenticatedUser {
+  user: UserRow;
+  token: string;
+}
+
+export interface RegisterInput {
+  username: string;
+  email: string;
+  password: string;
+}
+
+export interface UpdateInput {
+  email?: string | null | undefined;
+  username?: string | null | undefined;
+  password?: string | null | undefined;
+  bio?: string | null | undefined;
+  image?: string | null | undefined;
+}
+
+/** Registration, login and account updates. Knows nothing of HTTP. */
+export class UsersDomain {
+  constructor(
+    private readonly store: UsersStore,
+    private readonly passwords: PasswordHasher,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async register(input: RegisterInput): Promise<AuthenticatedUser> {
+    const problems: Record<string, string[]> = {};
+    checkPresent(problems, 'username', input.username);
+    checkEmail(problems, input.email);
+    checkPassword(problems, input.password);
+    throwIfAny(problems);
+
+    const username = input.username.trim();
+    const email = input.email.trim();
+    await this.rejectTaken({ email, username });
+    const password_hash = await this.passwords.hash(input.password);
+    const user = await this.store.insert({ email, username, password_hash }).catch((err: unknown) => {
+      throw takenError(err);
+    });
+    return { user, token: await this.tokens.sign(user.id) };
+  }
+
+  async login(email: string, password: string): Promise<AuthenticatedUser> {
+    const problems: Record<string, string[]> = {};
+    checkPresent(problems, 'email', email);
+    checkPresent(problems, 'password', password);
+    throwIfAny(problems);
+
+    const user = await this.store.byEmail(email.trim());
+    if (!user) {
+      await this.passwords.burn(password);
+      throw errors.badCredentials();
+    }
+    if (!(await this.passwords.verify(user.password_hash, password))) throw errors.badCredentials();
+    return { user, token: await this.tokens.sign(user.id) };
+  }
+
+  /** The account behind a verified token; a token for a user that no longer exists is invalid. */
+  async current(userId: number): Promise<AuthenticatedUser> {
+    const user = await this.store.byId(userId);
+    if (!user) throw errors.tokenInvalid();
+    return { user, token: await this.tokens.sign(user.id) };
+  }
+
+  async update(userId: number, input: UpdateInput): Promise<AuthenticatedUser> {
+    const problems: Record<string, string[]> = {};
+    if (input.username !== undefined) checkPresent(problems, 'username', input.username);
+    if (input.email !== undefined) checkEmail(problems, input.email);
+    if (input.password !== undefined) checkPassword(problems, input.password);
+    throwIfAny(problems);
+
+    const changes: UserChanges = {};
+    if (input.username) changes.username = input.username.trim();
+    if (input.email) changes.email = input.email.trim();
+    if (input.bio !== undefined) changes.bio = emptyToNull(input.bio) ?? null;
+    if (input.image !== undefined) changes.image = emptyToNull(input.image) ?? null;
+    await this.rejectTaken({ email: changes.email, username: changes.username }, userId);
+    if (input.password) changes.password_hash = await this.passwords.hash(input.password);
+
+    const user = await this.store.update(userId, changes).catch((err: unknown) => {
+      throw takenError(err);
+    });
+    if (!user) throw errors.tokenInvalid();
+    return { user, token: await this.tokens.sign(user.id) };
+  }
+
+  private async rejectTaken(fields: { email?: string | undefined; username?: string | undefined }, exceptId?: number) {
+    const taken = await this.store.takenBy(fields, exceptId);
+    if (taken.length > 0) throw errors.taken(...taken);
+  }
+}
+
+/** A unique violation from a concurrent write becomes the same 409 the pre-check gives. */
+function takenError(err: unknown): unknown {
+  const field = collidedField(err);
+  return field ? errors.taken(field) : err;
+}

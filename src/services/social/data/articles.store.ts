@@ -1,0 +1,162 @@
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import type { Database } from '../../../platform/db/database.js';
+import type { SocialTables } from './tables.js';
+
+export interface ArticleRow {
+  id: number;
+  slug: string;
+  title: string;
+  description: string;
+  body: string;
+  author_id: number;
+  favorites_count: number;
+  created_at: Date;
+  updated_at: Date;
+  tag_list: string[];
+  favorited: boolean;
+}
+
+/** What narrows a list of articles; every field is optional and they combine with AND. */
+export interface ArticleFilter {
+  authorId?: number;
+  tag?: string;
+  favoritedBy?: number;
+  /** Articles by authors this user follows (the pull feed). */
+  authorsFollowedBy?: number;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export type ArticleFields = Pick<ArticleRow, 'slug' | 'title' | 'description' | 'body'>;
+type Db = Kysely<SocialTables> | Transaction<SocialTables>;
+
+/** Data access for articles, their tags and favorites. */
+export class ArticlesStore {
+  readonly db: Kysely<SocialTables>;
+
+  constructor(database: Database) {
+    this.db = database.as<SocialTables>();
+  }
+
+  async slugTaken(slug: string, db: Db = this.db): Promise<boolean> {
+    const row = await db.selectFrom('social.articles').select('id').where('slug', '=', slug).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async insert(db: Db, authorId: number, fields: ArticleFields): Promise<number> {
+    const row = await db
+      .insertInto('social.articles')
+      .values({ ...fields, author_id: authorId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async update(db: Db, id: number, fields: Partial<ArticleFields>): Promise<void> {
+    await db
+      .updateTable('social.articles')
+      .set({ ...fields, updated_at: sql`greatest(clock_timestamp(), updated_at + interval '1 millisecond')` })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async replaceTags(db: Db, articleId: number, tags: readonly string[]): Promise<void> {
+    await db.deleteFrom('social.article_tags').where('article_id', '=', articleId).execute();
+    if (tags.length === 0) return;
+    await db.insertInto('social.article_tags').values(tags.map((tag) => ({ article_id: articleId, tag }))).execute();
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.db.deleteFrom('social.articles').where('id', '=', id).execute();
+  }
+
+  /** The id, owner and title behind a slug: what ownership and slug checks need, nothing more. */
+  async keyOf(slug: string): Promise<{ id: number; author_id: number; title: string } | undefined> {
+    return this.db.selectFrom('social.articles').select(['id', 'author_id', 'title']).where('slug', '=', slug).executeTakeFirst();
+  }
+
+  /** Full rows (with sorted tags and the viewer's favorite flag) in the order of `ids`: one query per page. */
+  async rowsByIds(ids: readonly number[], viewerId: number | null): Promise<ArticleRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('social.articles as a')
+      .selectAll('a')
+      .select([
+        sql<string[]>`coalesce((select array_agg(t.tag order by t.tag) from social.article_tags t where t.article_id = a.id), '{}')`.as('tag_list'),
+        viewerId === null
+          ? sql<boolean>`false`.as('favorited')
+          : sql<boolean>`exists (select 1 from social.favorites f where f.article_id = a.id and f.user_id = ${viewerId})`.as('favorited'),
+      ])
+      .where('a.id', 'in', [...ids])
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** One page of ids, newest first (id breaks ties), and the total of matches. */
+  async findIds(filter: ArticleFilter, page: Page): Promise<{ ids: number[]; total: number }> {
+    const [rows, count] = await Promise.all([
+      this.filtered(filter)
+        .select('a.id')
+        .orderBy('a.created_at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
+      this.filtered(filter).select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return { ids: rows.map((r) => r.id), total: Number(count.total) };
+  }
+
+  private filtered(filter: ArticleFilter): SelectQueryBuilder<SocialTables & { a: SocialTables['social.articles'] }, 'a', object> {
+    let query = this.db.selectFrom('social.articles as a');
+    if (filter.authorId !== undefined) query = query.where('a.author_id', '=', filter.authorId);
+    if (filter.authorsFollowedBy !== undefined) {
+      const follower = filter.authorsFollowedBy;
+      query = query.where('a.author_id', 'in', (eb) =>
+        eb.selectFrom('social.follows').select('followee_id').where('follower_id', '=', follower),
+      );
+    }
+    if (filter.tag !== undefined) {
+      const tag = filter.tag;
+      query = query.where((eb) =>
+        eb.exists(eb.selectFrom('social.article_tags as t').select('t.tag').whereRef('t.article_id', '=', 'a.id').where('t.tag', '=', tag)),
+      );
+    }
+    if (filter.favoritedBy !== undefined) {
+      const user = filter.favoritedBy;
+      query = query.where((eb) =>
+        eb.exists(eb.selectFrom('social.favorites as f').select('f.user_id').whereRef('f.article_id', '=', 'a.id').where('f.user_id', '=', user)),
+      );
+    }
+    return query;
+  }
+
+  async tagsInUse(): Promise<string[]> {
+    const rows = await this.db.selectFrom('social.article_tags').select('tag').distinct().orderBy('tag').execute();
+    return rows.map((r) => r.tag);
+  }
+
+  /** Adds or removes a favorite and keeps favorites_count in step, in one transaction. */
+  async setFavorite(userId: number, articleId: number, favorite: boolean): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const changed = favorite
+        ? await trx
+            .insertInto('social.favorites')
+            .values({ user_id: userId, article_id: articleId })
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst()
+        : await trx.deleteFrom('social.favorites').where('user_id', '=', userId).where('article_id', '=', articleId).executeTakeFirst();
+      const rows = Number('numInsertedOrUpdatedRows' in changed ? changed.numInsertedOrUpdatedRows : changed.numDeletedRows);
+      if (rows === 0) return;
+      await trx
+        .updateTable('social.articles')
+        .set((eb) => ({ favorites_count: eb('favorites_count', '+', favorite ? 1 : -1) }))
+        .where('id', '=', articleId)
+        .execute();
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import type { Generated } from 'kysely';
+
+/** The social schema as Kysely sees it; mirrors ../migrations.ts. */
+export interface SocialTables {
+  'social.follows': { follower_id: number; followee_id: number; created_at: Generated<Date> };
+  'social.articles': {
+    id: Generated<number>;
+    slug: string;
+    title: string;
+    description: string;
+    body: string;
+    author_id: number;
+    favorites_count: Generated<number>;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  'social.article_tags': { article_id: number; tag: string };
+  'social.favorites': { user_id: number; article_id: number; created_at: Generated<Date> };
+  'social.comments': {
+    id: Generated<number>;
+    article_id: number;
+    author_id: number;
+    body: string;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+}

@@ -1,0 +1,149 @@
+import { errors } from '../../../platform/errors/catalog.js';
+import type { IdentityClient } from '../../../contracts/identity.js';
+import type { ArticleFilter, ArticleFields, ArticlesStore, Page } from '../data/articles.store.js';
+import type { FeedStrategy } from '../feed/feed-strategy.js';
+import { checkArticleInput, normalizeTags, type ArticleInput } from './article-input.js';
+import type { AuthorDirectory } from './authors.js';
+import { slugify, suffixed } from './slug.js';
+import type { ArticleList, ArticleView } from './views.js';
+
+export interface ListQuery extends Page {
+  tag?: string | undefined;
+  author?: string | undefined;
+  favorited?: string | undefined;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Articles: publishing, editing, listing, favorites, and the home feed. Knows nothing of HTTP. */
+export class ArticlesDomain {
+  constructor(
+    private readonly store: ArticlesStore,
+    private readonly authors: AuthorDirectory,
+    private readonly identity: IdentityClient,
+    private readonly feed: FeedStrategy,
+  ) {}
+
+  async create(authorId: number, input: ArticleInput): Promise<ArticleView> {
+    checkArticleInput(input, 'create');
+    const fields = { title: input.title!, description: input.description!, body: input.body! };
+    const tags = normalizeTags(input.tagList ?? []);
+    const id = await this.withSlugRetry(async (attempt) =>
+      this.store.db.transaction().execute(async (trx) => {
+        const slug = await this.freeSlug(fields.title, attempt, (s) => this.store.slugTaken(s, trx));
+        const articleId = await this.store.insert(trx, authorId, { ...fields, slug });
+        await this.store.replaceTags(trx, articleId, tags);
+        return articleId;
+      }),
+    );
+    await this.feed.onPublished?.(id, authorId);
+    return this.view(id, authorId);
+  }
+
+  async get(slug: string, viewerId: number | null): Promise<ArticleView> {
+    const key = await this.keyOf(slug);
+    return this.view(key.id, viewerId);
+  }
+
+  async update(slug: string, viewerId: number, input: ArticleInput): Promise<ArticleView> {
+    checkArticleInput(input, 'update');
+    const key = await this.ownedKey(slug, viewerId);
+    const fields: Partial<ArticleFields> = {};
+    if (input.title !== undefined) fields.title = input.title;
+    if (input.description !== undefined) fields.description = input.description;
+    if (input.body !== undefined) fields.body = input.body;
+    await this.withSlugRetry((attempt) =>
+      this.store.db.transaction().execute(async (trx) => {
+        // A new slug only when the title's words change; retitling "Dragons" to "dragons!" keeps it.
+        if (fields.title !== undefined && slugify(fields.title) !== slugify(key.title)) {
+          fields.slug = await this.freeSlug(fields.title, attempt, (s) => this.store.slugTaken(s, trx));
+        }
+        await this.store.update(trx, key.id, fields);
+        if (input.tagList !== undefined) await this.store.replaceTags(trx, key.id, normalizeTags(input.tagList));
+      }),
+    );
+    return this.view(key.id, viewerId);
+  }
+
+  async delete(slug: string, viewerId: number): Promise<void> {
+    const key = await this.ownedKey(slug, viewerId);
+    await this.store.delete(key.id);
+    await this.feed.onDeleted?.(key.id, key.author_id);
+  }
+
+  async setFavorite(slug: string, viewerId: number, favorite: boolean): Promise<ArticleView> {
+    const key = await this.keyOf(slug);
+    await this.store.setFavorite(viewerId, key.id, favorite);
+    return this.view(key.id, viewerId);
+  }
+
+  async list(query: ListQuery, viewerId: number | null): Promise<ArticleList> {
+    const filter: ArticleFilter = {};
+    if (query.tag !== undefined) filter.tag = query.tag;
+    for (const [param, key] of [['author', 'authorId'], ['favorited', 'favoritedBy']] as const) {
+      const username = query[param];
+      if (username === undefined) continue;
+      const user = await this.identity.userByUsername(username);
+      // An unknown user in a filter matches nothing (RealWorld: 200 with an empty list).
+      if (!user) return { articles: [], total: 0 };
+      filter[key] = user.id;
+    }
+    const { ids, total } = await this.store.findIds(filter, query);
+    return { articles: await this.views(ids, viewerId), total };
+  }
+
+  async homeFeed(viewerId: number, page: Page): Promise<ArticleList> {
+    const { ids, total } = await this.feed.page(viewerId, page);
+    return { articles: await this.views(ids, viewerId), total };
+  }
+
+  async tags(): Promise<string[]> {
+    return this.store.tagsInUse();
+  }
+
+  /** Hydrates a page of ids: one query for the articles, two for their authors, whatever the page size. */
+  private async views(ids: number[], viewerId: number | null): Promise<ArticleView[]> {
+    const rows = await this.store.rowsByIds(ids, viewerId);
+    const authors = await this.authors.profiles(rows.map((r) => r.author_id), viewerId);
+    return rows.flatMap((article) => {
+      const author = authors.get(article.author_id);
+      return author ? [{ article, author }] : [];
+    });
+  }
+
+  private async view(id: number, viewerId: number | null): Promise<ArticleView> {
+    const [view] = await this.views([id], viewerId);
+    if (!view) throw errors.notFound('article');
+    return view;
+  }
+
+  private async keyOf(slug: string) {
+    const key = await this.store.keyOf(slug);
+    if (!key) throw errors.notFound('article');
+    return key;
+  }
+
+  private async ownedKey(slug: string, viewerId: number) {
+    const key = await this.keyOf(slug);
+    if (key.author_id !== viewerId) throw errors.forbidden('article');
+    return key;
+  }
+
+  /** The title's slug if free, else a suffixed one; after a lost race (attempt > 0) always suffixed. */
+  private async freeSlug(title: string, attempt: number, taken: (slug: string) => Promise<boolean>): Promise<string> {
+    const base = slugify(title);
+    if (attempt === 0 && !(await taken(base))) return base;
+    return suffixed(base);
+  }
+
+  /** Two writers can pick the same free slug at once; the loser's transaction rolls back and retries suffixed. */
+  private async withSlugRetry<T>(work: (attempt: number) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work(attempt);
+      } catch (err) {
+        if ((err as { code?: string }).code !== UNIQUE_VIOLATION || attempt >= 3) throw err;
+      }
+    }
+  }
+}

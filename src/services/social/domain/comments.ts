@@ -1,0 +1,46 @@
+import { errors } from '../../../platform/errors/catalog.js';
+import type { ArticlesStore } from '../data/articles.store.js';
+import type { CommentsStore } from '../data/comments.store.js';
+import type { AuthorDirectory } from './authors.js';
+import type { CommentView } from './views.js';
+
+export class CommentsDomain {
+  constructor(
+    private readonly comments: CommentsStore,
+    private readonly articles: ArticlesStore,
+    private readonly authors: AuthorDirectory,
+  ) {}
+
+  async add(slug: string, authorId: number, body: string): Promise<CommentView> {
+    if (body.trim() === '') throw errors.blank('body');
+    const article = await this.article(slug);
+    const comment = await this.comments.insert(article.id, authorId, body);
+    return { comment, author: await this.authors.profile(authorId, authorId) };
+  }
+
+  /** Newest first; authors resolved in one batch whatever the number of comments. */
+  async list(slug: string, viewerId: number | null): Promise<CommentView[]> {
+    const article = await this.article(slug);
+    const rows = await this.comments.forArticle(article.id);
+    const authors = await this.authors.profiles(rows.map((r) => r.author_id), viewerId);
+    return rows.flatMap((comment) => {
+      const author = authors.get(comment.author_id);
+      return author ? [{ comment, author }] : [];
+    });
+  }
+
+  /** Only a comment's author may delete it. */
+  async delete(slug: string, commentId: number, viewerId: number): Promise<void> {
+    const article = await this.article(slug);
+    const comment = await this.comments.byId(article.id, commentId);
+    if (!comment) throw errors.notFound('comment');
+    if (comment.author_id !== viewerId) throw errors.forbidden('comment');
+    await this.comments.delete(comment.id);
+  }
+
+  private async article(slug: string) {
+    const key = await this.articles.keyOf(slug);
+    if (!key) throw errors.notFound('article');
+    return key;
+  }
+}

@@ -1,0 +1,39 @@
+import { IDENTITY, type IdentityClient } from '../../contracts/identity.js';
+import type { ServiceModule } from '../../platform/runtime/service-module.js';
+import { ArticlesStore } from './data/articles.store.js';
+import { CommentsStore } from './data/comments.store.js';
+import { FollowsStore } from './data/follows.store.js';
+import { ArticlesDomain } from './domain/articles.js';
+import { AuthorDirectory } from './domain/authors.js';
+import { CommentsDomain } from './domain/comments.js';
+import { ProfilesDomain } from './domain/profiles.js';
+import { chooseFeed } from './feed/choose-feed.js';
+import { socialMigrations } from './migrations.js';
+import { articlesRoutes } from './routes/articles.routes.js';
+import { commentsRoutes } from './routes/comments.routes.js';
+import { profilesRoutes } from './routes/profiles.routes.js';
+
+/** social: the RealWorld "Conduit" API. Owns the `social` schema; reads profiles through identity's client. */
+export const socialService: ServiceModule = {
+  name: 'social',
+  migrations: socialMigrations,
+  create: ({ config, db, clients }) => {
+    const identity = clients.get<IdentityClient>(IDENTITY);
+    const articlesStore = new ArticlesStore(db);
+    const followsStore = new FollowsStore(db);
+    const feed = chooseFeed(config.FEED_STRATEGY, articlesStore);
+    const authors = new AuthorDirectory(identity, followsStore);
+
+    const articles = new ArticlesDomain(articlesStore, authors, identity, feed);
+    const profiles = new ProfilesDomain(identity, followsStore, feed);
+    const comments = new CommentsDomain(new CommentsStore(db), articlesStore, authors);
+
+    return {
+      routes: async (app) => {
+        await app.register(profilesRoutes(profiles));
+        await app.register(articlesRoutes(articles));
+        await app.register(commentsRoutes(comments));
+      },
+    };
+  },
+};

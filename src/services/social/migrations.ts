@@ -1,0 +1,58 @@
+import type { ServiceMigrations } from '../../platform/db/migrations.js';
+
+/** social owns follows, articles, tags, favorites and comments. User ids are identity's; no foreign key crosses schemas. */
+export const socialMigrations: ServiceMigrations = {
+  service: 'social',
+  schema: 'social',
+  migrations: [
+    {
+      version: 1,
+      name: 'conduit',
+      statements: [
+        `create table social.follows (
+          follower_id bigint not null,
+          followee_id bigint not null,
+          created_at timestamptz not null default now(),
+          primary key (follower_id, followee_id)
+        )`,
+        `create index follows_followee on social.follows (followee_id)`,
+        `create table social.articles (
+          id bigint generated always as identity primary key,
+          slug text not null unique,
+          title text not null,
+          description text not null,
+          body text not null,
+          author_id bigint not null,
+          favorites_count integer not null default 0,
+          created_at timestamptz not null default clock_timestamp(),
+          updated_at timestamptz not null default clock_timestamp()
+        )`,
+        // Newest first with id as the stable tie-break, globally and per author.
+        `create index articles_recent on social.articles (created_at desc, id desc)`,
+        `create index articles_author_recent on social.articles (author_id, created_at desc, id desc)`,
+        `create table social.article_tags (
+          article_id bigint not null references social.articles (id) on delete cascade,
+          tag text not null,
+          primary key (article_id, tag)
+        )`,
+        `create index article_tags_tag on social.article_tags (tag, article_id)`,
+        `create table social.favorites (
+          user_id bigint not null,
+          article_id bigint not null references social.articles (id) on delete cascade,
+          created_at timestamptz not null default now(),
+          primary key (user_id, article_id)
+        )`,
+        `create index favorites_article on social.favorites (article_id)`,
+        `create table social.comments (
+          id bigint generated always as identity primary key,
+          article_id bigint not null references social.articles (id) on delete cascade,
+          author_id bigint not null,
+          body text not null,
+          created_at timestamptz not null default clock_timestamp(),
+          updated_at timestamptz not null default clock_timestamp()
+        )`,
+        `create index comments_article on social.comments (article_id, created_at desc, id desc)`,
+      ],
+    },
+  ],
+};

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { skipUnlessAvailable } from './services-required.js';
+
+/** A database a suite runs against: embedded PGlite, or a fresh database on the real server. */
+export interface DbTarget {
+  name: 'pglite' | 'postgres';
+  /** node:test options: `{ skip }` when the server is absent on a laptop. */
+  options: { skip?: string };
+  /** Creates a fresh database and returns its URL (undefined for PGlite, in memory). */
+  create(): Promise<string | undefined>;
+  drop(url: string | undefined): Promise<void>;
+}
+
+/** The real server's admin URL; the suites create and drop their own databases on it. */
+export const ADMIN_DATABASE_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const pgliteTarget: DbTarget = {
+  name: 'pglite',
+  options: {},
+  create: async () => undefined,
+  drop: async () => {},
+};
+
+async function reachable(url: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return null;
+  } catch (err) {
+    return `PostgreSQL not reachable at ${url} (${(err as Error).message}); set TEST_DATABASE_URL`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function postgresTarget(skipReason: string | null): DbTarget {
+  return {
+    name: 'postgres',
+    options: skipUnlessAvailable(skipReason),
+    create: async () => {
+      const name = `scalestack_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+      await withAdmin((c) => c.query(`create database ${name}`));
+      const url = new URL(ADMIN_DATABASE_URL);
+      url.pathname = `/${name}`;
+      return url.toString();
+    },
+    drop: async (url) => {
+      if (!url) return;
+      const name = new URL(url).pathname.slice(1);
+      await withAdmin((c) => c.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}
+
+/** Both targets; every integration suite runs once per target. */
+export async function dbTargets(): Promise<DbTarget[]> {
+  return [pgliteTarget, postgresTarget(await reachable(ADMIN_DATABASE_URL))];
+}

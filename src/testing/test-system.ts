@@ -1,0 +1,48 @@
+import { loadConfig } from '../platform/config/load-config.js';
+import type { Config } from '../platform/config/schema.js';
+import { createLogger } from '../platform/log/logger.js';
+import { startSystem, type System } from '../platform/runtime/system.js';
+import { allServices } from '../services/registry.js';
+import type { DbTarget } from './db-targets.js';
+import { createApiClient, type ApiClient } from './api-client.js';
+
+export interface TestSystem extends System {
+  api: ApiClient;
+  target: DbTarget['name'];
+}
+
+/**
+ * The whole system on a random port against a fresh database of the target
+ * (PGlite in memory, or a new database on the real server, dropped on close).
+ */
+export async function startTestSystem(target: DbTarget, overrides: Partial<Config> = {}): Promise<TestSystem> {
+  const url = await target.create();
+  const config = loadConfig(
+    {},
+    {
+      PORT: 0,
+      HOST: '127.0.0.1',
+      DATA_DIR: 'memory://',
+      LOG_LEVEL: 'silent',
+      // Cheapest argon2 cost: suites register hundreds of users.
+      ARGON2_MEMORY_KIB: 1024,
+      ARGON2_TIME_COST: 1,
+      ...(url ? { DATABASE_URL: url } : {}),
+      ...overrides,
+    },
+  );
+  const system = await startSystem({
+    config,
+    services: allServices,
+    logger: createLogger({ level: config.LOG_LEVEL, pretty: false }),
+  });
+  return {
+    ...system,
+    target: target.name,
+    api: createApiClient(system.url),
+    close: async () => {
+      await system.close();
+      await target.drop(url);
+    },
+  };
+}
