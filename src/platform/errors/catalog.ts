@@ -17,6 +17,8 @@ export const errors = {
   /** 415: a body that is not application/json. */
   unsupportedMediaType: (type: string) =>
     new AppError('SS_UNSUPPORTED_MEDIA_TYPE', 415, { body: [`content type ${type} is not supported`] }),
+  /** 400 or 414: the URL itself is unusable (bad encoding, a NUL byte, a path segment over the limit). */
+  badUrl: (detail: string, status: 400 | 414 = 400) => new AppError('SS_BAD_URL', status, { url: [detail] }),
   /** 401: authentication required and absent. */
   tokenMissing: () => new AppError('SS_TOKEN_MISSING', 401, { token: ['is missing'] }),
   /** 401: a token was sent but is forged, expired, malformed or for a user that no longer exists. */

@@ -5,7 +5,8 @@ import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { tokenFromHeader, type TokenService } from '../auth/tokens.js';
 import { errors } from '../errors/catalog.js';
-import { makeErrorHandler } from './error-handler.js';
+import { makeErrorHandler, sendError } from './error-handler.js';
+import { parseJsonBody } from './json-body.js';
 import { validatorCompiler } from './validation.js';
 import './request-context.js';
 
@@ -35,20 +36,24 @@ export function createApp(settings: AppSettings) {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Errors the router raises before any hook runs still leave in the catalog's shape.
+    frameworkErrors: (error, _request, reply) =>
+      sendError(reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.badUrl('is too long', 414) : errors.badUrl('is malformed')),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: anything else is a 415, not a string the schema then rejects.
   app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   app.setErrorHandler(makeErrorHandler(settings.bodyLimit));
-  app.setNotFoundHandler((request, reply) => {
-    const err = errors.notFound('route');
-    void reply.code(404).header('x-error-code', err.code).send(err.toBody());
-  });
+  app.setNotFoundHandler((_request, reply) => sendError(reply, errors.notFound('route')));
 
   app.decorateRequest('userId', null);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // Postgres text cannot hold NUL; refuse it at the door rather than fail in SQL.
+    if (/%00/.test(request.url)) throw errors.badUrl('must not contain NUL characters');
     const token = tokenFromHeader(request.headers.authorization);
     if (token !== undefined) {
       const userId = token === null ? null : await settings.tokens.verify(token);

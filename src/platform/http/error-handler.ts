@@ -42,6 +42,11 @@ export function makeErrorHandler(bodyLimit: number) {
     if (appError.status >= 500 && appError.code === 'SS_INTERNAL') {
       request.log.error({ err: error }, 'unhandled error');
     }
-    return reply.code(appError.status).header('x-error-code', appError.code).send(appError.toBody());
+    return sendError(reply, appError);
   };
+}
+
+/** The one way an error leaves: its status, its stable code in `x-error-code`, its field-keyed body. */
+export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  return reply.code(error.status).header('x-error-code', error.code).send(error.toBody());
 }

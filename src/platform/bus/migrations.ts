@@ -1,0 +1,45 @@
+import type { ServiceMigrations } from '../db/migrations.js';
+
+/** The platform's own tables: outbox, inbox and dead letters (run by the runtime before any service). */
+export const busMigrations: ServiceMigrations = {
+  service: 'platform',
+  schema: 'platform',
+  migrations: [
+    {
+      version: 1,
+      name: 'outbox, inbox and dead letters',
+      statements: [
+        `create table platform.outbox (
+          seq bigserial primary key,
+          id text not null unique,
+          topic text not null,
+          key text not null,
+          payload jsonb not null,
+          headers jsonb not null default '{}',
+          created_at timestamptz not null default now(),
+          sent_at timestamptz)`,
+        // The relay only ever scans unsent rows: a partial index keeps that cheap however large the table grows.
+        `create index outbox_unsent on platform.outbox (seq) where sent_at is null`,
+        `create table platform.inbox (
+          consumer text not null,
+          event_id text not null,
+          processed_at timestamptz not null default now(),
+          primary key (consumer, event_id))`,
+        `create table platform.dead_letters (
+          id bigserial primary key,
+          message_id text not null,
+          kind text not null check (kind in ('event', 'job')),
+          topic text not null,
+          consumer text not null,
+          key text not null,
+          payload jsonb,
+          headers jsonb not null default '{}',
+          attempts integer not null,
+          reason text not null,
+          failed_at timestamptz not null default now(),
+          replayed_at timestamptz)`,
+        `create index dead_letters_pending on platform.dead_letters (id) where replayed_at is null`,
+      ],
+    },
+  ],
+};

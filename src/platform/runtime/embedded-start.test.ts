@@ -1,0 +1,93 @@
+/**
+ * The acceptance of the embedded shape, on the real CLI: on a fresh data
+ * directory with no server running, `scalestack start` is ready within 15 s
+ * and serves an empty system; what was written survives a restart, tokens
+ * included (the JWT secret is kept in DATA_DIR).
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rawRequest, spawnCli, type NodeProcess } from '../../testing/cli-process.js';
+
+const READY_WITHIN_MS = 15_000;
+
+describe('embedded start (no DATABASE_URL, fresh DATA_DIR)', () => {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  });
+
+  async function start(dataDir: string): Promise<{ proc: NodeProcess; readyMs: number }> {
+    // No DATABASE_URL and no JWT_SECRET: spawnCli strips every setting inherited from this shell.
+    const proc = await spawnCli({ env: { DATA_DIR: dataDir, LOG_LEVEL: 'info' } });
+    cleanups.push(() => proc.stop('SIGKILL'));
+    const readyMs = await proc.waitReady('/readyz', READY_WITHIN_MS + 15_000);
+    return { proc, readyMs };
+  }
+
+  async function stop(proc: NodeProcess): Promise<void> {
+    const exit = await proc.stop('SIGTERM', 15_000);
+    assert.equal(exit.killed, false, `did not exit on SIGTERM:\n${proc.output()}`);
+    assert.equal(exit.code, 0, `exit code after SIGTERM:\n${proc.output()}`);
+  }
+
+  it('is ready within 15 s, starts empty, and keeps data, passwords and tokens across a restart', async (t) => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'scalestack-embedded-')), 'data');
+    cleanups.push(() => rm(join(dataDir, '..'), { recursive: true, force: true }));
+    assert.equal(existsSync(dataDir), false, 'the data directory does not exist before start');
+
+    const first = await start(dataDir);
+    t.diagnostic(`first start: /readyz 200 after ${Math.round(first.readyMs)} ms (bound ${READY_WITHIN_MS} ms)`);
+    assert.ok(first.readyMs < READY_WITHIN_MS, `ready after ${Math.round(first.readyMs)} ms`);
+
+    const tags = await rawRequest(first.proc.url, 'GET', '/api/tags');
+    assert.equal(tags.status, 200);
+    assert.deepEqual(tags.body, { tags: [] });
+
+    const credentials = { username: 'keeper', email: 'keeper@example.com', password: 'correct horse battery' };
+    const registered = await rawRequest(first.proc.url, 'POST', '/api/users', { user: credentials });
+    assert.equal(registered.status, 201, JSON.stringify(registered.body));
+    const oldToken = (registered.body as { user: { token: string } }).user.token;
+    const created = await rawRequest(
+      first.proc.url,
+      'POST',
+      '/api/articles',
+      { article: { title: 'Written before the restart', description: 'kept', body: 'on disk', tagList: ['durable'] } },
+      { authorization: `Token ${oldToken}` },
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const slug = (created.body as { article: { slug: string } }).article.slug;
+    await stop(first.proc);
+    assert.ok(existsSync(join(dataDir, 'jwt-secret')), 'the JWT secret is kept in DATA_DIR');
+
+    const second = await start(dataDir);
+    t.diagnostic(`restart on the same DATA_DIR: /readyz 200 after ${Math.round(second.readyMs)} ms`);
+    const url = second.proc.url;
+
+    const login = await rawRequest(url, 'POST', '/api/users/login', {
+      user: { email: credentials.email, password: credentials.password },
+    });
+    assert.equal(login.status, 200, `login after restart: ${JSON.stringify(login.body)}`);
+    const wrong = await rawRequest(url, 'POST', '/api/users/login', { user: { email: credentials.email, password: 'wrong password' } });
+    assert.equal(wrong.status, 401, 'a wrong password is still refused');
+
+    const me = await rawRequest(url, 'GET', '/api/user', undefined, { authorization: `Token ${oldToken}` });
+    assert.equal(me.status, 200, `a token issued before the restart still works: ${JSON.stringify(me.body)}`);
+    assert.equal((me.body as { user: { username: string } }).user.username, credentials.username);
+
+    const article = await rawRequest(url, 'GET', `/api/articles/${encodeURIComponent(slug)}`);
+    assert.equal(article.status, 200, JSON.stringify(article.body));
+    const kept = (article.body as { article: { title: string; body: string; tagList: string[]; author: { username: string } } }).article;
+    assert.equal(kept.title, 'Written before the restart');
+    assert.equal(kept.body, 'on disk');
+    assert.deepEqual(kept.tagList, ['durable']);
+    assert.equal(kept.author.username, credentials.username);
+    const tagsAfter = await rawRequest(url, 'GET', '/api/tags');
+    assert.deepEqual(tagsAfter.body, { tags: ['durable'] });
+
+    await stop(second.proc);
+  });
+});
