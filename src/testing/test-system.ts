@@ -27,6 +27,8 @@ export async function startTestSystem(target: DbTarget, overrides: Partial<Confi
       // Cheapest argon2 cost: suites register hundreds of users.
       ARGON2_MEMORY_KIB: 1024,
       ARGON2_TIME_COST: 1,
+      // Suites log in hundreds of times from one address; the limiter has its own tests (src/platform/ratelimit).
+      RATE_LIMIT_ENABLED: false,
       ...(url ? { DATABASE_URL: url } : {}),
       ...overrides,
     },

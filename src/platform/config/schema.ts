@@ -10,6 +10,8 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: './.data' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^(postgres|postgresql)://' })),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  // Event bus and jobs (docs/adr/0005-bus-adapters.md): unset = in process; amqp:// RabbitMQ, nats:// NATS JetStream, redis:// Redis.
+  BUS_URL: Type.Optional(Type.String({ pattern: '^(amqps?|nats|rediss?)://' })),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -22,7 +24,45 @@ export const ConfigSchema = Type.Object({
   // OWASP's minimum argon2id profile (19 MiB, t=2, p=1): safe, and cheap enough to seed thousands of users.
   ARGON2_MEMORY_KIB: Type.Integer({ minimum: 1024, default: 19_456 }),
   ARGON2_TIME_COST: Type.Integer({ minimum: 1, default: 2 }),
+  // Cache (docs/patterns/caching.md). Without REDIS_URL the cache is L1 (in process) alone.
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  CACHE_ENABLED: Type.Boolean({ default: true }),
+  CACHE_PREFIX: Type.String({ minLength: 1, default: 'scalestack' }),
+  CACHE_TTL_PROFILE_S: Type.Integer({ minimum: 1, default: 300 }),
+  CACHE_TTL_ARTICLE_S: Type.Integer({ minimum: 1, default: 60 }),
+  CACHE_TTL_TAGS_S: Type.Integer({ minimum: 1, default: 300 }),
+  /** Each TTL is shortened by up to this fraction at random, so keys written together do not expire together. */
+  CACHE_TTL_JITTER: Type.Number({ minimum: 0, maximum: 0.5, default: 0.1 }),
+  /** How long past its TTL a value may still be served while its source is failing. */
+  CACHE_GRACE_S: Type.Integer({ minimum: 0, default: 300 }),
+  /** A reload slower than this serves the graced value (if any) and finishes in the background. */
+  CACHE_SOFT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  /** A reload slower than this fails the request. */
+  CACHE_HARD_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 5000 }),
+  CACHE_L1_MAX_ITEMS: Type.Integer({ minimum: 100, default: 100_000 }),
+  /** Write-behind counters (article views) are flushed to Postgres this often, and at shutdown. */
+  WRITE_BEHIND_FLUSH_MS: Type.Integer({ minimum: 10, default: 1000 }),
   FEED_STRATEGY: Type.Union([Type.Literal('pull')], { default: 'pull' }),
+  // --- edge and topology (docs/patterns/gateway.md, docs/patterns/rate-limiting.md)
+  /** HMAC key the gateway signs the verified identity with; services trust x-user-id only with a valid signature. */
+  INTERNAL_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  RATE_LIMIT_ENABLED: Type.Boolean({ default: true }),
+  /** JSON array of rate-limit policies replacing the defaults (src/platform/ratelimit/policies.ts). */
+  RATE_LIMITS: Type.Optional(Type.String({ minLength: 2 })),
+  /** Which services this process runs (comma list); unset = all. */
+  SERVICES: Type.Optional(Type.String({ pattern: '^[a-z]+(,[a-z]+)*$' })),
+  /** Services this process calls over HTTP: `identity=http://127.0.0.1:7001,http://127.0.0.1:7002;...`. */
+  REMOTE_SERVICES: Type.Optional(Type.String({ minLength: 1 })),
+  GATEWAY_BALANCER: Type.Union(
+    ['round-robin', 'least-connections', 'ip-hash', 'consistent-hash', 'power-of-two'].map((l) => Type.Literal(l)),
+    { default: 'round-robin' },
+  ),
+  GATEWAY_MAX_IN_FLIGHT: Type.Integer({ minimum: 1, default: 2000 }),
+  GATEWAY_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 10, default: 500 }),
+  GATEWAY_MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, default: 16_384 }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 10_000 }),
+  /** `scalestack gateway` alone: fixed replicas (`social=http://a,http://b;identity=http://c`); unset = discovery in Redis (REDIS_URL). */
+  GATEWAY_UPSTREAMS: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { countStatementInScope } from './statement-scope.js';
 
 export interface DatabaseSettings {
   /** postgres://... for a real server; absent for embedded PGlite. */
@@ -47,6 +48,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     dialect,
     log: () => {
       statements.count++;
+      countStatementInScope();
     },
   });
 

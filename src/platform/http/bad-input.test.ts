@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { SignJWT } from 'jose';
 import { dbTargets } from '../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
@@ -8,6 +9,19 @@ import type { ApiResponse } from '../../testing/api-client.js';
 import { assertError, assertErrorShape, assertNoStackTrace, createArticle, registerUser } from '../../testing/fixtures.js';
 
 const MiB = 1024 * 1024;
+
+/** The suite's systems run with a known secret so it can mint validly signed tokens for users that do not exist. */
+const JWT_SECRET = randomBytes(32).toString('base64url');
+
+/** A validly signed, unexpired token whose subject is no user of the system. */
+const ghostToken = () =>
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('2000000000')
+    .setIssuer('scalestack')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(JWT_SECRET));
 
 /** A JSON text of exactly `size` bytes: `{"user":{"username":"xxx…"}}`. */
 function jsonOfSize(size: number): string {
@@ -25,7 +39,7 @@ for (const target of await dbTargets()) {
   describe(`bad input [${target.name}]`, target.options, () => {
     let sys: TestSystem;
     before(async () => {
-      sys = await startTestSystem(target);
+      sys = await startTestSystem(target, { JWT_SECRET });
     });
     after(async () => {
       await sys?.close();
@@ -127,6 +141,12 @@ for (const target of await dbTargets()) {
         assert.ok([415, 422].includes(res.status), `got ${res.status} ${JSON.stringify(res.body)}`);
       });
 
+      it('a gzip-encoded body is a 4xx, never a 500', async () => {
+        const raw = gzipSync(JSON.stringify({ user: { username: 'gz', email: 'gz@example.com', password: 'password123' } }));
+        const res = await sys.api.post('/api/users', undefined, { rawBody: raw, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+        assertHandled(res, 'gzip body');
+      });
+
       it('application/json; charset=utf-8 is accepted', async () => {
         const res = await sys.api.post(
           '/api/users',
@@ -139,6 +159,21 @@ for (const target of await dbTargets()) {
     });
 
     describe('routes', () => {
+      /** GETs every path; fails once, listing every path not answered with a well-formed 4xx. */
+      const assertAllHandled = async (paths: string[]) => {
+        const bad: string[] = [];
+        for (const path of paths) {
+          const res = await sys.api.get(path);
+          try {
+            assertHandled(res, path);
+          } catch {
+            const body = JSON.stringify(res.body).slice(0, 160);
+            bad.push(`${path.slice(0, 60)} -> ${res.status} x-error-code=${res.headers.get('x-error-code')} ${body}`);
+          }
+        }
+        assert.deepEqual(bad, [], `not a well-formed 4xx:\n${bad.join('\n')}`);
+      };
+
       it('404 "route: not found" for an unknown route', async () => {
         for (const path of ['/api/nope', '/nope', '/api/articles/x/y/z/w', '/api/users/login/extra']) {
           assertError(await sys.api.get(path), 404, 'route', 'not found');
@@ -151,18 +186,15 @@ for (const target of await dbTargets()) {
 
       it('a very long slug or username is a 4xx, not a 500', async () => {
         const long = 'a'.repeat(2000);
-        for (const path of [`/api/articles/${long}`, `/api/profiles/${long}`, `/api/articles/${long}/comments`]) {
-          assertHandled(await sys.api.get(path), path);
-        }
+        await assertAllHandled([`/api/articles/${long}`, `/api/profiles/${long}`, `/api/articles/${long}/comments`]);
       });
 
       it('odd characters in path params are a 4xx, not a 500', async () => {
+        const paths: string[] = [];
         for (const seg of ['%00', '%E0%A4%A', "'%3B%20drop%20table%20users%3B--", '%F0%9F%90%89', '..%2F..%2Fetc']) {
-          for (const path of [`/api/articles/${seg}`, `/api/profiles/${seg}`, `/api/articles/${seg}/comments`]) {
-            const res = await sys.api.get(path);
-            assertHandled(res, path);
-          }
+          paths.push(`/api/articles/${seg}`, `/api/profiles/${seg}`, `/api/articles/${seg}/comments`);
         }
+        await assertAllHandled(paths);
       });
 
       it('an out-of-range comment id is a 4xx, not a 500', async () => {
@@ -227,6 +259,54 @@ for (const target of await dbTargets()) {
         for (const path of gets) assertError(await sys.api.get(path, { token: forged }), 401, 'token', 'is invalid');
         const login = await sys.api.post('/api/users/login', { user: { email: author.email, password: author.password } }, { token: forged });
         assertError(login, 401, 'token', 'is invalid');
+      });
+
+      it('401 "token: is invalid" for a validly signed token of a user that does not exist, on writes; nothing is written', async () => {
+        const ghost = await ghostToken();
+        const author = await registerUser(sys.api);
+        const a = await createArticle(sys.api, author.token);
+        const before = (await sys.api.get('/api/articles')).body.articlesCount as number;
+        const tagsBefore = (await sys.api.get('/api/tags')).body.tags as string[];
+        const problems: string[] = [];
+        const expectInvalid = (what: string, res: ApiResponse) => {
+          try {
+            assertError(res, 401, 'token', 'is invalid');
+          } catch {
+            problems.push(`${what} -> ${res.status} ${JSON.stringify(res.body)}`);
+          }
+        };
+        const ghostTag = `ghost${randomBytes(4).toString('hex')}`;
+        expectInvalid('POST /api/articles', await sys.api.post('/api/articles', { article: { title: 'ghost', description: 'd', body: 'b', tagList: [ghostTag] } }, { token: ghost }));
+        expectInvalid('POST favorite', await sys.api.post(`/api/articles/${a.slug}/favorite`, undefined, { token: ghost }));
+        expectInvalid('POST comment', await sys.api.post(`/api/articles/${a.slug}/comments`, { comment: { body: 'boo' } }, { token: ghost }));
+        expectInvalid('POST follow', await sys.api.post(`/api/profiles/${author.username}/follow`, undefined, { token: ghost }));
+        expectInvalid('GET feed', await sys.api.get('/api/articles/feed', { token: ghost }));
+        expectInvalid('PUT /api/user', await sys.api.put('/api/user', { user: { bio: 'boo' } }, { token: ghost }));
+        expectInvalid('GET /api/user', await sys.api.get('/api/user', { token: ghost }));
+        const after = (await sys.api.get(`/api/articles/${a.slug}`)).body.article;
+        const state = {
+          articlesCount: (await sys.api.get('/api/articles')).body.articlesCount,
+          ghostTagListed: ((await sys.api.get('/api/tags')).body.tags as string[]).includes(ghostTag),
+          favoritesCount: after.favoritesCount,
+          comments: (await sys.api.get(`/api/articles/${a.slug}/comments`)).body.comments.length,
+        };
+        assert.deepEqual(
+          { problems, state },
+          { problems: [], state: { articlesCount: before, ghostTagListed: false, favoritesCount: 0, comments: 0 } },
+        );
+        assert.ok(!tagsBefore.includes(ghostTag));
+      });
+
+      it('401 "token: is invalid" for a validly signed token of a user that does not exist, on optional-auth reads', async () => {
+        const ghost = await ghostToken();
+        const author = await registerUser(sys.api);
+        const a = await createArticle(sys.api, author.token);
+        const bad: string[] = [];
+        for (const path of ['/api/articles', `/api/articles/${a.slug}`, `/api/profiles/${author.username}`, `/api/articles/${a.slug}/comments`]) {
+          const res = await sys.api.get(path, { token: ghost });
+          if (res.status !== 401 || res.body?.errors?.token?.[0] !== 'is invalid') bad.push(`${path} -> ${res.status}`);
+        }
+        assert.deepEqual(bad, []);
       });
 
       it('401 "token: is invalid" for a forged Bearer token', async () => {

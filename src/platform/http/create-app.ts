@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { tokenFromHeader, type TokenService } from '../auth/tokens.js';
-import { errors } from '../errors/catalog.js';
+import { USER_ID_HEADER, USER_SIG_HEADER, verifiedUserId } from '../auth/gateway-identity.js';
+import { AppError, errors } from '../errors/catalog.js';
 import { makeErrorHandler, sendError } from './error-handler.js';
 import { parseJsonBody } from './json-body.js';
+import { withStatementScope } from '../db/statement-scope.js';
+import { applyHttpCaching } from './http-cache.js';
 import { validatorCompiler } from './validation.js';
 import './request-context.js';
 
@@ -17,6 +22,12 @@ export interface AppSettings {
   metrics: Metrics;
   tokens: TokenService;
   bodyLimit: number;
+  /** Whether a token's user still exists: a validly signed token of a user that is gone is invalid. */
+  userExists: (userId: number) => Promise<boolean>;
+  /** INTERNAL_SECRET: when set, a request signed by the gateway (x-user-id + x-user-sig) is trusted without the JWT. */
+  internalSecret?: string | undefined;
+  /** Largest request head accepted (node's default 16 KiB); over it: 431 in the catalog's shape. */
+  maxHeaderSize?: number | undefined;
 }
 
 /**
@@ -36,6 +47,8 @@ export function createApp(settings: AppSettings) {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    ...(settings.maxHeaderSize ? { maxHeaderSize: settings.maxHeaderSize } : {}),
+    clientErrorHandler: answerClientError,
     // Errors the router raises before any hook runs still leave in the catalog's shape.
     frameworkErrors: (error, _request, reply) =>
       sendError(reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.badUrl('is too long', 414) : errors.badUrl('is malformed')),
@@ -50,23 +63,39 @@ export function createApp(settings: AppSettings) {
   app.setNotFoundHandler((_request, reply) => sendError(reply, errors.notFound('route')));
 
   app.decorateRequest('userId', null);
+  app.decorateRequest('statements', null);
+  // Callback style on purpose: calling done() inside the scope runs every later hook and the handler in it.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const scope = { count: 0 };
+    request.statements = scope;
+    withStatementScope(scope, done);
+  });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     // Postgres text cannot hold NUL; refuse it at the door rather than fail in SQL.
     if (/%00/.test(request.url)) throw errors.badUrl('must not contain NUL characters');
+    const asserted = request.headers[USER_ID_HEADER] ?? request.headers[USER_SIG_HEADER];
     const token = tokenFromHeader(request.headers.authorization);
-    if (token !== undefined) {
+    if (asserted !== undefined) {
+      // An identity asserted by the gateway: trusted only with a valid signature (never from a client).
+      const userId = verifiedUserId(settings.internalSecret, header(request.headers[USER_ID_HEADER]), header(request.headers[USER_SIG_HEADER]));
+      if (userId === null || !(await settings.userExists(userId))) throw errors.tokenInvalid();
+      request.userId = userId;
+    } else if (token !== undefined) {
       const userId = token === null ? null : await settings.tokens.verify(token);
-      if (userId === null) throw errors.tokenInvalid();
+      if (userId === null || !(await settings.userExists(userId))) throw errors.tokenInvalid();
       request.userId = userId;
     }
     if (request.userId === null && request.routeOptions.config.auth === 'required') throw errors.tokenMissing();
   });
 
+  app.addHook('onSend', applyHttpCaching);
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     settings.metrics.httpDuration.observe({ route, method: request.method, status: String(reply.statusCode) }, seconds);
+    if (request.statements) settings.metrics.dbStatements.observe({ route, method: request.method }, request.statements.count);
     request.log.info(
       {
         method: request.method,
@@ -81,4 +110,22 @@ export function createApp(settings: AppSettings) {
   });
 
   return app;
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? undefined : value;
+}
+
+/** Errors node's HTTP parser raises before Fastify sees a request (e.g. headers over maxHeaderSize), in the catalog's shape. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const error = err.code === 'HPE_HEADER_OVERFLOW' ? errors.headersTooLarge() : new AppError('SS_BAD_REQUEST', 400, { request: ['is malformed'] });
+  const body = JSON.stringify(error.toBody());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `x-error-code: ${error.code}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

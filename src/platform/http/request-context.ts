@@ -1,10 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { errors } from '../errors/catalog.js';
+import type { StatementScope } from '../db/statement-scope.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified user id from the Authorization header, or null for an anonymous request. */
     userId: number | null;
+    /** SQL statements issued for this request so far (see db/statement-scope.ts). */
+    statements: StatementScope | null;
   }
   interface FastifyContextConfig {
     /** 'required': anonymous requests get 401 before the body is even validated. */

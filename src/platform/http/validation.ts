@@ -20,7 +20,8 @@ export function validationError(details: ErrorObject[]): AppError {
   const fields: Record<string, string[]> = {};
   for (const detail of details) {
     const [field, message] = describe(detail);
-    (fields[field] ??= []).includes(message) || fields[field].push(message);
+    const messages = (fields[field] ??= []);
+    if (!messages.includes(message)) messages.push(message);
   }
   return errors.validation(fields);
 }

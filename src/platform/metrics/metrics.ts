@@ -7,6 +7,8 @@ import { Registry, Histogram, collectDefaultMetrics } from 'prom-client';
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'route' | 'method' | 'status'>;
+  /** SQL statements one request issued: a route whose count grows with page size has an N+1. */
+  dbStatements: Histogram<'route' | 'method'>;
 }
 
 export function createMetrics(): Metrics {
@@ -19,5 +21,12 @@ export function createMetrics(): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  return { registry, httpDuration };
+  const dbStatements = new Histogram({
+    name: 'db_statements_per_request',
+    help: 'SQL statements issued while serving one request, by route template',
+    labelNames: ['route', 'method'] as const,
+    buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50, 100],
+    registers: [registry],
+  });
+  return { registry, httpDuration, dbStatements };
 }

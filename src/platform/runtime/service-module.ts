@@ -5,7 +5,10 @@ import type { ServiceMigrations } from '../db/migrations.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { Cache } from '../cache/cache.js';
 import type { ClientDirectory } from './client-directory.js';
+import type { Bus } from '../bus/port.js';
+import type { Outbox } from '../bus/platform-bus.js';
 
 /** What every service gets from the process it runs in. */
 export interface ServiceContext {
@@ -14,8 +17,14 @@ export interface ServiceContext {
   logger: Logger;
   metrics: Metrics;
   tokens: TokenService;
+  /** L1 (+ L2 Redis when REDIS_URL) cache shared by the process's services. */
+  cache: Cache;
   /** Typed clients of the services this one calls (in-process when co-located). */
   clients: ClientDirectory;
+  /** Events and jobs (src/platform/bus); to emit an event with a change, use `outbox` instead of bus.publish. */
+  bus: Bus;
+  /** Transactional outbox: events written in the service's transaction, published by the platform's relay. */
+  outbox: Outbox;
 }
 
 export interface ServiceInstance {
@@ -23,7 +32,21 @@ export interface ServiceInstance {
   routes: FastifyPluginAsync;
   /** The typed client other services call; its interface lives in src/contracts/. */
   client?: object;
+  /**
+   * Provided by the service that owns users (identity): the auth hook refuses
+   * a validly signed token whose user does not exist (anymore).
+   */
+  userExists?(userId: number): Promise<boolean>;
+  /** Called on shutdown after the listener has drained: flush buffers, stop timers. */
   close?(): Promise<void>;
+  /** Service-to-service routes behind `client` for remote callers; mounted at /internal/<name> (never routed by the gateway) when INTERNAL_SECRET is set. */
+  internalRoutes?: FastifyPluginAsync;
+}
+
+/** Where a remote caller reaches a service: its replicas and the secret internal calls are signed with. */
+export interface RemoteEndpoints {
+  urls: string[];
+  secret: string;
 }
 
 /** A service as the runtime sees it: its schema and how to build it. */
@@ -31,4 +54,6 @@ export interface ServiceModule {
   name: string;
   migrations: ServiceMigrations;
   create(context: ServiceContext): Promise<ServiceInstance> | ServiceInstance;
+  /** The client callers in other processes get (HTTP to internalRoutes); the same contract as `client`. */
+  remoteClient?(endpoints: RemoteEndpoints): object & { close?(): Promise<void> };
 }

@@ -9,8 +9,15 @@ import { createTokenService } from '../auth/tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import { createApp, type App } from '../http/create-app.js';
 import { registerHealthRoutes } from '../health/health-routes.js';
+import { createRateLimiter } from '../ratelimit/create-rate-limiter.js';
+import { registerRateLimitHook } from '../ratelimit/fastify-hook.js';
+import { openCache } from '../cache/open-cache.js';
+import { busMigrations } from '../bus/migrations.js';
+import { startPlatformBus } from '../bus/platform-bus.js';
 import { ClientDirectory } from './client-directory.js';
 import type { ServiceInstance, ServiceModule } from './service-module.js';
+import { localServiceNames, parseRemoteServices } from './topologies/remote-services.js';
+import { mountInternalRoutes } from './topologies/internal-routes.js';
 
 export interface System {
   /** http://host:port the system listens on. */
@@ -34,7 +41,11 @@ export interface SystemOptions {
  * in order (callers after callees), the HTTP app, and the listener.
  */
 export async function startSystem(options: SystemOptions): Promise<System> {
-  const { config, services } = options;
+  const { config } = options;
+  // SERVICES / REMOTE_SERVICES: in a multi-process topology a process runs some services and calls the others over HTTP.
+  const localNames = localServiceNames(config.SERVICES, options.services.map((s) => s.name));
+  const services = options.services.filter((s) => localNames.includes(s.name));
+  const remote = parseRemoteServices(config.REMOTE_SERVICES);
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics();
   const started = Date.now();
@@ -43,21 +54,54 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   let migrated = false;
   let draining = false;
   const instances: ServiceInstance[] = [];
+  // Shared resources, closed after the services that use them.
+  const closers: (() => Promise<void>)[] = [];
   try {
-    const applied = await runMigrations(db, services.map((s) => s.migrations));
+    const applied = await runMigrations(db, [busMigrations, ...services.map((s) => s.migrations)]);
     migrated = true;
     logger.info({ driver: db.driver, applied }, 'database ready');
 
     const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
     const clients = new ClientDirectory();
-    const app = createApp({ logger, metrics, tokens, bodyLimit: config.BODY_LIMIT_BYTES });
+    const cache = openCache(config, metrics, logger);
+    closers.push(() => cache.close());
+    const messaging = await startPlatformBus({ url: config.BUS_URL, db, logger });
+    closers.push(() => messaging.close());
+    // Until a service that owns users is built in this process, a signed token is enough.
+    let userExists: (userId: number) => Promise<boolean> = async () => true;
+    const app = createApp({
+      logger,
+      metrics,
+      tokens,
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      internalSecret: config.INTERNAL_SECRET,
+      userExists: (id) => userExists(id),
+    });
+    for (const module of options.services) {
+      const urls = remote.get(module.name);
+      if (localNames.includes(module.name) || !urls || !module.remoteClient || !config.INTERNAL_SECRET) continue;
+      const client = module.remoteClient({ urls, secret: config.INTERNAL_SECRET });
+      clients.register(module.name, client);
+      if (client.close) closers.push(client.close);
+    }
     registerHealthRoutes(app, { isReady: () => migrated && !draining, checkDatabase: () => db.ping() }, metrics);
+    // Without a gateway in front (embedded), the process limits rates itself, in memory; behind one, the gateway does.
+    const limiter = createRateLimiter(config, logger, false);
+    if (limiter) {
+      registerRateLimitHook(app, limiter);
+      closers.push(() => limiter.close());
+    }
 
     for (const module of services) {
-      const instance = await module.create({ config, db, logger: logger.child({ service: module.name }), metrics, tokens, clients });
+      const context = { config, db, logger: logger.child({ service: module.name }), metrics, tokens, cache, clients, bus: messaging.bus, outbox: messaging.outbox };
+      const instance = await module.create(context);
       instances.push(instance);
       if (instance.client) clients.register(module.name, instance.client);
+      if (instance.userExists) userExists = instance.userExists.bind(instance);
       await app.register(instance.routes, { prefix: '/api' });
+      if (instance.internalRoutes && config.INTERNAL_SECRET) {
+        await mountInternalRoutes(app, module.name, instance.internalRoutes, config.INTERNAL_SECRET);
+      }
     }
 
     await app.listen({ port: config.PORT, host: config.HOST });
@@ -75,10 +119,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         draining = true;
         await app.close();
         for (const instance of instances.reverse()) await instance.close?.();
+        for (const close of closers.reverse()) await close();
         await db.close();
       },
     };
   } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => {});
     await db.close().catch(() => {});
     throw err;
   }

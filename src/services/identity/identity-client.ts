@@ -1,19 +1,10 @@
-import type { IdentityClient, UserProfile } from '../../contracts/identity.js';
-import type { UserRow, UsersStore } from './data/users.store.js';
+import type { IdentityClient } from '../../contracts/identity.js';
+import type { ProfileCache } from './data/profile-cache.js';
 
-const toProfile = (row: UserRow): UserProfile => ({ id: row.id, username: row.username, bio: row.bio, image: row.image });
-
-/** The in-process implementation of identity's contract for co-located callers. */
-export function createIdentityClient(store: UsersStore): IdentityClient {
+/** The in-process implementation of identity's contract for co-located callers, served from the profile cache. */
+export function createIdentityClient(profiles: ProfileCache): IdentityClient {
   return {
-    usersByIds: async (ids) => {
-      const unique = [...new Set(ids)];
-      const rows = await store.byIds(unique);
-      return new Map(rows.map((row) => [row.id, toProfile(row)]));
-    },
-    userByUsername: async (username) => {
-      const row = await store.byUsername(username);
-      return row ? toProfile(row) : null;
-    },
+    usersByIds: (ids) => profiles.byIds(ids),
+    userByUsername: (username) => profiles.byUsername(username),
   };
 }

@@ -1,5 +1,7 @@
 import { IDENTITY, type IdentityClient } from '../../contracts/identity.js';
 import type { ServiceModule } from '../../platform/runtime/service-module.js';
+import { WriteBehindCounter } from '../../platform/cache/write-behind.js';
+import { ArticleCache } from './data/article-cache.js';
 import { ArticlesStore } from './data/articles.store.js';
 import { CommentsStore } from './data/comments.store.js';
 import { FollowsStore } from './data/follows.store.js';
@@ -17,14 +19,24 @@ import { profilesRoutes } from './routes/profiles.routes.js';
 export const socialService: ServiceModule = {
   name: 'social',
   migrations: socialMigrations,
-  create: ({ config, db, clients }) => {
+  create: ({ config, db, clients, cache, metrics, logger }) => {
     const identity = clients.get<IdentityClient>(IDENTITY);
     const articlesStore = new ArticlesStore(db);
     const followsStore = new FollowsStore(db);
     const feed = chooseFeed(config.FEED_STRATEGY, articlesStore);
     const authors = new AuthorDirectory(identity, followsStore);
 
-    const articles = new ArticlesDomain(articlesStore, authors, identity, feed);
+    // Write-behind: views are summed in memory and added to Postgres in one statement per interval and at shutdown.
+    const views = new WriteBehindCounter({
+      name: 'article_views',
+      flushEveryMs: config.WRITE_BEHIND_FLUSH_MS,
+      flush: (batch) => articlesStore.addViews(batch),
+      registry: metrics.registry,
+      logger,
+    });
+
+    const articleCache = new ArticleCache(articlesStore, cache);
+    const articles = new ArticlesDomain(articlesStore, articleCache, authors, identity, feed, views);
     const profiles = new ProfilesDomain(identity, followsStore, feed);
     const comments = new CommentsDomain(new CommentsStore(db), articlesStore, authors);
 
@@ -34,6 +46,7 @@ export const socialService: ServiceModule = {
         await app.register(articlesRoutes(articles));
         await app.register(commentsRoutes(comments));
       },
+      close: () => views.close(),
     };
   },
 };

@@ -24,8 +24,8 @@ export const socialMigrations: ServiceMigrations = {
           body text not null,
           author_id bigint not null,
           favorites_count integer not null default 0,
-          created_at timestamptz not null default clock_timestamp(),
-          updated_at timestamptz not null default clock_timestamp()
+          created_at timestamptz not null default now(),
+          updated_at timestamptz not null default now()
         )`,
         // Newest first with id as the stable tie-break, globally and per author.
         `create index articles_recent on social.articles (created_at desc, id desc)`,
@@ -48,11 +48,16 @@ export const socialMigrations: ServiceMigrations = {
           article_id bigint not null references social.articles (id) on delete cascade,
           author_id bigint not null,
           body text not null,
-          created_at timestamptz not null default clock_timestamp(),
-          updated_at timestamptz not null default clock_timestamp()
+          created_at timestamptz not null default now(),
+          updated_at timestamptz not null default now()
         )`,
         `create index comments_article on social.comments (article_id, created_at desc, id desc)`,
       ],
+    },
+    {
+      version: 2,
+      name: 'article views (write-behind counter)',
+      statements: [`alter table social.articles add column views_count bigint not null default 0`],
     },
   ],
 };

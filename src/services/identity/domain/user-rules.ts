@@ -26,7 +26,7 @@ export function throwIfAny(problems: Problems): void {
   if (Object.keys(problems).length > 0) throw errors.validation(problems);
 }
 
-/** RealWorld: an empty bio or image is stored as null. */
+/** RealWorld: an empty bio or image is stored as null; whitespace alone counts as empty. */
 export function emptyToNull(value: string | null | undefined): string | null | undefined {
-  return value === '' ? null : value;
+  return typeof value === 'string' && value.trim() === '' ? null : value;
 }

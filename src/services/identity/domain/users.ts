@@ -1,6 +1,7 @@
 import { errors } from '../../../platform/errors/catalog.js';
 import type { TokenService } from '../../../platform/auth/tokens.js';
 import { collidedField, type UserChanges, type UserRow, type UsersStore } from '../data/users.store.js';
+import type { ProfileCache } from '../data/profile-cache.js';
 import type { PasswordHasher } from './passwords.js';
 import { checkEmail, checkPassword, checkPresent, emptyToNull, throwIfAny } from './user-rules.js';
 
@@ -27,6 +28,7 @@ export interface UpdateInput {
 export class UsersDomain {
   constructor(
     private readonly store: UsersStore,
+    private readonly profiles: ProfileCache,
     private readonly passwords: PasswordHasher,
     private readonly tokens: TokenService,
   ) {}
@@ -85,10 +87,13 @@ export class UsersDomain {
     await this.rejectTaken({ email: changes.email, username: changes.username }, userId);
     if (input.password) changes.password_hash = await this.passwords.hash(input.password);
 
+    const before = await this.store.byId(userId);
+    if (!before) throw errors.tokenInvalid();
     const user = await this.store.update(userId, changes).catch((err: unknown) => {
       throw takenError(err);
     });
     if (!user) throw errors.tokenInvalid();
+    await this.profiles.written(user, before.username);
     return { user, token: await this.tokens.sign(user.id) };
   }
 

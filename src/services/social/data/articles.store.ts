@@ -2,18 +2,29 @@ import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kys
 import type { Database } from '../../../platform/db/database.js';
 import type { SocialTables } from './tables.js';
 
-export interface ArticleRow {
+/**
+ * An article as every viewer sees it: JSON-safe (ISO timestamps), so it can
+ * be cached in Redis. Viewer-specific flags (favorited, following) are not
+ * part of it; they are looked up per request.
+ */
+export interface ArticleRecord {
   id: number;
   slug: string;
   title: string;
   description: string;
   body: string;
-  author_id: number;
-  favorites_count: number;
-  created_at: Date;
-  updated_at: Date;
-  tag_list: string[];
-  favorited: boolean;
+  authorId: number;
+  favoritesCount: number;
+  tagList: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ArticleFields {
+  slug: string;
+  title: string;
+  description: string;
+  body: string;
 }
 
 /** What narrows a list of articles; every field is optional and they combine with AND. */
@@ -30,7 +41,6 @@ export interface Page {
   offset: number;
 }
 
-export type ArticleFields = Pick<ArticleRow, 'slug' | 'title' | 'description' | 'body'>;
 type Db = Kysely<SocialTables> | Transaction<SocialTables>;
 
 /** Data access for articles, their tags and favorites. */
@@ -78,22 +88,46 @@ export class ArticlesStore {
     return this.db.selectFrom('social.articles').select(['id', 'author_id', 'title']).where('slug', '=', slug).executeTakeFirst();
   }
 
-  /** Full rows (with sorted tags and the viewer's favorite flag) in the order of `ids`: one query per page. */
-  async rowsByIds(ids: readonly number[], viewerId: number | null): Promise<ArticleRow[]> {
+  /** Records (with sorted tags) in the order of `ids`: one query per batch. */
+  async recordsByIds(ids: readonly number[]): Promise<ArticleRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('social.articles as a')
-      .selectAll('a')
-      .select([
-        sql<string[]>`coalesce((select array_agg(t.tag order by t.tag) from social.article_tags t where t.article_id = a.id), '{}')`.as('tag_list'),
-        viewerId === null
-          ? sql<boolean>`false`.as('favorited')
-          : sql<boolean>`exists (select 1 from social.favorites f where f.article_id = a.id and f.user_id = ${viewerId})`.as('favorited'),
-      ])
-      .where('a.id', 'in', [...ids])
-      .execute();
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const rows = await this.records().where('a.id', 'in', [...ids]).execute();
+    const byId = new Map(rows.map((r) => [r.id, toRecord(r)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async recordBySlug(slug: string): Promise<ArticleRecord | undefined> {
+    const row = await this.records().where('a.slug', '=', slug).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Of `articleIds`, those `userId` has favorited: one query for a whole page. */
+  async favoritedAmong(userId: number | null, articleIds: readonly number[]): Promise<Set<number>> {
+    if (userId === null || articleIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('social.favorites')
+      .select('article_id')
+      .where('user_id', '=', userId)
+      .where('article_id', 'in', [...new Set(articleIds)])
+      .execute();
+    return new Set(rows.map((r) => r.article_id));
+  }
+
+  /** Adds buffered view counts in one statement (the write-behind flush). */
+  async addViews(increments: ReadonlyMap<number, number>): Promise<void> {
+    if (increments.size === 0) return;
+    await sql`update social.articles as a set views_count = a.views_count + v.n
+      from unnest(${[...increments.keys()]}::bigint[], ${[...increments.values()]}::bigint[]) as v(id, n)
+      where a.id = v.id`.execute(this.db);
+  }
+
+  private records() {
+    return this.db
+      .selectFrom('social.articles as a')
+      .select(['a.id', 'a.slug', 'a.title', 'a.description', 'a.body', 'a.author_id', 'a.favorites_count', 'a.created_at', 'a.updated_at'])
+      .select(
+        sql<string[]>`coalesce((select array_agg(t.tag order by t.tag) from social.article_tags t where t.article_id = a.id), '{}')`.as('tag_list'),
+      );
   }
 
   /** One page of ids, newest first (id breaks ties), and the total of matches. */
@@ -159,4 +193,22 @@ export class ArticlesStore {
         .execute();
     });
   }
+}
+
+function toRecord(row: {
+  id: number; slug: string; title: string; description: string; body: string; author_id: number;
+  favorites_count: number; created_at: Date; updated_at: Date; tag_list: string[];
+}): ArticleRecord {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    description: row.description,
+    body: row.body,
+    authorId: row.author_id,
+    favoritesCount: row.favorites_count,
+    tagList: row.tag_list,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
 }

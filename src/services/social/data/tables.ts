@@ -11,6 +11,7 @@ export interface SocialTables {
     body: string;
     author_id: number;
     favorites_count: Generated<number>;
+    views_count: Generated<number>;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };

@@ -1,6 +1,7 @@
 import { errors } from '../../../platform/errors/catalog.js';
 import type { IdentityClient } from '../../../contracts/identity.js';
-import type { ArticleFilter, ArticleFields, ArticlesStore, Page } from '../data/articles.store.js';
+import type { ArticleCache } from '../data/article-cache.js';
+import type { ArticleFields, ArticleFilter, ArticleRecord, ArticlesStore, Page } from '../data/articles.store.js';
 import type { FeedStrategy } from '../feed/feed-strategy.js';
 import { checkArticleInput, normalizeTags, type ArticleInput } from './article-input.js';
 import type { AuthorDirectory } from './authors.js';
@@ -13,36 +14,44 @@ export interface ListQuery extends Page {
   favorited?: string | undefined;
 }
 
+/** Counts a read of an article; buffered and written behind (see WriteBehindCounter). */
+export type ViewCounter = { increment(articleId: number): void };
+
 const UNIQUE_VIOLATION = '23505';
 
 /** Articles: publishing, editing, listing, favorites, and the home feed. Knows nothing of HTTP. */
 export class ArticlesDomain {
   constructor(
     private readonly store: ArticlesStore,
+    private readonly cached: ArticleCache,
     private readonly authors: AuthorDirectory,
     private readonly identity: IdentityClient,
     private readonly feed: FeedStrategy,
+    private readonly views: ViewCounter,
   ) {}
 
   async create(authorId: number, input: ArticleInput): Promise<ArticleView> {
     checkArticleInput(input, 'create');
     const fields = { title: input.title!, description: input.description!, body: input.body! };
     const tags = normalizeTags(input.tagList ?? []);
-    const id = await this.withSlugRetry(async (attempt) =>
+    const { id, slug } = await this.withSlugRetry(async (attempt) =>
       this.store.db.transaction().execute(async (trx) => {
         const slug = await this.freeSlug(fields.title, attempt, (s) => this.store.slugTaken(s, trx));
         const articleId = await this.store.insert(trx, authorId, { ...fields, slug });
         await this.store.replaceTags(trx, articleId, tags);
-        return articleId;
+        return { id: articleId, slug };
       }),
     );
+    await this.cached.changed(id, [slug]);
     await this.feed.onPublished?.(id, authorId);
-    return this.view(id, authorId);
+    return this.viewById(id, authorId);
   }
 
   async get(slug: string, viewerId: number | null): Promise<ArticleView> {
-    const key = await this.keyOf(slug);
-    return this.view(key.id, viewerId);
+    const record = await this.cached.bySlug(slug);
+    this.views.increment(record.id);
+    const [view] = await this.hydrate([record], viewerId);
+    return view!;
   }
 
   async update(slug: string, viewerId: number, input: ArticleInput): Promise<ArticleView> {
@@ -62,19 +71,22 @@ export class ArticlesDomain {
         if (input.tagList !== undefined) await this.store.replaceTags(trx, key.id, normalizeTags(input.tagList));
       }),
     );
-    return this.view(key.id, viewerId);
+    await this.cached.changed(key.id, fields.slug ? [slug, fields.slug] : [slug]);
+    return this.viewById(key.id, viewerId);
   }
 
   async delete(slug: string, viewerId: number): Promise<void> {
     const key = await this.ownedKey(slug, viewerId);
     await this.store.delete(key.id);
+    await this.cached.changed(key.id, [slug]);
     await this.feed.onDeleted?.(key.id, key.author_id);
   }
 
   async setFavorite(slug: string, viewerId: number, favorite: boolean): Promise<ArticleView> {
     const key = await this.keyOf(slug);
     await this.store.setFavorite(viewerId, key.id, favorite);
-    return this.view(key.id, viewerId);
+    await this.cached.changed(key.id, [slug]);
+    return this.viewById(key.id, viewerId);
   }
 
   async list(query: ListQuery, viewerId: number | null): Promise<ArticleList> {
@@ -88,35 +100,43 @@ export class ArticlesDomain {
       if (!user) return { articles: [], total: 0 };
       filter[key] = user.id;
     }
-    const { ids, total } = await this.store.findIds(filter, query);
-    return { articles: await this.views(ids, viewerId), total };
+    const { ids, total } = await this.cached.page(filter, query);
+    return { articles: await this.hydrate(await this.cached.byIds(ids), viewerId), total };
   }
 
   async homeFeed(viewerId: number, page: Page): Promise<ArticleList> {
     const { ids, total } = await this.feed.page(viewerId, page);
-    return { articles: await this.views(ids, viewerId), total };
+    return { articles: await this.hydrate(await this.cached.byIds(ids), viewerId), total };
   }
 
   async tags(): Promise<string[]> {
-    return this.store.tagsInUse();
+    return this.cached.tags();
   }
 
-  /** Hydrates a page of ids: one query for the articles, two for their authors, whatever the page size. */
-  private async views(ids: number[], viewerId: number | null): Promise<ArticleView[]> {
-    const rows = await this.store.rowsByIds(ids, viewerId);
-    const authors = await this.authors.profiles(rows.map((r) => r.author_id), viewerId);
-    return rows.flatMap((article) => {
-      const author = authors.get(article.author_id);
-      return author ? [{ article, author }] : [];
+  /**
+   * Adds what depends on the viewer: favorited (one query), authors with
+   * `following` (cached profiles + one query). Anonymous pages cost no query
+   * once the cache is warm; none costs more than a fixed number.
+   */
+  private async hydrate(records: ArticleRecord[], viewerId: number | null): Promise<ArticleView[]> {
+    const ids = records.map((r) => r.id);
+    const [favorited, authors] = await Promise.all([
+      this.store.favoritedAmong(viewerId, ids),
+      this.authors.profiles(records.map((r) => r.authorId), viewerId),
+    ]);
+    return records.flatMap((article) => {
+      const author = authors.get(article.authorId);
+      return author ? [{ article, favorited: favorited.has(article.id), author }] : [];
     });
   }
 
-  private async view(id: number, viewerId: number | null): Promise<ArticleView> {
-    const [view] = await this.views([id], viewerId);
+  private async viewById(id: number, viewerId: number | null): Promise<ArticleView> {
+    const [view] = await this.hydrate(await this.cached.byIds([id]), viewerId);
     if (!view) throw errors.notFound('article');
     return view;
   }
 
+  /** The authoritative id, owner and title (from Postgres: write paths never trust the cache). */
   private async keyOf(slug: string) {
     const key = await this.store.keyOf(slug);
     if (!key) throw errors.notFound('article');

@@ -13,6 +13,11 @@ describe('slugify', () => {
     assert.equal(slugify('日本語'), 'article');
   });
 
+  it('never yields a slug that a static route shadows', () => {
+    assert.equal(slugify('Feed'), 'feed-article');
+    assert.equal(slugify('Feed me'), 'feed-me');
+  });
+
   it('caps the length without a trailing dash', () => {
     const slug = slugify('a '.repeat(200));
     assert.ok(slug.length <= 80);

@@ -1,4 +1,4 @@
-import type { ArticleRow } from '../data/articles.store.js';
+import type { ArticleRecord } from '../data/articles.store.js';
 import type { CommentRow } from '../data/comments.store.js';
 
 /** A profile as one viewer sees it. */
@@ -9,8 +9,10 @@ export interface ProfileView {
   following: boolean;
 }
 
+/** An article as one viewer sees it: the shared record plus the viewer's flags. */
 export interface ArticleView {
-  article: ArticleRow;
+  article: ArticleRecord;
+  favorited: boolean;
   author: ProfileView;
 }
 

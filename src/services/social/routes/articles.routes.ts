@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authRequired, requireUser, viewerOf } from '../../../platform/http/request-context.js';
+import { viewerDependent } from '../../../platform/http/http-cache.js';
 import type { ArticlesDomain } from '../domain/articles.js';
 import { articleJson, articleListJson } from './presenters.js';
 import { ListQuery, NewArticleBody, PageQuery, SlugParams, UpdateArticleBody } from './schemas.js';
@@ -10,11 +11,11 @@ export function articlesRoutes(articles: ArticlesDomain): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/articles', { schema: { querystring: ListQuery } }, async (request) =>
+    app.get('/articles', { ...viewerDependent, schema: { querystring: ListQuery } }, async (request) =>
       articleListJson(await articles.list(request.query, viewerOf(request))),
     );
 
-    app.get('/articles/feed', { ...authRequired, schema: { querystring: PageQuery } }, async (request) =>
+    app.get('/articles/feed', { config: { auth: 'required', httpCache: 'viewer' }, schema: { querystring: PageQuery } }, async (request) =>
       articleListJson(await articles.homeFeed(requireUser(request), request.query)),
     );
 
@@ -23,7 +24,7 @@ export function articlesRoutes(articles: ArticlesDomain): FastifyPluginAsync {
       return reply.code(201).send({ article: articleJson(view) });
     });
 
-    app.get('/articles/:slug', { schema: { params: SlugParams } }, async (request) => ({
+    app.get('/articles/:slug', { ...viewerDependent, schema: { params: SlugParams } }, async (request) => ({
       article: articleJson(await articles.get(request.params.slug, viewerOf(request))),
     }));
 
@@ -45,6 +46,7 @@ export function articlesRoutes(articles: ArticlesDomain): FastifyPluginAsync {
       article: articleJson(await articles.setFavorite(request.params.slug, requireUser(request), false)),
     }));
 
-    app.get('/tags', async () => ({ tags: await articles.tags() }));
+    // The same for everyone; clients may reuse it for a minute (new tags show up within that).
+    app.get('/tags', { config: { httpCache: { public: 60 } } }, async () => ({ tags: await articles.tags() }));
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authRequired, requireUser, viewerOf } from '../../../platform/http/request-context.js';
+import { viewerDependent } from '../../../platform/http/http-cache.js';
 import type { CommentsDomain } from '../domain/comments.js';
 import { commentJson } from './presenters.js';
 import { CommentParams, NewCommentBody, SlugParams } from './schemas.js';
@@ -9,7 +10,7 @@ export function commentsRoutes(comments: CommentsDomain): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/articles/:slug/comments', { schema: { params: SlugParams } }, async (request) => ({
+    app.get('/articles/:slug/comments', { ...viewerDependent, schema: { params: SlugParams } }, async (request) => ({
       comments: (await comments.list(request.params.slug, viewerOf(request))).map(commentJson),
     }));
 

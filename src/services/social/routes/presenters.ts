@@ -14,17 +14,17 @@ export function articleListItemJson(view: ArticleView) {
 }
 
 /** One shape for both, in the spec's key order; `body` is left out of list items. */
-function articleShape({ article, author }: ArticleView, body: string | undefined) {
+function articleShape({ article, favorited, author }: ArticleView, body: string | undefined) {
   return {
     slug: article.slug,
     title: article.title,
     description: article.description,
     ...(body !== undefined ? { body } : {}),
-    tagList: article.tag_list,
-    createdAt: article.created_at.toISOString(),
-    updatedAt: article.updated_at.toISOString(),
-    favorited: article.favorited,
-    favoritesCount: article.favorites_count,
+    tagList: article.tagList,
+    createdAt: article.createdAt,
+    updatedAt: article.updatedAt,
+    favorited,
+    favoritesCount: article.favoritesCount,
     author: profileJson(author),
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authRequired, requireUser, viewerOf } from '../../../platform/http/request-context.js';
+import { viewerDependent } from '../../../platform/http/http-cache.js';
 import type { ProfilesDomain } from '../domain/profiles.js';
 import { profileJson } from './presenters.js';
 import { UsernameParams } from './schemas.js';
@@ -10,7 +11,7 @@ export function profilesRoutes(profiles: ProfilesDomain): FastifyPluginAsync {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const schema = { params: UsernameParams };
 
-    app.get('/profiles/:username', { schema }, async (request) => ({
+    app.get('/profiles/:username', { ...viewerDependent, schema }, async (request) => ({
       profile: profileJson(await profiles.get(request.params.username, viewerOf(request))),
     }));
 

@@ -1,0 +1,127 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import { createLogger } from '../log/logger.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { AppError } from '../errors/app-error.js';
+import { errors } from '../errors/catalog.js';
+import { skipUnlessAvailable } from '../../testing/services-required.js';
+import type { Cache } from './cache.js';
+import { openCache } from './open-cache.js';
+
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function redisReachable(): Promise<string | null> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+  try {
+    await probe.connect();
+    await probe.ping();
+    return null;
+  } catch (err) {
+    return `Redis not reachable at ${REDIS_URL} (${(err as Error).message}); set TEST_REDIS_URL`;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const tiers = [
+  { name: 'L1 only (embedded)', redis: undefined, options: {} },
+  { name: 'L1 + L2 Redis + bus', redis: REDIS_URL, options: skipUnlessAvailable(await redisReachable()) },
+];
+
+for (const tier of tiers) {
+  describe(`cache: ${tier.name}`, tier.options, () => {
+    let metrics: Metrics;
+    let cache: Cache;
+    const open = (overrides: Partial<Config> = {}) =>
+      openCache(
+        // A private prefix: suites share the Redis server.
+        loadConfig({}, { REDIS_URL: tier.redis, CACHE_PREFIX: `test-${randomBytes(4).toString('hex')}`, ...overrides }),
+        metrics,
+        createLogger({ level: 'silent', pretty: false }),
+      );
+
+    before(() => {
+      metrics = createMetrics();
+      cache = open({ CACHE_TTL_ARTICLE_S: 1, CACHE_GRACE_S: 60, CACHE_SOFT_TIMEOUT_MS: 50, CACHE_HARD_TIMEOUT_MS: 300 });
+    });
+    after(async () => {
+      await cache?.close();
+    });
+
+    it('collapses a stampede: 500 concurrent readers of a cold key, one load', async () => {
+      let loads = 0;
+      const values = await Promise.all(
+        Array.from({ length: 500 }, () =>
+          cache.getOrLoad('article', 'cold', async () => {
+            loads++;
+            await sleep(30);
+            return { n: 42 };
+          }),
+        ),
+      );
+      assert.equal(loads, 1);
+      assert.ok(values.every((v) => v.n === 42));
+      const text = await metrics.registry.metrics();
+      assert.match(text, /cache_stampede_collapsed_total\{cache="article"\} 499/);
+    });
+
+    it('a loader error reaches the caller as itself (a 404 stays a 404), and is not cached', async () => {
+      await assert.rejects(
+        cache.getOrLoad('article', 'missing', async () => {
+          throw errors.notFound('article');
+        }),
+        (err: unknown) => err instanceof AppError && err.status === 404,
+      );
+      assert.equal(await cache.getOrLoad('article', 'missing', async () => 'now here'), 'now here');
+    });
+
+    it('serves the stale value while the source fails (grace), and reports it', async () => {
+      await cache.getOrLoad('article', 'graced', async () => 'v1');
+      await sleep(1100); // past the 1 s TTL
+      const value = await cache.getOrLoad('article', 'graced', async () => {
+        throw new Error('database down');
+      });
+      assert.equal(value, 'v1');
+      assert.match(await metrics.registry.metrics(), /cache_stale_served_total\{cache="article"\} [1-9]/);
+    });
+
+    it('never serves a value past its TTL while the source answers', async () => {
+      await cache.getOrLoad('article', 'fresh', async () => 'old');
+      await sleep(1100);
+      assert.equal(await cache.getOrLoad('article', 'fresh', async () => 'new'), 'new');
+    });
+
+    it('a slow reload serves the stale value after the soft timeout; a hard timeout fails the call', async () => {
+      await cache.getOrLoad('article', 'slow', async () => 'v1');
+      await sleep(1100);
+      const started = Date.now();
+      const value = await cache.getOrLoad('article', 'slow', async () => {
+        await sleep(1000);
+        return 'v2';
+      });
+      assert.equal(value, 'v1');
+      assert.ok(Date.now() - started < 900, 'answered at the soft timeout, not after the reload');
+      await assert.rejects(
+        cache.getOrLoad('article', 'never-cached', async () => {
+          await sleep(1000);
+          return 'late';
+        }),
+      );
+    });
+
+    it('invalidates by key and by tag; batch reads never see an invalidated value', async () => {
+      await cache.set('list', 'page1', [1, 2], { tags: ['lists'] });
+      await cache.set('profile', '7', { u: 'x' });
+      assert.deepEqual([...(await cache.getMany('list', ['page1'])).values()], [[1, 2]]);
+      await cache.invalidateTags(['lists']);
+      assert.equal((await cache.getMany('list', ['page1'])).size, 0);
+      await cache.delete('profile', '7');
+      assert.equal((await cache.getMany('profile', ['7'])).size, 0);
+    });
+  });
+}

@@ -1,0 +1,121 @@
+import { EventEmitter } from 'node:events';
+import { BentoCache, bentostore, errors as bentoErrors } from 'bentocache';
+import { memoryDriver } from 'bentocache/drivers/memory';
+import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema.js';
+import type { Cache, CacheEntryOptions, DataKind } from './cache.js';
+import type { CacheMetrics } from './cache-metrics.js';
+import { ttlMs } from './ttl.js';
+
+const KINDS = new Set<string>(['profile', 'article', 'list', 'tags']);
+
+export interface BentoTiers {
+  /** L2 + invalidation bus; absent for L1 alone (embedded). */
+  redis?: { client: Redis; busClient: Redis };
+}
+
+/**
+ * The cache on bentocache: L1 in process, L2 Redis, and Redis pub/sub
+ * telling every instance to drop its L1 copy when a key changes. One loader
+ * per key (stampede protection), grace periods, soft and hard timeouts.
+ */
+export function createBentoCache(config: Config, tiers: BentoTiers, metrics: CacheMetrics): Cache {
+  const emitter = new EventEmitter();
+  const store = bentostore().useL1Layer(memoryDriver({ maxItems: config.CACHE_L1_MAX_ITEMS }));
+  if (tiers.redis) {
+    store.useL2Layer(redisDriver({ connection: tiers.redis.client }));
+    store.useBus(redisBusDriver({ connection: tiers.redis.busClient, retryQueue: { enabled: true, maxSize: 10_000 } }));
+  }
+  const bento = new BentoCache({
+    default: 'main',
+    stores: { main: store },
+    prefix: config.CACHE_PREFIX,
+    emitter,
+    grace: config.CACHE_GRACE_S > 0 ? config.CACHE_GRACE_S * 1000 : false,
+    graceBackoff: 5_000,
+    timeout: config.CACHE_SOFT_TIMEOUT_MS,
+    hardTimeout: config.CACHE_HARD_TIMEOUT_MS,
+    // Redis failing must degrade to the database, not fail requests; skip it for a while after an error.
+    suppressL2Errors: true,
+    l2CircuitBreakerDuration: 5_000,
+  });
+
+  emitter.on('cache:hit', (e: { key: string; layer?: 'l1' | 'l2'; graced?: boolean }) => {
+    const kind = kindOf(e.key);
+    if (kind) metrics.hit(kind, e.layer ?? 'l1', e.graced === true);
+  });
+  emitter.on('cache:miss', (e: { key: string }) => {
+    const kind = kindOf(e.key);
+    if (kind) metrics.miss(kind);
+  });
+
+  // Per key in use: callers waiting and loads finished, to count the callers a stampede collapsed onto one load.
+  const inFlight = new Map<string, { calls: number; loads: number }>();
+  const entry = (kind: DataKind, options?: CacheEntryOptions) => ({ ttl: ttlMs(config, kind), tags: options?.tags ?? [] });
+
+  return {
+    getOrLoad: async (kind, key, load, options) => {
+      const full = `${kind}:${key}`;
+      const state = inFlight.get(full) ?? { calls: 0, loads: 0 };
+      inFlight.set(full, state);
+      state.calls++;
+      const loadsBefore = state.loads;
+      let loadedHere = false;
+      try {
+        return await bento.getOrSet({
+          key: full,
+          ...entry(kind, options),
+          factory: async () => {
+            loadedHere = true;
+            metrics.loads.inc({ cache: kind });
+            try {
+              return await load();
+            } catch (err) {
+              metrics.loadErrors.inc({ cache: kind });
+              throw err;
+            } finally {
+              state.loads++;
+            }
+          },
+        });
+      } catch (err) {
+        throw loaderError(err);
+      } finally {
+        if (!loadedHere && state.loads > loadsBefore) metrics.collapsed.inc({ cache: kind });
+        if (--state.calls === 0) inFlight.delete(full);
+      }
+    },
+    getMany: async <T>(kind: DataKind, keys: readonly string[]) => {
+      const found = new Map<string, T>();
+      await Promise.all(
+        keys.map(async (key) => {
+          // No grace here: a batch lookup must see an invalidated key as missing and reload it.
+          const value = await bento.get<T | undefined>({ key: `${kind}:${key}`, grace: false });
+          if (value !== undefined && value !== null) found.set(key, value);
+        }),
+      );
+      return found;
+    },
+    set: async (kind, key, value, options) => {
+      await bento.set({ key: `${kind}:${key}`, value, ...entry(kind, options) });
+    },
+    delete: async (kind, key) => {
+      await bento.delete({ key: `${kind}:${key}` });
+    },
+    invalidateTags: async (tags) => {
+      if (tags.length > 0) await bento.deleteByTag({ tags });
+    },
+    close: () => bento.disconnectAll(),
+  };
+}
+
+/** bentocache wraps what a loader throws; callers get the loader's own error (a 404 stays a 404). */
+function loaderError(err: unknown): unknown {
+  return err instanceof bentoErrors.E_FACTORY_ERROR && err.cause !== undefined ? err.cause : err;
+}
+
+/** The data kind is the key's first segment after bentocache's own prefixes. */
+function kindOf(key: string): DataKind | undefined {
+  return key.split(':').find((segment) => KINDS.has(segment)) as DataKind | undefined;
+}

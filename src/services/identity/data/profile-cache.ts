@@ -1,0 +1,57 @@
+import type { UserProfile } from '../../../contracts/identity.js';
+import type { Cache } from '../../../platform/cache/cache.js';
+import type { UserRow, UsersStore } from './users.store.js';
+
+const toProfile = (row: UserRow): UserProfile => ({ id: row.id, username: row.username, bio: row.bio, image: row.image });
+
+class NoSuchUser extends Error {}
+
+/**
+ * Profiles in front of identity.users. Reads are cache-aside (`profile:<id>`,
+ * and `profile:name:<username>` → id); account updates are write-through
+ * (`written`), so the writer's next read, here or in any instance, is fresh.
+ * Unknown usernames are not cached: a registration must be visible at once.
+ */
+export class ProfileCache {
+  constructor(
+    private readonly store: UsersStore,
+    private readonly cache: Cache,
+  ) {}
+
+  /** One query for all the misses of a batch, whatever its size. */
+  async byIds(ids: readonly number[]): Promise<Map<number, UserProfile>> {
+    const unique = [...new Set(ids)];
+    const cached = await this.cache.getMany<UserProfile>('profile', unique.map(String));
+    const profiles = new Map([...cached].map(([id, p]) => [Number(id), p]));
+    const missing = unique.filter((id) => !profiles.has(id));
+    if (missing.length > 0) {
+      const rows = await this.store.byIds(missing);
+      await Promise.all(rows.map((row) => this.cache.set('profile', String(row.id), toProfile(row))));
+      for (const row of rows) profiles.set(row.id, toProfile(row));
+    }
+    return profiles;
+  }
+
+  async byUsername(username: string): Promise<UserProfile | null> {
+    try {
+      const id = await this.cache.getOrLoad('profile', `name:${username}`, async () => {
+        const row = await this.store.byUsername(username);
+        if (!row) throw new NoSuchUser();
+        return row.id;
+      });
+      return (await this.byIds([id])).get(id) ?? null;
+    } catch (err) {
+      if (err instanceof NoSuchUser) return null;
+      throw err;
+    }
+  }
+
+  /** Write-through after an account change; a rename also retires the old name's entry. */
+  async written(user: UserRow, previousUsername: string): Promise<void> {
+    await this.cache.set('profile', String(user.id), toProfile(user));
+    if (previousUsername !== user.username) {
+      await this.cache.delete('profile', `name:${previousUsername}`);
+      await this.cache.set('profile', `name:${user.username}`, user.id);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { Pool } from 'undici';
+import type { IdentityClient, UserProfile } from '../../contracts/identity.js';
+import { INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
+import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
+
+const TIMEOUT_MS = 2000;
+const BATCH = 500;
+
+/**
+ * identity's contract for callers in another process: signed GETs to
+ * /internal/identity on keep-alive pools (undici), round-robin over the
+ * replicas; a connection failure moves on to the next replica (the calls
+ * are reads, safe to repeat), so a replica restarting costs no request.
+ */
+export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityClient & { close(): Promise<void> } {
+  const pools = endpoints.urls.map((url) => new Pool(url, { connections: 16, keepAliveTimeout: 4000 }));
+  let turn = 0;
+
+  async function get<T>(path: string): Promise<{ status: number; body: T | null }> {
+    let lastError: unknown;
+    const start = turn++ % pools.length;
+    for (let attempt = 0; attempt < pools.length * 2; attempt++) {
+      const pool = pools[(start + attempt) % pools.length]!;
+      try {
+        const res = await pool.request({
+          method: 'GET',
+          path: `/internal/identity${path}`,
+          headers: { [INTERNAL_SIG_HEADER]: sign(endpoints.secret, 'internal') },
+          headersTimeout: TIMEOUT_MS,
+          bodyTimeout: TIMEOUT_MS,
+        });
+        if (res.statusCode === 503) {
+          await res.body.dump();
+          lastError = new Error('identity replica is draining');
+          continue;
+        }
+        const body = res.statusCode === 200 ? ((await res.body.json()) as T) : (await res.body.dump(), null);
+        if (res.statusCode !== 200 && res.statusCode !== 404) throw new Error(`identity answered ${res.statusCode} for ${path}`);
+        return { status: res.statusCode, body };
+      } catch (err) {
+        lastError = err;
+        if (!isConnectionError(err)) throw err;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error('identity unreachable');
+  }
+
+  return {
+    usersByIds: async (ids) => {
+      const unique = [...new Set(ids)];
+      const out = new Map<number, UserProfile>();
+      for (let i = 0; i < unique.length; i += BATCH) {
+        const { body } = await get<{ users: UserProfile[] }>(`/users?ids=${unique.slice(i, i + BATCH).join(',')}`);
+        for (const user of body?.users ?? []) out.set(user.id, user);
+      }
+      return out;
+    },
+    userByUsername: async (username) => {
+      const { body } = await get<{ user: UserProfile }>(`/users/by-username/${encodeURIComponent(username)}`);
+      return body?.user ?? null;
+    },
+    close: async () => {
+      await Promise.all(pools.map((p) => p.close()));
+    },
+  };
+}
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
+}

@@ -1,0 +1,60 @@
+import type { Cache } from '../../../platform/cache/cache.js';
+import { errors } from '../../../platform/errors/catalog.js';
+import type { ArticleFilter, ArticleRecord, ArticlesStore, Page } from './articles.store.js';
+
+const LISTS = 'lists';
+
+/**
+ * Cache-aside reads of articles: records by slug and by id (`article:`),
+ * list pages (`list:`, tagged "lists") and the tag cloud (`tags:all`).
+ * Every article write calls `changed`, before answering, so the writer's
+ * next read (in any instance: the bus drops L1 copies) is fresh.
+ * Misses are never cached: an unknown slug may be created a moment later.
+ */
+export class ArticleCache {
+  constructor(
+    private readonly store: ArticlesStore,
+    private readonly cache: Cache,
+  ) {}
+
+  /** One loader per slug however many requests ask at once (stampede protection). */
+  async bySlug(slug: string): Promise<ArticleRecord> {
+    return this.cache.getOrLoad('article', `slug:${slug}`, async () => {
+      const record = await this.store.recordBySlug(slug);
+      if (!record) throw errors.notFound('article');
+      return record;
+    });
+  }
+
+  /** Records in the order of `ids`; all misses loaded in one query. */
+  async byIds(ids: readonly number[]): Promise<ArticleRecord[]> {
+    const cached = await this.cache.getMany<ArticleRecord>('article', ids.map((id) => `id:${id}`));
+    const found = new Map([...cached.values()].map((r) => [r.id, r]));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      const loaded = await this.store.recordsByIds(missing);
+      await Promise.all(loaded.map((r) => this.cache.set('article', `id:${r.id}`, r)));
+      for (const r of loaded) found.set(r.id, r);
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
+  }
+
+  async page(filter: ArticleFilter, page: Page): Promise<{ ids: number[]; total: number }> {
+    const key = `${filter.tag ?? ''}|${filter.authorId ?? ''}|${filter.favoritedBy ?? ''}|${page.limit}|${page.offset}`;
+    return this.cache.getOrLoad('list', key, () => this.store.findIds(filter, page), { tags: [LISTS] });
+  }
+
+  async tags(): Promise<string[]> {
+    return this.cache.getOrLoad('tags', 'all', () => this.store.tagsInUse());
+  }
+
+  /** After any write to an article (or its favorites): drop its records, every list page and the tag cloud. */
+  async changed(id: number, slugs: readonly string[]): Promise<void> {
+    await Promise.all([
+      this.cache.delete('article', `id:${id}`),
+      ...slugs.map((slug) => this.cache.delete('article', `slug:${slug}`)),
+      this.cache.delete('tags', 'all'),
+      this.cache.invalidateTags([LISTS]),
+    ]);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * No N+1: a page of articles costs a fixed number of SQL statements whatever
+ * its size. Counted through the database handle (`db.statements.count`),
+ * for the public list (anonymous and authenticated, where `favorited` and
+ * `author.following` must be computed too) and for the feed.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { dbTargets } from '../../../testing/db-targets.js';
+import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
+import {
+  createArticle,
+  favorite,
+  follow,
+  registerUser,
+  type ArticleListJson,
+  type TestUser,
+} from '../../../testing/fixtures.js';
+
+const AUTHORS = 5;
+const ARTICLES_PER_AUTHOR = 5; // 25 articles; the viewer follows 4 authors, so the feed holds 20.
+
+for (const target of await dbTargets()) {
+  describe(`article lists issue a fixed number of SQL statements (${target.name})`, target.options, () => {
+    let sys: TestSystem;
+    let viewer: TestUser;
+
+    before(async () => {
+      // The cache would hide the SQL a page costs (a warm page costs none): this measures the database path.
+      sys = await startTestSystem(target, { CACHE_ENABLED: false });
+      viewer = await registerUser(sys.api);
+      const authors: TestUser[] = [];
+      for (let i = 0; i < AUTHORS; i++) authors.push(await registerUser(sys.api));
+      const fans = [await registerUser(sys.api), await registerUser(sys.api)];
+      for (let round = 0; round < ARTICLES_PER_AUTHOR; round++) {
+        for (const [a, author] of authors.entries()) {
+          const article = await createArticle(sys.api, author.token, { tagList: [`tag${a}`, `round${round}`, 'common'] });
+          // Some articles favorited by the viewer, some by others, some by both.
+          if ((a + round) % 2 === 0) await favorite(sys.api, viewer.token, article.slug);
+          if ((a + round) % 3 === 0) await favorite(sys.api, fans[0]!.token, article.slug);
+          if (round === 0) await favorite(sys.api, fans[1]!.token, article.slug);
+        }
+      }
+      for (const author of authors.slice(0, AUTHORS - 1)) await follow(sys.api, viewer.token, author.username);
+    });
+
+    after(async () => {
+      await sys?.close();
+    });
+
+    /**
+     * Statements issued to serve one GET, and its body. Read from the per-request histogram
+     * (db_statements_per_request), so background work (the outbox relay, write-behind flushes)
+     * never counts against the page.
+     */
+    async function ownCost(path: string, token?: string): Promise<{ statements: number; body: ArticleListJson }> {
+      const route = new URL(path, 'http://x').pathname;
+      const start = await served(route);
+      const res = await sys.api.get<ArticleListJson>(path, { token });
+      assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
+      let end = await served(route);
+      // The sample is recorded when the response finishes; wait for it to land.
+      for (let i = 0; i < 50 && end.count === start.count; i++) end = await served(route);
+      assert.equal(end.count, start.count + 1, `${path}: no db_statements_per_request sample`);
+      return { statements: end.sum - start.sum, body: res.body };
+    }
+
+    async function served(route: string): Promise<{ sum: number; count: number }> {
+      const text = (await sys.api.get<string>('/metrics')).body;
+      const read = (series: string) => {
+        const line = text.split('\n').find((l) => l.startsWith(`db_statements_per_request_${series}{`) && l.includes(`route="${route}"`) && l.includes('method="GET"'));
+        return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+      };
+      return { sum: read('sum'), count: read('count') };
+    }
+
+    async function assertFixedCost(path: string, expectedTotal: number, token?: string): Promise<void> {
+      const sep = path.includes('?') ? '&' : '?';
+      // A first request warms anything lazily prepared, so it does not count against limit=1.
+      await ownCost(`${path}${sep}limit=1`, token);
+      const one = await ownCost(`${path}${sep}limit=1`, token);
+      const twenty = await ownCost(`${path}${sep}limit=20`, token);
+      assert.equal(one.body.articles.length, 1);
+      assert.equal(twenty.body.articles.length, 20);
+      assert.equal(one.body.articlesCount, expectedTotal);
+      assert.equal(twenty.body.articlesCount, expectedTotal);
+      assert.ok(one.statements > 0, 'the count should see the queries (is db.statements wired?)');
+      assert.equal(
+        twenty.statements,
+        one.statements,
+        `${path}: limit=1 took ${one.statements} statements, limit=20 took ${twenty.statements}: the cost grows with the page (N+1)`,
+      );
+    }
+
+    it('GET /api/articles, anonymous', async (t) => {
+      await assertFixedCost('/api/articles', AUTHORS * ARTICLES_PER_AUTHOR);
+      t.diagnostic(`statements per page: ${(await ownCost('/api/articles?limit=20')).statements}`);
+    });
+
+    it('GET /api/articles, as a viewer who follows and favorites', async (t) => {
+      await assertFixedCost('/api/articles', AUTHORS * ARTICLES_PER_AUTHOR, viewer.token);
+      const page = await ownCost('/api/articles?limit=20', viewer.token);
+      // The flags are computed, not defaulted: the page shows both values of each.
+      assert.ok(page.body.articles.some((a) => a.favorited) && page.body.articles.some((a) => !a.favorited));
+      assert.ok(page.body.articles.some((a) => a.author.following) && page.body.articles.some((a) => !a.author.following));
+      assert.ok(page.body.articles.some((a) => a.favoritesCount >= 2));
+      t.diagnostic(`statements per page: ${page.statements}`);
+    });
+
+    it('GET /api/articles filtered by tag, as a viewer', async () => {
+      await assertFixedCost('/api/articles?tag=common', AUTHORS * ARTICLES_PER_AUTHOR, viewer.token);
+    });
+
+    it('GET /api/articles/feed', async (t) => {
+      await assertFixedCost('/api/articles/feed', (AUTHORS - 1) * ARTICLES_PER_AUTHOR, viewer.token);
+      const page = await ownCost('/api/articles/feed?limit=20', viewer.token);
+      assert.ok(page.body.articles.every((a) => a.author.following), 'the feed holds followed authors only');
+      t.diagnostic(`statements per page: ${page.statements}`);
+    });
+  });
+}
