@@ -9,6 +9,11 @@ import { createApiClient, type ApiClient } from './api-client.js';
 export interface TestSystem extends System {
   api: ApiClient;
   target: DbTarget['name'];
+  /** The fresh database's URL (undefined on PGlite). */
+  databaseUrl: string | undefined;
+  /** Graceful shutdown that keeps the database, to inspect what the system left behind; then call `dropDatabase`. */
+  stop(): Promise<void>;
+  dropDatabase(): Promise<void>;
 }
 
 /**
@@ -42,6 +47,9 @@ export async function startTestSystem(target: DbTarget, overrides: Partial<Confi
     ...system,
     target: target.name,
     api: createApiClient(system.url),
+    databaseUrl: url,
+    stop: () => system.close(),
+    dropDatabase: () => target.drop(url),
     close: async () => {
       await system.close();
       await target.drop(url);
