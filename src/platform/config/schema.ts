@@ -42,7 +42,17 @@ export const ConfigSchema = Type.Object({
   CACHE_L1_MAX_ITEMS: Type.Integer({ minimum: 100, default: 100_000 }),
   /** Write-behind counters (article views) are flushed to Postgres this often, and at shutdown. */
   WRITE_BEHIND_FLUSH_MS: Type.Integer({ minimum: 10, default: 1000 }),
-  FEED_STRATEGY: Type.Union([Type.Literal('pull')], { default: 'pull' }),
+  // Home feed (docs/patterns/feed.md): pull (fan-out on read), push (on write), hybrid (push, but followed
+  // celebrities are merged at read time).
+  FEED_STRATEGY: Type.Union([Type.Literal('pull'), Type.Literal('push'), Type.Literal('hybrid')], { default: 'hybrid' }),
+  /** Under hybrid, authors with at least this many followers are not fanned out; their posts are merged at read. */
+  FEED_CELEBRITY_THRESHOLD: Type.Integer({ minimum: 1, default: 10_000 }),
+  /** Entries kept per timeline (Twitter's published cap). */
+  FEED_TIMELINE_CAP: Type.Integer({ minimum: 10, maximum: 100_000, default: 800 }),
+  /** Followers who have not read their feed for this long get no fan-out; their timeline expires and is rebuilt on return. */
+  FEED_INACTIVE_DAYS: Type.Integer({ minimum: 1, default: 30 }),
+  /** Followers per fan-out job. */
+  FEED_FANOUT_CHUNK: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
   // --- edge and topology (docs/patterns/gateway.md, docs/patterns/rate-limiting.md)
   /** HMAC key the gateway signs the verified identity with; services trust x-user-id only with a valid signature. */
   INTERNAL_SECRET: Type.Optional(Type.String({ minLength: 32 })),
@@ -63,6 +73,8 @@ export const ConfigSchema = Type.Object({
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 10_000 }),
   /** `scalestack gateway` alone: fixed replicas (`social=http://a,http://b;identity=http://c`); unset = discovery in Redis (REDIS_URL). */
   GATEWAY_UPSTREAMS: Type.Optional(Type.String({ minLength: 1 })),
+  /** Multi-host discovery: with REDIS_URL, heartbeat this process's services into the Redis registry under this URL (how gateways reach it). */
+  ANNOUNCE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -4,6 +4,7 @@ import { WriteBehindCounter } from '../../platform/cache/write-behind.js';
 import { ArticleCache } from './data/article-cache.js';
 import { ArticlesStore } from './data/articles.store.js';
 import { CommentsStore } from './data/comments.store.js';
+import { FeedStore } from './data/feed.store.js';
 import { FollowsStore } from './data/follows.store.js';
 import { ArticlesDomain } from './domain/articles.js';
 import { AuthorDirectory } from './domain/authors.js';
@@ -19,11 +20,11 @@ import { profilesRoutes } from './routes/profiles.routes.js';
 export const socialService: ServiceModule = {
   name: 'social',
   migrations: socialMigrations,
-  create: ({ config, db, clients, cache, metrics, logger }) => {
+  create: async ({ config, db, clients, cache, metrics, logger, bus, outbox }) => {
     const identity = clients.get<IdentityClient>(IDENTITY);
     const articlesStore = new ArticlesStore(db);
     const followsStore = new FollowsStore(db);
-    const feed = chooseFeed(config.FEED_STRATEGY, articlesStore);
+    const feed = await chooseFeed({ config, articles: articlesStore, feedStore: new FeedStore(db), bus, metrics, logger });
     const authors = new AuthorDirectory(identity, followsStore);
 
     // Write-behind: views are summed in memory and added to Postgres in one statement per interval and at shutdown.
@@ -36,7 +37,7 @@ export const socialService: ServiceModule = {
     });
 
     const articleCache = new ArticleCache(articlesStore, cache);
-    const articles = new ArticlesDomain(articlesStore, articleCache, authors, identity, feed, views);
+    const articles = new ArticlesDomain(articlesStore, articleCache, authors, identity, feed, views, outbox);
     const profiles = new ProfilesDomain(identity, followsStore, feed);
     const comments = new CommentsDomain(new CommentsStore(db), articlesStore, authors);
 
@@ -46,7 +47,10 @@ export const socialService: ServiceModule = {
         await app.register(articlesRoutes(articles));
         await app.register(commentsRoutes(comments));
       },
-      close: () => views.close(),
+      close: async () => {
+        await feed.close?.();
+        await views.close();
+      },
     };
   },
 };

@@ -59,5 +59,28 @@ export const socialMigrations: ServiceMigrations = {
       name: 'article views (write-behind counter)',
       statements: [`alter table social.articles add column views_count bigint not null default 0`],
     },
+    {
+      version: 3,
+      name: 'feed: readers activity, followers per author, fan-out index',
+      statements: [
+        // When each user last read their feed: fan-out skips followers inactive for FEED_INACTIVE_DAYS.
+        `create table social.feed_readers (
+          user_id bigint primary key,
+          last_read_at timestamptz not null
+        )`,
+        `create index feed_readers_recent on social.feed_readers (last_read_at)`,
+        // Followers per author, kept in the follow/unfollow transaction: who is a celebrity under hybrid.
+        `create table social.author_stats (
+          author_id bigint primary key,
+          followers_count integer not null default 0
+        )`,
+        `insert into social.author_stats (author_id, followers_count)
+          select followee_id, count(*) from social.follows group by followee_id`,
+        `create index author_stats_followers on social.author_stats (followers_count)`,
+        // Fan-out pages through an author's followers in id order.
+        `create index follows_followee_follower on social.follows (followee_id, follower_id)`,
+        `drop index social.follows_followee`,
+      ],
+    },
   ],
 };

@@ -56,13 +56,13 @@ export class ArticlesStore {
     return row !== undefined;
   }
 
-  async insert(db: Db, authorId: number, fields: ArticleFields): Promise<number> {
+  async insert(db: Db, authorId: number, fields: ArticleFields): Promise<{ id: number; createdAt: Date }> {
     const row = await db
       .insertInto('social.articles')
       .values({ ...fields, author_id: authorId })
-      .returning('id')
+      .returning(['id', 'created_at'])
       .executeTakeFirstOrThrow();
-    return row.id;
+    return { id: row.id, createdAt: row.created_at };
   }
 
   async update(db: Db, id: number, fields: Partial<ArticleFields>): Promise<void> {
@@ -79,13 +79,17 @@ export class ArticlesStore {
     await db.insertInto('social.article_tags').values(tags.map((tag) => ({ article_id: articleId, tag }))).execute();
   }
 
-  async delete(id: number): Promise<void> {
-    await this.db.deleteFrom('social.articles').where('id', '=', id).execute();
+  async delete(db: Db, id: number): Promise<void> {
+    await db.deleteFrom('social.articles').where('id', '=', id).execute();
   }
 
-  /** The id, owner and title behind a slug: what ownership and slug checks need, nothing more. */
-  async keyOf(slug: string): Promise<{ id: number; author_id: number; title: string } | undefined> {
-    return this.db.selectFrom('social.articles').select(['id', 'author_id', 'title']).where('slug', '=', slug).executeTakeFirst();
+  /** The id, owner, title and creation time behind a slug: what ownership, slug checks and events need. */
+  async keyOf(slug: string): Promise<{ id: number; author_id: number; title: string; created_at: Date } | undefined> {
+    return this.db
+      .selectFrom('social.articles')
+      .select(['id', 'author_id', 'title', 'created_at'])
+      .where('slug', '=', slug)
+      .executeTakeFirst();
   }
 
   /** Records (with sorted tags) in the order of `ids`: one query per batch. */

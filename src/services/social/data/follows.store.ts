@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
 import type { SocialTables } from './tables.js';
 
@@ -9,16 +9,23 @@ export class FollowsStore {
     this.db = database.as<SocialTables>();
   }
 
-  async follow(followerId: number, followeeId: number): Promise<void> {
-    await this.db
-      .insertInto('social.follows')
-      .values({ follower_id: followerId, followee_id: followeeId })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
-
-  async unfollow(followerId: number, followeeId: number): Promise<void> {
-    await this.db.deleteFrom('social.follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).execute();
+  /** Follows or unfollows, keeping the author's follower count in the same transaction. Returns whether anything changed. */
+  async setFollowing(followerId: number, followeeId: number, following: boolean): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const changed = following
+        ? (await trx
+            .insertInto('social.follows')
+            .values({ follower_id: followerId, followee_id: followeeId })
+            .onConflict((oc) => oc.doNothing())
+            .executeTakeFirst()).numInsertedOrUpdatedRows
+        : (await trx.deleteFrom('social.follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst())
+            .numDeletedRows;
+      if (Number(changed ?? 0) === 0) return false;
+      const delta = following ? 1 : -1;
+      await sql`insert into social.author_stats (author_id, followers_count) values (${followeeId}, ${Math.max(delta, 0)})
+        on conflict (author_id) do update set followers_count = social.author_stats.followers_count + ${delta}`.execute(trx);
+      return true;
+    });
   }
 
   /** Of `candidates`, the ones `followerId` follows: one query for a whole page of authors. */

@@ -17,6 +17,8 @@ export interface SocialTables {
   };
   'social.article_tags': { article_id: number; tag: string };
   'social.favorites': { user_id: number; article_id: number; created_at: Generated<Date> };
+  'social.feed_readers': { user_id: number; last_read_at: Date };
+  'social.author_stats': { author_id: number; followers_count: number };
   'social.comments': {
     id: Generated<number>;
     article_id: number;

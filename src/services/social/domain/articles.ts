@@ -3,6 +3,9 @@ import type { IdentityClient } from '../../../contracts/identity.js';
 import type { ArticleCache } from '../data/article-cache.js';
 import type { ArticleFields, ArticleFilter, ArticleRecord, ArticlesStore, Page } from '../data/articles.store.js';
 import type { FeedStrategy } from '../feed/feed-strategy.js';
+import type { Outbox } from '../../../platform/bus/platform-bus.js';
+import { ARTICLE_DELETED, ARTICLE_PUBLISHED, articleEvent } from './article-events.js';
+import type { SocialTables } from '../data/tables.js';
 import { checkArticleInput, normalizeTags, type ArticleInput } from './article-input.js';
 import type { AuthorDirectory } from './authors.js';
 import { slugify, suffixed } from './slug.js';
@@ -28,6 +31,7 @@ export class ArticlesDomain {
     private readonly identity: IdentityClient,
     private readonly feed: FeedStrategy,
     private readonly views: ViewCounter,
+    private readonly outbox: Outbox,
   ) {}
 
   async create(authorId: number, input: ArticleInput): Promise<ArticleView> {
@@ -37,13 +41,16 @@ export class ArticlesDomain {
     const { id, slug } = await this.withSlugRetry(async (attempt) =>
       this.store.db.transaction().execute(async (trx) => {
         const slug = await this.freeSlug(fields.title, attempt, (s) => this.store.slugTaken(s, trx));
-        const articleId = await this.store.insert(trx, authorId, { ...fields, slug });
-        await this.store.replaceTags(trx, articleId, tags);
-        return { id: articleId, slug };
+        const article = await this.store.insert(trx, authorId, { ...fields, slug });
+        await this.store.replaceTags(trx, article.id, tags);
+        const event = { articleId: article.id, authorId, publishedAt: article.createdAt.getTime() };
+        await this.outbox.add<SocialTables>(trx, [articleEvent(ARTICLE_PUBLISHED, event)]);
+        return { id: article.id, slug };
       }),
     );
+    // Fan-out (push/hybrid) starts from the event; the response does not wait for it.
+    this.outbox.wake();
     await this.cached.changed(id, [slug]);
-    await this.feed.onPublished?.(id, authorId);
     return this.viewById(id, authorId);
   }
 
@@ -77,9 +84,13 @@ export class ArticlesDomain {
 
   async delete(slug: string, viewerId: number): Promise<void> {
     const key = await this.ownedKey(slug, viewerId);
-    await this.store.delete(key.id);
+    await this.store.db.transaction().execute(async (trx) => {
+      await this.store.delete(trx, key.id);
+      const event = { articleId: key.id, authorId: key.author_id, publishedAt: key.created_at.getTime() };
+      await this.outbox.add<SocialTables>(trx, [articleEvent(ARTICLE_DELETED, event)]);
+    });
+    this.outbox.wake();
     await this.cached.changed(key.id, [slug]);
-    await this.feed.onDeleted?.(key.id, key.author_id);
   }
 
   async setFavorite(slug: string, viewerId: number, favorite: boolean): Promise<ArticleView> {

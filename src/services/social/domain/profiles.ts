@@ -20,9 +20,8 @@ export class ProfilesDomain {
   async setFollowing(username: string, viewerId: number, following: boolean): Promise<ProfileView> {
     const user = await this.find(username);
     if (user.id === viewerId) throw errors.validation({ profile: ['cannot follow yourself'] });
-    if (following) await this.follows.follow(viewerId, user.id);
-    else await this.follows.unfollow(viewerId, user.id);
-    await this.feed.onFollowChanged?.(viewerId, user.id, following);
+    const changed = await this.follows.setFollowing(viewerId, user.id, following);
+    if (changed) await this.feed.onFollowChanged?.(viewerId);
     return view(user, following);
   }
 

@@ -8,8 +8,8 @@ import type { Page } from '../data/articles.store.js';
 export interface FeedStrategy {
   readonly name: string;
   page(viewerId: number, page: Page): Promise<{ ids: number[]; total: number }>;
-  /** Called after an article is published (push strategies fan out here). */
-  onPublished?(articleId: number, authorId: number): Promise<void>;
-  onDeleted?(articleId: number, authorId: number): Promise<void>;
-  onFollowChanged?(followerId: number, followeeId: number, following: boolean): Promise<void>;
+  /** The follower's set of followed authors changed. */
+  onFollowChanged?(followerId: number): Promise<void>;
+  /** Stops background work (fan-out consumers) and closes connections. */
+  close?(): Promise<void>;
 }

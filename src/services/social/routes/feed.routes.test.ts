@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
 import {
@@ -13,11 +14,28 @@ import {
   slugs,
 } from '../../../testing/fixtures.js';
 
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+/**
+ * The feed contract holds under every strategy: pull, push, and hybrid (with
+ * a threshold of 2 followers, so a suite mixes fanned-out authors and
+ * authors merged at read). On the Postgres target, push and hybrid keep
+ * their timelines in Redis; embedded, in memory.
+ */
+const strategies = ['pull', 'push', 'hybrid'] as const;
+
+for (const strategy of strategies)
 for (const target of await dbTargets()) {
-  describe(`feed API [${target.name}]`, target.options, () => {
+  describe(`feed API [${strategy}, ${target.name}]`, target.options, () => {
     let sys: TestSystem;
     before(async () => {
-      sys = await startTestSystem(target);
+      sys = await startTestSystem(target, {
+        FEED_STRATEGY: strategy,
+        FEED_CELEBRITY_THRESHOLD: 2,
+        ...(target.name === 'postgres' && strategy !== 'pull'
+          ? { REDIS_URL, CACHE_PREFIX: `feed-${randomBytes(4).toString('hex')}` }
+          : {}),
+      });
     });
     after(async () => {
       await sys?.close();

@@ -1,0 +1,96 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../../platform/db/database.js';
+import type { TimelineEntry } from '../feed/timelines/timeline-store.js';
+import type { SocialTables } from './tables.js';
+
+/** The SQL behind the timeline strategies: who to fan out to, who is a celebrity, what a timeline holds. */
+export class FeedStore {
+  private readonly db: Kysely<SocialTables>;
+
+  constructor(database: Database) {
+    this.db = database.as<SocialTables>();
+  }
+
+  async followersCount(authorId: number): Promise<number> {
+    const row = await this.db.selectFrom('social.author_stats').select('followers_count').where('author_id', '=', authorId).executeTakeFirst();
+    return row?.followers_count ?? 0;
+  }
+
+  /** One page of the author's followers who read their feed within `activeDays`, in id order after `afterId`. */
+  async activeFollowers(authorId: number, afterId: number, limit: number, activeDays: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('social.follows as f')
+      .innerJoin('social.feed_readers as r', 'r.user_id', 'f.follower_id')
+      .select('f.follower_id')
+      .where('f.followee_id', '=', authorId)
+      .where('f.follower_id', '>', afterId)
+      .where('r.last_read_at', '>', sql<Date>`now() - make_interval(days => ${activeDays})`)
+      .orderBy('f.follower_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.follower_id);
+  }
+
+  /** Every follower (active or not) after `afterId`: removals reach timelines whatever their owner's activity. */
+  async followers(authorId: number, afterId: number, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('social.follows')
+      .select('follower_id')
+      .where('followee_id', '=', authorId)
+      .where('follower_id', '>', afterId)
+      .orderBy('follower_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.follower_id);
+  }
+
+  /** Authors `viewerId` follows that have at least `threshold` followers. */
+  async celebritiesFollowedBy(viewerId: number, threshold: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('social.follows as f')
+      .innerJoin('social.author_stats as s', 's.author_id', 'f.followee_id')
+      .select('f.followee_id')
+      .where('f.follower_id', '=', viewerId)
+      .where('s.followers_count', '>=', threshold)
+      .execute();
+    return rows.map((r) => r.followee_id);
+  }
+
+  /**
+   * The newest `limit` articles by the authors `viewerId` follows, leaving out `excluded` authors
+   * (the celebrities, under hybrid): what a rebuilt timeline holds.
+   */
+  async timelineOf(viewerId: number, excluded: readonly number[], limit: number): Promise<TimelineEntry[]> {
+    let query = this.db
+      .selectFrom('social.articles as a')
+      .select(['a.id', 'a.author_id', 'a.created_at'])
+      .where('a.author_id', 'in', (eb) => eb.selectFrom('social.follows').select('followee_id').where('follower_id', '=', viewerId));
+    if (excluded.length > 0) query = query.where('a.author_id', 'not in', [...excluded]);
+    const rows = await query.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).execute();
+    return rows.map(toEntry);
+  }
+
+  /** The newest `limit` articles by `authorIds` and how many they have in all (the read-time merge of hybrid). */
+  async recentBy(authorIds: readonly number[], limit: number): Promise<{ entries: TimelineEntry[]; total: number }> {
+    if (authorIds.length === 0) return { entries: [], total: 0 };
+    const byAuthors = this.db.selectFrom('social.articles as a').where('a.author_id', 'in', [...authorIds]);
+    const [rows, count] = await Promise.all([
+      byAuthors.select(['a.id', 'a.author_id', 'a.created_at']).orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).execute(),
+      byAuthors.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return { entries: rows.map(toEntry), total: Number(count.total) };
+  }
+
+  /** Records that `userId` read their feed now. */
+  async touchReader(userId: number): Promise<void> {
+    await this.db
+      .insertInto('social.feed_readers')
+      .values({ user_id: userId, last_read_at: new Date() })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_read_at: new Date() }))
+      .execute();
+  }
+}
+
+function toEntry(row: { id: number; author_id: number; created_at: Date }): TimelineEntry {
+  return { articleId: row.id, authorId: row.author_id, score: row.created_at.getTime() };
+}

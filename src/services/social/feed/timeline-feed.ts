@@ -1,0 +1,95 @@
+import type { Page } from '../data/articles.store.js';
+import type { FeedStore } from '../data/feed.store.js';
+import type { FeedStrategy } from './feed-strategy.js';
+import type { Logger } from '../../../platform/log/logger.js';
+import type { FeedMetrics } from './feed-metrics.js';
+import { newestFirst, type TimelineEntry, type TimelineStore } from './timelines/timeline-store.js';
+
+export interface TimelineFeedOptions {
+  name: 'push' | 'hybrid';
+  /** Authors with at least this many followers are merged at read instead of fanned out (Infinity: pure push). */
+  celebrityThreshold: number;
+  cap: number;
+}
+
+/** Records feed reads (activity) at most once an hour per user and process: a feed read must not cost a write. */
+const TOUCH_EVERY_MS = 3_600_000;
+
+/**
+ * Fan-out on write (push), optionally with read-time merging of followed
+ * celebrities (hybrid). The timeline holds non-celebrity authors' articles;
+ * a missing timeline is rebuilt from Postgres; celebrities' newest articles
+ * are merged in at read. Writes happen in ./fanout.ts.
+ */
+export class TimelineFeed implements FeedStrategy {
+  readonly name: string;
+  close?: () => Promise<void>;
+  private readonly touched = new Map<number, number>();
+
+  constructor(
+    private readonly options: TimelineFeedOptions,
+    private readonly store: FeedStore,
+    private readonly timelines: TimelineStore,
+    private readonly metrics: FeedMetrics,
+    private readonly logger: Logger,
+  ) {
+    this.name = options.name;
+  }
+
+  async page(viewerId: number, page: Page): Promise<{ ids: number[]; total: number }> {
+    await this.touch(viewerId);
+    const celebrities = Number.isFinite(this.options.celebrityThreshold)
+      ? await this.store.celebritiesFollowedBy(viewerId, this.options.celebrityThreshold)
+      : [];
+    const excluded = new Set(celebrities);
+    const timeline = (await this.timeline(viewerId, celebrities))
+      // An author who crossed the threshold after being fanned out is merged now; drop the copies.
+      .filter((e) => !excluded.has(e.authorId));
+    const merged = await this.store.recentBy(celebrities, page.offset + page.limit);
+    if (celebrities.length > 0) this.metrics.merged.observe({ strategy: this.name }, merged.entries.length);
+    const window = mergeNewestFirst(timeline, merged.entries).slice(page.offset, page.offset + page.limit);
+    return { ids: window.map((e) => e.articleId), total: timeline.length + merged.total };
+  }
+
+  /** A follow or unfollow changes what the timeline should hold: drop it, the next read rebuilds it. */
+  async onFollowChanged(followerId: number): Promise<void> {
+    await this.timelines.drop(followerId);
+  }
+
+  /** The stored timeline, rebuilt when missing; straight from Postgres when the timeline store is down. */
+  private async timeline(viewerId: number, celebrities: number[]): Promise<TimelineEntry[]> {
+    try {
+      return (await this.timelines.read(viewerId)) ?? (await this.rebuild(viewerId, celebrities));
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'timeline store unavailable: feed read from Postgres');
+      return this.store.timelineOf(viewerId, celebrities, this.options.cap);
+    }
+  }
+
+  /**
+   * Opens the timeline before reading Postgres, so a fan-out that commits in
+   * between lands in it instead of being skipped as "no timeline".
+   */
+  private async rebuild(viewerId: number, celebrities: number[]): Promise<TimelineEntry[]> {
+    this.metrics.rebuilds.inc({ strategy: this.name });
+    await this.timelines.open(viewerId);
+    const entries = await this.store.timelineOf(viewerId, celebrities, this.options.cap);
+    await this.timelines.fill(viewerId, entries);
+    return (await this.timelines.read(viewerId)) ?? entries;
+  }
+
+  private async touch(viewerId: number): Promise<void> {
+    const now = Date.now();
+    if (now - (this.touched.get(viewerId) ?? 0) < TOUCH_EVERY_MS) return;
+    if (this.touched.size > 100_000) this.touched.clear();
+    this.touched.set(viewerId, now);
+    await this.store.touchReader(viewerId);
+  }
+}
+
+/** Two newest-first lists into one, newest first; an article in both appears once. */
+export function mergeNewestFirst(a: readonly TimelineEntry[], b: readonly TimelineEntry[]): TimelineEntry[] {
+  if (b.length === 0) return [...a];
+  const seen = new Set<number>();
+  return [...a, ...b].sort(newestFirst).filter((e) => !seen.has(e.articleId) && seen.add(e.articleId));
+}

@@ -1,0 +1,79 @@
+import type { Redis } from 'ioredis';
+import type { TimelineEntry, TimelineSettings, TimelineStore } from './timeline-store.js';
+
+/**
+ * Timelines as Redis sorted sets: score = publish time, member =
+ * "<article id, zero-padded>:<author id>" (padding makes Redis's
+ * lexicographic tie-break match the numeric id order). A "built" member
+ * scored +inf marks the timeline as existing even when empty and is never
+ * trimmed. One Lua call writes a fan-out chunk, only into timelines that
+ * exist. (Keys of a chunk are sent together: on Redis Cluster, hash-tag them.)
+ */
+const BUILT = 'built';
+
+const PUSH = `
+local written = 0
+for i, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('ZADD', key, ARGV[1], ARGV[2])
+    redis.call('ZREMRANGEBYRANK', key, 0, -(tonumber(ARGV[3]) + 2))
+    written = written + 1
+  end
+end
+return written`;
+
+export function redisTimelines(redis: Redis, prefix: string, settings: TimelineSettings): TimelineStore {
+  const key = (userId: number) => `${prefix}:timeline:${userId}`;
+  const member = (e: TimelineEntry) => `${String(e.articleId).padStart(16, '0')}:${e.authorId}`;
+  const ttl = Math.ceil(settings.lifetimeMs / 1000);
+  const trim = (k: string) => redis.zremrangebyrank(k, 0, -(settings.cap + 2));
+  const pipelineOk = (results: [Error | null, unknown][] | null) => {
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  };
+
+  return {
+    push: async (userIds, entry) => {
+      if (userIds.length === 0) return 0;
+      return (await redis.eval(PUSH, userIds.length, ...userIds.map(key), entry.score, member(entry), settings.cap)) as number;
+    },
+    remove: async (userIds, entry) => {
+      if (userIds.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const userId of userIds) pipeline.zrem(key(userId), member(entry));
+      pipelineOk(await pipeline.exec());
+    },
+    read: async (userId) => {
+      const k = key(userId);
+      const [[err, raw], [ttlErr]] = (await redis.multi().zrevrange(k, 0, -1, 'WITHSCORES').expire(k, ttl).exec()) as [
+        [Error | null, string[]],
+        [Error | null, unknown],
+      ];
+      if (err || ttlErr) throw err ?? ttlErr;
+      if (raw.length === 0) return null;
+      const entries: TimelineEntry[] = [];
+      for (let i = 0; i < raw.length; i += 2) {
+        const m = raw[i]!;
+        if (m === BUILT) continue;
+        const [article, author] = m.split(':');
+        entries.push({ articleId: Number(article), authorId: Number(author), score: Number(raw[i + 1]) });
+      }
+      return entries;
+    },
+    open: async (userId) => {
+      const k = key(userId);
+      pipelineOk(await redis.multi().zadd(k, 'NX', '+inf', BUILT).expire(k, ttl).exec());
+    },
+    fill: async (userId, entries) => {
+      const k = key(userId);
+      const multi = redis.multi().zadd(k, 'NX', '+inf', BUILT);
+      if (entries.length > 0) multi.zadd(k, ...entries.flatMap((e) => [e.score, member(e)]));
+      pipelineOk(await multi.expire(k, ttl).exec());
+      await trim(k);
+    },
+    drop: async (userId) => {
+      await redis.del(key(userId));
+    },
+    close: async () => {},
+  };
+}

@@ -1,0 +1,62 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { skipUnlessAvailable } from '../../../../testing/services-required.js';
+import { memoryTimelines } from './memory-timelines.js';
+import { redisTimelines } from './redis-timelines.js';
+import type { TimelineStore } from './timeline-store.js';
+
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const settings = { cap: 5, lifetimeMs: 60_000 };
+
+async function redisReason(): Promise<string | null> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+  try {
+    await probe.connect();
+    return null;
+  } catch (err) {
+    return `Redis not reachable at ${REDIS_URL} (${(err as Error).message})`;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+const stores: { name: string; options: { skip?: string }; make: () => TimelineStore }[] = [
+  { name: 'memory', options: {}, make: () => memoryTimelines(settings) },
+  { name: 'redis', options: skipUnlessAvailable(await redisReason()), make: () => redisTimelines(redis, `tl-${randomBytes(4).toString('hex')}`, settings) },
+];
+after(() => redis.disconnect());
+
+const entry = (articleId: number, score: number, authorId = 1) => ({ articleId, authorId, score });
+
+for (const { name, options, make } of stores) {
+  describe(`timeline store: ${name}`, options, () => {
+    it('an absent timeline is null, an opened one is empty; fan-out writes only into existing ones', async () => {
+      const store = make();
+      assert.equal(await store.read(1), null);
+      await store.open(2);
+      assert.deepEqual(await store.read(2), []);
+      assert.equal(await store.push([1, 2, 3], entry(10, 1000)), 1);
+      assert.equal(await store.read(1), null);
+      assert.deepEqual(await store.read(2), [entry(10, 1000)]);
+    });
+
+    it('keeps the newest `cap` entries, newest first, the id breaking ties; no duplicates', async () => {
+      const store = make();
+      await store.fill(7, [entry(1, 100), entry(2, 200), entry(3, 200), entry(12, 200)]);
+      for (const e of [entry(4, 400), entry(5, 50), entry(6, 600), entry(4, 400)]) await store.push([7], e);
+      assert.deepEqual((await store.read(7))!.map((e) => e.articleId), [6, 4, 12, 3, 2]);
+    });
+
+    it('removes an article; drop makes it absent again', async () => {
+      const store = make();
+      await store.fill(9, [entry(1, 100, 3), entry(2, 200, 4)]);
+      await store.remove([9, 10], entry(1, 100, 3));
+      assert.deepEqual(await store.read(9), [entry(2, 200, 4)]);
+      await store.drop(9);
+      assert.equal(await store.read(9), null);
+    });
+  });
+}

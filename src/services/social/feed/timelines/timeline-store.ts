@@ -1,0 +1,38 @@
+/** One article in a follower's timeline. `score` is its publish time (epoch ms); ties break on the id. */
+export interface TimelineEntry {
+  articleId: number;
+  authorId: number;
+  score: number;
+}
+
+/**
+ * Per-user home timelines, newest first, capped. A timeline that does not
+ * exist is different from an empty one: absent means "never built, expired
+ * through inactivity, or evicted" and is rebuilt from Postgres on read;
+ * fan-out writes only into timelines that exist.
+ */
+export interface TimelineStore {
+  /** Adds the entry to each existing timeline among `userIds`; returns how many timelines it was written to. */
+  push(userIds: readonly number[], entry: TimelineEntry): Promise<number>;
+  /** Removes the article from each of the timelines (deleted article). */
+  remove(userIds: readonly number[], entry: TimelineEntry): Promise<void>;
+  /** The whole timeline, newest first; null when it does not exist. Reading counts as activity (renews its lifetime). */
+  read(userId: number): Promise<TimelineEntry[] | null>;
+  /** Creates an empty timeline (existing, so fan-outs start landing in it) unless it exists. */
+  open(userId: number): Promise<void>;
+  /** Merges entries into the timeline and trims it to the cap. */
+  fill(userId: number, entries: readonly TimelineEntry[]): Promise<void>;
+  drop(userId: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TimelineSettings {
+  cap: number;
+  /** A timeline not read for this long disappears (its owner is inactive). */
+  lifetimeMs: number;
+}
+
+/** Newest first; the article id breaks ties, like the SQL order (created_at desc, id desc). */
+export function newestFirst(a: TimelineEntry, b: TimelineEntry): number {
+  return b.score - a.score || b.articleId - a.articleId;
+}
