@@ -1,15 +1,45 @@
 // Runs every *.test.ts under src/, bench/ and tools/ (or the paths given) with node's test runner via tsx.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+//
+// Two phases: first every ordinary file, two at a time; then, one at a time, the files that carry an
+// `@isolated` marker in their first lines (they restart shared servers, or assert a functional time
+// bound that a busy neighbour would break). One closing line sums both phases.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function findTests(path, out = []) {
-  if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [...out, path] : out;
+  if (statSync(path).isFile()) {
+    if (path.endsWith('.test.ts')) out.push(path);
+    return out;
+  }
   for (const entry of readdirSync(path)) {
     if (entry === 'node_modules' || entry.startsWith('.')) continue;
     findTests(join(path, entry), out);
   }
   return out;
+}
+
+const isolated = (file) => /@isolated\b/.test(readFileSync(file, 'utf8').split('\n').slice(0, 10).join('\n'));
+
+/** Runs node --test on `files`, echoing its output, and returns the counts from its closing summary. */
+function run(files, concurrency, flags) {
+  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...flags, ...files];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
+    let pending = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^# (pass|fail|skipped|cancelled|todo) (\d+)$/.exec(line);
+        if (m) totals[m[1]] = Number(m[2]);
+      }
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, totals }));
+  });
 }
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -21,6 +51,20 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...flags, ...files];
-const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+
+const phases = [
+  { name: 'parallel', files: files.filter((f) => !isolated(f)), concurrency: 2 },
+  { name: 'isolated', files: files.filter(isolated), concurrency: 1 },
+].filter((p) => p.files.length > 0);
+
+const sum = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
+let failed = false;
+for (const phase of phases) {
+  console.error(`\n== ${phase.name}: ${phase.files.length} file(s), ${phase.concurrency} at a time`);
+  const { code, totals } = await run(phase.files, phase.concurrency, flags);
+  for (const key of Object.keys(sum)) sum[key] += totals[key];
+  failed ||= code !== 0;
+}
+const cancelled = sum.cancelled ? `, ${sum.cancelled} cancelled` : '';
+console.log(`\ntests: ${sum.pass} passed, ${sum.fail + sum.cancelled} failed, ${sum.skipped} skipped${cancelled}`);
+process.exit(failed || sum.fail + sum.cancelled > 0 ? 1 : 0);

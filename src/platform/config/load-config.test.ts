@@ -8,7 +8,8 @@ describe('loadConfig', () => {
     assert.equal(config.PORT, 8080);
     assert.equal(config.DATA_DIR, './.data');
     assert.equal(config.DATABASE_URL, undefined);
-    assert.equal(config.FEED_STRATEGY, 'pull');
+    assert.equal(config.FEED_STRATEGY, 'hybrid');
+    assert.equal(config.FEED_CELEBRITY_THRESHOLD, 10_000);
   });
 
   it('converts numbers from strings', () => {

@@ -19,6 +19,8 @@ export const errors = {
     new AppError('SS_UNSUPPORTED_MEDIA_TYPE', 415, { body: [`content type ${type} is not supported`] }),
   /** 400 or 414: the URL itself is unusable (bad encoding, a NUL byte, a path segment over the limit). */
   badUrl: (detail: string, status: 400 | 414 = 400) => new AppError('SS_BAD_URL', status, { url: [detail] }),
+  /** 400 (or another 4xx the HTTP layer raised): a request malformed below the level of its fields. */
+  badRequest: (detail: 'is invalid' | 'is malformed' = 'is invalid', status = 400) => new AppError('SS_BAD_REQUEST', status, { request: [detail] }),
   /** 401: authentication required and absent. */
   tokenMissing: () => new AppError('SS_TOKEN_MISSING', 401, { token: ['is missing'] }),
   /** 401: a token was sent but is forged, expired, malformed or for a user that no longer exists. */
@@ -34,6 +36,17 @@ export const errors = {
     new AppError('SS_CONFLICT', 409, Object.fromEntries(fields.map((f) => [f, ['has already been taken']]))),
   /** 503: not ready (starting, draining or a dependency is down). */
   unavailable: (subject: string) => new AppError('SS_UNAVAILABLE', 503, { [subject]: ['unavailable'] }),
+  /** 429: a rate-limit policy is exhausted; Retry-After says when to come back. */
+  rateLimited: (policy: string) => new AppError('SS_RATE_LIMITED', 429, { rate: [`limit "${policy}" exceeded`] }),
+  /** 502/503: no healthy upstream (all ejected, breaker open) or the upstream failed. */
+  upstreamUnavailable: (service: string, status: 502 | 503 = 503) =>
+    new AppError('SS_UPSTREAM_UNAVAILABLE', status, { [service]: ['unavailable'] }),
+  /** 504: the upstream did not answer within the route's timeout. */
+  timeout: (service: string) => new AppError('SS_TIMEOUT', 504, { [service]: ['timed out'] }),
+  /** 503: the gateway sheds load (event-loop delay or in-flight requests over the limit). */
+  overloaded: () => new AppError('SS_OVERLOADED', 503, { server: ['overloaded, retry later'] }),
+  /** 431: request headers over the gateway's limit. */
+  headersTooLarge: () => new AppError('SS_HEADERS_TOO_LARGE', 431, { headers: ['are too large'] }),
   /** 500: a bug. The body never carries the cause; the log does. */
   internal: () => new AppError('SS_INTERNAL', 500, { server: ['internal error'] }),
 } as const;

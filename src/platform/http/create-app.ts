@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { LogController } from 'fastify';
+import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { tokenFromHeader, type TokenService } from '../auth/tokens.js';
 import { USER_ID_HEADER, USER_SIG_HEADER, verifiedUserId } from '../auth/gateway-identity.js';
-import { AppError, errors } from '../errors/catalog.js';
+import { errors } from '../errors/catalog.js';
 import { makeErrorHandler, sendError } from './error-handler.js';
 import { parseJsonBody } from './json-body.js';
 import { withStatementScope } from '../db/statement-scope.js';
 import { applyHttpCaching } from './http-cache.js';
 import { validatorCompiler } from './validation.js';
+import { httpTracingHooks, traceIdsOf } from '../tracing/http-spans.js';
 import './request-context.js';
 
 export type App = ReturnType<typeof createApp>;
@@ -45,7 +46,8 @@ export function createApp(settings: AppSettings) {
     genReqId: () => randomUUID(),
     // Connections idle between requests are closed on shutdown; busy ones finish first.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests arriving while the server drains get the catalog's 503 (see the first onRequest hook).
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ...(settings.maxHeaderSize ? { maxHeaderSize: settings.maxHeaderSize } : {}),
     clientErrorHandler: answerClientError,
@@ -64,8 +66,34 @@ export function createApp(settings: AppSettings) {
 
   app.decorateRequest('userId', null);
   app.decorateRequest('statements', null);
+  // First, so the request's span covers auth and everything after, and SQL nests under it.
+  app.addHook('onRequest', httpTracingHooks.onRequest);
+  app.addHook('onResponse', httpTracingHooks.onResponse);
+  app.addHook('onRequestAbort', httpTracingHooks.onRequestAbort);
+  // In-flight requests: up when a request arrives, down when it is answered or aborted.
+  const inFlight = new WeakSet<object>();
+  const serviceOf = (request: FastifyRequest) => request.routeOptions.config.service ?? 'none';
+  app.addHook('onRequest', async (request) => {
+    inFlight.add(request);
+    settings.metrics.inFlight.inc({ service: serviceOf(request) });
+  });
+  const answered = (request: FastifyRequest) => {
+    if (inFlight.delete(request)) settings.metrics.inFlight.dec({ service: serviceOf(request) });
+  };
+  app.addHook('onRequestAbort', async (request) => answered(request));
+
+  let draining = false;
+  app.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
   // Callback style on purpose: calling done() inside the scope runs every later hook and the handler in it.
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    if (draining) {
+      // A new request on a kept-alive connection while we drain: retry it elsewhere, on a new connection.
+      void sendError(reply.header('connection', 'close').header('retry-after', '1'), errors.unavailable('server'));
+      return;
+    }
     const scope = { count: 0 };
     request.statements = scope;
     withStatementScope(scope, done);
@@ -92,9 +120,10 @@ export function createApp(settings: AppSettings) {
   app.addHook('onSend', applyHttpCaching);
 
   app.addHook('onResponse', async (request, reply) => {
+    answered(request);
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
-    settings.metrics.httpDuration.observe({ route, method: request.method, status: String(reply.statusCode) }, seconds);
+    settings.metrics.httpDuration.observe({ service: serviceOf(request), route, method: request.method, status: String(reply.statusCode) }, seconds);
     if (request.statements) settings.metrics.dbStatements.observe({ route, method: request.method }, request.statements.count);
     request.log.info(
       {
@@ -104,6 +133,7 @@ export function createApp(settings: AppSettings) {
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 100) / 100,
         userId: request.userId ?? undefined,
+        ...traceIdsOf(request),
       },
       'request',
     );
@@ -119,7 +149,7 @@ function header(value: string | string[] | undefined): string | undefined {
 /** Errors node's HTTP parser raises before Fastify sees a request (e.g. headers over maxHeaderSize), in the catalog's shape. */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const error = err.code === 'HPE_HEADER_OVERFLOW' ? errors.headersTooLarge() : new AppError('SS_BAD_REQUEST', 400, { request: ['is malformed'] });
+  const error = err.code === 'HPE_HEADER_OVERFLOW' ? errors.headersTooLarge() : errors.badRequest('is malformed');
   const body = JSON.stringify(error.toBody());
   if (socket.writable) {
     socket.write(

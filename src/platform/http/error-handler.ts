@@ -33,7 +33,7 @@ export function toAppError(error: FastifyError | Error, bodyLimit: number): AppE
 }
 
 function errorForStatus(status: number): AppError {
-  return new AppError('SS_BAD_REQUEST', status, { request: ['is invalid'] });
+  return errors.badRequest('is invalid', status);
 }
 
 export function makeErrorHandler(bodyLimit: number) {

@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** 'required': anonymous requests get 401 before the body is even validated. */
     auth?: 'required' | 'optional';
+    /** The service that mounted the route (set by the runtime when mounting): the `service` label of request metrics. */
+    service?: string;
   }
 }
 

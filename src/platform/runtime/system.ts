@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { openDatabase } from '../db/open-database.js';
+import { maintainPGlite } from '../db/pglite-maintenance.js';
 import type { Database } from '../db/database.js';
 import { runMigrations } from '../db/migrations.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -14,9 +15,11 @@ import { registerRateLimitHook } from '../ratelimit/fastify-hook.js';
 import { openCache } from '../cache/open-cache.js';
 import { busMigrations } from '../bus/migrations.js';
 import { startPlatformBus } from '../bus/platform-bus.js';
+import type { Bus } from '../bus/port.js';
 import { ClientDirectory } from './client-directory.js';
 import type { ServiceInstance, ServiceModule } from './service-module.js';
 import { localServiceNames, parseRemoteServices } from './topologies/remote-services.js';
+import { RemoteUrls } from './topologies/remote-urls.js';
 import { mountInternalRoutes } from './topologies/internal-routes.js';
 
 export interface System {
@@ -26,6 +29,8 @@ export interface System {
   db: Database;
   metrics: Metrics;
   logger: Logger;
+  /** The process's bus (tests subscribe to what services publish). */
+  bus: Bus;
   /** Stop accepting, let in-flight requests finish, close services and pools. */
   close(): Promise<void>;
 }
@@ -45,7 +50,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   // SERVICES / REMOTE_SERVICES: in a multi-process topology a process runs some services and calls the others over HTTP.
   const localNames = localServiceNames(config.SERVICES, options.services.map((s) => s.name));
   const services = options.services.filter((s) => localNames.includes(s.name));
-  const remote = parseRemoteServices(config.REMOTE_SERVICES);
+  const remote = new RemoteUrls(parseRemoteServices(config.REMOTE_SERVICES));
+  remote.followSupervisor();
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics();
   const started = Date.now();
@@ -56,9 +62,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const instances: ServiceInstance[] = [];
   // Shared resources, closed after the services that use them.
   const closers: (() => Promise<void>)[] = [];
+  let startedApp: App | undefined;
   try {
     const applied = await runMigrations(db, [busMigrations, ...services.map((s) => s.migrations)]);
     migrated = true;
+    const stopMaintenance = await maintainPGlite(db);
+    closers.push(async () => stopMaintenance());
     logger.info({ driver: db.driver, applied }, 'database ready');
 
     const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
@@ -78,12 +87,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       userExists: (id) => userExists(id),
     });
     for (const module of options.services) {
-      const urls = remote.get(module.name);
-      if (localNames.includes(module.name) || !urls || !module.remoteClient || !config.INTERNAL_SECRET) continue;
-      const client = module.remoteClient({ urls, secret: config.INTERNAL_SECRET });
+      if (localNames.includes(module.name) || !remote.has(module.name) || !module.remoteClient || !config.INTERNAL_SECRET) continue;
+      const client = module.remoteClient({ urls: () => remote.get(module.name), secret: config.INTERNAL_SECRET });
       clients.register(module.name, client);
       if (client.close) closers.push(client.close);
     }
+    startedApp = app;
     registerHealthRoutes(app, { isReady: () => migrated && !draining, checkDatabase: () => db.ping() }, metrics);
     // Without a gateway in front (embedded), the process limits rates itself, in memory; behind one, the gateway does.
     const limiter = createRateLimiter(config, logger, false);
@@ -115,6 +124,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       db,
       metrics,
       logger,
+      bus: messaging.bus,
       close: async () => {
         draining = true;
         await app.close();
@@ -124,6 +134,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       },
     };
   } catch (err) {
+    // A failed start (port taken, a service that cannot build) releases what it had built, in reverse.
+    await startedApp?.close().catch(() => {});
+    for (const instance of instances.reverse()) await instance.close?.().catch(() => {});
     for (const close of closers.reverse()) await close().catch(() => {});
     await db.close().catch(() => {});
     throw err;

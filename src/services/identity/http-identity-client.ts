@@ -13,14 +13,31 @@ const BATCH = 500;
  * are reads, safe to repeat), so a replica restarting costs no request.
  */
 export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityClient & { close(): Promise<void> } {
-  const pools = endpoints.urls.map((url) => new Pool(url, { connections: 16, keepAliveTimeout: 4000 }));
+  const pools = new Map<string, Pool>();
   let turn = 0;
 
+  /** A pool per current replica; pools of replicas that left are closed (their in-flight calls finish first). */
+  function currentPools(): Pool[] {
+    const urls = endpoints.urls();
+    for (const [url, pool] of pools) {
+      if (!urls.includes(url)) {
+        pools.delete(url);
+        void pool.close().catch(() => {});
+      }
+    }
+    return urls.map((url) => {
+      let pool = pools.get(url);
+      if (!pool) pools.set(url, (pool = new Pool(url, { connections: 16, keepAliveTimeout: 4000 })));
+      return pool;
+    });
+  }
+
   async function get<T>(path: string): Promise<{ status: number; body: T | null }> {
-    let lastError: unknown;
-    const start = turn++ % pools.length;
-    for (let attempt = 0; attempt < pools.length * 2; attempt++) {
-      const pool = pools[(start + attempt) % pools.length]!;
+    let lastError: unknown = new Error('identity has no replica');
+    const replicas = currentPools();
+    const start = turn++ % Math.max(1, replicas.length);
+    for (let attempt = 0; attempt < replicas.length * 2; attempt++) {
+      const pool = replicas[(start + attempt) % replicas.length]!;
       try {
         const res = await pool.request({
           method: 'GET',
@@ -60,7 +77,7 @@ export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityCl
       return body?.user ?? null;
     },
     close: async () => {
-      await Promise.all(pools.map((p) => p.close()));
+      await Promise.all([...pools.values()].map((p) => p.close()));
     },
   };
 }

@@ -111,8 +111,8 @@ export class ArticlesDomain {
       if (!user) return { articles: [], total: 0 };
       filter[key] = user.id;
     }
-    const { ids, total } = await this.cached.page(filter, query);
-    return { articles: await this.hydrate(await this.cached.byIds(ids), viewerId), total };
+    const { records, total } = await this.cached.page(filter, query);
+    return { articles: await this.hydrate(records, viewerId), total };
   }
 
   async homeFeed(viewerId: number, page: Page): Promise<ArticleList> {

@@ -1,0 +1,124 @@
+/**
+ * What the cache buys, measured side by side in one run: Zipf (s = 1.0)
+ * reads of single articles over 10,000 articles, and the first page of
+ * GET /api/articles, with the cache on and off, next to a bare Fastify
+ * hello world measured the same way (10 connections each). Embedded (L1
+ * only, PGlite) and Postgres + Redis (L1 + L2).
+ *
+ * Settings (env): BENCH_DURATION (s per measurement, 10), BENCH_WARMUP (s, 2),
+ * BENCH_CACHE_WARM (s of unmeasured Zipf reads before the measured ones, 5),
+ * BENCH_CONNECTIONS (10), BENCH_CACHE_ARTICLES (10000), BENCH_TARGETS
+ * (pglite,postgres), TEST_DATABASE_URL, TEST_REDIS_URL.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { zipf, prng } from '../src/loadgen/random.js';
+import { loadSeed } from '../src/loadgen/seed/seed-data.js';
+import { spawnCli, spawnScript } from '../src/testing/cli-process.js';
+import { dbTargets } from '../src/testing/db-targets.js';
+import type { Benchmark } from './lib/benchmark.js';
+import { measure, type LoadResult } from './lib/load.js';
+import { scrape, total } from './lib/prom.js';
+import { machine, markdownTable, type Report } from './lib/report.js';
+
+const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const load = { connections: num('BENCH_CONNECTIONS', 10), durationSeconds: num('BENCH_DURATION', 10), warmupSeconds: num('BENCH_WARMUP', 2) };
+const ARTICLES = num('BENCH_CACHE_ARTICLES', 10_000);
+const TARGETS = (process.env['BENCH_TARGETS'] ?? 'pglite,postgres').split(',').map((t) => t.trim());
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const WARM_SECONDS = num('BENCH_CACHE_WARM', 5);
+
+interface Row {
+  setup: string;
+  endpoint: string;
+  result: LoadResult;
+  hitRatio: number | null;
+}
+
+async function measureSystem(setup: string, env: Record<string, string>, slugs: string[], rows: Row[]): Promise<void> {
+  const system = await spawnCli({ env });
+  try {
+    await system.waitReady('/readyz', 120_000);
+    const pick = zipf(slugs.length, 1, prng(11));
+    const zipfReads = { endpoint: 'GET /api/articles/:slug (Zipf)', url: system.url, path: `/api/articles/${slugs[0]}`, next: () => ({ path: `/api/articles/${slugs[pick()]}` }) };
+    // An unmeasured pass first: the hit ratio is the steady state's, not the cold start's.
+    await measure(zipfReads, { ...load, durationSeconds: WARM_SECONDS, warmupSeconds: 0 });
+    const before = await scrape(system.url);
+    const single = await measure(zipfReads, { ...load, warmupSeconds: 0 });
+    const after = await scrape(system.url);
+    const hits = total(after, 'cache_hits_total', 'cache="article"') - total(before, 'cache_hits_total', 'cache="article"');
+    const misses = total(after, 'cache_misses_total', 'cache="article"') - total(before, 'cache_misses_total', 'cache="article"');
+    rows.push({ setup, endpoint: single.endpoint, result: single, hitRatio: hits + misses > 0 ? hits / (hits + misses) : null });
+    const list = await measure({ endpoint: 'GET /api/articles', url: system.url, path: '/api/articles' }, load);
+    rows.push({ setup, endpoint: list.endpoint, result: list, hitRatio: null });
+  } finally {
+    await system.stop();
+  }
+}
+
+async function helloWorld(): Promise<LoadResult> {
+  const hello = await spawnScript('bench/baselines/fastify-hello.ts', []);
+  try {
+    await hello.waitReady('/', 30_000);
+    return await measure({ endpoint: 'GET / (bare Fastify)', url: hello.url, path: '/' }, load);
+  } finally {
+    await hello.stop();
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'cache',
+  description: 'cache on vs off: Zipf article reads over 10,000 articles and the article list, next to a bare Fastify hello world',
+  async run(report: Report): Promise<boolean> {
+    report.text(`**machine:** ${Object.entries(machine()).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    report.text(`**ran:** autocannon, ${load.connections} connections, ${load.durationSeconds} s (+${load.warmupSeconds} s warm-up) per row; slugs drawn Zipf(s=1.0) over ${ARTICLES} articles; each system a separate process (\`scalestack start\`), rate limiting off.`);
+    const rows: Row[] = [];
+    const helloBefore = await helloWorld();
+    const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
+    for (const target of TARGETS) {
+      const dir = await mkdtemp(join(tmpdir(), 'scalestack-cache-bench-'));
+      const databaseUrl = target === 'postgres' ? await postgres.create() : undefined;
+      try {
+        const base = {
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl, REDIS_URL, CACHE_PREFIX: `bench-cache-${randomBytes(4).toString('hex')}` } : { DATA_DIR: dir }),
+          JWT_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'false',
+        };
+        const seedFile = join(dir, 'seed.json');
+        const seeding = await spawnScript('src/cli/main.ts', ['seed', '--bulk', '--users', '1000', '--articles', String(ARTICLES), '--top-followers', '100', '--sample', '10', '--out', seedFile], { env: base });
+        if ((await seeding.exited).code !== 0) throw new Error(`seed failed:\n${seeding.output()}`);
+        const slugs = (await loadSeed(seedFile)).articles.map((a) => a.slug);
+        const name = target === 'postgres' ? 'Postgres + Redis (L1+L2)' : 'embedded PGlite (L1)';
+        for (const cache of ['on', 'off']) {
+          process.stderr.write(`cache bench: ${name}, cache ${cache}\n`);
+          await measureSystem(`${name}, cache ${cache}`, { ...base, CACHE_ENABLED: cache === 'on' ? 'true' : 'false' }, slugs, rows);
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+        if (databaseUrl) await postgres.drop(databaseUrl);
+      }
+    }
+    const helloAfter = await helloWorld();
+    const hello = (helloBefore.reqPerSec + helloAfter.reqPerSec) / 2;
+    report.text(markdownTable(
+      ['setup', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'hit ratio', 'vs hello'],
+      [
+        ['bare Fastify (before)', 'GET /', helloBefore.reqPerSec.toFixed(0), helloBefore.p50.toFixed(2), helloBefore.p99.toFixed(2), helloBefore.errors, '-', (helloBefore.reqPerSec / hello).toFixed(3)],
+        ...rows.map((r) => [r.setup, r.endpoint, r.result.reqPerSec.toFixed(0), r.result.p50.toFixed(2), r.result.p99.toFixed(2), r.result.errors,
+          r.hitRatio === null ? '-' : `${(r.hitRatio * 100).toFixed(1)}%`, (r.result.reqPerSec / hello).toFixed(3)]),
+        ['bare Fastify (after)', 'GET /', helloAfter.reqPerSec.toFixed(0), helloAfter.p50.toFixed(2), helloAfter.p99.toFixed(2), helloAfter.errors, '-', (helloAfter.reqPerSec / hello).toFixed(3)],
+      ],
+    ));
+    const lines: string[] = [];
+    for (const setup of new Set(rows.map((r) => r.setup.replace(/, cache (on|off)$/, '')))) {
+      for (const endpoint of new Set(rows.map((r) => r.endpoint))) {
+        const on = rows.find((r) => r.setup === `${setup}, cache on` && r.endpoint === endpoint);
+        const off = rows.find((r) => r.setup === `${setup}, cache off` && r.endpoint === endpoint);
+        if (on && off) lines.push(`- ${setup}, ${endpoint}: cache on/off throughput ×${(on.result.reqPerSec / off.result.reqPerSec).toFixed(1)}, p99 ${off.result.p99.toFixed(1)} → ${on.result.p99.toFixed(1)} ms`);
+      }
+    }
+    report.text(`**what the cache buys** (hello world mean ${hello.toFixed(0)} req/s; goals with the cache on: slug ≥ 20% of it, list ≥ 10%, hit ratio ≥ 80%):\n${lines.join('\n')}`);
+    return rows.every((r) => r.result.errors === 0);
+  },
+};
