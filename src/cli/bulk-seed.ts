@@ -4,6 +4,7 @@ import argon2 from 'argon2';
 import { loadConfig } from '../platform/config/load-config.js';
 import { openDatabase } from '../platform/db/open-database.js';
 import { runMigrations } from '../platform/db/migrations.js';
+import { migrationsFor } from '../platform/runtime/migrations-for.js';
 import { createTokenService } from '../platform/auth/tokens.js';
 import { resolveJwtSecret } from '../platform/auth/jwt-secret.js';
 import { followGraph } from '../loadgen/seed/follow-graph.js';
@@ -67,7 +68,7 @@ export async function bulkSeed(args: string[]): Promise<void> {
 
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 4 });
   try {
-    await runMigrations(db, allServices.map((s) => s.migrations));
+    await runMigrations(db, migrationsFor(allServices));
     const run = randomBytes(3).toString('hex');
     const password = `pw-${randomBytes(9).toString('base64url')}`;
     const hash = await argon2.hash(password, { type: argon2.argon2id, memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: 1 });

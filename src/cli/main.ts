@@ -1,9 +1,17 @@
 import { start } from './start.js';
 import { migrate } from './migrate.js';
+import { load } from './load.js';
+import { seed } from './seed.js';
+import { dlq } from './dlq.js';
 
 const commands: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
-  start: { run: start, help: 'run the whole system in one process (embedded unless DATABASE_URL etc. are set)' },
+  start: { run: start, help: 'run the system: one process, or --topology services [--replicas social=2] / --workers N behind a gateway' },
+  gateway: { run: async () => (await import('./gateway.js')).gateway(), help: 'run a gateway alone in front of replicas from GATEWAY_UPSTREAMS or the Redis registry' },
+  restart: { run: async (args) => (await import('./restart.js')).restart(args), help: 'rolling restart of a service\'s replicas in a running multi-process topology (scalestack restart social)' },
   migrate: { run: migrate, help: 'apply pending migrations of every service and exit' },
+  load: { run: load, help: 'open-model load test of a running system (scalestack load --help)' },
+  seed: { run: seed, help: 'create users, follows and articles for load scenarios (scalestack seed --help)' },
+  dlq: { run: dlq, help: 'list, show and replay dead-lettered messages (scalestack dlq --help)' },
 };
 
 function usage(): string {

@@ -3,14 +3,23 @@ import { createLogger } from '../platform/log/logger.js';
 import { startSystem } from '../platform/runtime/system.js';
 import { exitGracefully } from '../platform/runtime/shutdown.js';
 import { allServices } from '../services/registry.js';
+import { parsePlan, PlanError, type Plan } from '../platform/runtime/topologies/plan.js';
+import { localServiceNames } from '../platform/runtime/topologies/remote-services.js';
+import { announceToRedis, announceToSupervisor } from '../platform/runtime/topologies/announce.js';
 
-/** `scalestack start`: the whole system in one process (the embedded topology). */
-export async function start(): Promise<void> {
+/**
+ * `scalestack start`: the whole system in one process (the embedded
+ * topology); with `--topology services [--replicas social=2]` or
+ * `--workers N`, a gateway in front of several processes.
+ */
+export async function start(args: string[] = []): Promise<void> {
   let config;
+  let plan: Plan;
   try {
     config = loadConfig();
+    plan = parsePlan(args, allServices.map((s) => s.name));
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof PlanError) {
       process.stderr.write(`scalestack: ${err.message}\n`);
       process.exit(2);
     }
@@ -24,9 +33,25 @@ export async function start(): Promise<void> {
     },
     'starting scalestack',
   );
+  // Loaded only for a multi-process topology: the embedded start does not pay for the gateway's modules.
+  if (plan.kind !== 'embedded') return (await import('./start-topology.js')).startTopology(plan, config, logger);
   try {
     const system = await startSystem({ config, services: allServices, logger });
-    exitGracefully(system.close, logger, config.SHUTDOWN_TIMEOUT_MS);
+    // Started by a topology's supervisor: say when ready, heartbeat, and say when leaving (before draining).
+    const local = localServiceNames(config.SERVICES, allServices.map((s) => s.name));
+    const announcement = announceToSupervisor(system.url, local);
+    const redisAnnouncement = await announceToRedis(config.REDIS_URL, config.ANNOUNCE_URL, local, (err) =>
+      logger.warn({ err: err.message }, 'discovery heartbeat to Redis failed'),
+    );
+    exitGracefully(
+      async () => {
+        announcement.leave();
+        await redisAnnouncement.leave();
+        await system.close();
+      },
+      logger,
+      config.SHUTDOWN_TIMEOUT_MS,
+    );
   } catch (err) {
     logger.fatal({ err }, 'could not start');
     logger.flush();

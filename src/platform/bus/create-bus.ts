@@ -4,6 +4,8 @@ import { backoffDelay, defaultBackoff, type BackoffPolicy } from './backoff.js';
 import type { DeadLetterStore } from './dead-letters.js';
 import { DECODE_ERROR_HEADER, newId } from './envelope.js';
 import { runWithMessageContext, withContextHeaders } from './message-context.js';
+import { traceDelivery } from '../tracing/bus-spans.js';
+import type { BusMetrics } from '../metrics/bus-metrics.js';
 import { startSchedule } from './schedule.js';
 import type { Bus, ConsumeOptions, Deliver, Envelope, Handler, OutgoingEvent, Outcome, Transport } from './port.js';
 
@@ -13,6 +15,8 @@ export interface BusOptions {
   /** Attempts before dead-lettering, unless a subscription or job says otherwise (default 5). */
   maxAttempts?: number;
   backoff?: BackoffPolicy;
+  /** Lag, outcome and duration per topic and consumer (the process's /metrics). */
+  metrics?: BusMetrics;
 }
 
 /**
@@ -43,13 +47,18 @@ export function createBus(transport: Transport, options: BusOptions): Bus {
         return dead(envelope, `schema validation failed: ${problems.join('; ')}`);
       }
       const limit = envelope.maxAttempts ?? opts.maxAttempts ?? maxAttemptsDefault;
+      const finished = options.metrics?.started(kind, consumer, envelope);
       try {
         await runWithMessageContext(envelope.headers, () =>
-          handler({ id: envelope.id, topic: envelope.topic, key: envelope.key, payload: envelope.payload as T, headers: envelope.headers, attempt: envelope.attempt }),
+          traceDelivery(kind, consumer, envelope, () =>
+            handler({ id: envelope.id, topic: envelope.topic, key: envelope.key, payload: envelope.payload as T, headers: envelope.headers, attempt: envelope.attempt }),
+          ),
         );
+        finished?.('ok');
         return { kind: 'ack' };
       } catch (err) {
         const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        finished?.(envelope.attempt >= limit ? 'dead' : 'retry');
         if (envelope.attempt >= limit) return dead(envelope, `failed ${envelope.attempt} time(s); last error: ${reason}`);
         return { kind: 'retry', delayMs: backoffDelay(envelope.attempt, backoff), countAttempt: true };
       }
@@ -73,6 +82,7 @@ export function createBus(transport: Transport, options: BusOptions): Bus {
     process: (queue, handler, opts = {}) =>
       transport.work(queue, wrap('job', queue, handler, opts), { concurrency: opts.concurrency ?? 1 }),
     schedule: (schedule) => startSchedule(schedule, transport, bus, logger),
+    epoch: async () => (transport.epoch ? transport.epoch() : null),
     close: () => transport.close(),
   };
   return bus;

@@ -76,11 +76,4 @@ export class DeadLetterStore {
     const row = (await this.db.selectFrom('platform.dead_letters').selectAll().where('id', '=', id).executeTakeFirst()) as Row | undefined;
     return row && toDeadLetter(row);
   }
-
-  /** Marks it replayed; false when it was already replayed (so two replays never both re-send). */
-  async markReplayed(id: number): Promise<boolean> {
-    const result = await this.db.updateTable('platform.dead_letters').set({ replayed_at: new Date() })
-      .where('id', '=', id).where('replayed_at', 'is', null).executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  }
 }

@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { injectTraceContext } from '../tracing/bus-spans.js';
+import { SENT_AT_HEADER } from '../metrics/bus-metrics.js';
 import type { Headers } from './port.js';
 
 /**
@@ -20,8 +22,12 @@ export function runWithMessageContext<T>(headers: Headers, fn: () => T): T {
   return storage.run(carried, fn);
 }
 
-/** The explicit headers, plus the current context's trace/request ids where not already set. */
+/**
+ * The explicit headers, plus the current context's trace/request ids where
+ * not already set, and the time it was sent. With tracing on, the active span (the HTTP request's, or
+ * the consumer's while handling a message) names the trace parent.
+ */
 export function withContextHeaders(headers: Headers = {}): Headers {
-  const current = storage.getStore();
-  return current ? { ...current, ...headers } : { ...headers };
+  // Stamped when first written (an outbox row keeps it through the relay): consumer lag is measured from it.
+  return { [SENT_AT_HEADER]: String(Date.now()), ...storage.getStore(), ...injectTraceContext({}), ...headers };
 }

@@ -41,5 +41,28 @@ export const busMigrations: ServiceMigrations = {
         `create index dead_letters_pending on platform.dead_letters (id) where replayed_at is null`,
       ],
     },
+    {
+      version: 2,
+      name: 'outbox carries jobs too; ids may repeat (a DLQ replay re-sends the same event id)',
+      statements: [
+        `alter table platform.outbox drop constraint outbox_id_key`,
+        `alter table platform.outbox add column kind text not null default 'event' check (kind in ('event', 'job'))`,
+      ],
+    },
+    {
+      version: 3,
+      name: 'status of jobs accepted with 202',
+      statements: [
+        `create table platform.job_status (
+          id text primary key,
+          queue text not null,
+          state text not null check (state in ('accepted', 'running', 'retrying', 'succeeded', 'failed')),
+          result jsonb,
+          error text,
+          attempts integer not null default 0,
+          created_at timestamptz not null default now(),
+          updated_at timestamptz not null default now())`,
+      ],
+    },
   ],
 };

@@ -72,6 +72,8 @@ export interface Bus {
   process<T>(queue: string, handler: Handler<T>, options?: ConsumeOptions<T>): Promise<Subscription>;
   /** Fires `schedule.queue` once per tick across all instances running the same schedule. */
   schedule(schedule: Schedule): Subscription;
+  /** See Transport.epoch. */
+  epoch(): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,12 @@ export interface Transport {
   work(queue: string, deliver: Deliver, options: { concurrency: number }): Promise<Subscription>;
   /** True for exactly one caller per key within `ttlMs` across every instance. */
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * For a broker that may come back from a restart without its data (Redis
+   * without fsync'd persistence): an id that changes on every restart, so the
+   * outbox relay knows to re-send what it had sent. Null: restarts keep data.
+   */
+  epoch?(): Promise<string>;
   /** Stops consuming; unacknowledged messages go back to the broker. */
   close(): Promise<void>;
 }

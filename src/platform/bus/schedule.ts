@@ -15,10 +15,13 @@ export function startSchedule(schedule: Schedule, transport: Transport, bus: Bus
     if (!(await transport.claim(`cron:${schedule.name}:${tick}`, Math.max(schedule.everyMs * 3, 10_000)))) return;
     await bus.enqueue(schedule.queue, { tick }, { id: `cron:${schedule.name}:${tick}` });
   };
+  let last = 0;
   const arm = () => {
     if (stopped) return;
     const now = Date.now();
-    const next = (Math.floor(now / schedule.everyMs) + 1) * schedule.everyMs;
+    // Timers may fire a millisecond early; never arm the tick just fired a second time.
+    const next = Math.max(last + schedule.everyMs, (Math.floor(now / schedule.everyMs) + 1) * schedule.everyMs);
+    last = next;
     timer = setTimeout(() => {
       fire(next).catch((err: unknown) => logger?.error({ err, schedule: schedule.name, tick: next }, 'cron tick failed'));
       arm();

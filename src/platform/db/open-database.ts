@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { countStatementInScope } from './statement-scope.js';
+import { recordStatementSpan } from '../tracing/db-spans.js';
 
 export interface DatabaseSettings {
   /** postgres://... for a real server; absent for embedded PGlite. */
@@ -22,6 +23,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   const statements = { count: 0 };
   let dialect: Dialect;
   let driver: Database['driver'];
+  let poolStats: Database['poolStats'] = () => ({ total: 1, idle: 1, waiting: 0, max: 1 });
 
   if (settings.url) {
     driver = 'postgres';
@@ -33,6 +35,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => {});
+    poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: settings.poolMax });
     dialect = new PostgresDialect({ pool });
   } else {
     driver = 'pglite';
@@ -46,15 +49,17 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const kysely = new Kysely<any>({
     dialect,
-    log: () => {
+    log: (event) => {
       statements.count++;
       countStatementInScope();
+      recordStatementSpan(event, driver);
     },
   });
 
   return {
     driver,
     statements,
+    poolStats: () => poolStats(),
     as: <Tables>() => kysely as unknown as Kysely<Tables>,
     ping: async () => {
       await kysely.selectNoFrom((eb) => eb.lit(1).as('ok')).execute();

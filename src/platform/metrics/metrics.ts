@@ -1,4 +1,4 @@
-import { Registry, Histogram, collectDefaultMetrics } from 'prom-client';
+import { Registry, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
 
 /**
  * One registry per running system (not prom-client's global one), so tests
@@ -6,7 +6,10 @@ import { Registry, Histogram, collectDefaultMetrics } from 'prom-client';
  */
 export interface Metrics {
   registry: Registry;
-  httpDuration: Histogram<'route' | 'method' | 'status'>;
+  /** `service`: the service that mounted the route ('platform' for /healthz, /metrics; 'none' when no route matched). */
+  httpDuration: Histogram<'service' | 'route' | 'method' | 'status'>;
+  /** Requests being served now: saturation of this process. */
+  inFlight: Gauge<'service'>;
   /** SQL statements one request issued: a route whose count grows with page size has an N+1. */
   dbStatements: Histogram<'route' | 'method'>;
 }
@@ -16,8 +19,8 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry });
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
-    help: 'HTTP request latency by route template, method and status',
-    labelNames: ['route', 'method', 'status'] as const,
+    help: 'HTTP request latency by service, route template, method and status',
+    labelNames: ['service', 'route', 'method', 'status'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
@@ -28,5 +31,11 @@ export function createMetrics(): Metrics {
     buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50, 100],
     registers: [registry],
   });
-  return { registry, httpDuration, dbStatements };
+  const inFlight = new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'HTTP requests received and not yet answered, by service',
+    labelNames: ['service'] as const,
+    registers: [registry],
+  });
+  return { registry, httpDuration, inFlight, dbStatements };
 }

@@ -45,7 +45,8 @@ export interface ServiceInstance {
 
 /** Where a remote caller reaches a service: its replicas and the secret internal calls are signed with. */
 export interface RemoteEndpoints {
-  urls: string[];
+  /** The service's replicas now (the list changes as replicas are replaced). */
+  urls: () => string[];
   secret: string;
 }
 

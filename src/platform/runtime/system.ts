@@ -13,10 +13,13 @@ import { registerHealthRoutes } from '../health/health-routes.js';
 import { createRateLimiter } from '../ratelimit/create-rate-limiter.js';
 import { registerRateLimitHook } from '../ratelimit/fastify-hook.js';
 import { openCache } from '../cache/open-cache.js';
-import { busMigrations } from '../bus/migrations.js';
 import { startPlatformBus } from '../bus/platform-bus.js';
+import { BusMetrics } from '../metrics/bus-metrics.js';
+import { registerSystemMetrics } from '../metrics/system-metrics.js';
+import { routeServiceTagger } from '../http/route-service.js';
 import type { Bus } from '../bus/port.js';
 import { ClientDirectory } from './client-directory.js';
+import { migrationsFor } from './migrations-for.js';
 import type { ServiceInstance, ServiceModule } from './service-module.js';
 import { localServiceNames, parseRemoteServices } from './topologies/remote-services.js';
 import { RemoteUrls } from './topologies/remote-urls.js';
@@ -64,7 +67,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const closers: (() => Promise<void>)[] = [];
   let startedApp: App | undefined;
   try {
-    const applied = await runMigrations(db, [busMigrations, ...services.map((s) => s.migrations)]);
+    const applied = await runMigrations(db, migrationsFor(services));
     migrated = true;
     const stopMaintenance = await maintainPGlite(db);
     closers.push(async () => stopMaintenance());
@@ -74,7 +77,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const clients = new ClientDirectory();
     const cache = openCache(config, metrics, logger);
     closers.push(() => cache.close());
-    const messaging = await startPlatformBus({ url: config.BUS_URL, db, logger });
+    registerSystemMetrics(metrics.registry, db);
+    const messaging = await startPlatformBus({ url: config.BUS_URL, db, logger, metrics: new BusMetrics(metrics.registry) });
     closers.push(() => messaging.close());
     // Until a service that owns users is built in this process, a signed token is enough.
     let userExists: (userId: number) => Promise<boolean> = async () => true;
@@ -86,6 +90,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       internalSecret: config.INTERNAL_SECRET,
       userExists: (id) => userExists(id),
     });
+    // Each route remembers the service that mounted it: the `service` label of request metrics.
+    const tagger = routeServiceTagger();
+    app.addHook('onRoute', tagger.onRoute);
     for (const module of options.services) {
       if (localNames.includes(module.name) || !remote.has(module.name) || !module.remoteClient || !config.INTERNAL_SECRET) continue;
       const client = module.remoteClient({ urls: () => remote.get(module.name), secret: config.INTERNAL_SECRET });
@@ -107,10 +114,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       instances.push(instance);
       if (instance.client) clients.register(module.name, instance.client);
       if (instance.userExists) userExists = instance.userExists.bind(instance);
+      tagger.mounting(module.name);
       await app.register(instance.routes, { prefix: '/api' });
       if (instance.internalRoutes && config.INTERNAL_SECRET) {
         await mountInternalRoutes(app, module.name, instance.internalRoutes, config.INTERNAL_SECRET);
       }
+      tagger.mounting(undefined);
     }
 
     await app.listen({ port: config.PORT, host: config.HOST });

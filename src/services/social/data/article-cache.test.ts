@@ -3,24 +3,7 @@ import assert from 'node:assert/strict';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
 import { createArticle, registerUser, type TestUser } from '../../../testing/fixtures.js';
-
-/** Statements issued for `route` so far, from the per-request histogram (background work never counts). */
-async function statementsFor(sys: TestSystem, route: string): Promise<{ sum: number; count: number }> {
-  const text = (await sys.api.get<string>('/metrics')).body;
-  const read = (series: string) => {
-    const line = text.split('\n').find((l) => l.startsWith(`db_statements_per_request_${series}{`) && l.includes(`route="${route}"`) && l.includes('method="GET"'));
-    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-  };
-  return { sum: read('sum'), count: read('count') };
-}
-
-async function settled(sys: TestSystem, route: string, requests: number, before: { count: number }) {
-  for (let i = 0; i < 100; i++) {
-    const now = await statementsFor(sys, route);
-    if (now.count >= before.count + requests) return now;
-  }
-  throw new Error(`${route}: fewer than ${requests} samples recorded`);
-}
+import { statementsAfter, statementsServed } from '../../../testing/statements.js';
 
 for (const target of await dbTargets()) {
   describe(`article cache [${target.name}]`, target.options, () => {
@@ -39,19 +22,19 @@ for (const target of await dbTargets()) {
       // Creating the article warms its author's profile; its slug entry stays cold.
       const { slug } = await createArticle(sys.api, author.token);
       const route = '/api/articles/:slug';
-      const before = await statementsFor(sys, route);
+      const before = await statementsServed(sys.api, route);
       const responses = await Promise.all(Array.from({ length: 500 }, () => sys.api.get(`/api/articles/${slug}`)));
       assert.ok(responses.every((r) => r.status === 200));
-      const after = await settled(sys, route, 500, before);
+      const after = await statementsAfter(sys.api, route, before, 500);
       assert.equal(after.sum - before.sum, 1, 'one load for 500 concurrent readers');
     });
 
     it('a warm anonymous page costs no SQL at all', async () => {
       await createArticle(sys.api, author.token);
       await sys.api.get('/api/articles?limit=5');
-      const before = await statementsFor(sys, '/api/articles');
+      const before = await statementsServed(sys.api, '/api/articles');
       await sys.api.get('/api/articles?limit=5');
-      const after = await settled(sys, '/api/articles', 1, before);
+      const after = await statementsAfter(sys.api, '/api/articles', before, 1);
       assert.equal(after.sum - before.sum, 0);
     });
 

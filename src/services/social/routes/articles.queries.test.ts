@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
+import { statementsAfter, statementsServed } from '../../../testing/statements.js';
 import {
   createArticle,
   favorite,
@@ -48,30 +49,14 @@ for (const target of await dbTargets()) {
       await sys?.close();
     });
 
-    /**
-     * Statements issued to serve one GET, and its body. Read from the per-request histogram
-     * (db_statements_per_request), so background work (the outbox relay, write-behind flushes)
-     * never counts against the page.
-     */
+    /** Statements issued to serve one GET (src/testing/statements.ts: background work never counts), and its body. */
     async function ownCost(path: string, token?: string): Promise<{ statements: number; body: ArticleListJson }> {
       const route = new URL(path, 'http://x').pathname;
-      const start = await served(route);
+      const start = await statementsServed(sys.api, route);
       const res = await sys.api.get<ArticleListJson>(path, { token });
       assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
-      let end = await served(route);
-      // The sample is recorded when the response finishes; wait for it to land.
-      for (let i = 0; i < 50 && end.count === start.count; i++) end = await served(route);
-      assert.equal(end.count, start.count + 1, `${path}: no db_statements_per_request sample`);
+      const end = await statementsAfter(sys.api, route, start, 1);
       return { statements: end.sum - start.sum, body: res.body };
-    }
-
-    async function served(route: string): Promise<{ sum: number; count: number }> {
-      const text = (await sys.api.get<string>('/metrics')).body;
-      const read = (series: string) => {
-        const line = text.split('\n').find((l) => l.startsWith(`db_statements_per_request_${series}{`) && l.includes(`route="${route}"`) && l.includes('method="GET"'));
-        return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-      };
-      return { sum: read('sum'), count: read('count') };
     }
 
     async function assertFixedCost(path: string, expectedTotal: number, token?: string): Promise<void> {

@@ -1,0 +1,53 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { percentile } from './load.js';
+import { markdownTable } from './report.js';
+import { forEachBounded, prng } from './pool.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('bench helpers', () => {
+  it('percentile is nearest-rank on sorted values', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    assert.equal(percentile(values, 0.5), 50);
+    assert.equal(percentile(values, 0.99), 99);
+    assert.equal(percentile([7], 0.99), 7);
+    assert.ok(Number.isNaN(percentile([], 0.5)));
+  });
+
+  it('markdownTable aligns numbers right and text left', () => {
+    const table = markdownTable(['target', 'req/s'], [['pglite', 120], ['postgres', 4500]]);
+    assert.equal(table, ['| target   | req/s |', '|----------|------:|', '| pglite   |   120 |', '| postgres |  4500 |'].join('\n'));
+  });
+
+  it('forEachBounded keeps at most `concurrency` in flight and visits every index once', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const seen: number[] = [];
+    await forEachBounded(50, 4, async (i) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      seen.push(i);
+      inFlight--;
+    });
+    assert.equal(peak, 4);
+    assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+    await assert.rejects(forEachBounded(10, 3, async (i) => { if (i === 5) throw new Error('boom'); }), /boom/);
+  });
+
+  it('prng is deterministic', () => {
+    const a = prng(1);
+    const b = prng(1);
+    for (let i = 0; i < 5; i++) assert.equal(a(), b());
+  });
+
+  it('main.ts lists the benchmarks and exits 2 on an unknown name', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', 'no-such-benchmark'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /unknown benchmark: no-such-benchmark/);
+    assert.match(run.stderr, /realworld/);
+  });
+});

@@ -1,0 +1,430 @@
+/**
+ * The Conduit API under load, per database target, side by side with a bare
+ * Fastify hello world measured the same way in the same run. Each system runs
+ * as its own child process (`scalestack start`), is seeded through the HTTP
+ * API, then autocannon drives four endpoints in turn.
+ *
+ * Settings (env): BENCH_DURATION (s per endpoint, 10), BENCH_WARMUP (s, 2),
+ * BENCH_CONNECTIONS (10), BENCH_USERS (1000), BENCH_ARTICLES (10000),
+ * BENCH_FOLLOWS (follows per user, 20), BENCH_SEED_CONCURRENCY (16),
+ * BENCH_TARGETS (pglite,postgres), BENCH_CACHE (on,off: each target is measured with the
+ * cache on and off, on the same seeded data), TEST_DATABASE_URL (admin URL of the server).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { ADMIN_DATABASE_URL } from '../src/testing/db-targets.js';
+import { REPO_ROOT, spawnCli, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
+import type { Benchmark } from './lib/benchmark.js';
+import { measure, type LoadResult, type LoadSettings, type LoadSpec } from './lib/load.js';
+import { forEachBounded, prng } from './lib/pool.js';
+import { machine, progress, type Report } from './lib/report.js';
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}="${raw}" is not a non-negative number`);
+  return value;
+}
+
+const settings = {
+  duration: envInt('BENCH_DURATION', 10),
+  warmup: envInt('BENCH_WARMUP', 2),
+  connections: envInt('BENCH_CONNECTIONS', 10),
+  users: envInt('BENCH_USERS', 1000),
+  articles: envInt('BENCH_ARTICLES', 10_000),
+  follows: envInt('BENCH_FOLLOWS', 20),
+  seedConcurrency: envInt('BENCH_SEED_CONCURRENCY', 16),
+  targets: (process.env['BENCH_TARGETS'] ?? 'pglite,postgres').split(',').map((t) => t.trim()).filter(Boolean),
+  /** Cache variants measured on the same seeded data: on (the default config), off, or both. */
+  cache: (process.env['BENCH_CACHE'] ?? 'on,off').split(',').map((v) => {
+    const value = v.trim();
+    if (value !== 'on' && value !== 'off') throw new Error(`BENCH_CACHE="${process.env['BENCH_CACHE']}": use on, off or on,off`);
+    return value === 'on';
+  }),
+};
+
+const JWT_SECRET = randomBytes(32).toString('base64url');
+const PASSWORD = 'bench-password-1';
+const TAGS = [
+  'node', 'postgres', 'fastify', 'typescript', 'scaling', 'caching', 'queues', 'sharding', 'replicas', 'indexes',
+  'latency', 'throughput', 'feeds', 'fanout', 'redis', 'kafka', 'nats', 'rabbitmq', 'kubernetes', 'docker',
+  'observability', 'metrics', 'tracing', 'logging', 'testing', 'design', 'security', 'auth', 'http', 'api',
+];
+
+// ---------------------------------------------------------------- targets
+
+interface Target {
+  name: 'pglite' | 'postgres';
+  /** What the numbers ran on, for the report. */
+  describe: string;
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+async function pgliteTarget(): Promise<Target> {
+  const dir = await mkdtemp(join(tmpdir(), 'scalestack-bench-'));
+  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
+  return {
+    name: 'pglite',
+    describe: `embedded PGlite ${pkg.version} (WASM Postgres, one connection) on disk in ${dir}`,
+    env: { DATA_DIR: dir },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A fresh database on the real server, dropped after; a string (the reason) when the server is unreachable. */
+async function postgresTarget(): Promise<Target | string> {
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (err) {
+    await admin.end().catch(() => {});
+    return `PostgreSQL not reachable at ${ADMIN_DATABASE_URL} (${(err as Error).message}); set TEST_DATABASE_URL`;
+  }
+  const name = `scalestack_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
+  let version = 'unknown';
+  try {
+    version = (await admin.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? version;
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    name: 'postgres',
+    describe: `PostgreSQL ${version} at ${url.host}, fresh database ${name} (pg pool, DATABASE_POOL_MAX=10)`,
+    env: { DATABASE_URL: url.toString() },
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------- seeding
+
+interface Seeded {
+  usernames: string[];
+  tokens: string[];
+  slugs: string[];
+  ms: { users: number; follows: number; articles: number };
+}
+
+async function call(base: string, method: string, path: string, body?: unknown, token?: string): Promise<unknown> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers['authorization'] = `Token ${token}`;
+  const res = await fetch(base + path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} -> ${res.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function seed(base: string): Promise<Seeded> {
+  const { users, articles, follows, seedConcurrency } = settings;
+  const random = prng(42);
+  const usernames = Array.from({ length: users }, (_, i) => `bench_user_${String(i).padStart(5, '0')}`);
+  const tokens: string[] = new Array<string>(users);
+  const slugs: string[] = new Array<string>(articles);
+
+  let t0 = performance.now();
+  let bar = progress('seed users', users);
+  await forEachBounded(users, seedConcurrency, async (i) => {
+    const res = (await call(base, 'POST', '/api/users', {
+      user: { username: usernames[i], email: `${usernames[i]}@bench.example`, password: PASSWORD },
+    })) as { user: { token: string } };
+    tokens[i] = res.user.token;
+    bar.tick();
+  });
+  bar.done();
+  const usersMs = performance.now() - t0;
+
+  // Each user follows `follows` distinct others, chosen by a seeded PRNG.
+  const edges: Array<[number, number]> = [];
+  for (let i = 0; i < users; i++) {
+    const chosen = new Set<number>();
+    const want = Math.min(follows, users - 1);
+    while (chosen.size < want) {
+      const j = Math.floor(random() * users);
+      if (j !== i) chosen.add(j);
+    }
+    for (const j of chosen) edges.push([i, j]);
+  }
+  t0 = performance.now();
+  bar = progress('seed follows', edges.length);
+  await forEachBounded(edges.length, seedConcurrency, async (k) => {
+    const [from, to] = edges[k]!;
+    await call(base, 'POST', `/api/profiles/${usernames[to]}/follow`, undefined, tokens[from]);
+    bar.tick();
+  });
+  bar.done();
+  const followsMs = performance.now() - t0;
+
+  const tagLists = Array.from({ length: articles }, () => {
+    const tags = new Set<string>();
+    const want = 2 + Math.floor(random() * 3);
+    while (tags.size < want) tags.add(TAGS[Math.floor(random() * TAGS.length)]!);
+    return [...tags];
+  });
+  const paragraph =
+    'Scaling is mostly about removing work from the hot path: cache what is read often, queue what is slow, ' +
+    'and measure before and after. ';
+  t0 = performance.now();
+  bar = progress('seed articles', articles);
+  await forEachBounded(articles, seedConcurrency, async (a) => {
+    const author = a % users;
+    const res = (await call(
+      base,
+      'POST',
+      '/api/articles',
+      {
+        article: {
+          title: `Bench article ${a} on ${tagLists[a]![0]}`,
+          description: `Article ${a} by ${usernames[author]}`,
+          body: paragraph.repeat(6),
+          tagList: tagLists[a],
+        },
+      },
+      tokens[author],
+    )) as { article: { slug: string } };
+    slugs[a] = res.article.slug;
+    bar.tick();
+  });
+  bar.done();
+  const articlesMs = performance.now() - t0;
+
+  return { usernames, tokens, slugs, ms: { users: usersMs, follows: followsMs, articles: articlesMs } };
+}
+
+/** Spot checks before measuring: a benchmark of a wrong answer measures nothing. */
+async function sanityCheck(base: string, seeded: Seeded): Promise<string> {
+  const list = (await call(base, 'GET', '/api/articles?limit=1')) as { articlesCount: number };
+  if (list.articlesCount !== settings.articles) {
+    throw new Error(`GET /api/articles says articlesCount=${list.articlesCount}, seeded ${settings.articles}`);
+  }
+  const feed = (await call(base, 'GET', '/api/articles/feed', undefined, seeded.tokens[0])) as { articles: unknown[]; articlesCount: number };
+  if (settings.follows > 0 && settings.articles >= settings.users && feed.articles.length === 0) {
+    throw new Error('the feed of a user who follows others is empty');
+  }
+  const tags = (await call(base, 'GET', '/api/tags')) as { tags: string[] };
+  return `articlesCount=${list.articlesCount}, feed of user 0: ${feed.articlesCount} articles, ${tags.tags.length} tags`;
+}
+
+// ---------------------------------------------------------------- load
+
+function endpoints(base: string, seeded: Seeded): LoadSpec[] {
+  // A fixed shuffle of the slugs so consecutive requests hit unrelated rows.
+  const random = prng(7);
+  const slugs = [...seeded.slugs];
+  for (let i = slugs.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [slugs[i], slugs[j]] = [slugs[j]!, slugs[i]!];
+  }
+  const tokens = seeded.tokens;
+  const auth = (i: number) => ({ authorization: `Token ${tokens[i % tokens.length]}` });
+  const run = randomBytes(3).toString('hex');
+  return [
+    { endpoint: 'GET /api/articles', url: base, path: '/api/articles' },
+    {
+      endpoint: 'GET /api/articles/:slug',
+      url: base,
+      path: `/api/articles/${slugs[0]}`,
+      next: (i) => ({ path: `/api/articles/${encodeURIComponent(slugs[i % slugs.length]!)}` }),
+    },
+    {
+      endpoint: 'GET /api/articles/feed',
+      url: base,
+      path: '/api/articles/feed',
+      headers: auth(0),
+      next: (i) => ({ headers: auth(i) }),
+    },
+    {
+      endpoint: 'POST /api/articles',
+      url: base,
+      method: 'POST',
+      path: '/api/articles',
+      headers: { 'content-type': 'application/json', ...auth(0) },
+      next: (i) => ({
+        headers: auth(i),
+        body: JSON.stringify({
+          article: {
+            title: `Load ${run} ${i}`,
+            description: 'written under load',
+            body: 'A short body written by the benchmark.',
+            tagList: [TAGS[i % TAGS.length], 'load'],
+          },
+        }),
+      }),
+    },
+  ];
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '-');
+
+interface Row {
+  target: string;
+  result: LoadResult;
+}
+
+async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, rows: Row[]): Promise<void> {
+  for (const spec of specs) {
+    process.stderr.write(`  measuring ${label} ${spec.endpoint} (${load.warmupSeconds} s warm-up + ${load.durationSeconds} s)\n`);
+    const result = await measure(spec, load);
+    rows.push({ target: label, result });
+    const failures = result.errors > 0 ? `, ERRORS ${JSON.stringify(result.failures.statuses)} e.g. ${result.failures.sample}` : '';
+    process.stderr.write(`    ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${failures}\n`);
+  }
+}
+
+async function helloWorld(load: LoadSettings, rows: Row[], label: string): Promise<void> {
+  const hello = await spawnScript('bench/baselines/fastify-hello.ts', []);
+  try {
+    await hello.waitReady('/', 30_000);
+    await measureAll(label, [{ endpoint: 'GET /', url: hello.url, path: '/' }], load, rows);
+  } finally {
+    await hello.stop();
+  }
+}
+
+/** Starts the system on the target with the cache on or off; the same JWT secret every time, so tokens outlive restarts. */
+async function startSystemProcess(target: Target, cache: boolean): Promise<{ system: NodeProcess; readyMs: number }> {
+  const system = await spawnCli({
+    env: {
+      ...target.env,
+      LOG_LEVEL: 'warn',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_TIME_COST: '1',
+      JWT_SECRET,
+      CACHE_ENABLED: String(cache),
+      // One client address sends everything here; the limiter would answer 429 (it has its own tests and benchmark).
+      RATE_LIMIT_ENABLED: 'false',
+    },
+  });
+  try {
+    return { system, readyMs: await system.waitReady('/readyz', 120_000) };
+  } catch (err) {
+    await system.stop('SIGKILL');
+    throw err;
+  }
+}
+
+async function stopSystemProcess(system: NodeProcess, label: string, report: Report): Promise<boolean> {
+  const exit = await system.stop('SIGTERM', 15_000);
+  if (exit.code === 0) return true;
+  report.text(`**${label}: the system exited with code ${exit.code} (signal ${exit.signal}) on SIGTERM** after ${Math.round(exit.ms)} ms:\n\n\`\`\`\n${system.output().slice(-3000)}\n\`\`\``);
+  return false;
+}
+
+/** Seeds the target once, then measures every cache variant on that data (restarting the system between them). */
+async function runTarget(target: Target, load: LoadSettings, rows: Row[], report: Report): Promise<boolean> {
+  let system: NodeProcess | undefined;
+  let valid = true;
+  try {
+    let seeded: Seeded | undefined;
+    for (const [i, cache] of settings.cache.entries()) {
+      const label = settings.cache.length > 1 ? `${target.name}, cache ${cache ? 'on' : 'off'}` : target.name;
+      const started = await startSystemProcess(target, cache);
+      system = started.system;
+      if (!seeded) {
+        process.stderr.write(`${target.name}: ready in ${Math.round(started.readyMs)} ms at ${system.url}; seeding\n`);
+        seeded = await seed(system.url);
+        const sanity = await sanityCheck(system.url, seeded);
+        const rate = (n: number, ms: number) => `${n} in ${(ms / 1000).toFixed(1)} s (${Math.round((n * 1000) / ms)}/s)`;
+        report.facts({
+          target: target.name,
+          database: target.describe,
+          'ready after spawn (fresh database)': `${Math.round(started.readyMs)} ms`,
+          'seeded users': rate(settings.users, seeded.ms.users),
+          'seeded follows': rate(settings.users * Math.min(settings.follows, settings.users - 1), seeded.ms.follows),
+          'seeded articles': rate(settings.articles, seeded.ms.articles),
+          'sanity check': sanity,
+        });
+      } else {
+        process.stderr.write(`${label}: restarted on the seeded data, ready in ${Math.round(started.readyMs)} ms\n`);
+      }
+      await measureAll(label, endpoints(system.url, seeded), load, rows);
+      valid = (await stopSystemProcess(system, label, report)) && valid;
+      if (i < settings.cache.length - 1) system = undefined;
+    }
+    return valid;
+  } catch (err) {
+    report.text(`**${target.name} failed:** ${(err as Error).message}\n\n\`\`\`\n${system?.output().slice(-3000) ?? ''}\n\`\`\``);
+    return false;
+  } finally {
+    if (system && !system.hasExited()) await system.stop('SIGKILL');
+    await target.cleanup().catch((err: unknown) => process.stderr.write(`cleanup of ${target.name} failed: ${String(err)}\n`));
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'realworld',
+  description: 'Conduit API (list, get, feed, create) on PGlite and Postgres vs a bare Fastify hello world',
+  async run(report) {
+    const load: LoadSettings = { connections: settings.connections, durationSeconds: settings.duration, warmupSeconds: settings.warmup };
+    report.text(`## realworld — ${new Date().toISOString()}`);
+    report.facts({
+      ...machine(),
+      load: `autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s per endpoint, in the bench process`,
+      systems: 'each a child process: `node --import tsx src/cli/main.ts start` (LOG_LEVEL=warn, argon2 1 MiB t=1, RATE_LIMIT_ENABLED=false, otherwise defaults)',
+      cache: settings.cache.map((c) => (c ? 'CACHE_ENABLED=true (default: in-process L1)' : 'CACHE_ENABLED=false')).join(', then ') + ', on the same seeded data',
+      data: `${settings.users} users, ${settings.articles} articles (2-4 tags of ${TAGS.length}), each user follows ${settings.follows} others; seeded over HTTP, ${settings.seedConcurrency} in flight`,
+      baseline: 'bare Fastify hello world (bench/baselines/fastify-hello.ts), measured before and after the targets',
+    });
+
+    const rows: Row[] = [];
+    let valid = true;
+    await helloWorld(load, rows, 'hello (before)');
+
+    for (const name of settings.targets) {
+      if (name !== 'pglite' && name !== 'postgres') {
+        report.text(`skipped unknown target "${name}" (BENCH_TARGETS takes pglite,postgres)`);
+        continue;
+      }
+      const target = name === 'pglite' ? await pgliteTarget() : await postgresTarget();
+      if (typeof target === 'string') {
+        report.text(`**skipped postgres:** ${target}`);
+        continue;
+      }
+      valid = (await runTarget(target, load, rows, report)) && valid;
+    }
+
+    await helloWorld(load, rows, 'hello (after)');
+
+    const hellos = rows.filter((r) => r.target.startsWith('hello')).map((r) => r.result.reqPerSec);
+    const helloRps = hellos.reduce((a, b) => a + b, 0) / hellos.length;
+    report.table(
+      ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs hello'],
+      rows.map(({ target, result }) => [
+        target,
+        result.endpoint,
+        Math.round(result.reqPerSec),
+        ms(result.p50),
+        ms(result.p99),
+        result.errors,
+        `${(result.reqPerSec / helloRps).toFixed(3)}`,
+      ]),
+    );
+    const drift = hellos.length === 2 ? Math.abs(hellos[0]! - hellos[1]!) / helloRps : 0;
+    report.text(
+      `"vs hello" is req/s divided by the mean hello-world req/s of this run (${Math.round(helloRps)}); ` +
+        `the two hello runs differ by ${(drift * 100).toFixed(1)}%, a measure of this machine's noise during the run.` +
+        (drift > 0.15 ? ' **The machine was noisy: compare ratios with care.**' : ''),
+    );
+
+    const errors = rows.filter((r) => r.result.errors > 0);
+    for (const { target, result } of errors) {
+      report.text(`**errors** ${target} ${result.endpoint}: ${JSON.stringify(result.failures.statuses)}; first: ${result.failures.sample ?? '(socket errors or timeouts)'}`);
+    }
+    return valid && errors.length === 0;
+  },
+};

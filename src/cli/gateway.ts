@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig, ConfigError } from '../platform/config/load-config.js';
+import { createLogger } from '../platform/log/logger.js';
+import { exitGracefully } from '../platform/runtime/shutdown.js';
+import { StaticRegistry } from '../platform/discovery/static-registry.js';
+import { RedisRegistry } from '../platform/discovery/redis-registry.js';
+import { parseRemoteServices } from '../platform/runtime/topologies/remote-services.js';
+import { startGateway } from '../gateway/gateway.js';
+
+/**
+ * `scalestack gateway`: one gateway process on its own (several of them
+ * share rate limits through REDIS_URL). Replicas come from GATEWAY_UPSTREAMS,
+ * or from the Redis registry the replicas heartbeat into.
+ */
+export async function gateway(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`scalestack: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const missing = (['JWT_SECRET', 'INTERNAL_SECRET'] as const).filter((k) => !config[k]);
+  if (missing.length > 0) {
+    process.stderr.write(`scalestack gateway: set ${missing.join(' and ')} (shared with the services), e.g. ${missing[0]}=${randomBytes(32).toString('base64url')}\n`);
+    process.exit(2);
+  }
+  if (!config.GATEWAY_UPSTREAMS && !config.REDIS_URL) {
+    process.stderr.write('scalestack gateway: set GATEWAY_UPSTREAMS (static replicas) or REDIS_URL (replicas register there)\n');
+    process.exit(2);
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  if (!config.REDIS_URL) logger.warn('REDIS_URL unset: rate limits are counted in this gateway alone, not shared with other gateways');
+  const registry = config.GATEWAY_UPSTREAMS
+    ? new StaticRegistry(parseRemoteServices(config.GATEWAY_UPSTREAMS))
+    : new RedisRegistry(config.REDIS_URL!);
+  const edge = await startGateway({ config, logger, registry });
+  exitGracefully(
+    async () => {
+      await edge.close();
+      await registry.close();
+    },
+    logger,
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
+}

@@ -1,0 +1,141 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../platform/config/schema.js';
+import type { Logger } from '../platform/log/logger.js';
+import { createMetrics } from '../platform/metrics/metrics.js';
+import { createTokenService } from '../platform/auth/tokens.js';
+import { resolveJwtSecret } from '../platform/auth/jwt-secret.js';
+import { createApp, type App } from '../platform/http/create-app.js';
+import { parseJsonBody } from '../platform/http/json-body.js';
+import type { ServiceRegistry } from '../platform/discovery/registry.js';
+import { createRateLimiter } from '../platform/ratelimit/create-rate-limiter.js';
+import { registerRateLimitHook } from '../platform/ratelimit/fastify-hook.js';
+import { RetryBudget } from '../platform/resilience/retry-budget.js';
+import type { BreakerSettings } from '../platform/resilience/breaker.js';
+import { errors } from '../platform/errors/catalog.js';
+import { sendError } from '../platform/http/error-handler.js';
+import { createBalancer } from './balancers/create-balancer.js';
+import { CONDUIT_ROUTES, servicesOf, type GatewayRoute } from './route-table.js';
+import { ServicePool } from './upstreams/service-pool.js';
+import { HealthChecker } from './upstreams/health-checker.js';
+import { LoadShedder } from './load-shedder.js';
+import { proxyHandler } from './proxy/proxy-handler.js';
+import { registerGatewayStatus } from './status-route.js';
+
+export interface GatewayOptions {
+  config: Config;
+  logger: Logger;
+  registry: ServiceRegistry;
+  routes?: GatewayRoute[];
+  healthIntervalMs?: number;
+  discoveryIntervalMs?: number;
+  breaker?: BreakerSettings;
+}
+
+export interface Gateway {
+  url: string;
+  app: App;
+  pools: Map<string, ServicePool>;
+  shedder: LoadShedder;
+  /** Re-reads discovery and checks new replicas now (instead of waiting for the next tick). */
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The edge: verifies the JWT once, limits rates, sheds load, routes each
+ * public route to a healthy replica of its service, and answers bad input
+ * itself, so none of it reaches a service.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, logger, registry } = options;
+  if (!config.INTERNAL_SECRET) throw new Error('the gateway needs INTERNAL_SECRET (shared with the services it signs identities for)');
+  const routes = options.routes ?? CONDUIT_ROUTES;
+  const metrics = createMetrics();
+  const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
+  // The gateway checks signature and expiry; whether the user still exists is identity's call, made behind it.
+  const app = createApp({
+    logger,
+    metrics,
+    tokens,
+    userExists: async () => true,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    maxHeaderSize: config.GATEWAY_MAX_HEADER_BYTES,
+  });
+
+  // Bodies are checked here (JSON, size, NUL) and forwarded as the bytes the client sent.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    parseJsonBody(request, body as Buffer, (err) => (err ? done(err) : done(null, body)));
+  });
+
+  const shedder = new LoadShedder({ maxInFlight: config.GATEWAY_MAX_IN_FLIGHT, maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS });
+  app.addHook('onRequest', async (request, reply) => {
+    const reason = shedder.overloaded();
+    if (reason) {
+      shedder.shed++;
+      request.log.warn({ reason, inFlight: shedder.inFlight, eventLoopDelayMs: shedder.eventLoopDelayMs }, 'gateway: shedding load');
+      void reply.header('retry-after', '1');
+      return sendError(reply, errors.overloaded());
+    }
+    shedder.inFlight++;
+    reply.raw.once('close', () => shedder.inFlight--);
+  });
+  const limiter = createRateLimiter(config, logger, true);
+  if (limiter) registerRateLimitHook(app, limiter);
+
+  const upstreamSettings = {
+    breaker: options.breaker ?? { failures: 5, halfOpenAfterMs: 2000 },
+    connections: 64,
+    unhealthyAfter: 2,
+    healthyAfter: 1,
+  };
+  const pools = new Map(
+    servicesOf(routes).map((s) => [s, new ServicePool(s, createBalancer(config.GATEWAY_BALANCER), upstreamSettings, logger)]),
+  );
+  const all = () => [...pools.values()].flatMap((p) => p.all());
+  const health = new HealthChecker(all, logger, options.healthIntervalMs ?? 1000);
+
+  const refresh = async () => {
+    await Promise.all(
+      [...pools.values()].map(async (pool) => {
+        try {
+          const added = pool.sync(await registry.list(pool.service));
+          await Promise.all(added.map((u) => health.check(u)));
+        } catch (err) {
+          logger.warn({ err, service: pool.service }, 'gateway: discovery failed; keeping the last known replicas');
+        }
+      }),
+    );
+  };
+  await refresh();
+  health.start();
+  const discoveryTimer = setInterval(() => void refresh(), options.discoveryIntervalMs ?? 500);
+  discoveryTimer.unref();
+
+  const deps = { pools, budget: new RetryBudget(0.2, 10), internalSecret: config.INTERNAL_SECRET, defaultTimeoutMs: config.UPSTREAM_TIMEOUT_MS, maxAttempts: 3 };
+  for (const route of routes) {
+    app.route({ method: route.method, url: route.path, config: { auth: route.auth }, handler: proxyHandler(route, deps) });
+  }
+  registerGatewayStatus(app, pools, shedder, metrics);
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const { port } = app.server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  logger.info({ url, balancer: config.GATEWAY_BALANCER, registry: registry.kind, rateLimits: limiter?.store.kind ?? 'off' }, 'gateway is up');
+
+  return {
+    url,
+    app,
+    pools,
+    shedder,
+    refresh,
+    close: async () => {
+      clearInterval(discoveryTimer);
+      health.stop();
+      await app.close();
+      shedder.stop();
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      await limiter?.close();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { identityHeaders } from '../../platform/auth/gateway-identity.js';
+import { errors } from '../../platform/errors/catalog.js';
+import type { RetryBudget } from '../../platform/resilience/retry-budget.js';
+import type { ServicePool } from '../upstreams/service-pool.js';
+import type { Upstream } from '../upstreams/upstream.js';
+import type { GatewayRoute } from '../route-table.js';
+import { downstreamHeaders, nextTraceparent, upstreamRequestHeaders } from './headers.js';
+import { forward, type Outgoing } from './forward.js';
+import { classify, retryable } from './upstream-error.js';
+
+const BUFFER_LIMIT = 256 * 1024;
+
+export interface ProxyDeps {
+  pools: Map<string, ServicePool>;
+  budget: RetryBudget;
+  internalSecret: string;
+  defaultTimeoutMs: number;
+  /** Attempts in all, first included. */
+  maxAttempts: number;
+}
+
+/**
+ * The handler of every routed request: choose a replica, forward, and on a
+ * failure that allows it try another replica (never the same one twice),
+ * within the retry budget. The answer streams back as it comes.
+ */
+export function proxyHandler(route: GatewayRoute, deps: ProxyDeps) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const pool = deps.pools.get(route.service);
+    if (!pool) throw errors.upstreamUnavailable(route.service);
+    const out: Outgoing = {
+      method: route.method,
+      path: request.url,
+      headers: upstreamRequestHeaders(request.headers, {
+        requestId: request.id,
+        clientIp: request.ip,
+        host: request.headers.host,
+        traceparent: nextTraceparent(header(request.headers.traceparent)),
+        identity: request.userId === null ? {} : identityHeaders(deps.internalSecret, request.userId),
+      }),
+      body: Buffer.isBuffer(request.body) ? request.body : undefined,
+      timeoutMs: route.timeoutMs ?? deps.defaultTimeoutMs,
+    };
+    if (out.body) {
+      out.headers['content-type'] ??= 'application/json';
+      out.headers['content-length'] = String(out.body.length);
+    }
+
+    const tried = new Set<Upstream>();
+    const context = { clientIp: request.ip, userId: request.userId };
+    deps.budget.deposit();
+    let lastError: unknown;
+    for (let attempt = 0; attempt < deps.maxAttempts; attempt++) {
+      if (attempt > 0 && !deps.budget.tryWithdraw()) break;
+      const upstream = pool.pick(context, tried);
+      if (!upstream) break;
+      tried.add(upstream);
+      try {
+        const res = await forward(upstream, out);
+        void reply.code(res.statusCode).headers(downstreamHeaders(res.headers));
+        if (attempt > 0) void reply.header('x-gateway-attempts', String(attempt + 1));
+        // Small answers (every Conduit response) are read whole and sent in one write: measurably cheaper than piping a stream.
+        const length = Number(res.headers['content-length']);
+        if (length <= BUFFER_LIMIT) return reply.send(Buffer.from(await res.body.arrayBuffer()));
+        return reply.send(res.body);
+      } catch (err) {
+        lastError = err;
+        request.log.warn({ upstream: upstream.url, attempt, failure: classify(err), err: (err as Error).message }, 'gateway: upstream attempt failed');
+        if (!retryable(route.method, err)) break;
+      }
+    }
+    void reply.header('retry-after', '1');
+    if (lastError === undefined) throw errors.upstreamUnavailable(route.service, 503);
+    if (classify(lastError) === 'timeout') throw errors.timeout(route.service);
+    throw errors.upstreamUnavailable(route.service, classify(lastError) === 'breaker' || classify(lastError) === 'refused' ? 503 : 502);
+  };
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

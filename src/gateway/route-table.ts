@@ -1,0 +1,48 @@
+/**
+ * What the gateway routes, and nothing else: every public route of the
+ * Conduit API, the service that serves it, whether it needs a signed-in
+ * user (refused at the edge otherwise) and its timeout. Anything not listed
+ * (unknown paths, /internal/*, unknown methods) is a 404 at the gateway.
+ */
+export interface GatewayRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Fastify path syntax. */
+  path: string;
+  service: string;
+  auth: 'required' | 'optional';
+  /** Per-route upstream timeout; the gateway default when absent. */
+  timeoutMs?: number;
+}
+
+const identity = 'identity';
+const social = 'social';
+
+/** Password hashing (argon2) is slow on purpose: login and register get more time than reads. */
+const SLOW = 15_000;
+
+export const CONDUIT_ROUTES: GatewayRoute[] = [
+  { method: 'POST', path: '/api/users', service: identity, auth: 'optional', timeoutMs: SLOW },
+  { method: 'POST', path: '/api/users/login', service: identity, auth: 'optional', timeoutMs: SLOW },
+  { method: 'GET', path: '/api/user', service: identity, auth: 'required' },
+  { method: 'PUT', path: '/api/user', service: identity, auth: 'required', timeoutMs: SLOW },
+
+  { method: 'GET', path: '/api/profiles/:username', service: social, auth: 'optional' },
+  { method: 'POST', path: '/api/profiles/:username/follow', service: social, auth: 'required' },
+  { method: 'DELETE', path: '/api/profiles/:username/follow', service: social, auth: 'required' },
+  { method: 'GET', path: '/api/articles', service: social, auth: 'optional' },
+  { method: 'POST', path: '/api/articles', service: social, auth: 'required' },
+  { method: 'GET', path: '/api/articles/feed', service: social, auth: 'required' },
+  { method: 'GET', path: '/api/articles/:slug', service: social, auth: 'optional' },
+  { method: 'PUT', path: '/api/articles/:slug', service: social, auth: 'required' },
+  { method: 'DELETE', path: '/api/articles/:slug', service: social, auth: 'required' },
+  { method: 'GET', path: '/api/articles/:slug/comments', service: social, auth: 'optional' },
+  { method: 'POST', path: '/api/articles/:slug/comments', service: social, auth: 'required' },
+  { method: 'DELETE', path: '/api/articles/:slug/comments/:id', service: social, auth: 'required' },
+  { method: 'POST', path: '/api/articles/:slug/favorite', service: social, auth: 'required' },
+  { method: 'DELETE', path: '/api/articles/:slug/favorite', service: social, auth: 'required' },
+  { method: 'GET', path: '/api/tags', service: social, auth: 'optional' },
+];
+
+export function servicesOf(routes: readonly GatewayRoute[]): string[] {
+  return [...new Set(routes.map((r) => r.service))];
+}

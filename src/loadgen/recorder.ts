@@ -1,0 +1,143 @@
+import { Latency, type LatencySummary } from './histogram.js';
+
+/**
+ * Everything a run measures: latency histograms overall and per request type
+ * for the whole run, plus one set per progress interval (about a second) for
+ * the timeline. Latency always comes from the request's intended send time.
+ *
+ * Each response is recorded once, into its type's interval histogram; the
+ * interval's overall and the run's totals are merged from those when the
+ * interval closes. Recording four times per response halved the max rate.
+ */
+export interface Outcome {
+  type: string;
+  latencyMs: number;
+  /** null when it succeeded; otherwise "HTTP 503", "UND_ERR_HEADERS_TIMEOUT", ... */
+  error: string | null;
+}
+
+class Totals {
+  readonly latency = new Latency(3);
+  completed = 0;
+  errors = 0;
+  addTo(other: Totals): void {
+    other.completed += this.completed;
+    other.errors += this.errors;
+    other.latency.add(this.latency);
+  }
+  reset(): void {
+    this.completed = 0;
+    this.errors = 0;
+    this.latency.reset();
+  }
+  snapshot(): TypeTotals {
+    return { completed: this.completed, errors: this.errors, latency: this.latency.summary() };
+  }
+}
+
+export interface TypeTotals {
+  completed: number;
+  errors: number;
+  latency: LatencySummary;
+}
+
+export interface IntervalStats {
+  /** ms since the start of the run. */
+  startMs: number;
+  endMs: number;
+  /** Target arrival rate (req/s) in the middle of the interval. */
+  targetRate: number;
+  sent: number;
+  completed: number;
+  errors: number;
+  /** Requests on the wire and requests due but not yet sent, at the interval's end. */
+  inFlight: number;
+  backlog: number;
+  latency: LatencySummary;
+  byType: Record<string, TypeTotals>;
+}
+
+export class Recorder {
+  private readonly overall = new Totals();
+  private readonly types = new Map<string, Totals>();
+  private readonly intervalTypes = new Map<string, Totals>();
+  private readonly interval = new Totals();
+  private intervalSent = 0;
+  private intervalStart = 0;
+  readonly timeline: IntervalStats[] = [];
+  readonly errorReasons: Record<string, number> = {};
+  /** The first failing response body per reason, to tell what went wrong. */
+  readonly errorSamples: Record<string, string> = {};
+  sent = 0;
+
+  markSent(): void {
+    this.sent++;
+    this.intervalSent++;
+  }
+
+  record(outcome: Outcome): void {
+    let totals = this.intervalTypes.get(outcome.type);
+    if (!totals) this.intervalTypes.set(outcome.type, (totals = new Totals()));
+    totals.completed++;
+    totals.latency.recordMs(outcome.latencyMs);
+    if (outcome.error !== null) {
+      totals.errors++;
+      this.errorReasons[outcome.error] = (this.errorReasons[outcome.error] ?? 0) + 1;
+    }
+  }
+
+  sample(reason: string, text: string): void {
+    this.errorSamples[reason] ??= text.slice(0, 500);
+  }
+
+  /** Closes the current interval at `nowMs` and starts the next; returns the closed one. */
+  rotate(nowMs: number, targetRate: number, inFlight: number, backlog: number): IntervalStats {
+    const byType: IntervalStats['byType'] = {};
+    this.interval.reset();
+    for (const [type, t] of this.intervalTypes) {
+      if (t.completed === 0) continue;
+      byType[type] = t.snapshot();
+      t.addTo(this.interval);
+      let run = this.types.get(type);
+      if (!run) this.types.set(type, (run = new Totals()));
+      t.addTo(run);
+      t.reset();
+    }
+    this.interval.addTo(this.overall);
+    const stats: IntervalStats = {
+      startMs: this.intervalStart,
+      endMs: nowMs,
+      targetRate,
+      sent: this.intervalSent,
+      completed: this.interval.completed,
+      errors: this.interval.errors,
+      inFlight,
+      backlog,
+      latency: this.interval.latency.summary(),
+      byType,
+    };
+    this.timeline.push(stats);
+    this.intervalSent = 0;
+    this.intervalStart = nowMs;
+    return stats;
+  }
+
+  /** Run totals cover closed intervals: call rotate() once more at the end of a run. */
+  get completed(): number {
+    return this.overall.completed;
+  }
+
+  get errors(): number {
+    return this.overall.errors;
+  }
+
+  overallSummary(): LatencySummary {
+    return this.overall.latency.summary();
+  }
+
+  typeTotals(): Record<string, TypeTotals> {
+    const out: Record<string, TypeTotals> = {};
+    for (const [type, t] of [...this.types].sort(([a], [b]) => a.localeCompare(b))) out[type] = t.snapshot();
+    return out;
+  }
+}

@@ -1,0 +1,9 @@
+import { auth } from './auth.js';
+import { browse } from './browse.js';
+import { get } from './get.js';
+import { mixed } from './mixed.js';
+import type { Scenario } from './scenario.js';
+import { social } from './social.js';
+
+/** Every scenario `scalestack load --scenario <name>` knows. */
+export const scenarios: Readonly<Record<string, Scenario>> = { social, browse, auth, mixed, get };

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+import type { Database } from '../db/database.js';
+import { newId } from './envelope.js';
+import { REQUEST_ID, TRACEPARENT, TRACESTATE } from './message-context.js';
+import { addJobToOutbox } from './outbox.js';
+import type { Handler, Headers } from './port.js';
+
+/**
+ * 202 Accepted for slow work: the request records a status row and enqueues
+ * the job through the outbox in one transaction, answers 202 with Location
+ * pointing at GET <statusPath>/<id>, and the worker moves the status along
+ * (accepted → running → succeeded | retrying → failed).
+ */
+type Any = Record<string, never>;
+
+export type JobState = 'accepted' | 'running' | 'retrying' | 'succeeded' | 'failed';
+export interface JobStatus {
+  id: string;
+  queue: string;
+  state: JobState;
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The trace and request ids of an HTTP request, as message headers. */
+export function headersOf(request: FastifyRequest): Headers {
+  const h: Headers = { [REQUEST_ID]: String(request.id) };
+  for (const name of [TRACEPARENT, TRACESTATE]) {
+    const value = request.headers[name];
+    if (typeof value === 'string') h[name] = value;
+  }
+  return h;
+}
+
+/** Inside the caller's transaction (or its own): status row + job. Returns the job id. */
+export async function acceptJob(db: Database, queue: string, payload: unknown, headers: Headers = {}): Promise<string> {
+  const id = newId();
+  await db.as<Any>().transaction().execute(async (trx) => {
+    await sql`insert into platform.job_status (id, queue, state) values (${id}, ${queue}, 'accepted')`.execute(trx);
+    await addJobToOutbox(trx, queue, payload, { id, headers });
+  });
+  return id;
+}
+
+/** 202 + Location + Retry-After, body `{ id, state, location }`. */
+export function replyAccepted(reply: FastifyReply, id: string, statusPath: string) {
+  const location = `${statusPath}/${encodeURIComponent(id)}`;
+  return reply.code(202).header('location', location).header('retry-after', '1').send({ id, state: 'accepted', location });
+}
+
+/** GET <path>/:id → the job's status; Retry-After while it is not finished. */
+export function registerJobStatusRoute(app: FastifyInstance, db: Database, path: string): void {
+  app.get<{ Params: { id: string } }>(`${path}/:id`, async (request, reply) => {
+    const { rows } = await sql<{ id: string; queue: string; state: JobState; result: unknown; error: string | null; attempts: number; created_at: Date; updated_at: Date }>`
+      select * from platform.job_status where id = ${request.params.id}`.execute(db.as<Any>());
+    const row = rows[0];
+    if (!row) {
+      return reply.code(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no job ${request.params.id}` });
+    }
+    if (row.state !== 'succeeded' && row.state !== 'failed') reply.header('retry-after', '1');
+    const status: JobStatus = { id: row.id, queue: row.queue, state: row.state, result: row.result, error: row.error, attempts: row.attempts,
+      createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() };
+    return status;
+  });
+}
+
+/**
+ * Wraps a job handler so its status row follows it. `maxAttempts` must match
+ * the process() option, so the last failure is reported as 'failed'.
+ */
+export function tracked<T>(db: Database, maxAttempts: number, work: (payload: T, jobId: string) => Promise<unknown>): Handler<T> {
+  const set = (id: string, state: JobState, attempts: number, result: unknown, error: string | null) =>
+    sql`update platform.job_status set state = ${state}, attempts = ${attempts}, result = ${JSON.stringify(result ?? null)}::jsonb,
+      error = ${error}, updated_at = now() where id = ${id}`.execute(db.as<Any>());
+  return async (delivery) => {
+    await set(delivery.id, 'running', delivery.attempt, null, null);
+    try {
+      const result = await work(delivery.payload, delivery.id);
+      await set(delivery.id, 'succeeded', delivery.attempt, result, null);
+    } catch (err) {
+      await set(delivery.id, delivery.attempt >= maxAttempts ? 'failed' : 'retrying', delivery.attempt, null, (err as Error).message ?? String(err));
+      throw err;
+    }
+  };
+}

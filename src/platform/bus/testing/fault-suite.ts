@@ -1,0 +1,105 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { spawnScript, type NodeProcess } from '../../../testing/cli-process.js';
+import { dbTargets } from '../../../testing/db-targets.js';
+import { openDatabase } from '../../db/open-database.js';
+import type { Database } from '../../db/database.js';
+import { openBus } from '../choose-bus.js';
+import { OutboxRelay } from '../outbox.js';
+import { ensureUp, restartBroker, type BrokerKind } from './brokers.js';
+import { consumeIntoEffects, countEffects, fillOutbox, prepare } from './fault-rig.js';
+import { busTargets, unique, waitFor } from './targets.js';
+
+/**
+ * 10,000 events through the outbox while the broker restarts (or the
+ * consumer process is SIGKILLed and started again): every event's effect is
+ * applied exactly once, counted in Postgres. These restart the machine's
+ * shared brokers, so their tests live in src/platform/bus/faults/ alone and always bring the
+ * broker back (finally).
+ */
+const EVENTS = Number(process.env['FAULT_EVENTS'] ?? 10_000);
+const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
+const unsent = async (db: Database) =>
+  (await sql<{ n: number }>`select count(*)::int as n from platform.outbox where sent_at is null`.execute(db.as<Record<string, never>>())).rows[0]!.n;
+
+async function withRig(url: string, fn: (db: Database, dbUrl: string, topic: string, relay: () => OutboxRelay) => Promise<void>): Promise<void> {
+  const dbUrl = await postgres.create();
+  const db = await openDatabase({ url: dbUrl, dataDir: 'memory://', poolMax: 24 });
+  const publisher = await openBus({ url, db });
+  let relay: OutboxRelay | undefined;
+  try {
+    await prepare(db);
+    const topic = unique('fault');
+    await fillOutbox(db, topic, EVENTS);
+    await fn(db, dbUrl!, topic, () => (relay = new OutboxRelay(db, publisher, { batchSize: 200, pollMs: 100, brokerEpoch: () => publisher.epoch() }).start()));
+    assert.equal(await unsent(db), 0);
+  } finally {
+    await relay?.stop();
+    await publisher.close();
+    await db.close();
+    await postgres.drop(dbUrl);
+  }
+}
+
+async function assertExactlyOnce(db: Database): Promise<void> {
+  await waitFor(`${EVENTS} effects`, async () => (await countEffects(db)).distinct >= EVENTS, 240_000);
+  await new Promise((r) => setTimeout(r, 2000)); // late duplicates would show up now
+  assert.deepEqual(await countEffects(db), { total: EVENTS, distinct: EVENTS });
+}
+
+/** Registers both fault tests for one broker; each broker has its own file so each stays within the runner's per-file timeout. */
+export async function faultSuite(kind: BrokerKind): Promise<void> {
+  const target = (await busTargets()).find((t) => t.name === kind)!;
+  const url = target.url!;
+  const options = postgres.options.skip ? postgres.options : target.options;
+  describe(`faults: ${kind}`, options, () => {
+    test(`${EVENTS} events, broker restarted mid-stream: each effect exactly once`, { timeout: 300_000 }, async (t) => {
+      await withRig(url, async (db, dbUrl, topic, startRelay) => {
+        const consumer = await openBus({ url, db, backoff: { baseMs: 50, maxMs: 1000, minMs: 20 } });
+        try {
+          await consumeIntoEffects(consumer, db, topic, 'effects');
+          startRelay();
+          await waitFor('a quarter published', async () => (await unsent(db)) <= EVENTS * 0.75, 60_000);
+          t.diagnostic(`restart with ${await unsent(db)} unsent, ${(await countEffects(db)).distinct} applied`);
+          try {
+            await restartBroker(kind);
+          } finally {
+            await ensureUp(kind);
+          }
+          await assertExactlyOnce(db);
+        } finally {
+          await consumer.close();
+        }
+      });
+    });
+
+    test(`${EVENTS} events, consumer process SIGKILLed and restarted: each effect exactly once`, { timeout: 300_000 }, async (t) => {
+      await withRig(url, async (db, dbUrl, topic, startRelay) => {
+        const children: NodeProcess[] = [];
+        const spawnConsumer = async () => {
+          const child = await spawnScript('src/platform/bus/testing/fault-consumer.ts', [], {
+            env: { BUS_URL: url, DATABASE_URL: dbUrl, TOPIC: topic, GROUP: 'effects' },
+          });
+          children.push(child);
+          await waitFor('consumer ready', () => child.output().includes('consuming') || child.hasExited(), 30_000);
+          assert.ok(!child.hasExited(), child.output());
+          return child;
+        };
+        try {
+          const first = await spawnConsumer();
+          startRelay();
+          await waitFor('a quarter applied', async () => (await countEffects(db)).distinct >= EVENTS / 4, 120_000);
+          first.child.kill('SIGKILL');
+          await first.exited;
+          t.diagnostic(`killed the consumer with ${(await countEffects(db)).distinct} applied`);
+          await spawnConsumer();
+          await assertExactlyOnce(db);
+        } finally {
+          for (const c of children) if (!c.hasExited()) c.child.kill('SIGKILL');
+        }
+      });
+    });
+  });
+}
+

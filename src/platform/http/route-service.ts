@@ -1,0 +1,18 @@
+import type { RouteOptions } from 'fastify';
+
+/**
+ * Labels each route with the service that mounted it (`config.service`),
+ * so request metrics say which service a route belongs to even when one
+ * process runs several. Routes added outside a service are 'platform'.
+ */
+export function routeServiceTagger(): { onRoute(route: RouteOptions): void; mounting(service: string | undefined): void } {
+  let current: string | undefined;
+  return {
+    onRoute(route) {
+      route.config = { ...route.config, service: current ?? 'platform' };
+    },
+    mounting(service) {
+      current = service;
+    },
+  };
+}

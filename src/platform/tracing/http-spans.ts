@@ -1,0 +1,56 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, isSpanContextValid, type Span } from '@opentelemetry/api';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { tracer } from './tracing.js';
+
+/**
+ * One SERVER span per HTTP request, child of the caller's `traceparent`
+ * when there is one, active for every later hook and the handler (so SQL
+ * and outbox writes nest under it), ended when the response is sent.
+ */
+const spans = new WeakMap<FastifyRequest, Span>();
+
+/** The hooks; create-app adds them first, so the span covers auth and every later hook. */
+export const httpTracingHooks = {
+  // Callback style on purpose: done() called inside context.with runs the rest of the request in the span's context.
+  onRequest(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const parent = propagation.extract(context.active(), request.headers);
+    const route = request.routeOptions.url;
+    const span = tracer().startSpan(
+      route ? `${request.method} ${route}` : request.method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': request.method,
+          'url.path': request.url.split('?')[0] ?? request.url,
+          ...(route ? { 'http.route': route } : {}),
+          'scalestack.request_id': String(request.id),
+        },
+      },
+      parent,
+    );
+    spans.set(request, span);
+    context.with(trace.setSpan(parent, span), done);
+  },
+  async onResponse(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    endSpan(request, reply.statusCode);
+  },
+  async onRequestAbort(request: FastifyRequest): Promise<void> {
+    endSpan(request, 499);
+  },
+};
+
+function endSpan(request: FastifyRequest, status: number): void {
+  const span = spans.get(request);
+  if (!span) return;
+  spans.delete(request);
+  span.setAttribute('http.response.status_code', status);
+  if (request.userId !== null) span.setAttribute('enduser.id', String(request.userId));
+  if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
+}
+
+/** The request's trace and span ids for its log line; undefined when tracing is off. */
+export function traceIdsOf(request: FastifyRequest): { traceId: string; spanId: string } | undefined {
+  const ctx = spans.get(request)?.spanContext();
+  return ctx && isSpanContextValid(ctx) ? { traceId: ctx.traceId, spanId: ctx.spanId } : undefined;
+}

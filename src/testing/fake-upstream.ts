@@ -1,0 +1,69 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/**
+ * A stand-in replica for gateway tests: /readyz answers 200 (or `ready`),
+ * every other request is recorded and answered `{ replica, path }`, after
+ * `delayMs` when set. `kill()` drops it like a crash (sockets destroyed);
+ * `revive()` listens again on the same port.
+ */
+export class FakeUpstream {
+  readonly seen: SeenRequest[] = [];
+  delayMs = 0;
+  ready = true;
+  port = 0;
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(readonly name: string) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async listen(): Promise<this> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+    return this;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (req.url === '/readyz') {
+      res.writeHead(this.ready ? 200 : 503, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    this.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (res.destroyed) return;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ replica: this.name, path: req.url }));
+  }
+
+  /** Crash: stop listening and cut every connection, in-flight or idle. */
+  async kill(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  revive(): Promise<this> {
+    return this.listen();
+  }
+}
