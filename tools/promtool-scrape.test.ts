@@ -32,6 +32,8 @@ describe('a real Prometheus scrapes the system', options, () => {
   let dir: string;
   let api: string;
   let output = '';
+  let stopped = false;
+  let traffic: Promise<void> | undefined;
 
   async function query(expr: string): Promise<QueryResult> {
     const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -72,10 +74,20 @@ describe('a real Prometheus scrapes the system', options, () => {
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     prometheus.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     prometheus.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await shortLoad(sys.api);
+    // Traffic from before the first scrape to the end, so rates have something to show.
+    await waitForSamples('up{job="scalestack"}');
+    await shortLoad(sys.api, 2);
+    traffic = (async () => {
+      while (!stopped) {
+        await Promise.all([sys.api.get('/api/articles'), sys.api.get('/api/tags')]).catch(() => {});
+        await sleep(100);
+      }
+    })();
   });
 
   after(async () => {
+    stopped = true;
+    await traffic;
     if (prometheus && prometheus.exitCode === null) {
       const exited = new Promise((resolve) => prometheus!.once('exit', resolve));
       prometheus.kill('SIGTERM');

@@ -1,5 +1,8 @@
 import { loadConfig, ConfigError } from '../platform/config/load-config.js';
 import { createLogger } from '../platform/log/logger.js';
+import { flushLogShipping } from '../platform/log/loki.js';
+import { initTracing } from '../platform/tracing/tracing.js';
+import { lokiSettings, tracingSettings } from '../platform/tracing/from-config.js';
 import { startSystem } from '../platform/runtime/system.js';
 import { exitGracefully } from '../platform/runtime/shutdown.js';
 import { allServices } from '../services/registry.js';
@@ -25,7 +28,9 @@ export async function start(args: string[] = []): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, loki: lokiSettings(config) });
+  // Before anything serves: spans (exported when OTEL_EXPORTER_OTLP_ENDPOINT is set) and trace ids in logs and messages.
+  const tracing = await initTracing(tracingSettings(config));
   logger.info(
     {
       database: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : `embedded PGlite in ${config.DATA_DIR}`,
@@ -48,6 +53,8 @@ export async function start(args: string[] = []): Promise<void> {
         announcement.leave();
         await redisAnnouncement.leave();
         await system.close();
+        await tracing.shutdown();
+        await flushLogShipping();
       },
       logger,
       config.SHUTDOWN_TIMEOUT_MS,

@@ -17,3 +17,10 @@ export interface IdentityClient {
 }
 
 export const IDENTITY = 'identity';
+
+/**
+ * Cache tag for entries that embed identity's profiles (e.g. social's list
+ * pages with their authors): identity invalidates it, before answering,
+ * whenever a profile changes, so such entries never outlive the profile.
+ */
+export const PROFILES_CACHE_TAG = 'identity:profiles';

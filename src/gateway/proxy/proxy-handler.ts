@@ -6,6 +6,7 @@ import type { ServicePool } from '../upstreams/service-pool.js';
 import type { Upstream } from '../upstreams/upstream.js';
 import type { GatewayRoute } from '../route-table.js';
 import { downstreamHeaders, nextTraceparent, upstreamRequestHeaders } from './headers.js';
+import { activeTraceparent } from '../../platform/tracing/http-spans.js';
 import { forward, type Outgoing } from './forward.js';
 import { classify, retryable } from './upstream-error.js';
 
@@ -36,7 +37,8 @@ export function proxyHandler(route: GatewayRoute, deps: ProxyDeps) {
         requestId: request.id,
         clientIp: request.ip,
         host: request.headers.host,
-        traceparent: nextTraceparent(header(request.headers.traceparent)),
+        // With tracing on, the service's span is a child of this request's gateway span; otherwise a fresh hop id.
+        traceparent: activeTraceparent() ?? nextTraceparent(header(request.headers.traceparent)),
         identity: request.userId === null ? {} : identityHeaders(deps.internalSecret, request.userId),
       }),
       body: Buffer.isBuffer(request.body) ? request.body : undefined,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { addJobToOutbox, addToOutbox } from './outbox.js';
+import { SENT_AT_HEADER } from '../metrics/bus-metrics.js';
 
 /**
  * Brokers that deduplicate by message id (NATS Nats-Msg-Id) would swallow a
@@ -35,7 +36,9 @@ export async function replayDeadLetter(database: Database, id: number): Promise<
     const letter = rows[0];
     if (!letter) return 'not-found';
     if (letter.replayed_at) return 'already-replayed';
-    const headers = { ...letter.headers, [DEDUP_ID_HEADER]: `${letter.message_id}:replay:${letter.id}` };
+    // Without the first send's time: a replay's consumer lag counts from the replay (else old letters would set off ConsumerLagHigh).
+    const kept = Object.fromEntries(Object.entries(letter.headers).filter(([name]) => name !== SENT_AT_HEADER));
+    const headers = { ...kept, [DEDUP_ID_HEADER]: `${letter.message_id}:replay:${letter.id}` };
     if (letter.kind === 'event') {
       await addToOutbox(trx, [{ topic: letter.topic, key: letter.key, id: letter.message_id, payload: letter.payload, headers }]);
     } else {

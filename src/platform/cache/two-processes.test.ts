@@ -70,9 +70,13 @@ describe('cache across two processes sharing Postgres and Redis', postgres.optio
 
   it('a profile write-through on one process is seen by the other within the TTL', async (t) => {
     assert.equal((await apiB.get(`/api/profiles/${author.username}`)).body.profile.bio, null);
+    const listOnB = async () => (await apiB.get(`/api/articles?author=${author.username}`)).body.articles[0].author.bio;
+    assert.equal(await listOnB(), null);
     await apiA.put('/api/user', { user: { bio: 'written through' } }, { token: author.token });
     assert.equal((await apiA.get(`/api/profiles/${author.username}`)).body.profile.bio, 'written through');
+    assert.equal((await apiA.get(`/api/articles?author=${author.username}`)).body.articles[0].author.bio, 'written through');
     const lag = await freshWithin(TTL_S * 1000, async () => (await apiB.get(`/api/profiles/${author.username}`)).body.profile.bio, (v) => v === 'written through');
+    await freshWithin(TTL_S * 1000, listOnB, (v) => v === 'written through');
     t.diagnostic(`B saw the bio after ${lag} ms`);
   });
 

@@ -75,6 +75,13 @@ export const ConfigSchema = Type.Object({
   GATEWAY_UPSTREAMS: Type.Optional(Type.String({ minLength: 1 })),
   /** Multi-host discovery: with REDIS_URL, heartbeat this process's services into the Redis registry under this URL (how gateways reach it). */
   ANNOUNCE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // --- observability (docs/patterns/observability.md)
+  /** OTLP/HTTP collector (Jaeger, Tempo, an OTel Collector), e.g. http://127.0.0.1:4318: spans are exported there; unset = ids in logs and headers only. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** The trace's service name; default `scalestack-<SERVICES or "all">`. */
+  OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
+  /** Loki base URL (e.g. http://127.0.0.1:3100): log lines are also pushed there, in batches. */
+  LOKI_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -1,7 +1,8 @@
 /**
- * Secrets never reach the log: passwords, tokens and the Authorization
- * header stay out of every line, through the whole identity flow, while each
- * request still leaves exactly one structured `request` line.
+ * Secrets never reach the log: passwords, tokens, the Authorization header,
+ * cookies and gateway signatures stay out of every line, through the whole
+ * identity flow and careless log calls, while each request still leaves
+ * exactly one structured `request` line with its request, trace and span ids.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../config/load-config.js';
 import { startSystem, type System } from '../runtime/system.js';
 import { createLogger } from './logger.js';
+import { initTracing } from '../tracing/tracing.js';
 import { allServices } from '../../testing/all-services.js';
 import { createApiClient, type ApiClient } from '../../testing/api-client.js';
 
@@ -52,6 +54,8 @@ describe('log redaction', () => {
   }
 
   before(async () => {
+    // Tracing on (no exporter): request lines carry the trace and span ids.
+    await initTracing();
     const logger = createLogger({ level: 'info', destination });
     const config = loadConfig(
       {},
@@ -90,12 +94,35 @@ describe('log redaction', () => {
     const rejected = await call('GET', '/api/user', '/api/user', undefined, forged);
     assert.equal(rejected.status, 401);
 
+    // Credentials in other headers: a session cookie, and a forged gateway signature.
+    const cookie = 'session=C00kie-Secret-Value';
+    secrets.push('C00kie-Secret-Value');
+    const withCookie = await api.request('GET', '/api/user', undefined, { token, headers: { cookie } });
+    expected.push({ method: 'GET', route: '/api/user', status: withCookie.status, reqId: withCookie.headers.get('x-request-id') ?? '(none)' });
+    const sig = 'f0rged-Signature-Value';
+    secrets.push(sig);
+    const signed = await api.request('GET', '/api/user', undefined, { headers: { 'x-user-id': '1', 'x-user-sig': sig } });
+    assert.equal(signed.status, 401);
+    expected.push({ method: 'GET', route: '/api/user', status: signed.status, reqId: signed.headers.get('x-request-id') ?? '(none)' });
+
+    // Anything a developer might log by mistake, in the shapes it usually has.
+    logger.info({ password, token, user: { password, token }, body: { user: { password } } }, 'careless: credentials');
+    logger.info({ req: { headers: { authorization: `Token ${token}`, cookie } } }, 'careless: request');
+    logger.info({ headers: { authorization: `Bearer ${token}`, 'set-cookie': cookie } }, 'careless: headers');
+    logger.info({ upstream: { headers: { authorization: `Token ${token}`, cookie } } }, 'careless: nested headers');
+
     await system.close();
     logger.flush();
   });
 
   after(async () => {
     await system?.close().catch(() => {});
+  });
+
+  it('redacts what a careless log call passes, leaving the rest of the line', () => {
+    const careless = raw.map((l) => JSON.parse(l) as Line).filter((l) => String(l.msg).startsWith('careless'));
+    assert.equal(careless.length, 4);
+    assert.ok(careless.every((l) => JSON.stringify(l).includes('[redacted]')), JSON.stringify(careless));
   });
 
   it('writes JSON lines only', () => {
@@ -126,7 +153,11 @@ describe('log redaction', () => {
       assert.equal(line.status, want.status, JSON.stringify(line));
       assert.equal(typeof line.reqId, 'string', 'carries the request id');
       assert.equal(typeof line['durationMs'], 'number');
+      assert.match(String(line['traceId']), /^[0-9a-f]{32}$/, `carries the trace id: ${JSON.stringify(line)}`);
+      assert.match(String(line['spanId']), /^[0-9a-f]{16}$/, 'and the span id');
+      if (want.status < 400 && want.route === '/api/user') assert.equal(typeof line['userId'], 'number', 'an authenticated request names its user');
     }
+    assert.equal(new Set(lines.map((l) => l['traceId'])).size, lines.length, 'each request is its own trace');
     assert.equal(new Set(lines.map((l) => l.reqId)).size, lines.length, 'request ids are unique');
   });
 });

@@ -1,6 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, isSpanContextValid, type Span } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { tracer } from './tracing.js';
+import { injectTraceContext } from './bus-spans.js';
 
 /**
  * One SERVER span per HTTP request, child of the caller's `traceparent`
@@ -8,6 +9,7 @@ import { tracer } from './tracing.js';
  * and outbox writes nest under it), ended when the response is sent.
  */
 const spans = new WeakMap<FastifyRequest, Span>();
+const ended = new WeakSet<FastifyRequest>();
 
 /** The hooks; create-app adds them first, so the span covers auth and every later hook. */
 export const httpTracingHooks = {
@@ -41,8 +43,9 @@ export const httpTracingHooks = {
 
 function endSpan(request: FastifyRequest, status: number): void {
   const span = spans.get(request);
-  if (!span) return;
-  spans.delete(request);
+  // Kept in the map (the request's log line, written after this hook, reads its ids); ended once.
+  if (!span || ended.has(request)) return;
+  ended.add(request);
   span.setAttribute('http.response.status_code', status);
   if (request.userId !== null) span.setAttribute('enduser.id', String(request.userId));
   if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
@@ -53,4 +56,13 @@ function endSpan(request: FastifyRequest, status: number): void {
 export function traceIdsOf(request: FastifyRequest): { traceId: string; spanId: string } | undefined {
   const ctx = spans.get(request)?.spanContext();
   return ctx && isSpanContextValid(ctx) ? { traceId: ctx.traceId, spanId: ctx.spanId } : undefined;
+}
+
+/**
+ * The active span as a W3C `traceparent`, for an outgoing HTTP call made by
+ * hand (the gateway's hop inward, a service's HTTP client): the callee's
+ * SERVER span then hangs under this one. Undefined when tracing is off.
+ */
+export function activeTraceparent(): string | undefined {
+  return injectTraceContext({})['traceparent'];
 }

@@ -36,7 +36,7 @@ export const socialService: ServiceModule = {
       logger,
     });
 
-    const articleCache = new ArticleCache(articlesStore, cache);
+    const articleCache = new ArticleCache(articlesStore, cache, identity);
     const articles = new ArticlesDomain(articlesStore, articleCache, authors, identity, feed, views, outbox);
     const profiles = new ProfilesDomain(identity, followsStore, feed);
     const comments = new CommentsDomain(new CommentsStore(db), articlesStore, authors);

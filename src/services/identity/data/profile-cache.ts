@@ -1,4 +1,4 @@
-import type { UserProfile } from '../../../contracts/identity.js';
+import { PROFILES_CACHE_TAG, type UserProfile } from '../../../contracts/identity.js';
 import type { Cache } from '../../../platform/cache/cache.js';
 import type { UserRow, UsersStore } from './users.store.js';
 
@@ -46,9 +46,13 @@ export class ProfileCache {
     }
   }
 
-  /** Write-through after an account change; a rename also retires the old name's entry. */
+  /**
+   * Write-through after an account change; a rename also retires the old name's entry, and
+   * entries elsewhere that embed profiles (tag PROFILES_CACHE_TAG) are dropped.
+   */
   async written(user: UserRow, previousUsername: string): Promise<void> {
     await this.cache.set('profile', String(user.id), toProfile(user));
+    await this.cache.invalidateTags([PROFILES_CACHE_TAG]);
     if (previousUsername !== user.username) {
       await this.cache.delete('profile', `name:${previousUsername}`);
       await this.cache.set('profile', `name:${user.username}`, user.id);

@@ -55,6 +55,7 @@ for (const target of await dbTargets()) {
 
       await sys.api.put('/api/user', { user: { bio: 'fresh bio' } }, { token: author.token });
       assert.equal((await sys.api.get(`/api/articles/${slug}`)).body.article.author.bio, 'fresh bio');
+      assert.equal((await sys.api.get('/api/articles?tag=ryw')).body.articles[0].author.bio, 'fresh bio', 'a cached list page carries its authors');
       assert.equal((await sys.api.get(`/api/profiles/${author.username}`)).body.profile.bio, 'fresh bio');
 
       await sys.api.delete(`/api/articles/${slug}`, { token: author.token });

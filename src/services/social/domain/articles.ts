@@ -1,5 +1,5 @@
 import { errors } from '../../../platform/errors/catalog.js';
-import type { IdentityClient } from '../../../contracts/identity.js';
+import type { IdentityClient, UserProfile } from '../../../contracts/identity.js';
 import type { ArticleCache } from '../data/article-cache.js';
 import type { ArticleFields, ArticleFilter, ArticleRecord, ArticlesStore, Page } from '../data/articles.store.js';
 import type { FeedStrategy } from '../feed/feed-strategy.js';
@@ -111,8 +111,8 @@ export class ArticlesDomain {
       if (!user) return { articles: [], total: 0 };
       filter[key] = user.id;
     }
-    const { records, total } = await this.cached.page(filter, query);
-    return { articles: await this.hydrate(records, viewerId), total };
+    const { records, total, authors } = await this.cached.page(filter, query);
+    return { articles: await this.hydrate(records, viewerId, authors), total };
   }
 
   async homeFeed(viewerId: number, page: Page): Promise<ArticleList> {
@@ -126,14 +126,14 @@ export class ArticlesDomain {
 
   /**
    * Adds what depends on the viewer: favorited (one query), authors with
-   * `following` (cached profiles + one query). Anonymous pages cost no query
+   * `following` (cached profiles, or the ones a list page carries, + one query). Anonymous pages cost no query
    * once the cache is warm; none costs more than a fixed number.
    */
-  private async hydrate(records: ArticleRecord[], viewerId: number | null): Promise<ArticleView[]> {
+  private async hydrate(records: ArticleRecord[], viewerId: number | null, knownAuthors?: readonly UserProfile[]): Promise<ArticleView[]> {
     const ids = records.map((r) => r.id);
     const [favorited, authors] = await Promise.all([
       this.store.favoritedAmong(viewerId, ids),
-      this.authors.profiles(records.map((r) => r.authorId), viewerId),
+      knownAuthors ? this.authors.viewsOf(knownAuthors, viewerId) : this.authors.profiles(records.map((r) => r.authorId), viewerId),
     ]);
     return records.flatMap((article) => {
       const author = authors.get(article.authorId);

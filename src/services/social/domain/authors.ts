@@ -1,4 +1,4 @@
-import type { IdentityClient } from '../../../contracts/identity.js';
+import type { IdentityClient, UserProfile } from '../../../contracts/identity.js';
 import type { FollowsStore } from '../data/follows.store.js';
 import type { ProfileView } from './views.js';
 
@@ -17,11 +17,12 @@ export class AuthorDirectory {
       this.identity.usersByIds(authorIds),
       this.follows.followedAmong(viewerId, authorIds),
     ]);
-    const views = new Map<number, ProfileView>();
-    for (const [id, user] of users) {
-      views.set(id, { username: user.username, bio: user.bio, image: user.image, following: followed.has(id) });
-    }
-    return views;
+    return toViews(users.values(), followed);
+  }
+
+  /** The same, for profiles already at hand (a cached list page carries its authors): only the flags are looked up. */
+  async viewsOf(users: readonly UserProfile[], viewerId: number | null): Promise<Map<number, ProfileView>> {
+    return toViews(users, await this.follows.followedAmong(viewerId, users.map((u) => u.id)));
   }
 
   async profile(authorId: number, viewerId: number | null): Promise<ProfileView> {
@@ -30,4 +31,12 @@ export class AuthorDirectory {
     if (!view) throw new Error(`author ${authorId} has no profile in identity`);
     return view;
   }
+}
+
+function toViews(users: Iterable<UserProfile>, followed: Set<number>): Map<number, ProfileView> {
+  const views = new Map<number, ProfileView>();
+  for (const user of users) {
+    views.set(user.id, { username: user.username, bio: user.bio, image: user.image, following: followed.has(user.id) });
+  }
+  return views;
 }

@@ -1,0 +1,60 @@
+/**
+ * Prometheus targets for `scalestack start --workers 2` (real processes, a
+ * fresh database on the real Postgres): tools/promtool-targets.ts lists the
+ * gateway and each worker as its own target, and each one serves its own
+ * /metrics, so Prometheus scrapes every process with its `instance` label.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI_ENTRY, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
+import { dbTargets } from '../src/testing/db-targets.js';
+import type { TargetGroup } from './promtool-targets.js';
+
+const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
+
+describe('scrape targets of a --workers topology', postgres.options, () => {
+  let topology: NodeProcess;
+  let databaseUrl: string | undefined;
+  let dir: string;
+  let groups: TargetGroup[];
+
+  before(async () => {
+    databaseUrl = await postgres.create();
+    dir = await mkdtemp(join(tmpdir(), 'scalestack-targets-'));
+    topology = await spawnScript(CLI_ENTRY, ['start', '--workers', '2'], {
+      env: { DATABASE_URL: databaseUrl, DATA_DIR: dir, LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' },
+    });
+    await topology.waitReady('/readyz', 90_000);
+    const out = join(dir, 'workers.json');
+    const tool = await spawnScript('tools/promtool-targets.ts', [topology.url, out], {});
+    assert.equal((await tool.exited).code, 0, tool.output());
+    groups = JSON.parse(await readFile(out, 'utf8')) as TargetGroup[];
+  });
+
+  after(async () => {
+    if (topology && !topology.hasExited()) await topology.stop('SIGTERM', 30_000);
+    await postgres.drop(databaseUrl);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('one target per process: the gateway and two workers, each worker with both services', () => {
+    assert.deepEqual(groups.map((g) => g.labels['role']), ['gateway', 'worker', 'worker'], JSON.stringify(groups));
+    assert.equal(groups[0]!.targets[0], new URL(topology.url).host);
+    for (const worker of groups.slice(1)) assert.equal(worker.labels['services'], 'identity,social');
+    assert.equal(new Set(groups.map((g) => g.targets[0])).size, 3, 'three different processes');
+  });
+
+  it('each target serves its own /metrics', async () => {
+    for (const group of groups) {
+      const res = await fetch(`http://${group.targets[0]}/metrics`);
+      assert.equal(res.status, 200);
+      const text = await res.text();
+      assert.match(text, /^# TYPE http_request_duration_seconds histogram$/m);
+      // Workers carry the system's saturation gauges; the gateway is a process of its own too.
+      if (group.labels['role'] === 'worker') assert.match(text, /^db_pool_max_connections \d+$/m);
+    }
+  });
+});
