@@ -16,31 +16,22 @@ export class FeedStore {
     return row?.followers_count ?? 0;
   }
 
-  /** One page of the author's followers who read their feed within `activeDays`, in id order after `afterId`. */
-  async activeFollowers(authorId: number, afterId: number, limit: number, activeDays: number): Promise<number[]> {
-    const rows = await this.db
+  /**
+   * One page of the author's followers, in id order after `afterId`. With `activeDays`, only those who read
+   * their feed within it (fan-out); without, everyone (a removal must reach every timeline).
+   */
+  async followers(authorId: number, afterId: number, limit: number, activeDays?: number): Promise<number[]> {
+    let query = this.db
       .selectFrom('social.follows as f')
-      .innerJoin('social.feed_readers as r', 'r.user_id', 'f.follower_id')
       .select('f.follower_id')
       .where('f.followee_id', '=', authorId)
-      .where('f.follower_id', '>', afterId)
-      .where('r.last_read_at', '>', sql<Date>`now() - make_interval(days => ${activeDays})`)
-      .orderBy('f.follower_id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => r.follower_id);
-  }
-
-  /** Every follower (active or not) after `afterId`: removals reach timelines whatever their owner's activity. */
-  async followers(authorId: number, afterId: number, limit: number): Promise<number[]> {
-    const rows = await this.db
-      .selectFrom('social.follows')
-      .select('follower_id')
-      .where('followee_id', '=', authorId)
-      .where('follower_id', '>', afterId)
-      .orderBy('follower_id')
-      .limit(limit)
-      .execute();
+      .where('f.follower_id', '>', afterId);
+    if (activeDays !== undefined) {
+      query = query
+        .innerJoin('social.feed_readers as r', 'r.user_id', 'f.follower_id')
+        .where('r.last_read_at', '>', sql<Date>`now() - make_interval(days => ${activeDays})`);
+    }
+    const rows = await query.orderBy('f.follower_id').limit(limit).execute();
     return rows.map((r) => r.follower_id);
   }
 

@@ -49,10 +49,9 @@ export async function startFanout(bus: Bus, store: FeedStore, timelines: Timelin
 
   const chunk = async ({ payload: job }: Delivery<FanoutJob>) => {
     const entry = { articleId: job.articleId, authorId: job.authorId, score: job.publishedAt };
-    const followers =
-      job.op === 'add'
-        ? await store.activeFollowers(job.authorId, job.afterFollowerId, settings.chunk, settings.activeDays)
-        : await store.followers(job.authorId, job.afterFollowerId, settings.chunk);
+    // Additions go to active readers only; removals to every follower, whatever their activity.
+    const activeDays = job.op === 'add' ? settings.activeDays : undefined;
+    const followers = await store.followers(job.authorId, job.afterFollowerId, settings.chunk, activeDays);
     let written = 0;
     if (job.op === 'add') written = await timelines.push(followers, entry);
     else await timelines.remove(followers, entry);
