@@ -10,8 +10,6 @@ export interface Database {
   readonly driver: 'pglite' | 'postgres';
   as<Tables>(): Kysely<Tables>;
   ping(): Promise<void>;
-  /** Statements executed so far: lets a test prove a page costs a fixed number of queries. */
-  readonly statements: { count: number };
   /** Connections now: in use + idle = total; `waiting` queries wait for one (saturation). PGlite is one connection. */
   poolStats(): { total: number; idle: number; waiting: number; max: number };
   close(): Promise<void>;

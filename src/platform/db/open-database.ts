@@ -20,7 +20,6 @@ const INT8_OID = 20;
 
 /** The one place that picks the database driver (see docs/adr/0002-database-drivers.md). */
 export async function openDatabase(settings: DatabaseSettings): Promise<Database> {
-  const statements = { count: 0 };
   let dialect: Dialect;
   let driver: Database['driver'];
   let poolStats: Database['poolStats'] = () => ({ total: 1, idle: 1, waiting: 0, max: 1 });
@@ -50,7 +49,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   const kysely = new Kysely<any>({
     dialect,
     log: (event) => {
-      statements.count++;
+      // Counted per request (db/statement-scope.ts), so background work never counts against a route.
       countStatementInScope();
       recordStatementSpan(event, driver);
     },
@@ -58,7 +57,6 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
 
   return {
     driver,
-    statements,
     poolStats: () => poolStats(),
     as: <Tables>() => kysely as unknown as Kysely<Tables>,
     ping: async () => {

@@ -1,6 +1,6 @@
 /**
  * No N+1: a page of articles costs a fixed number of SQL statements whatever
- * its size. Counted through the database handle (`db.statements.count`),
+ * its size. Counted per request (`db_statements_per_request`, src/testing/statements.ts),
  * for the public list (anonymous and authenticated, where `favorited` and
  * `author.following` must be computed too) and for the feed.
  */
@@ -69,7 +69,7 @@ for (const target of await dbTargets()) {
       assert.equal(twenty.body.articles.length, 20);
       assert.equal(one.body.articlesCount, expectedTotal);
       assert.equal(twenty.body.articlesCount, expectedTotal);
-      assert.ok(one.statements > 0, 'the count should see the queries (is db.statements wired?)');
+      assert.ok(one.statements > 0, 'the count should see the queries (is db_statements_per_request recorded?)');
       assert.equal(
         twenty.statements,
         one.statements,
