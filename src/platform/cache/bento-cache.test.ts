@@ -1,7 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
@@ -9,28 +8,17 @@ import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { AppError } from '../errors/app-error.js';
 import { errors } from '../errors/catalog.js';
 import { skipUnlessAvailable } from '../../testing/services-required.js';
+import { redisUnavailable, TEST_REDIS_URL } from '../../testing/redis-probe.js';
 import type { Cache } from './cache.js';
 import { openCache } from './open-cache.js';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function redisReachable(): Promise<string | null> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return null;
-  } catch (err) {
-    return `Redis not reachable at ${REDIS_URL} (${(err as Error).message}); set TEST_REDIS_URL`;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 const tiers = [
   { name: 'L1 only (embedded)', redis: undefined, options: {} },
-  { name: 'L1 + L2 Redis + bus', redis: REDIS_URL, options: skipUnlessAvailable(await redisReachable()) },
+  { name: 'L1 + L2 Redis + bus', redis: REDIS_URL, options: skipUnlessAvailable(await redisUnavailable()) },
 ];
 
 for (const tier of tiers) {

@@ -4,11 +4,14 @@ import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
-import type { Cache, CacheEntryOptions, DataKind } from './cache.js';
+import type { CacheEntryOptions, DataKind } from './cache.js';
 import type { CacheMetrics } from './cache-metrics.js';
+import type { Invalidation, SharedCache } from './near-cache.js';
 import { ttlMs } from './ttl.js';
 
 const KINDS = new Set<string>(['profile', 'article', 'list', 'tags']);
+// How bentocache names the key that records a tag's invalidation time (its TagSystem).
+const TAG_KEY_PREFIX = '___bc:t:';
 
 export interface BentoTiers {
   /** L2 + invalidation bus; absent for L1 alone (embedded). */
@@ -20,7 +23,7 @@ export interface BentoTiers {
  * telling every instance to drop its L1 copy when a key changes. One loader
  * per key (stampede protection), grace periods, soft and hard timeouts.
  */
-export function createBentoCache(config: Config, tiers: BentoTiers, metrics: CacheMetrics): Cache {
+export function createBentoCache(config: Config, tiers: BentoTiers, metrics: CacheMetrics): SharedCache {
   const emitter = new EventEmitter();
   // L1 values stay serialized (bentocache's default), although parsing them on every hit costs ~8% of a
   // cached list page's CPU: with `serialize: false`, bentocache 1.6.1 throws in LocalCache.get (undefined
@@ -51,6 +54,12 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   emitter.on('cache:miss', (e: { key: string }) => {
     const kind = kindOf(e.key);
     if (kind) metrics.miss(kind);
+  });
+  // Another instance's write or tag invalidation, as bentocache's bus delivers it (before it drops its own L1 copy).
+  const remoteListeners: ((invalidation: Invalidation) => void)[] = [];
+  emitter.on('bus:message:received', (e: { message: { keys: string[]; type: string } }) => {
+    const invalidation = toInvalidation(e.message);
+    for (const listener of remoteListeners) listener(invalidation);
   });
 
   // Per key in use: callers waiting and loads finished, to count the callers a stampede collapsed onto one load.
@@ -109,8 +118,23 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
     invalidateTags: async (tags) => {
       if (tags.length > 0) await bento.deleteByTag({ tags });
     },
+    onRemoteInvalidation: (listener) => {
+      remoteListeners.push(listener);
+    },
     close: () => bento.disconnectAll(),
   };
+}
+
+/** A bus message in our terms: a tag is invalidated by writing its `___bc:t:<tag>` key. */
+function toInvalidation(message: { keys: string[]; type: string }): Invalidation {
+  if (message.type === 'clear') return 'all';
+  const keys: string[] = [];
+  const tags: string[] = [];
+  for (const key of message.keys) {
+    if (key.startsWith(TAG_KEY_PREFIX)) tags.push(key.slice(TAG_KEY_PREFIX.length));
+    else keys.push(key);
+  }
+  return { keys, tags };
 }
 
 /** bentocache wraps what a loader throws; callers get the loader's own error (a 404 stays a 404). */

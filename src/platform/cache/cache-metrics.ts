@@ -13,7 +13,7 @@ export class CacheMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.hits = new Counter({ name: 'cache_hits_total', help: 'Cache hits by cache and tier (l1 in process, l2 Redis)', labelNames: ['cache', 'tier'], registers });
+    this.hits = new Counter({ name: 'cache_hits_total', help: 'Cache hits by cache and tier (near: live objects in process, l1: serialized in process, l2: Redis)', labelNames: ['cache', 'tier'], registers });
     this.misses = new Counter({ name: 'cache_misses_total', help: 'Cache misses (the value was loaded from its source)', labelNames: ['cache'], registers });
     this.loads = new Counter({ name: 'cache_loads_total', help: 'Loads from the source of truth', labelNames: ['cache'], registers });
     this.loadErrors = new Counter({ name: 'cache_load_errors_total', help: 'Loads that failed', labelNames: ['cache'], registers });
@@ -31,7 +31,7 @@ export class CacheMetrics {
     });
   }
 
-  hit(cache: DataKind, tier: 'l1' | 'l2', graced: boolean): void {
+  hit(cache: DataKind, tier: 'near' | 'l1' | 'l2', graced: boolean): void {
     this.hits.inc({ cache, tier });
     if (graced) this.stale.inc({ cache });
     this.total(cache).hits++;

@@ -6,15 +6,22 @@ import type { Cache } from './cache.js';
 import { CacheMetrics } from './cache-metrics.js';
 import { createBentoCache } from './bento-cache.js';
 import { createDisabledCache } from './disabled-cache.js';
+import { withNearCache, type SharedCache } from './near-cache.js';
+import { ttlMs } from './ttl.js';
 
 /**
  * The one place the cache's tiers are chosen (docs/adr/0006-cache-tiers.md):
- * CACHE_ENABLED=false → none; no REDIS_URL → L1 alone; REDIS_URL → L1 + L2 + bus.
+ * CACHE_ENABLED=false → none; no REDIS_URL → L1 alone; REDIS_URL → L1 + L2 + bus;
+ * and in front of either, unless CACHE_NEAR_ENABLED=false, the near cache of live objects.
  */
 export function openCache(config: Config, metrics: Metrics, logger: Logger): Cache {
   if (!config.CACHE_ENABLED) return createDisabledCache();
   const cacheMetrics = new CacheMetrics(metrics.registry);
-  if (!config.REDIS_URL) return createBentoCache(config, {}, cacheMetrics);
+  const nearCacheOver = (tiers: SharedCache): Cache =>
+    config.CACHE_NEAR_ENABLED
+      ? withNearCache(tiers, { maxItems: config.CACHE_NEAR_MAX_ITEMS, ttlMs: (kind) => ttlMs(config, kind), metrics: cacheMetrics })
+      : tiers;
+  if (!config.REDIS_URL) return nearCacheOver(createBentoCache(config, {}, cacheMetrics));
 
   const redisOptions = {
     // Fail fast while Redis is away (the cache falls back to Postgres) instead of queueing commands.
@@ -38,13 +45,13 @@ export function openCache(config: Config, metrics: Metrics, logger: Logger): Cac
       down = false;
     });
   }
-  const cache = createBentoCache(config, { redis: { client, busClient } }, cacheMetrics);
-  return {
-    ...cache,
+  const tiers = createBentoCache(config, { redis: { client, busClient } }, cacheMetrics);
+  return nearCacheOver({
+    ...tiers,
     close: async () => {
-      await cache.close().catch(() => {});
+      await tiers.close().catch(() => {});
       client.disconnect();
       busClient.disconnect();
     },
-  };
+  });
 }

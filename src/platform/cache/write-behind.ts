@@ -23,11 +23,11 @@ export class WriteBehindCounter {
   private oldestPendingAt: number | null = null;
   private flushing: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
-  private readonly bufferSize: Gauge;
   private readonly flushLag: Histogram;
 
   constructor(private readonly options: WriteBehindOptions) {
-    this.bufferSize = gauge(options.registry);
+    // Read at scrape time: setting a labelled gauge on every increment costs more than the increment.
+    countersOf(options.registry).add(this);
     this.flushLag = histogram(options.registry);
     this.timer = setInterval(() => void this.flush(), options.flushEveryMs);
     this.timer.unref();
@@ -36,7 +36,15 @@ export class WriteBehindCounter {
   increment(id: number, by = 1): void {
     this.pending.set(id, (this.pending.get(id) ?? 0) + by);
     this.oldestPendingAt ??= Date.now();
-    this.bufferSize.set({ counter: this.options.name }, this.pending.size);
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Keys with increments not yet written. */
+  get buffered(): number {
+    return this.pending.size;
   }
 
   /** Writes everything buffered so far; concurrent calls share one flush. */
@@ -57,7 +65,6 @@ export class WriteBehindCounter {
       })
       .finally(() => {
         this.flushing = null;
-        this.bufferSize.set({ counter: this.options.name }, this.pending.size);
       });
     await this.flushing;
   }
@@ -65,15 +72,32 @@ export class WriteBehindCounter {
   /** Stops the timer and writes what is left (graceful shutdown). */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    countersOf(this.options.registry).delete(this);
     await this.flush();
     if (this.pending.size > 0) await this.flush();
   }
 }
 
-function gauge(registry: Registry): Gauge {
-  const name = 'write_behind_buffer_keys';
-  return (registry.getSingleMetric(name) as Gauge | undefined) ??
-    new Gauge({ name, help: 'Keys with unflushed increments', labelNames: ['counter'], registers: [registry] });
+const countersByRegistry = new WeakMap<Registry, Set<WriteBehindCounter>>();
+
+/** The counters reporting to `registry`, and its buffer-size gauge (made once per registry). */
+function countersOf(registry: Registry): Set<WriteBehindCounter> {
+  let counters = countersByRegistry.get(registry);
+  if (!counters) {
+    const live = new Set<WriteBehindCounter>();
+    counters = live;
+    countersByRegistry.set(registry, live);
+    new Gauge({
+      name: 'write_behind_buffer_keys',
+      help: 'Keys with unflushed increments',
+      labelNames: ['counter'],
+      registers: [registry],
+      collect() {
+        for (const counter of live) this.set({ counter: counter.name }, counter.buffered);
+      },
+    });
+  }
+  return counters;
 }
 
 function histogram(registry: Registry): Histogram {

@@ -40,6 +40,9 @@ export const ConfigSchema = Type.Object({
   /** A reload slower than this fails the request. */
   CACHE_HARD_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 5000 }),
   CACHE_L1_MAX_ITEMS: Type.Integer({ minimum: 100, default: 100_000 }),
+  /** The near cache: live objects in front of L1/L2 for repeat reads (docs/patterns/caching.md). */
+  CACHE_NEAR_ENABLED: Type.Boolean({ default: true }),
+  CACHE_NEAR_MAX_ITEMS: Type.Integer({ minimum: 100, default: 20_000 }),
   /** Write-behind counters (article views) are flushed to Postgres this often, and at shutdown. */
   WRITE_BEHIND_FLUSH_MS: Type.Integer({ minimum: 10, default: 1000 }),
   // Home feed (docs/patterns/feed.md): pull (fan-out on read), push (on write), hybrid (push, but followed

@@ -33,11 +33,13 @@ export const httpTracingHooks = {
     spans.set(request, span);
     context.with(trace.setSpan(parent, span), done);
   },
-  async onResponse(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  onResponse(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     endSpan(request, reply.statusCode);
+    done();
   },
-  async onRequestAbort(request: FastifyRequest): Promise<void> {
+  onRequestAbort(request: FastifyRequest, done: HookHandlerDoneFunction): void {
     endSpan(request, 499);
+    done();
   },
 };
 

@@ -3,29 +3,19 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { skipUnlessAvailable } from '../../../../testing/services-required.js';
+import { redisUnavailable, TEST_REDIS_URL } from '../../../../testing/redis-probe.js';
 import { memoryTimelines } from './memory-timelines.js';
 import { redisTimelines } from './redis-timelines.js';
 import type { TimelineStore } from './timeline-store.js';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const settings = { cap: 5, lifetimeMs: 60_000 };
 
-async function redisReason(): Promise<string | null> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
-  try {
-    await probe.connect();
-    return null;
-  } catch (err) {
-    return `Redis not reachable at ${REDIS_URL} (${(err as Error).message})`;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
 const stores: { name: string; options: { skip?: string }; make: () => TimelineStore }[] = [
   { name: 'memory', options: {}, make: () => memoryTimelines(settings) },
-  { name: 'redis', options: skipUnlessAvailable(await redisReason()), make: () => redisTimelines(redis, `tl-${randomBytes(4).toString('hex')}`, settings) },
+  { name: 'redis', options: skipUnlessAvailable(await redisUnavailable()), make: () => redisTimelines(redis, `tl-${randomBytes(4).toString('hex')}`, settings) },
 ];
 after(() => redis.disconnect());
 

@@ -1,0 +1,170 @@
+import { LRUCache } from 'lru-cache';
+import type { Cache, CacheEntryOptions, DataKind } from './cache.js';
+import type { CacheMetrics } from './cache-metrics.js';
+
+/** What another instance (or a tag) invalidated, as the tiered cache's bus reports it. */
+export type Invalidation = { keys: readonly string[]; tags: readonly string[] } | 'all';
+
+/** A cache with tiers shared across instances, telling us what other instances invalidate. */
+export interface SharedCache extends Cache {
+  onRemoteInvalidation(listener: (invalidation: Invalidation) => void): void;
+}
+
+export interface NearCacheSettings {
+  maxItems: number;
+  /** The kind's TTL (jittered); a near copy expires that long after its value was loaded, never later. */
+  ttlMs: (kind: DataKind) => number;
+  metrics: CacheMetrics;
+}
+
+/**
+ * How values sit in the tiers below: with the time their load began, so a
+ * copy's age is known in every instance, and with their tags, so a copy
+ * found by a batch read can still be dropped by tag.
+ */
+interface Stamped<T> {
+  v: T;
+  at: number;
+  tags?: readonly string[];
+}
+
+interface NearEntry {
+  value: unknown;
+  expiresAt: number;
+  tags: readonly string[];
+}
+
+/**
+ * The near cache: live, frozen objects in front of bentocache, for reads.
+ * A cached read through bentocache costs option objects, a timeout, an
+ * event, a JSON parse and one more lookup per tag; on a cached article
+ * read that was about a fifth of the process's CPU (profile in
+ * docs/patterns/caching.md). Here a repeat read is one Map lookup.
+ *
+ * It stays as correct as the tiers below it:
+ * - a copy expires at its load time + the kind's TTL, so no value is older than the TTL;
+ * - our writes drop it before and after they reach the tiers below, and
+ *   bentocache's bus messages (other instances' writes, tag invalidations) drop it too;
+ * - a read that raced any invalidation is answered but not kept (the epoch check).
+ */
+export function withNearCache(inner: SharedCache, settings: NearCacheSettings): Cache {
+  const keysByTag = new Map<string, Set<string>>();
+  const near = new LRUCache<string, NearEntry>({
+    max: settings.maxItems,
+    dispose: (entry, key) => {
+      for (const tag of entry.tags) keysByTag.get(tag)?.delete(key);
+    },
+  });
+  // Bumped by every invalidation: a load that saw another epoch may hold a value already replaced.
+  let epoch = 0;
+
+  const fresh = (full: string): NearEntry | undefined => {
+    const entry = near.get(full);
+    if (entry && entry.expiresAt <= Date.now()) {
+      near.delete(full);
+      return undefined;
+    }
+    return entry;
+  };
+  const keep = (kind: DataKind, full: string, stamped: Stamped<unknown>, seenEpoch: number) => {
+    const expiresAt = stamped.at + settings.ttlMs(kind);
+    const tags = stamped.tags ?? [];
+    if (seenEpoch !== epoch || expiresAt <= Date.now()) return;
+    near.set(full, { value: deepFreeze(stamped.v), expiresAt, tags });
+    for (const tag of tags) {
+      const keys = keysByTag.get(tag);
+      if (keys) keys.add(full);
+      else keysByTag.set(tag, new Set([full]));
+    }
+  };
+  const drop = (keys: readonly string[], tags: readonly string[] = []) => {
+    epoch++;
+    for (const key of keys) near.delete(key);
+    for (const tag of tags) for (const key of [...(keysByTag.get(tag) ?? [])]) near.delete(key);
+  };
+  /** Drops the near copies, writes below, and drops them again: a read that overlapped the write is not kept. */
+  const around = async (keys: readonly string[], tags: readonly string[], write: () => Promise<void>) => {
+    drop(keys, tags);
+    try {
+      await write();
+    } finally {
+      drop(keys, tags);
+    }
+  };
+
+  inner.onRemoteInvalidation((invalidation) => {
+    if (invalidation === 'all') {
+      epoch++;
+      near.clear();
+    } else {
+      drop(invalidation.keys, invalidation.tags);
+    }
+  });
+
+  return {
+    getOrLoad: async <T>(kind: DataKind, key: string, load: () => Promise<T>, options?: CacheEntryOptions) => {
+      const full = `${kind}:${key}`;
+      const hit = fresh(full);
+      if (hit) {
+        settings.metrics.hit(kind, 'near', false);
+        return hit.value as T;
+      }
+      const seenEpoch = epoch;
+      const stamped = stampedOrLegacy(
+        await inner.getOrLoad<Stamped<T>>(kind, key, async () => {
+          const at = Date.now();
+          return stamp(await load(), at, options);
+        }, options),
+      );
+      keep(kind, full, stamped, seenEpoch);
+      return stamped.v;
+    },
+    getMany: async <T>(kind: DataKind, keys: readonly string[]) => {
+      const found = new Map<string, T>();
+      const missing: string[] = [];
+      for (const key of keys) {
+        const hit = fresh(`${kind}:${key}`);
+        if (hit) {
+          settings.metrics.hit(kind, 'near', false);
+          found.set(key, hit.value as T);
+        } else {
+          missing.push(key);
+        }
+      }
+      if (missing.length === 0) return found;
+      const seenEpoch = epoch;
+      for (const [key, value] of await inner.getMany<Stamped<T>>(kind, missing)) {
+        const stamped = stampedOrLegacy(value);
+        keep(kind, `${kind}:${key}`, stamped, seenEpoch);
+        found.set(key, stamped.v);
+      }
+      return found;
+    },
+    set: <T>(kind: DataKind, key: string, value: T, options?: CacheEntryOptions) =>
+      around([`${kind}:${key}`], [], () => inner.set<Stamped<T>>(kind, key, stamp(value, Date.now(), options), options)),
+    delete: (kind, key) => around([`${kind}:${key}`], [], () => inner.delete(kind, key)),
+    invalidateTags: (tags) => around([], tags, () => inner.invalidateTags(tags)),
+    close: async () => {
+      near.clear();
+      await inner.close();
+    },
+  };
+}
+
+function stamp<T>(value: T, at: number, options: CacheEntryOptions | undefined): Stamped<T> {
+  return options?.tags?.length ? { v: value, at, tags: options.tags } : { v: value, at };
+}
+
+/** A value written before values were stamped (an older release's L2): served, but never kept near. */
+function stampedOrLegacy<T>(value: Stamped<T> | T): Stamped<T> {
+  const isStamped = typeof value === 'object' && value !== null && 'v' in value && typeof (value as { at?: unknown }).at === 'number';
+  return isStamped ? (value as Stamped<T>) : { v: value as T, at: 0 };
+}
+
+/** Near copies are shared by every reader: freezing them turns an accidental mutation into an error, not a corrupt cache. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value)) return value;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+  return value;
+}
