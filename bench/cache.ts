@@ -2,8 +2,9 @@
  * What the cache buys, measured side by side in one run: Zipf (s = 1.0)
  * reads of single articles over 10,000 articles, and the first page of
  * GET /api/articles, with the cache on and off, next to a bare Fastify
- * hello world measured the same way (10 connections each). Embedded (L1
- * only, PGlite) and Postgres + Redis (L1 + L2).
+ * hello world measured the same way (10 connections each); and the same
+ * without the near cache. Embedded (near + L1, PGlite) and Postgres + Redis
+ * (near + L1 + L2).
  *
  * Settings (env): BENCH_DURATION (s per measurement, 10), BENCH_WARMUP (s, 2),
  * BENCH_CACHE_WARM (s of unmeasured Zipf reads before the measured ones, 20),
@@ -30,6 +31,12 @@ const TARGETS = (process.env['BENCH_TARGETS'] ?? 'pglite,postgres').split(',').m
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 // Long enough for the Zipf tail to be seen once: the hit ratio and throughput are the steady state's.
 const WARM_SECONDS = num('BENCH_CACHE_WARM', 20);
+/** Each system is measured three ways: the default, without the near cache (ADR 0014), and with no cache at all. */
+const MODES = {
+  'cache on': { CACHE_ENABLED: 'true' },
+  'cache on, no near cache': { CACHE_ENABLED: 'true', CACHE_NEAR_ENABLED: 'false' },
+  'cache off': { CACHE_ENABLED: 'false' },
+} as const;
 
 interface Row {
   setup: string;
@@ -71,7 +78,7 @@ async function helloWorld(): Promise<LoadResult> {
 
 export const benchmark: Benchmark = {
   name: 'cache',
-  description: 'cache on vs off: Zipf article reads over 10,000 articles and the article list, next to a bare Fastify hello world',
+  description: 'cache on vs off (and without the near cache): Zipf article reads over 10,000 articles and the article list, next to a bare Fastify hello world',
   async run(report: Report): Promise<boolean> {
     report.text(`**machine:** ${Object.entries(machine()).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     report.text(`**ran:** autocannon, ${load.connections} connections, ${load.durationSeconds} s (+${load.warmupSeconds} s warm-up) per row; slugs drawn Zipf(s=1.0) over ${ARTICLES} articles; each system a separate process (\`scalestack start\`), rate limiting off.`);
@@ -90,10 +97,10 @@ export const benchmark: Benchmark = {
         const seeding = await spawnScript('src/cli/main.ts', ['seed', '--bulk', '--users', '1000', '--articles', String(ARTICLES), '--top-followers', '100', '--sample', '10', '--out', seedFile], { env: base });
         if ((await seeding.exited).code !== 0) throw new Error(`seed failed:\n${seeding.output()}`);
         const slugs = (await loadSeed(seedFile)).articles.map((a) => a.slug);
-        const name = target === 'postgres' ? 'Postgres + Redis (L1+L2)' : 'embedded PGlite (L1)';
-        for (const cache of ['on', 'off']) {
-          process.stderr.write(`cache bench: ${name}, cache ${cache}\n`);
-          await measureSystem(`${name}, cache ${cache}`, { ...base, CACHE_ENABLED: cache === 'on' ? 'true' : 'false' }, slugs, rows);
+        const name = target === 'postgres' ? 'Postgres + Redis (near+L1+L2)' : 'embedded PGlite (near+L1)';
+        for (const [mode, env] of Object.entries(MODES)) {
+          process.stderr.write(`cache bench: ${name}, ${mode}\n`);
+          await measureSystem(`${name}, ${mode}`, { ...base, ...env }, slugs, rows);
         }
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -112,11 +119,14 @@ export const benchmark: Benchmark = {
       ],
     ));
     const lines: string[] = [];
-    for (const setup of new Set(rows.map((r) => r.setup.replace(/, cache (on|off)$/, '')))) {
+    for (const setup of new Set(rows.map((r) => r.setup.slice(0, r.setup.lastIndexOf(', '))))) {
       for (const endpoint of new Set(rows.map((r) => r.endpoint))) {
-        const on = rows.find((r) => r.setup === `${setup}, cache on` && r.endpoint === endpoint);
-        const off = rows.find((r) => r.setup === `${setup}, cache off` && r.endpoint === endpoint);
-        if (on && off) lines.push(`- ${setup}, ${endpoint}: cache on/off throughput ×${(on.result.reqPerSec / off.result.reqPerSec).toFixed(1)}, p99 ${off.result.p99.toFixed(1)} → ${on.result.p99.toFixed(1)} ms`);
+        const row = (mode: keyof typeof MODES) => rows.find((r) => r.setup === `${setup}, ${mode}` && r.endpoint === endpoint)?.result;
+        const on = row('cache on');
+        for (const baseline of ['cache off', 'cache on, no near cache'] as const) {
+          const other = row(baseline);
+          if (on && other) lines.push(`- ${setup}, ${endpoint}: cache on vs ${baseline}: throughput ×${(on.reqPerSec / other.reqPerSec).toFixed(2)}, p99 ${other.p99.toFixed(1)} → ${on.p99.toFixed(1)} ms`);
+        }
       }
     }
     report.text(`**what the cache buys** (hello world mean ${hello.toFixed(0)} req/s; goals with the cache on: slug ≥ 20% of it, list ≥ 10%, hit ratio ≥ 80%):\n${lines.join('\n')}`);

@@ -6,10 +6,12 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { CacheEntryOptions, DataKind } from './cache.js';
 import type { CacheMetrics } from './cache-metrics.js';
-import type { Invalidation, SharedCache } from './near-cache.js';
+import { asStamped, stamp, type Invalidation, type Stamped, type Tiers } from './tiers.js';
 import { ttlMs } from './ttl.js';
 
 const KINDS = new Set<string>(['profile', 'article', 'list', 'tags']);
+/** How values are stored (tiers.ts: Stamped); part of the key namespace. */
+const VALUE_FORMAT = 'v2';
 // How bentocache names the key that records a tag's invalidation time (its TagSystem).
 const TAG_KEY_PREFIX = '___bc:t:';
 
@@ -23,7 +25,7 @@ export interface BentoTiers {
  * telling every instance to drop its L1 copy when a key changes. One loader
  * per key (stampede protection), grace periods, soft and hard timeouts.
  */
-export function createBentoCache(config: Config, tiers: BentoTiers, metrics: CacheMetrics): SharedCache {
+export function createBentoCache(config: Config, tiers: BentoTiers, metrics: CacheMetrics): Tiers {
   const emitter = new EventEmitter();
   // L1 values stay serialized (bentocache's default), although parsing them on every hit costs ~8% of a
   // cached list page's CPU: with `serialize: false`, bentocache 1.6.1 throws in LocalCache.get (undefined
@@ -36,7 +38,9 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   const bento = new BentoCache({
     default: 'main',
     stores: { main: store },
-    prefix: config.CACHE_PREFIX,
+    // The format's version is part of the namespace: a release that stored values unstamped shares no entries
+    // (and no bus) with this one; during a rolling deploy the two only miss each other's invalidations (TTL-bounded).
+    prefix: `${config.CACHE_PREFIX}:${VALUE_FORMAT}`,
     emitter,
     grace: config.CACHE_GRACE_S > 0 ? config.CACHE_GRACE_S * 1000 : false,
     graceBackoff: 5_000,
@@ -67,7 +71,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   const entry = (kind: DataKind, options?: CacheEntryOptions) => ({ ttl: ttlMs(config, kind), tags: options?.tags ?? [] });
 
   return {
-    getOrLoad: async (kind, key, load, options) => {
+    getOrLoad: async <T>(kind: DataKind, key: string, load: () => Promise<T>, options?: CacheEntryOptions) => {
       const full = `${kind}:${key}`;
       const state = inFlight.get(full) ?? { calls: 0, loads: 0 };
       inFlight.set(full, state);
@@ -75,14 +79,15 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
       const loadsBefore = state.loads;
       let loadedHere = false;
       try {
-        return await bento.getOrSet({
+        const value = await bento.getOrSet<Stamped<T>>({
           key: full,
           ...entry(kind, options),
           factory: async () => {
             loadedHere = true;
             metrics.loads.inc({ cache: kind });
             try {
-              return await load();
+              const at = Date.now();
+              return stamp(await load(), at, options);
             } catch (err) {
               metrics.loadErrors.inc({ cache: kind });
               throw err;
@@ -91,6 +96,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
             }
           },
         });
+        return asStamped(value);
       } catch (err) {
         throw loaderError(err);
       } finally {
@@ -99,18 +105,18 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
       }
     },
     getMany: async <T>(kind: DataKind, keys: readonly string[]) => {
-      const found = new Map<string, T>();
+      const found = new Map<string, Stamped<T>>();
       await Promise.all(
         keys.map(async (key) => {
           // No grace here: a batch lookup must see an invalidated key as missing and reload it.
-          const value = await bento.get<T | undefined>({ key: `${kind}:${key}`, grace: false });
-          if (value !== undefined && value !== null) found.set(key, value);
+          const value = await bento.get<Stamped<T> | undefined>({ key: `${kind}:${key}`, grace: false });
+          if (value !== undefined && value !== null) found.set(key, asStamped(value));
         }),
       );
       return found;
     },
     set: async (kind, key, value, options) => {
-      await bento.set({ key: `${kind}:${key}`, value, ...entry(kind, options) });
+      await bento.set({ key: `${kind}:${key}`, value: stamp(value, Date.now(), options), ...entry(kind, options) });
     },
     delete: async (kind, key) => {
       await bento.delete({ key: `${kind}:${key}` });

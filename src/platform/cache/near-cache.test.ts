@@ -113,4 +113,16 @@ describe('near cache across instances (L1 + L2 Redis + bus)', skipUnlessAvailabl
     await writer.invalidateTags(['lists']);
     await until('the tag invalidation reaches the reader', async () => (await reader.getOrLoad('list', 'page', async () => ['b'], { tags: ['lists'] }))[0] === 'b');
   });
+
+  it('instances with and without a near cache share one Redis: each reads the values the other stored', async () => {
+    const prefix = `near-${randomBytes(4).toString('hex')}`;
+    const near = open(createMetrics(), { REDIS_URL, CACHE_PREFIX: prefix });
+    const plain = open(createMetrics(), { REDIS_URL, CACHE_PREFIX: prefix, CACHE_NEAR_ENABLED: false });
+    await sleep(200);
+    await near.set('article', 'a', { title: 'from near' });
+    assert.deepEqual(await plain.getOrLoad('article', 'a', async () => ({ title: 'db' })), { title: 'from near' });
+    await plain.set('article', 'b', { title: 'from plain' });
+    assert.deepEqual(await near.getOrLoad('article', 'b', async () => ({ title: 'db' })), { title: 'from plain' });
+    assert.deepEqual([...(await plain.getMany('article', ['a', 'b'])).values()], [{ title: 'from near' }, { title: 'from plain' }]);
+  });
 });

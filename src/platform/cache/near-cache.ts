@@ -1,31 +1,13 @@
 import { LRUCache } from 'lru-cache';
 import type { Cache, CacheEntryOptions, DataKind } from './cache.js';
 import type { CacheMetrics } from './cache-metrics.js';
-
-/** What another instance (or a tag) invalidated, as the tiered cache's bus reports it. */
-export type Invalidation = { keys: readonly string[]; tags: readonly string[] } | 'all';
-
-/** A cache with tiers shared across instances, telling us what other instances invalidate. */
-export interface SharedCache extends Cache {
-  onRemoteInvalidation(listener: (invalidation: Invalidation) => void): void;
-}
+import type { Stamped, Tiers } from './tiers.js';
 
 export interface NearCacheSettings {
   maxItems: number;
   /** The kind's TTL (jittered); a near copy expires that long after its value was loaded, never later. */
   ttlMs: (kind: DataKind) => number;
   metrics: CacheMetrics;
-}
-
-/**
- * How values sit in the tiers below: with the time their load began, so a
- * copy's age is known in every instance, and with their tags, so a copy
- * found by a batch read can still be dropped by tag.
- */
-interface Stamped<T> {
-  v: T;
-  at: number;
-  tags?: readonly string[];
 }
 
 interface NearEntry {
@@ -42,12 +24,12 @@ interface NearEntry {
  * docs/patterns/caching.md). Here a repeat read is one Map lookup.
  *
  * It stays as correct as the tiers below it:
- * - a copy expires at its load time + the kind's TTL, so no value is older than the TTL;
+ * - a copy expires at its load time (stamped below) + the kind's TTL, so no value is older than the TTL;
  * - our writes drop it before and after they reach the tiers below, and
  *   bentocache's bus messages (other instances' writes, tag invalidations) drop it too;
  * - a read that raced any invalidation is answered but not kept (the epoch check).
  */
-export function withNearCache(inner: SharedCache, settings: NearCacheSettings): Cache {
+export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache {
   const keysByTag = new Map<string, Set<string>>();
   const near = new LRUCache<string, NearEntry>({
     max: settings.maxItems,
@@ -110,12 +92,7 @@ export function withNearCache(inner: SharedCache, settings: NearCacheSettings): 
         return hit.value as T;
       }
       const seenEpoch = epoch;
-      const stamped = stampedOrLegacy(
-        await inner.getOrLoad<Stamped<T>>(kind, key, async () => {
-          const at = Date.now();
-          return stamp(await load(), at, options);
-        }, options),
-      );
+      const stamped = await inner.getOrLoad(kind, key, load, options);
       keep(kind, full, stamped, seenEpoch);
       return stamped.v;
     },
@@ -133,15 +110,14 @@ export function withNearCache(inner: SharedCache, settings: NearCacheSettings): 
       }
       if (missing.length === 0) return found;
       const seenEpoch = epoch;
-      for (const [key, value] of await inner.getMany<Stamped<T>>(kind, missing)) {
-        const stamped = stampedOrLegacy(value);
+      for (const [key, stamped] of await inner.getMany<T>(kind, missing)) {
         keep(kind, `${kind}:${key}`, stamped, seenEpoch);
         found.set(key, stamped.v);
       }
       return found;
     },
     set: <T>(kind: DataKind, key: string, value: T, options?: CacheEntryOptions) =>
-      around([`${kind}:${key}`], [], () => inner.set<Stamped<T>>(kind, key, stamp(value, Date.now(), options), options)),
+      around([`${kind}:${key}`], [], () => inner.set(kind, key, value, options)),
     delete: (kind, key) => around([`${kind}:${key}`], [], () => inner.delete(kind, key)),
     invalidateTags: (tags) => around([], tags, () => inner.invalidateTags(tags)),
     close: async () => {
@@ -149,16 +125,6 @@ export function withNearCache(inner: SharedCache, settings: NearCacheSettings): 
       await inner.close();
     },
   };
-}
-
-function stamp<T>(value: T, at: number, options: CacheEntryOptions | undefined): Stamped<T> {
-  return options?.tags?.length ? { v: value, at, tags: options.tags } : { v: value, at };
-}
-
-/** A value written before values were stamped (an older release's L2): served, but never kept near. */
-function stampedOrLegacy<T>(value: Stamped<T> | T): Stamped<T> {
-  const isStamped = typeof value === 'object' && value !== null && 'v' in value && typeof (value as { at?: unknown }).at === 'number';
-  return isStamped ? (value as Stamped<T>) : { v: value as T, at: 0 };
 }
 
 /** Near copies are shared by every reader: freezing them turns an accidental mutation into an error, not a corrupt cache. */

@@ -6,7 +6,8 @@ import type { Cache } from './cache.js';
 import { CacheMetrics } from './cache-metrics.js';
 import { createBentoCache } from './bento-cache.js';
 import { createDisabledCache } from './disabled-cache.js';
-import { withNearCache, type SharedCache } from './near-cache.js';
+import { withNearCache } from './near-cache.js';
+import { plainCache, type Tiers } from './tiers.js';
 import { ttlMs } from './ttl.js';
 
 /**
@@ -17,10 +18,10 @@ import { ttlMs } from './ttl.js';
 export function openCache(config: Config, metrics: Metrics, logger: Logger): Cache {
   if (!config.CACHE_ENABLED) return createDisabledCache();
   const cacheMetrics = new CacheMetrics(metrics.registry);
-  const nearCacheOver = (tiers: SharedCache): Cache =>
+  const nearCacheOver = (tiers: Tiers): Cache =>
     config.CACHE_NEAR_ENABLED
       ? withNearCache(tiers, { maxItems: config.CACHE_NEAR_MAX_ITEMS, ttlMs: (kind) => ttlMs(config, kind), metrics: cacheMetrics })
-      : tiers;
+      : plainCache(tiers);
   if (!config.REDIS_URL) return nearCacheOver(createBentoCache(config, {}, cacheMetrics));
 
   const redisOptions = {

@@ -79,11 +79,11 @@ export function createApp(settings: AppSettings) {
   // Hooks that never wait are callback style: an async hook costs a promise per request for nothing.
   app.addHook('onRequest', (request, _reply, done) => {
     inFlight.add(request);
-    settings.metrics.inFlight.inc({ service: serviceOf(request) });
+    settings.metrics.inFlight.started(serviceOf(request));
     done();
   });
   const answered = (request: FastifyRequest) => {
-    if (inFlight.delete(request)) settings.metrics.inFlight.dec({ service: serviceOf(request) });
+    if (inFlight.delete(request)) settings.metrics.inFlight.finished(serviceOf(request));
   };
   app.addHook('onRequestAbort', (request, done) => {
     answered(request);

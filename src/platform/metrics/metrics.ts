@@ -9,9 +9,15 @@ export interface Metrics {
   /** `service`: the service that mounted the route ('platform' for /healthz, /metrics; 'none' when no route matched). */
   httpDuration: Histogram<'service' | 'route' | 'method' | 'status'>;
   /** Requests being served now: saturation of this process. */
-  inFlight: Gauge<'service'>;
+  inFlight: InFlight;
   /** SQL statements one request issued: a route whose count grows with page size has an N+1. */
   dbStatements: Histogram<'route' | 'method'>;
+}
+
+/** Counted in plain numbers and read at scrape time: two labelled gauge updates per request cost more than the count. */
+export interface InFlight {
+  started(service: string): void;
+  finished(service: string): void;
 }
 
 export function createMetrics(): Metrics {
@@ -31,11 +37,19 @@ export function createMetrics(): Metrics {
     buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50, 100],
     registers: [registry],
   });
-  const inFlight = new Gauge({
+  const inFlightNow = new Map<string, number>();
+  new Gauge({
     name: 'http_requests_in_flight',
     help: 'HTTP requests received and not yet answered, by service',
     labelNames: ['service'] as const,
     registers: [registry],
+    collect() {
+      for (const [service, count] of inFlightNow) this.set({ service }, count);
+    },
   });
+  const inFlight: InFlight = {
+    started: (service) => inFlightNow.set(service, (inFlightNow.get(service) ?? 0) + 1),
+    finished: (service) => inFlightNow.set(service, (inFlightNow.get(service) ?? 1) - 1),
+  };
   return { registry, httpDuration, inFlight, dbStatements };
 }

@@ -1,17 +1,18 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { LogEvent } from 'kysely';
-import { tracer } from './tracing.js';
+import { recordingSpans, tracer } from './tracing.js';
 
 /**
  * A CLIENT span for one SQL statement, made after the fact from Kysely's log
  * event (start = now - duration): Kysely calls its log hook in the async
  * context of the query, so the span nests under the request or message
  * being handled. The text has $n placeholders, never the bound values.
- * Statements outside any traced work (the outbox relay's polling, counter
- * flushes) make no span: each would be a trace of its own, every 250 ms.
+ * No span is made without an exporter (nothing would read it), nor for
+ * statements outside any traced work (the outbox relay's polling, counter
+ * flushes): each would be a trace of its own, every 250 ms.
  */
 export function recordStatementSpan(event: LogEvent, system: 'pglite' | 'postgres'): void {
-  if (!trace.getSpan(context.active())) return;
+  if (!recordingSpans() || !trace.getSpan(context.active())) return;
   const end = performance.timeOrigin + performance.now();
   const text = event.query.sql;
   const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';

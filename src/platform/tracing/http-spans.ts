@@ -1,6 +1,7 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, isSpanContextValid, type Span } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, isSpanContextValid, TraceFlags, type Context, type Span } from '@opentelemetry/api';
+import { RandomIdGenerator } from '@opentelemetry/sdk-trace-node';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { tracer } from './tracing.js';
+import { recordingSpans, tracer } from './tracing.js';
 import { injectTraceContext } from './bus-spans.js';
 
 /**
@@ -10,26 +11,14 @@ import { injectTraceContext } from './bus-spans.js';
  */
 const spans = new WeakMap<FastifyRequest, Span>();
 const ended = new WeakSet<FastifyRequest>();
+const ids = new RandomIdGenerator();
 
 /** The hooks; create-app adds them first, so the span covers auth and every later hook. */
 export const httpTracingHooks = {
   // Callback style on purpose: done() called inside context.with runs the rest of the request in the span's context.
   onRequest(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const parent = propagation.extract(context.active(), request.headers);
-    const route = request.routeOptions.url;
-    const span = tracer().startSpan(
-      route ? `${request.method} ${route}` : request.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': request.method,
-          'url.path': request.url.split('?')[0] ?? request.url,
-          ...(route ? { 'http.route': route } : {}),
-          'scalestack.request_id': String(request.id),
-        },
-      },
-      parent,
-    );
+    const span = recordingSpans() ? serverSpan(request, parent) : idsOnly(parent);
     spans.set(request, span);
     context.with(trace.setSpan(parent, span), done);
   },
@@ -42,6 +31,38 @@ export const httpTracingHooks = {
     done();
   },
 };
+
+function serverSpan(request: FastifyRequest, parent: Context): Span {
+  const route = request.routeOptions.url;
+  return tracer().startSpan(
+    route ? `${request.method} ${route}` : request.method,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'http.request.method': request.method,
+        'url.path': request.url.split('?')[0] ?? request.url,
+        ...(route ? { 'http.route': route } : {}),
+        'scalestack.request_id': String(request.id),
+      },
+    },
+    parent,
+  );
+}
+
+/**
+ * With no exporter a recorded span would be dropped unread: the request gets
+ * only its ids (the caller's trace, a new span id), for its log line and the
+ * `traceparent` of what it calls. A recorded span cost ~4% of a cached read.
+ */
+function idsOnly(parent: Context): Span {
+  const caller = trace.getSpanContext(parent);
+  const valid = caller !== undefined && isSpanContextValid(caller);
+  return trace.wrapSpanContext({
+    traceId: valid ? caller.traceId : ids.generateTraceId(),
+    spanId: ids.generateSpanId(),
+    traceFlags: valid ? caller.traceFlags : TraceFlags.SAMPLED,
+  });
+}
 
 function endSpan(request: FastifyRequest, status: number): void {
   const span = spans.get(request);

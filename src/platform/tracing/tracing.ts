@@ -37,6 +37,11 @@ export function tracer() {
   return trace.getTracer(TRACER_NAME);
 }
 
+/** Whether spans are recorded for an exporter; without one, request spans carry ids only (http-spans.ts). */
+export function recordingSpans(): boolean {
+  return current?.exporting === true;
+}
+
 export async function initTracing(settings: TracingSettings = {}): Promise<Tracing> {
   if (current) return current;
   const processors: SpanProcessor[] = [];

@@ -73,10 +73,13 @@ export class ArticlesStore {
       .execute();
   }
 
+  /** The article's tags, in article_tags (filtering, the tag cloud) and in its own sorted `tag_list` (reads); call in the write's transaction. */
   async replaceTags(db: Db, articleId: number, tags: readonly string[]): Promise<void> {
     await db.deleteFrom('social.article_tags').where('article_id', '=', articleId).execute();
-    if (tags.length === 0) return;
-    await db.insertInto('social.article_tags').values(tags.map((tag) => ({ article_id: articleId, tag }))).execute();
+    if (tags.length > 0) await db.insertInto('social.article_tags').values(tags.map((tag) => ({ article_id: articleId, tag }))).execute();
+    // Sorted by the database, as the list always was (its collation, not JavaScript's).
+    await sql`update social.articles set tag_list = coalesce(
+      (select array_agg(tag order by tag) from social.article_tags where article_id = ${articleId}), '{}') where id = ${articleId}`.execute(db);
   }
 
   async delete(db: Db, id: number): Promise<void> {
@@ -128,10 +131,7 @@ export class ArticlesStore {
   private records() {
     return this.db
       .selectFrom('social.articles as a')
-      .select(['a.id', 'a.slug', 'a.title', 'a.description', 'a.body', 'a.author_id', 'a.favorites_count', 'a.created_at', 'a.updated_at'])
-      .select(
-        sql<string[]>`coalesce((select array_agg(t.tag order by t.tag) from social.article_tags t where t.article_id = a.id), '{}')`.as('tag_list'),
-      );
+      .select(['a.id', 'a.slug', 'a.title', 'a.description', 'a.body', 'a.author_id', 'a.favorites_count', 'a.created_at', 'a.updated_at', 'a.tag_list']);
   }
 
   /** One page of ids, newest first (id breaks ties), and the total of matches. */

@@ -12,6 +12,8 @@ export interface SocialTables {
     author_id: number;
     favorites_count: Generated<number>;
     views_count: Generated<number>;
+    /** Sorted copy of the article's rows in article_tags, kept by ArticlesStore.replaceTags. */
+    tag_list: Generated<string[]>;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };

@@ -1,25 +1,25 @@
+import type { Static } from '@sinclair/typebox';
 import type { ArticleView, CommentView, ProfileView } from '../domain/views.js';
+import type { ArticleJson, ArticleListItemJson } from './responses.js';
 
 /** RealWorld's JSON shapes. Lists omit `body` (RealWorld since 2024-08). */
 export function profileJson(profile: ProfileView) {
   return { username: profile.username, bio: profile.bio, image: profile.image, following: profile.following };
 }
 
-export function articleJson(view: ArticleView) {
-  return articleShape(view, view.article.body);
+export function articleJson(view: ArticleView): Static<typeof ArticleJson> {
+  const { slug, title, description, body } = view.article;
+  return { slug, title, description, body, ...shared(view) };
 }
 
-export function articleListItemJson(view: ArticleView) {
-  return articleShape(view, undefined);
+/** Lists leave out `body` (RealWorld since 2024-08). */
+export function articleListItemJson(view: ArticleView): Static<typeof ArticleListItemJson> {
+  const { slug, title, description } = view.article;
+  return { slug, title, description, ...shared(view) };
 }
 
-/** One shape for both, in the spec's key order; `body` is left out of list items. */
-function articleShape({ article, favorited, author }: ArticleView, body: string | undefined) {
+function shared({ article, favorited, author }: ArticleView) {
   return {
-    slug: article.slug,
-    title: article.title,
-    description: article.description,
-    ...(body !== undefined ? { body } : {}),
     tagList: article.tagList,
     createdAt: article.createdAt,
     updatedAt: article.updatedAt,
