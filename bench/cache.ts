@@ -2,8 +2,8 @@
  * What the cache buys, measured side by side in one run: Zipf (s = 1.0)
  * reads of single articles over 10,000 articles, and the first page of
  * GET /api/articles, with the cache on and off, next to a bare Fastify
- * hello world measured the same way (10 connections each) just before and
- * just after each system (the machine drifts); and the same
+ * hello world measured the same way (10 connections each) right before and
+ * right after each row (the machine drifts); and the same
  * without the near cache. Embedded (near + L1, PGlite) and Postgres + Redis
  * (near + L1 + L2).
  *
@@ -44,11 +44,13 @@ interface Row {
   endpoint: string;
   result: LoadResult;
   hitRatio: number | null;
-  /** Hello world's req/s around this row's system: the mean of the measurements just before and just after it. */
+  /** Hello world's req/s around this row: the mean of the measurements just before and just after it. */
   hello: number;
 }
 
-async function measureSystem(setup: string, env: Record<string, string>, slugs: string[], rows: Row[]): Promise<void> {
+type HelloWorld = Awaited<ReturnType<typeof helloWorld>>;
+
+async function measureSystem(setup: string, env: Record<string, string>, slugs: string[], hello: HelloWorld, rows: Row[]): Promise<void> {
   const system = await spawnCli({ env });
   try {
     await system.waitReady('/readyz', 120_000);
@@ -56,14 +58,18 @@ async function measureSystem(setup: string, env: Record<string, string>, slugs: 
     const zipfReads = { endpoint: 'GET /api/articles/:slug (Zipf)', url: system.url, path: `/api/articles/${slugs[0]}`, next: () => ({ path: `/api/articles/${slugs[pick()]}` }) };
     // An unmeasured pass first: the hit ratio is the steady state's, not the cold start's.
     await measure(zipfReads, { ...load, durationSeconds: WARM_SECONDS, warmupSeconds: 0 });
+    // Hello world right before and right after each row (the system idles meanwhile): its drift is minutes, not seconds.
+    const helloBefore = await hello.measure();
     const before = await scrape(system.url);
     const single = await measure(zipfReads, { ...load, warmupSeconds: 0 });
     const after = await scrape(system.url);
+    const helloBetween = await hello.measure();
     const hits = total(after, 'cache_hits_total', 'cache="article"') - total(before, 'cache_hits_total', 'cache="article"');
     const misses = total(after, 'cache_misses_total', 'cache="article"') - total(before, 'cache_misses_total', 'cache="article"');
-    rows.push({ setup, endpoint: single.endpoint, result: single, hitRatio: hits + misses > 0 ? hits / (hits + misses) : null, hello: NaN });
+    rows.push({ setup, endpoint: single.endpoint, result: single, hitRatio: hits + misses > 0 ? hits / (hits + misses) : null, hello: (helloBefore + helloBetween) / 2 });
     const list = await measure({ endpoint: 'GET /api/articles', url: system.url, path: '/api/articles' }, load);
-    rows.push({ setup, endpoint: list.endpoint, result: list, hitRatio: null, hello: NaN });
+    const helloAfter = await hello.measure();
+    rows.push({ setup, endpoint: list.endpoint, result: list, hitRatio: null, hello: (helloBetween + helloAfter) / 2 });
   } finally {
     await system.stop();
   }
@@ -71,9 +77,9 @@ async function measureSystem(setup: string, env: Record<string, string>, slugs: 
 
 /**
  * The bare Fastify hello world, one process for the whole run, measured
- * between every two systems: on a shared machine the throughput drifts by
- * ±20% over minutes, so each row is compared with the hello world measured
- * just before and just after it, not with one taken minutes away.
+ * right before and after every row: on a shared machine its throughput
+ * drifts by ±20% over minutes, so each row is compared with the hello world
+ * measured around it, not with one taken minutes away.
  */
 async function helloWorld() {
   const hello = await spawnScript('bench/baselines/fastify-hello.ts', []);
@@ -99,7 +105,6 @@ export const benchmark: Benchmark = {
     const rows: Row[] = [];
     const hello = await helloWorld();
     try {
-      let helloBefore = await hello.measure();
       const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
       for (const target of TARGETS) {
         const dir = await mkdtemp(join(tmpdir(), 'scalestack-cache-bench-'));
@@ -116,11 +121,7 @@ export const benchmark: Benchmark = {
           const name = target === 'postgres' ? 'Postgres + Redis (near+L1+L2)' : 'embedded PGlite (near+L1)';
           for (const [mode, env] of Object.entries(MODES)) {
             process.stderr.write(`cache bench: ${name}, ${mode}\n`);
-            const measured = rows.length;
-            await measureSystem(`${name}, ${mode}`, { ...base, ...env }, slugs, rows);
-            const helloAfter = await hello.measure();
-            for (const row of rows.slice(measured)) row.hello = (helloBefore + helloAfter) / 2;
-            helloBefore = helloAfter;
+            await measureSystem(`${name}, ${mode}`, { ...base, ...env }, slugs, hello, rows);
           }
         } finally {
           await rm(dir, { recursive: true, force: true });
@@ -136,7 +137,7 @@ export const benchmark: Benchmark = {
         r.hitRatio === null ? '-' : `${(r.hitRatio * 100).toFixed(1)}%`, r.hello.toFixed(0), (r.result.reqPerSec / r.hello).toFixed(3)]),
     ));
     const helloRuns = hello.results.map((r) => r.reqPerSec.toFixed(0)).join(', ');
-    report.text(`**bare Fastify hello world** (GET /, the same load), measured before, between and after the systems: ${helloRuns} req/s; errors ${hello.results.reduce((n, r) => n + r.errors, 0)}.`);
+    report.text(`**bare Fastify hello world** (GET /, the same load), measured around every row, in order: ${helloRuns} req/s; errors ${hello.results.reduce((n, r) => n + r.errors, 0)}.`);
     const lines: string[] = [];
     for (const setup of new Set(rows.map((r) => r.setup.slice(0, r.setup.lastIndexOf(', '))))) {
       for (const endpoint of new Set(rows.map((r) => r.endpoint))) {
