@@ -58,7 +58,7 @@ async function measureSystem(setup: string, env: Record<string, string>, slugs: 
     const zipfReads = { endpoint: 'GET /api/articles/:slug (Zipf)', url: system.url, path: `/api/articles/${slugs[0]}`, next: () => ({ path: `/api/articles/${slugs[pick()]}` }) };
     // An unmeasured pass first: the hit ratio is the steady state's, not the cold start's.
     await measure(zipfReads, { ...load, durationSeconds: WARM_SECONDS, warmupSeconds: 0 });
-    // Hello world right before and right after each row (the system idles meanwhile): its drift is minutes, not seconds.
+    // Hello world right before and right after each row (the system idles meanwhile): the machine's speed drifts.
     const helloBefore = await hello.measure();
     const before = await scrape(system.url);
     const single = await measure(zipfReads, { ...load, warmupSeconds: 0 });
