@@ -24,12 +24,12 @@ import type { Benchmark } from './lib/benchmark.js';
 import { measure, type LoadResult } from './lib/load.js';
 import { scrape, total } from './lib/prom.js';
 import { machine, markdownTable, type Report } from './lib/report.js';
+import { TEST_REDIS_URL as REDIS_URL } from '../src/testing/redis-probe.js';
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const load = { connections: num('BENCH_CONNECTIONS', 10), durationSeconds: num('BENCH_DURATION', 10), warmupSeconds: num('BENCH_WARMUP', 2) };
 const ARTICLES = num('BENCH_CACHE_ARTICLES', 10_000);
 const TARGETS = (process.env['BENCH_TARGETS'] ?? 'pglite,postgres').split(',').map((t) => t.trim());
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 // Long enough for the Zipf tail to be seen once: the hit ratio and throughput are the steady state's.
 const WARM_SECONDS = num('BENCH_CACHE_WARM', 20);
 /** Each system is measured three ways: the default, without the near cache (ADR 0014), and with no cache at all. */

@@ -24,6 +24,7 @@ import type { Benchmark } from './lib/benchmark.js';
 import { forEachBounded } from './lib/pool.js';
 import { quantile, scrape, total } from './lib/prom.js';
 import { machine, markdownTable, type Report } from './lib/report.js';
+import { TEST_REDIS_URL as REDIS_URL } from '../src/testing/redis-probe.js';
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const settings = {
@@ -38,7 +39,6 @@ const settings = {
   threshold: num('BENCH_FEED_THRESHOLD', 10_000),
   strategies: (process.env['BENCH_FEED_STRATEGIES'] ?? 'pull,push,hybrid').split(',').map((s) => s.trim()),
 };
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const ms = (seconds: number) => (Number.isFinite(seconds) ? (seconds * 1000).toFixed(1) : '-');
 
 interface Row {

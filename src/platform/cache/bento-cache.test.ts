@@ -8,13 +8,11 @@ import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { AppError } from '../errors/app-error.js';
 import { errors } from '../errors/catalog.js';
 import { skipUnlessAvailable } from '../../testing/services-required.js';
-import { redisUnavailable, TEST_REDIS_URL } from '../../testing/redis-probe.js';
+import { redisUnavailable, TEST_REDIS_URL as REDIS_URL } from '../../testing/redis-probe.js';
 import type { Cache } from './cache.js';
 import { openCache } from './open-cache.js';
 
-const REDIS_URL = TEST_REDIS_URL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 
 const tiers = [
   { name: 'L1 only (embedded)', redis: undefined, options: {} },

@@ -6,13 +6,11 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { skipUnlessAvailable } from '../../testing/services-required.js';
-import { redisUnavailable, TEST_REDIS_URL } from '../../testing/redis-probe.js';
+import { redisUnavailable, TEST_REDIS_URL as REDIS_URL } from '../../testing/redis-probe.js';
 import type { Cache } from './cache.js';
 import { openCache } from './open-cache.js';
 
-const REDIS_URL = TEST_REDIS_URL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 
 const opened: Cache[] = [];
 function open(metrics: Metrics, overrides: Partial<Config> = {}): Cache {

@@ -6,8 +6,8 @@ import { spawnCli, type NodeProcess } from '../../testing/cli-process.js';
 import { createApiClient, type ApiClient } from '../../testing/api-client.js';
 import { createArticle, registerUser, type TestUser } from '../../testing/fixtures.js';
 import { skipUnlessAvailable } from '../../testing/services-required.js';
+import { TEST_REDIS_URL as REDIS_URL } from '../../testing/redis-probe.js';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const TTL_S = 3;
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 

@@ -6,8 +6,8 @@ import { Redis } from 'ioredis';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
 import { createArticle, feed, follow, registerUser, slugs, type TestUser } from '../../../testing/fixtures.js';
+import { TEST_REDIS_URL as REDIS_URL } from '../../../testing/redis-probe.js';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 /** The documented bound on fan-out lag in these suites (docs/patterns/feed.md); typically a few ms. */
 const LAG_MS = 5_000;
 

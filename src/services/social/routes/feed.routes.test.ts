@@ -13,8 +13,8 @@ import {
   registerUser,
   slugs,
 } from '../../../testing/fixtures.js';
+import { TEST_REDIS_URL as REDIS_URL } from '../../../testing/redis-probe.js';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /**
  * The feed contract holds under every strategy: pull, push, and hybrid (with

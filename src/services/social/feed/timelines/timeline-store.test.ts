@@ -3,14 +3,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { skipUnlessAvailable } from '../../../../testing/services-required.js';
-import { redisUnavailable, TEST_REDIS_URL } from '../../../../testing/redis-probe.js';
+import { redisUnavailable, TEST_REDIS_URL as REDIS_URL } from '../../../../testing/redis-probe.js';
 import { memoryTimelines } from './memory-timelines.js';
 import { redisTimelines } from './redis-timelines.js';
 import type { TimelineStore } from './timeline-store.js';
 
-const REDIS_URL = TEST_REDIS_URL;
 const settings = { cap: 5, lifetimeMs: 60_000 };
-
 
 const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
 const stores: { name: string; options: { skip?: string }; make: () => TimelineStore }[] = [
