@@ -114,7 +114,7 @@ describe('gateway: timeouts, retries, shedding', () => {
     assert.equal(slow!.seen.length, 1, 'a timed-out GET is not retried (the deadline is per request)');
   });
 
-  it('a POST to a replica that refuses connections goes to another (it never ran); one that resets is not retried', async () => {
+  it('a POST to a replica that refuses connections goes to another (it never ran)', async () => {
     const [a, b] = await replicas('a', 'b');
     const token = await createTokenService(TEST_JWT_SECRET, 3600).sign(7);
     const g = await gateway({ social: [a!.url, b!.url] });
@@ -124,6 +124,25 @@ describe('gateway: timeouts, retries, shedding', () => {
       assert.equal(res.status, 200);
       assert.equal(replicaOf(res.body), 'b');
     }
+  });
+
+  it('a POST whose connection is reset after the replica read it is not retried: one attempt, 502', async () => {
+    // Both replicas reset, so whichever the balancer picks first, a retry would show as a second request seen.
+    const [a, b] = await replicas('a', 'b');
+    a!.resetAfterRead = true;
+    b!.resetAfterRead = true;
+    const token = await createTokenService(TEST_JWT_SECRET, 3600).sign(7);
+    const g = await gateway({ social: [a!.url, b!.url] });
+    const res = await rawRequest(g.url, 'POST', '/api/articles', { article: { title: 'once' } }, { authorization: `Token ${token}` });
+    assert.equal(res.status, 502, JSON.stringify(res.body));
+    const seen = [...a!.seen, ...b!.seen].filter((r) => r.method === 'POST');
+    assert.equal(seen.length, 1, `the replicas saw the POST ${seen.length} time(s); it may have run, so it must not be sent again`);
+    assert.equal(seen[0]!.body, JSON.stringify({ article: { title: 'once' } }), 'the whole request reached the replica before the reset');
+
+    // The same reset on a GET is retried on the other replica (safe to repeat): the test above is about the method, not the reset.
+    const get = await rawRequest(g.url, 'GET', '/api/tags');
+    assert.equal(get.status, 502);
+    assert.equal([...a!.seen, ...b!.seen].filter((r) => r.method === 'GET').length, 2, 'a GET tries both replicas');
   });
 
   it('sheds load past GATEWAY_MAX_IN_FLIGHT with 503 SS_OVERLOADED and Retry-After', async () => {

@@ -12,12 +12,15 @@ export interface SeenRequest {
  * A stand-in replica for gateway tests: /readyz answers 200 (or `ready`),
  * every other request is recorded and answered `{ replica, path }`, after
  * `delayMs` when set. `kill()` drops it like a crash (sockets destroyed);
- * `revive()` listens again on the same port.
+ * `revive()` listens again on the same port. With `resetAfterRead` it reads
+ * and records the whole request, then resets the connection (TCP RST) without
+ * answering: the request reached the replica and may have run.
  */
 export class FakeUpstream {
   readonly seen: SeenRequest[] = [];
   delayMs = 0;
   ready = true;
+  resetAfterRead = false;
   port = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
@@ -49,6 +52,10 @@ export class FakeUpstream {
       return;
     }
     this.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+    if (this.resetAfterRead) {
+      req.socket.resetAndDestroy();
+      return;
+    }
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (res.destroyed) return;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ replica: this.name, path: req.url }));
