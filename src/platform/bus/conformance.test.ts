@@ -7,6 +7,7 @@ import { replayDeadLetter } from './replay.js';
 import { OutboxRelay } from './outbox.js';
 import { runWithMessageContext } from './message-context.js';
 import { spawnScript } from '../../testing/cli-process.js';
+import { openBus } from './choose-bus.js';
 import { busTargets, injectRaw, migratedMemoryDb, openTestBus, unique, waitFor } from './testing/targets.js';
 
 /**
@@ -166,16 +167,30 @@ for (const target of targets) {
       assert.ok(handledAt.get(now)! < handledAt.get(late)!);
     });
 
-    test('a failing job is retried with backoff, then dead-lettered', async () => {
-      const queue = unique('q');
-      const attempts: number[] = [];
-      await bus.process(queue, async (d) => {
-        attempts.push(d.attempt);
-        throw new Error('boom');
-      });
-      await bus.enqueue(queue, { a: 1 }, { attempts: 2 });
-      await waitFor('dead letter', async () => (await bus.deadLetters.list({ consumer: queue })).length === 1);
-      assert.deepEqual(attempts, [1, 2]);
+    test('a failing job is retried with backoff (each gap at least its delay, the delays growing), then dead-lettered', async () => {
+      // Jitter pinned to its ceiling, so the delays are exactly the schedule: 150, 300, 600, 1200 ms.
+      const schedule = [150, 300, 600, 1200];
+      const pinned = await openBus({ url: target.url, db, ...(target.memory ? { memory: target.memory } : {}), backoff: { baseMs: 150, maxMs: 10_000, minMs: 10 }, random: () => 1 });
+      try {
+        const queue = unique('q');
+        const attempts: number[] = [];
+        const at: number[] = [];
+        await pinned.process(queue, async (d) => {
+          attempts.push(d.attempt);
+          at.push(performance.now());
+          throw new Error('boom');
+        });
+        await pinned.enqueue(queue, { a: 1 }, { attempts: schedule.length + 1 });
+        await waitFor('dead letter', async () => (await pinned.deadLetters.list({ consumer: queue })).length === 1, 30_000);
+        assert.deepEqual(attempts, [1, 2, 3, 4, 5]);
+        const gaps = at.slice(1).map((t, i) => Math.round(t - at[i]!));
+        // Lower bounds only (a busy machine makes retries late, never early), 20 ms for timer granularity.
+        schedule.forEach((delay, i) => assert.ok(gaps[i]! >= delay - 20, `retry ${i + 1} came after ${gaps[i]} ms, before its ${delay} ms delay (gaps ${gaps.join(', ')})`));
+        // Growth: a constant delay of any length fails this; the real schedule passes unless the first retry runs 250 ms late.
+        assert.ok(gaps[3]! >= 3 * gaps[0]!, `the last gap (${gaps[3]} ms) should be ~8x the first (${gaps[0]} ms)`);
+      } finally {
+        await pinned.close();
+      }
     });
 
     test('a cron schedule fires once per tick with two bus instances running it', async () => {

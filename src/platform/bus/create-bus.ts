@@ -15,6 +15,8 @@ export interface BusOptions {
   /** Attempts before dead-lettering, unless a subscription or job says otherwise (default 5). */
   maxAttempts?: number;
   backoff?: BackoffPolicy;
+  /** The jitter's source of randomness (default Math.random); tests pin it to see the backoff schedule itself. */
+  random?: () => number;
   /** Lag, outcome and duration per topic and consumer (the process's /metrics). */
   metrics?: BusMetrics;
 }
@@ -60,7 +62,7 @@ export function createBus(transport: Transport, options: BusOptions): Bus {
         const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
         finished?.(envelope.attempt >= limit ? 'dead' : 'retry');
         if (envelope.attempt >= limit) return dead(envelope, `failed ${envelope.attempt} time(s); last error: ${reason}`);
-        return { kind: 'retry', delayMs: backoffDelay(envelope.attempt, backoff), countAttempt: true };
+        return { kind: 'retry', delayMs: backoffDelay(envelope.attempt, backoff, options.random), countAttempt: true };
       }
     };
   }

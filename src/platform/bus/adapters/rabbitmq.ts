@@ -4,7 +4,11 @@ import type { Deliver, Envelope, Subscription, Transport } from '../port.js';
 
 const EVENTS = 'scalestack.events';
 const POISON = 'scalestack.poison';
-/** Fixed-TTL delay queues; a retry waits in the largest bucket not above its delay (the bus re-delays a job still early). */
+/**
+ * Fixed-TTL delay queues; a retry waits in the largest bucket not above its
+ * delay and carries notBefore, so the bus re-delays it while it is still early
+ * (a 150 ms backoff is 50 + 50 + 50 ms, never a retry after 50 ms).
+ */
 const DELAY_BUCKETS = [50, 200, 1000, 5000, 30_000, 300_000];
 
 /**
@@ -103,7 +107,7 @@ export async function createRabbitTransport(url: string): Promise<Transport> {
         const outcome = await deliver(envelope);
         if (outcome.kind === 'retry') {
           // The copy is a new message (its x-delivery-count starts again), so it carries every attempt so far.
-          await later(queue, { ...envelope, attempt: envelope.attempt + (outcome.countAttempt ? 1 : 0) }, outcome.delayMs);
+          await later(queue, { ...envelope, attempt: envelope.attempt + (outcome.countAttempt ? 1 : 0), notBefore: Date.now() + outcome.delayMs }, outcome.delayMs);
         }
         ch.ack(msg);
       } catch {
