@@ -8,11 +8,24 @@ import type { Bus } from '../port.js';
 
 type Any = Record<string, never>;
 
-/** The fault tests' effect: one row per application, so a duplicate shows as count(*) > count(distinct). */
+/**
+ * The fault tests' effect: one row per application, so a duplicate shows as
+ * count(*) > count(distinct). public.duplicates gets a row each time the
+ * handler was given an event already applied (the inbox turned it into a
+ * no-op): the proof that the fault did cause a redelivery to absorb.
+ */
 export async function prepare(db: Database): Promise<void> {
   await runMigrations(db, [busMigrations]);
   await sql`create table if not exists public.effects (event_id text not null, applied_at timestamptz not null default now())`.execute(db.as<Any>());
+  await sql`create table if not exists public.duplicates (event_id text not null, attempt integer not null, seen_at timestamptz not null default now())`.execute(db.as<Any>());
 }
+
+/**
+ * How long a handler lingers after its transaction committed, before the ack:
+ * a fault then always finds deliveries that were applied but not yet
+ * acknowledged, which the broker redelivers, the case the inbox exists for.
+ */
+const ACK_AFTER_MS = 15;
 
 export async function fillOutbox(db: Database, topic: string, count: number): Promise<void> {
   for (let start = 0; start < count; start += 1000) {
@@ -25,10 +38,19 @@ export async function fillOutbox(db: Database, topic: string, count: number): Pr
 
 export function consumeIntoEffects(bus: Bus, db: Database, topic: string, group: string) {
   return bus.subscribe(topic, group, async (d) => {
-    await applyOnce(db.as<Any>(), group, d.id, async (trx) => {
+    const applied = await applyOnce(db.as<Any>(), group, d.id, async (trx) => {
       await sql`insert into public.effects (event_id) values (${d.id})`.execute(trx);
     });
+    if (!applied) await sql`insert into public.duplicates (event_id, attempt) values (${d.id}, ${d.attempt})`.execute(db.as<Any>());
+    await new Promise((r) => setTimeout(r, ACK_AFTER_MS));
   }, { concurrency: 16, maxAttempts: 1000 });
+}
+
+/** Deliveries of already-applied events (each one absorbed by the inbox), and how many of them the broker marked as redelivered. */
+export async function countDuplicates(db: Database): Promise<{ deliveries: number; events: number; redeliveredFlag: number }> {
+  const { rows } = await sql<{ deliveries: number; events: number; redeliveredFlag: number }>`select count(*)::int as deliveries,
+    count(distinct event_id)::int as events, count(*) filter (where attempt > 1)::int as "redeliveredFlag" from public.duplicates`.execute(db.as<Any>());
+  return rows[0]!;
 }
 
 export async function countEffects(db: Database): Promise<{ total: number; distinct: number }> {

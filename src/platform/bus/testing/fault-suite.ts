@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { spawnScript, type NodeProcess } from '../../../testing/cli-process.js';
@@ -8,13 +8,14 @@ import type { Database } from '../../db/database.js';
 import { openBus } from '../choose-bus.js';
 import { OutboxRelay } from '../outbox.js';
 import { ensureUp, restartBroker, type BrokerKind } from './brokers.js';
-import { consumeIntoEffects, countEffects, fillOutbox, prepare } from './fault-rig.js';
+import { consumeIntoEffects, countDuplicates, countEffects, fillOutbox, prepare } from './fault-rig.js';
 import { busTargets, unique, waitFor } from './targets.js';
 
 /**
  * 10,000 events through the outbox while the broker restarts (or the
  * consumer process is SIGKILLed and started again): every event's effect is
- * applied exactly once, counted in Postgres. These restart the machine's
+ * applied exactly once, counted in Postgres, and the run shows that the fault
+ * did redeliver events already applied (the inbox absorbed them). These restart the machine's
  * shared brokers, so their tests live in src/platform/bus/faults/ alone and always bring the
  * broker back (finally).
  */
@@ -42,10 +43,19 @@ async function withRig(url: string, fn: (db: Database, dbUrl: string, topic: str
   }
 }
 
-async function assertExactlyOnce(db: Database): Promise<void> {
+/**
+ * Every effect once, and at least one delivery of an event already applied
+ * reached the handler and was absorbed by the inbox: without that, the run
+ * would not have tested exactly-once at all (a fault that redelivers nothing
+ * passes with or without an inbox).
+ */
+async function assertExactlyOnce(db: Database, t: TestContext): Promise<void> {
   await waitFor(`${EVENTS} effects`, async () => (await countEffects(db)).distinct >= EVENTS, 240_000);
   await new Promise((r) => setTimeout(r, 2000)); // late duplicates would show up now
   assert.deepEqual(await countEffects(db), { total: EVENTS, distinct: EVENTS });
+  const duplicates = await countDuplicates(db);
+  t.diagnostic(`the inbox absorbed ${duplicates.deliveries} deliveries of ${duplicates.events} already-applied events (${duplicates.redeliveredFlag} with attempt > 1)`);
+  assert.ok(duplicates.deliveries >= 1, 'no already-applied event was delivered again: the fault did not exercise the inbox');
 }
 
 /** Registers both fault tests for one broker; each broker has its own file so each stays within the runner's per-file timeout. */
@@ -67,7 +77,7 @@ export async function faultSuite(kind: BrokerKind): Promise<void> {
           } finally {
             await ensureUp(kind);
           }
-          await assertExactlyOnce(db);
+          await assertExactlyOnce(db, t);
         } finally {
           await consumer.close();
         }
@@ -94,7 +104,7 @@ export async function faultSuite(kind: BrokerKind): Promise<void> {
           await first.exited;
           t.diagnostic(`killed the consumer with ${(await countEffects(db)).distinct} applied`);
           await spawnConsumer();
-          await assertExactlyOnce(db);
+          await assertExactlyOnce(db, t);
         } finally {
           for (const c of children) if (!c.hasExited()) c.child.kill('SIGKILL');
         }
