@@ -4,6 +4,7 @@ import Fastify from 'fastify';
 import { openBus } from './choose-bus.js';
 import { acceptJob, headersOf, registerJobStatusRoute, replyAccepted, tracked } from './accepted.js';
 import { OutboxRelay } from './outbox.js';
+import { makeErrorHandler } from '../http/error-handler.js';
 import { migratedMemoryDb, waitFor } from './testing/targets.js';
 
 test('202 Accepted: Location to a status resource that follows the job to its result, trace headers carried', async () => {
@@ -11,6 +12,7 @@ test('202 Accepted: Location to a status resource that follows the job to its re
   const bus = await openBus({ url: undefined, db, backoff: { baseMs: 10, maxMs: 50, minMs: 5 } });
   const relay = new OutboxRelay(db, bus, { pollMs: 20 }).start();
   const app = Fastify();
+  app.setErrorHandler(makeErrorHandler(1_000_000));
   try {
     let calls = 0;
     const seenHeaders: Record<string, string>[] = [];
@@ -22,11 +24,11 @@ test('202 Accepted: Location to a status resource that follows the job to its re
       })(d);
     }, { maxAttempts: 3 });
     app.post<{ Body: { n: number } }>('/api/reports', async (request, reply) => {
-      const id = await acceptJob(db, 'reports', { n: request.body.n }, headersOf(request));
+      const id = await acceptJob(db, 'reports', { n: request.body.n }, { headers: headersOf(request) });
       relay.wake();
       return replyAccepted(reply, id, '/api/jobs');
     });
-    registerJobStatusRoute(app, db, '/api/jobs');
+    registerJobStatusRoute(app, db, 'reports', '/api/jobs');
 
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const res = await app.inject({ method: 'POST', url: '/api/reports', payload: { n: 21 }, headers: { traceparent } });
@@ -42,7 +44,9 @@ test('202 Accepted: Location to a status resource that follows the job to its re
     assert.equal(status.attempts, 2, 'failed once, retried');
     assert.equal(seenHeaders[0]!['traceparent'], traceparent);
     assert.ok(seenHeaders[0]!['x-request-id']);
-    assert.equal((await app.inject({ url: '/api/jobs/nope' })).statusCode, 404);
+    const missing = await app.inject({ url: '/api/jobs/nope' });
+    assert.equal(missing.statusCode, 404);
+    assert.deepEqual(missing.json(), { errors: { job: ['not found'] } });
   } finally {
     await app.close();
     await relay.stop();

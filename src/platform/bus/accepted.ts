@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
+import { errors } from '../errors/catalog.js';
 import { newId } from './envelope.js';
 import { REQUEST_ID, TRACEPARENT, TRACESTATE } from './message-context.js';
 import { addJobToOutbox } from './outbox.js';
@@ -10,7 +11,9 @@ import type { Handler, Headers } from './port.js';
  * 202 Accepted for slow work: the request records a status row and enqueues
  * the job through the outbox in one transaction, answers 202 with Location
  * pointing at GET <statusPath>/<id>, and the worker moves the status along
- * (accepted → running → succeeded | retrying → failed).
+ * (accepted → running → succeeded | retrying → failed). A user's job has an
+ * owner, and only they can read it. Finished jobs are pruned after
+ * BUS_RETENTION_JOBS_S (retention.ts). In use: POST /api/user/export.
  */
 type Any = Record<string, never>;
 
@@ -36,12 +39,19 @@ export function headersOf(request: FastifyRequest): Headers {
   return h;
 }
 
-/** Inside the caller's transaction (or its own): status row + job. Returns the job id. */
-export async function acceptJob(db: Database, queue: string, payload: unknown, headers: Headers = {}): Promise<string> {
+export interface AcceptOptions {
+  /** Trace and request ids to carry to the worker (headersOf(request)). */
+  headers?: Headers;
+  /** The user the job belongs to: readJobStatus answers only them. */
+  owner?: string;
+}
+
+/** In its own transaction: status row + job (through the outbox, so both exist or neither). Returns the job id. */
+export async function acceptJob(db: Database, queue: string, payload: unknown, options: AcceptOptions = {}): Promise<string> {
   const id = newId();
   await db.as<Any>().transaction().execute(async (trx) => {
-    await sql`insert into platform.job_status (id, queue, state) values (${id}, ${queue}, 'accepted')`.execute(trx);
-    await addJobToOutbox(trx, queue, payload, { id, headers });
+    await sql`insert into platform.job_status (id, queue, state, owner) values (${id}, ${queue}, 'accepted', ${options.owner ?? null})`.execute(trx);
+    await addJobToOutbox(trx, queue, payload, { id, headers: options.headers ?? {} });
   });
   return id;
 }
@@ -52,20 +62,30 @@ export function replyAccepted(reply: FastifyReply, id: string, statusPath: strin
   return reply.code(202).header('location', location).header('retry-after', '1').send({ id, state: 'accepted', location });
 }
 
-/** GET <path>/:id → the job's status; Retry-After while it is not finished. */
-export function registerJobStatusRoute(app: FastifyInstance, db: Database, path: string): void {
-  app.get<{ Params: { id: string } }>(`${path}/:id`, async (request, reply) => {
-    const { rows } = await sql<{ id: string; queue: string; state: JobState; result: unknown; error: string | null; attempts: number; created_at: Date; updated_at: Date }>`
-      select * from platform.job_status where id = ${request.params.id}`.execute(db.as<Any>());
-    const row = rows[0];
-    if (!row) {
-      return reply.code(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no job ${request.params.id}` });
-    }
-    if (row.state !== 'succeeded' && row.state !== 'failed') reply.header('retry-after', '1');
-    const status: JobStatus = { id: row.id, queue: row.queue, state: row.state, result: row.result, error: row.error, attempts: row.attempts,
-      createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() };
-    return status;
-  });
+/**
+ * A job of `queue` by id, or undefined when there is none, or when `owner`
+ * is given and the job is not theirs: to a stranger another user's job does
+ * not exist (404, not 403, so ids cannot be probed).
+ */
+export async function readJobStatus(db: Database, queue: string, id: string, owner?: string): Promise<JobStatus | undefined> {
+  const { rows } = await sql<{ id: string; queue: string; state: JobState; result: unknown; error: string | null; attempts: number; owner: string | null; created_at: Date; updated_at: Date }>`
+    select * from platform.job_status where id = ${id} and queue = ${queue}`.execute(db.as<Any>());
+  const row = rows[0];
+  if (!row || (owner !== undefined && row.owner !== owner)) return undefined;
+  return { id: row.id, queue: row.queue, state: row.state, result: row.result, error: row.error, attempts: row.attempts,
+    createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() };
+}
+
+/** Answers a job's status: 404 from the catalog when absent; Retry-After while it is not finished. */
+export function replyJobStatus(reply: FastifyReply, status: JobStatus | undefined): JobStatus {
+  if (!status) throw errors.notFound('job');
+  if (status.state !== 'succeeded' && status.state !== 'failed') void reply.header('retry-after', '1');
+  return status;
+}
+
+/** GET <path>/:id → the status of a job of `queue` that belongs to no user (a user's job: readJobStatus with its owner). */
+export function registerJobStatusRoute(app: FastifyInstance, db: Database, queue: string, path: string): void {
+  app.get<{ Params: { id: string } }>(`${path}/:id`, async (request, reply) => replyJobStatus(reply, await readJobStatus(db, queue, request.params.id)));
 }
 
 /**

@@ -64,5 +64,16 @@ export const busMigrations: ServiceMigrations = {
           updated_at timestamptz not null default now())`,
       ],
     },
+    {
+      version: 4,
+      name: 'jobs have an owner; what the retention cron prunes is indexed by age',
+      statements: [
+        // The user a 202 job belongs to: only they may read its status and result (null: not a user's job).
+        `alter table platform.job_status add column owner text`,
+        `create index outbox_sent_at on platform.outbox (sent_at) where sent_at is not null`,
+        `create index inbox_processed_at on platform.inbox (processed_at)`,
+        `create index job_status_finished on platform.job_status (updated_at) where state in ('succeeded', 'failed')`,
+      ],
+    },
   ],
 };

@@ -47,8 +47,6 @@ export interface RelayOptions {
   batchSize?: number;
   /** How often to look when nobody called wake() (default 250 ms). */
   pollMs?: number;
-  /** Sent rows are deleted after this long (default 1 h). */
-  retainSentMs?: number;
   logger?: Logger;
   /** Bus.epoch: when it changes, rows sent before are sent again (the broker may have lost them). */
   brokerEpoch?: () => Promise<string | null>;
@@ -68,7 +66,6 @@ export class OutboxRelay {
   private stopped = true;
   private again = false;
   private failures = 0;
-  private lastCleanup = 0;
   private epoch: string | null = null;
 
   constructor(
@@ -105,7 +102,6 @@ export class OutboxRelay {
       await this.checkEpoch();
       while (!this.stopped && (await this.relayBatch()) > 0);
       this.failures = 0;
-      await this.cleanup();
     } catch (err) {
       this.failures++;
       this.options.logger?.warn({ err, failures: this.failures }, 'outbox relay: publish failed; will retry');
@@ -147,13 +143,6 @@ export class OutboxRelay {
       this.options.logger?.warn({ resent: Number(result.numAffectedRows ?? 0) }, 'outbox relay: broker restarted without its data; re-sending retained events');
     }
     this.epoch = epoch;
-  }
-
-  private async cleanup(): Promise<void> {
-    if (Date.now() - this.lastCleanup < 60_000) return;
-    this.lastCleanup = Date.now();
-    const cutoff = new Date(Date.now() - (this.options.retainSentMs ?? 3_600_000));
-    await sql`delete from platform.outbox where sent_at < ${cutoff}`.execute(this.database.as<Record<string, never>>());
   }
 
   async stop(): Promise<void> {

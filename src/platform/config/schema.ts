@@ -12,6 +12,15 @@ export const ConfigSchema = Type.Object({
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   // Event bus and jobs (docs/adr/0005-bus-adapters.md): unset = in process; amqp:// RabbitMQ, nats:// NATS JetStream, redis:// Redis.
   BUS_URL: Type.Optional(Type.String({ pattern: '^(amqps?|nats|rediss?)://' })),
+  // Retention of the platform's tables, pruned by a cron job (src/platform/bus/retention.ts, docs/patterns/cron.md).
+  /** Sent outbox rows are kept this long (and re-sent if the broker comes back without its data). */
+  BUS_RETENTION_OUTBOX_S: Type.Integer({ minimum: 60, default: 3600 }),
+  /** Applied event ids are remembered this long per consumer; must be longer than BUS_RETENTION_OUTBOX_S. */
+  BUS_RETENTION_INBOX_S: Type.Integer({ minimum: 120, default: 604_800 }),
+  /** Finished 202 jobs (status and result) are kept this long. */
+  BUS_RETENTION_JOBS_S: Type.Integer({ minimum: 60, default: 86_400 }),
+  /** How often the retention job runs (once per tick across every process). */
+  BUS_RETENTION_EVERY_S: Type.Integer({ minimum: 1, default: 600 }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },

@@ -20,6 +20,7 @@ import { routeServiceTagger } from '../http/route-service.js';
 import type { Bus } from '../bus/port.js';
 import { ClientDirectory } from './client-directory.js';
 import { migrationsFor } from './migrations-for.js';
+import { loadRetention, startRetention } from '../bus/retention.js';
 import type { ServiceInstance, ServiceModule } from './service-module.js';
 import { localServiceNames, parseRemoteServices } from './topologies/remote-services.js';
 import { RemoteUrls } from './topologies/remote-urls.js';
@@ -121,6 +122,10 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       }
       tagger.mounting(undefined);
     }
+
+    // The platform's tables (outbox, inbox, job statuses) pruned by cron, once per tick across every process.
+    const retention = await startRetention(messaging.bus, db, loadRetention(config), logger);
+    closers.push(() => retention.stop());
 
     await app.listen({ port: config.PORT, host: config.HOST });
     const { port } = app.server.address() as AddressInfo;
