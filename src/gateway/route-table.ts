@@ -41,6 +41,9 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/api/articles/:slug/favorite', service: social, auth: 'required' },
   { method: 'DELETE', path: '/api/articles/:slug/favorite', service: social, auth: 'required' },
   { method: 'GET', path: '/api/tags', service: social, auth: 'optional' },
+  // A user's data export (202 Accepted); social owns the articles it copies.
+  { method: 'POST', path: '/api/user/export', service: social, auth: 'required' },
+  { method: 'GET', path: '/api/user/export/:id', service: social, auth: 'required' },
 ];
 
 export function servicesOf(routes: readonly GatewayRoute[]): string[] {

@@ -15,6 +15,8 @@ import { socialMigrations } from './migrations.js';
 import { articlesRoutes } from './routes/articles.routes.js';
 import { commentsRoutes } from './routes/comments.routes.js';
 import { profilesRoutes } from './routes/profiles.routes.js';
+import { exportRoutes } from './routes/export.routes.js';
+import { UserExport } from './domain/user-export.js';
 
 /** social: the RealWorld "Conduit" API. Owns the `social` schema; reads profiles through identity's client. */
 export const socialService: ServiceModule = {
@@ -40,14 +42,19 @@ export const socialService: ServiceModule = {
     const articles = new ArticlesDomain(articlesStore, articleCache, authors, identity, feed, views, outbox);
     const profiles = new ProfilesDomain(identity, followsStore, feed);
     const comments = new CommentsDomain(new CommentsStore(db), articlesStore, authors);
+    // A user's data export is slow work: 202 Accepted, built by this worker, read back by its owner.
+    const userExport = new UserExport(db, articlesStore, outbox);
+    const exportWorker = await userExport.work(bus);
 
     return {
       routes: async (app) => {
         await app.register(profilesRoutes(profiles));
         await app.register(articlesRoutes(articles));
         await app.register(commentsRoutes(comments));
+        await app.register(exportRoutes(userExport));
       },
       close: async () => {
+        await exportWorker.stop();
         await feed.close?.();
         await views.close();
       },

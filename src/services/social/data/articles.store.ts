@@ -103,6 +103,12 @@ export class ArticlesStore {
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
+  /** An author's articles, oldest first, `limit` at a time after `afterId` (keyset paging for the data export). */
+  async recordsByAuthor(authorId: number, afterId: number, limit: number): Promise<ArticleRecord[]> {
+    const rows = await this.records().where('a.author_id', '=', authorId).where('a.id', '>', afterId).orderBy('a.id').limit(limit).execute();
+    return rows.map(toRecord);
+  }
+
   async recordBySlug(slug: string): Promise<ArticleRecord | undefined> {
     const row = await this.records().where('a.slug', '=', slug).executeTakeFirst();
     return row ? toRecord(row) : undefined;
