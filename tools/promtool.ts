@@ -1,7 +1,7 @@
 /**
  * Shared by the Prometheus tests (tools/promtool*.test.ts): where the
  * binaries are (Debian's `prometheus` package: /usr/bin/prometheus and
- * /usr/bin/promtool; CI installs it in .ci/run), where the deploy files are,
+ * /usr/bin/promtool; `npm test`'s set-up installs it, tools/setup-services.sh), where the deploy files are,
  * and the alert and metric names the rules and dashboards use.
  */
 import { execFileSync } from 'node:child_process';

@@ -2,7 +2,9 @@
 //
 // Two phases: first every ordinary file, two at a time; then, one at a time, the files that carry an
 // `@isolated` marker in their first lines (they restart shared servers, or assert a functional time
-// bound that a busy neighbour would break). One closing line sums both phases.
+// bound that a busy neighbour would break). One closing line sums both phases, after the list of
+// skipped tests with their reasons. With CI=true or REQUIRE_SERVICES=1 a skipped test fails the run:
+// there, everything runs (a test that does not apply to a target is not registered for it).
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +23,10 @@ function findTests(path, out = []) {
 
 const isolated = (file) => /@isolated\b/.test(readFileSync(file, 'utf8').split('\n').slice(0, 10).join('\n'));
 
+/** `ok 3 - title # SKIP reason` lines, nested or not; filtering by --test-name-pattern is not a skip of ours. */
+const SKIP_LINE = /^\s*ok \d+ - (.*) # SKIP(?: (.*))?$/;
+const skippedTests = [];
+
 /** Runs node --test on `files`, echoing its output, and returns the counts from its closing summary. */
 function run(files, concurrency, timeoutMs, flags) {
   const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...flags, ...files];
@@ -36,6 +42,8 @@ function run(files, concurrency, timeoutMs, flags) {
       for (const line of lines) {
         const m = /^# (pass|fail|skipped|cancelled|todo) (\d+)$/.exec(line);
         if (m) totals[m[1]] = Number(m[2]);
+        const skip = SKIP_LINE.exec(line);
+        if (skip && skip[2] !== 'test name does not match pattern') skippedTests.push(`${skip[1]}: ${skip[2] ?? '(no reason)'}`);
       }
     });
     child.on('close', (code) => resolve({ code: code ?? 1, totals }));
@@ -66,6 +74,11 @@ for (const phase of phases) {
   for (const key of Object.keys(sum)) sum[key] += totals[key];
   failed ||= code !== 0;
 }
+const required = process.env.CI === 'true' || process.env.REQUIRE_SERVICES === '1';
+if (skippedTests.length > 0) {
+  console.log(`\nskipped${required ? ' (CI=true or REQUIRE_SERVICES=1: each one fails the run)' : ''}:`);
+  for (const t of skippedTests) console.log(`  - ${t}`);
+}
 const cancelled = sum.cancelled ? `, ${sum.cancelled} cancelled` : '';
 console.log(`\ntests: ${sum.pass} passed, ${sum.fail + sum.cancelled} failed, ${sum.skipped} skipped${cancelled}`);
-process.exit(failed || sum.fail + sum.cancelled > 0 ? 1 : 0);
+process.exit(failed || sum.fail + sum.cancelled > 0 || (required && skippedTests.length > 0) ? 1 : 0);

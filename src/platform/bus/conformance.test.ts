@@ -20,6 +20,10 @@ const targets = await busTargets();
 
 for (const target of targets) {
   describe(`bus conformance: ${target.name}`, target.options, () => {
+    /** A test that means something only on a real broker; for the in-process bus there is nothing to run, so nothing is registered. */
+    const onBroker = (title: string, fn: () => Promise<void>) => {
+      if (target.url) test(title, fn);
+    };
     let db: Database;
     let bus: Awaited<ReturnType<typeof openTestBus>>;
     let other: Awaited<ReturnType<typeof openTestBus>>;
@@ -141,7 +145,8 @@ for (const target of targets) {
       assert.match(letters[0]!.reason, /schema validation failed: \/n: Expected integer/);
     });
 
-    test('bytes that are not an envelope go to the DLQ with the reason; the consumer carries on', target.url ? {} : { skip: 'the in-process bus carries objects, not bytes' }, async () => {
+    // The in-process bus carries objects, not bytes: this one applies to real brokers only (not registered, not skipped).
+    onBroker('bytes that are not an envelope go to the DLQ with the reason; the consumer carries on', async () => {
       const topic = unique('t');
       const group = unique('g');
       const handled: string[] = [];
@@ -204,7 +209,8 @@ for (const target of targets) {
       assert.ok(ticks.length >= 3, `ticks: ${ticks.length}`);
       assert.equal(new Set(ticks).size, ticks.length, `duplicate ticks: ${ticks.join(',')}`);
     });
-    test('a cron schedule fires once per tick across two processes', target.url ? {} : { skip: 'the in-process bus cannot span processes' }, async () => {
+    // The in-process bus cannot span processes.
+    onBroker('a cron schedule fires once per tick across two processes', async () => {
       const queue = unique('cron');
       const ticks: number[] = [];
       await bus.process<{ tick: number }>(queue, async (d) => void ticks.push(d.payload.tick), { concurrency: 2 });
