@@ -28,6 +28,9 @@ export const socialService: ServiceModule = {
     const followsStore = new FollowsStore(db);
     const feed = await chooseFeed({ config, articles: articlesStore, feedStore: new FeedStore(db), bus, metrics, logger });
     const authors = new AuthorDirectory(identity, followsStore);
+    // A user's data export is slow work: 202 Accepted, built by this worker, read back by its owner.
+    const userExport = new UserExport(db, articlesStore, outbox);
+    const exportWorker = await userExport.work(bus);
 
     // Write-behind: views are summed in memory and added to Postgres in one statement per interval and at shutdown.
     const views = new WriteBehindCounter({
@@ -42,9 +45,6 @@ export const socialService: ServiceModule = {
     const articles = new ArticlesDomain(articlesStore, articleCache, authors, identity, feed, views, outbox);
     const profiles = new ProfilesDomain(identity, followsStore, feed);
     const comments = new CommentsDomain(new CommentsStore(db), articlesStore, authors);
-    // A user's data export is slow work: 202 Accepted, built by this worker, read back by its owner.
-    const userExport = new UserExport(db, articlesStore, outbox);
-    const exportWorker = await userExport.work(bus);
 
     return {
       routes: async (app) => {
@@ -54,9 +54,9 @@ export const socialService: ServiceModule = {
         await app.register(exportRoutes(userExport));
       },
       close: async () => {
-        await exportWorker.stop();
         await feed.close?.();
         await views.close();
+        await exportWorker.stop();
       },
     };
   },
