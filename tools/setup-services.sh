@@ -119,10 +119,11 @@ ensure nats 4222 start_nats 60 nats-server nats-server 'nats-server -a 127.0.0.1
 
 # PostgreSQL: trust auth over TCP for user postgres, and a database named test.
 psql_ok() { psql -h 127.0.0.1 -U postgres -d "$1" -Atqc 'select 1' >/dev/null 2>&1; }
-if port_open 5432; then
-  if ! command -v psql >/dev/null; then
-    todo_packages+=(postgresql-client)
-  elif ! psql_ok test; then
+if port_open 5432 && ! command -v psql >/dev/null; then
+  if (( can_install )); then apt_install postgresql-client; else todo_packages+=(postgresql-client); fi
+fi
+if port_open 5432 && command -v psql >/dev/null; then
+  if ! psql_ok test; then
     if ! psql_ok postgres; then
       if (( can_install )) && [ -n "$(pg_version)" ]; then
         # A freshly installed cluster asks for passwords over TCP; a throwaway test server trusts loopback.
