@@ -82,3 +82,21 @@ test('a server that never answers again: the run stops after the grace period an
   assert.equal(s.due, 2000);
   assert.ok(s.latency.max >= 1900, `max ${s.latency.max} ms: a request stuck from ~3 s until the abort at ~5 s waited about 2 s`);
 });
+
+test('a request due just before the end with a free connection is sent, not counted as never sent', async (t) => {
+  // The end-of-profile timer can fire before the timer of a request due a fraction of a millisecond earlier;
+  // that request has a free connection and must go out. Three 5 s runs at 2,000/s on a healthy server.
+  const server = await spawnScript('src/loadgen/testing/hello-server.ts', []);
+  servers.push(server);
+  await server.waitReady('/', 30_000);
+  for (let i = 0; i < 3; i++) {
+    const report = await runLoad({
+      scenario: 'get', target: server.url, stages: parseStages(['steady:5s:2000']), arrival: 'constant', connections: 16, timeoutMs: 10_000,
+      thresholds: [], seedFile: '', path: '/', randomSeed: 1, live: null,
+    });
+    const s = report.summary;
+    t.diagnostic(`run ${i + 1}: due ${s.due}, sent ${s.sent}, timed out ${s.timedOut}`);
+    assert.equal(s.timedOut, 0, `run ${i + 1}: ${JSON.stringify(report.errorReasons)}`);
+    assert.equal(s.sent, s.due);
+  }
+});

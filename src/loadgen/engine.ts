@@ -114,6 +114,11 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     ended = true;
     clearTimeout(timer);
     const now = elapsed();
+    // What is due and has a free connection goes out: a timer that fired a little late is not a backlog.
+    while (due !== null && due <= now && inFlight.size < options.connections) {
+      issue(due);
+      due = schedule.next();
+    }
     for (; due !== null; due = schedule.next()) {
       recorder.record({ type: options.next().type, latencyMs: Math.max(0, now - due), error: NOT_SENT });
       notSent++;
