@@ -4,6 +4,8 @@
  *   and by autocannon (closed loop), alternating rounds so both see the same
  *   machine (the best round of each is compared: the max *achievable* rate);
  * - rate accuracy: `scalestack load` at a fixed rate, achieved vs target;
+ * - the end of a run: a server that hangs for the last second of a 4 s run at
+ *   500/s; every due request must count (unsent and unanswered as timeouts);
  * - the physical limits next to them: `redis-benchmark -q -n 100000 -t get,set`
  *   and `pgbench -S` on a scratch database created and dropped here.
  * Writes one markdown table to reports/bench.md (and the usual bench-loadgen.md).
@@ -20,6 +22,9 @@ import pg from 'pg';
 import { ADMIN_DATABASE_URL } from '../src/testing/db-targets.js';
 import { spawnScript } from '../src/testing/cli-process.js';
 import { autocannonRun, openLoopRun } from '../src/loadgen/testing/peers.js';
+import { runLoad } from '../src/loadgen/run.js';
+import { parseStages } from '../src/loadgen/stages.js';
+import { parseThreshold } from '../src/loadgen/thresholds.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { machine, markdownTable, REPORTS_DIR, type Report } from './lib/report.js';
 
@@ -70,6 +75,25 @@ async function helloRows(rows: Row[]): Promise<boolean> {
   }
 }
 
+/** The end of a run counted: the stall server hangs from 3 s (after the warm-up) to 4.5 s; the run is 4 s at 500/s on 10 connections. */
+async function endStallRow(rows: Row[]): Promise<boolean> {
+  const server = await spawnScript('src/loadgen/testing/stall-server.ts', [], { env: { RESPONSE_MS: '2', STALL_MS: '1500', PERIOD_MS: '4500', CLOCK: 'first-request' } });
+  try {
+    await server.waitReady('/readyz', 30_000);
+    const r = await runLoad({
+      scenario: 'get', target: server.url, stages: parseStages(['steady:4s:500']), arrival: 'constant', connections: 10, timeoutMs: 10_000,
+      thresholds: [parseThreshold('p99<100ms')], seedFile: '', path: '/', randomSeed: 1, live: null,
+    });
+    const s = r.summary;
+    const held = r.thresholds[0]!.ok;
+    rows.push(['stall server, hangs the last 1 s', 'scalestack load 500/s × 4 s, 10 conns', f(s.achievedRate, 1), f(s.latency.p50, 2), f(s.latency.p99, 2),
+      `due ${s.due}, sent ${s.sent}, completed ${s.completed}, timed out ${s.timedOut}; p99<100ms ${held ? 'held (WRONG)' : 'broken (right)'}`]);
+    return !held && s.completed + s.timedOut === s.due;
+  } finally {
+    await server.stop();
+  }
+}
+
 async function redisRows(rows: Row[]): Promise<void> {
   try {
     const { stdout } = await run('redis-benchmark', ['-h', '127.0.0.1', '-p', '6379', '-q', '-n', '100000', '-t', 'get,set'], { timeout: 120_000 });
@@ -108,18 +132,19 @@ async function pgbenchRows(rows: Row[]): Promise<void> {
 
 export const benchmark: Benchmark = {
   name: 'loadgen',
-  description: 'scalestack load vs autocannon on node:http hello world, rate accuracy, redis-benchmark and pgbench -S baselines',
+  description: 'scalestack load vs autocannon on node:http hello world, rate accuracy, a stall at the end of a run, redis-benchmark and pgbench -S baselines',
   async run(report: Report) {
     report.text(`## loadgen — ${new Date().toISOString()}`);
     report.facts({ ...machine(), note: 'one shared machine: load tool, server and baselines compete for the same cores; compare rows of one run only' });
     const rows: Row[] = [];
     const valid = await helloRows(rows);
+    const endCounted = await endStallRow(rows);
     await redisRows(rows);
     await pgbenchRows(rows);
     const headers = ['target', 'tool', 'req/s', 'p50 ms', 'p99 ms', 'notes'];
     report.table(headers, rows);
     await mkdir(REPORTS_DIR, { recursive: true });
     await writeFile(join(REPORTS_DIR, 'bench.md'), `# Physical-limit baselines (${new Date().toISOString()})\n\n${markdownTable(headers, rows)}\n`);
-    return valid;
+    return valid && endCounted;
   },
 };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { percentile } from './load.js';
 import { markdownTable } from './report.js';
 import { forEachBounded, prng } from './pool.js';
+import { unfinishedLags, type DueChunk } from './fanout-chunks.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -49,5 +50,15 @@ describe('bench helpers', () => {
     assert.equal(run.status, 2, run.stderr);
     assert.match(run.stderr, /unknown benchmark: no-such-benchmark/);
     assert.match(run.stderr, /realworld/);
+  });
+
+  it('unfinishedLags counts every due chunk the histogram has not seen, from its publish time to the end', () => {
+    const chunk = (articleId: number, publishedAt: number): DueChunk => ({ articleId, publishedAt, firstFollower: articleId * 10 });
+    const due = [chunk(1, 1000), chunk(2, 2000), chunk(3, 3000), chunk(4, 4000)];
+    // Two observed by the end scrape, one (article 4) still missing when read: one more was delivered in between.
+    const lags = unfinishedLags(due, new Set([due[3]!]), 2, 5000);
+    assert.deepEqual(lags.sort(), [1, 2], 'article 4 (missing, 1 s) and the newest delivered one, article 3 (2 s)');
+    assert.equal(unfinishedLags(due, new Set(), 4, 5000).length, 0, 'all observed: nothing unfinished');
+    assert.equal(unfinishedLags(due, new Set([due[0]!]), 4, 5000).length, 1, 'found missing counts even if the histogram holds a redelivery');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { quantile, total, type Scrape } from './prom.js';
+import { count, quantile, quantileWith, total, type Scrape } from './prom.js';
 
 const scrapeOf = (entries: Record<string, number>): Scrape => new Map(Object.entries(entries));
 
@@ -16,5 +16,17 @@ describe('bench prom helpers', () => {
     const b = scrapeOf({ 'h_bucket{le="0.1"}': 10, 'h_bucket{le="1"}': 110, 'h_bucket{le="+Inf"}': 110 });
     assert.ok(Math.abs(quantile(a, b, 'h', 0.5) - 0.55) < 1e-9, 'the window holds 100 samples in (0.1, 1]');
     assert.ok(Number.isNaN(quantile(b, b, 'h', 0.99)));
+  });
+
+  it('adds samples counted outside the histogram into its buckets', () => {
+    const a = scrapeOf({});
+    // 100 delivered in (0, 0.1]; 100 more unfinished at 5 s: the median sits at the top of the first bucket, p99 among the unfinished.
+    const b = scrapeOf({ 'h_bucket{le="0.1"}': 100, 'h_bucket{le="1"}': 100, 'h_bucket{le="10"}': 100, 'h_bucket{le="+Inf"}': 100, h_count: 100 });
+    const unfinished = Array.from({ length: 100 }, () => 5);
+    assert.equal(quantile(a, b, 'h', 0.99), 0.099);
+    assert.ok(quantileWith(a, b, 'h', 0.99, unfinished) > 1, 'p99 moves into the unfinished samples\' bucket');
+    assert.ok(Math.abs(quantileWith(a, b, 'h', 0.5, unfinished) - 0.1) < 1e-9);
+    assert.equal(count(a, b, 'h'), 100);
+    assert.equal(quantileWith(a, a, 'h', 0.99, [2, 3, 4]), 4, 'no series yet: the extra samples alone');
   });
 });

@@ -28,14 +28,34 @@ export function total(s: Scrape, name: string, ...labels: string[]): number {
 
 /** The q-quantile (seconds) of histogram `name` over the window between scrapes `a` and `b`; NaN when empty. */
 export function quantile(a: Scrape, b: Scrape, name: string, q: number, ...labels: string[]): number {
+  return quantileWith(a, b, name, q, [], ...labels);
+}
+
+/** Samples of histogram `name` in the window between two scrapes. */
+export function count(a: Scrape, b: Scrape, name: string, ...labels: string[]): number {
+  return total(b, `${name}_count`, ...labels) - total(a, `${name}_count`, ...labels);
+}
+
+/**
+ * As quantile(), with `extra` samples (seconds) added into the window's
+ * buckets: what the benchmark counts itself, e.g. fan-out chunks still
+ * undelivered at the end of a phase.
+ */
+export function quantileWith(a: Scrape, b: Scrape, name: string, q: number, extra: readonly number[], ...labels: string[]): number {
   const buckets: { le: number; count: number }[] = [];
   for (const [key, value] of b) {
     if (!key.startsWith(`${name}_bucket{`) || !labels.every((l) => key.includes(l))) continue;
     const le = /le="([^"]+)"/.exec(key)?.[1];
     if (le === undefined) continue;
-    buckets.push({ le: le === '+Inf' ? Infinity : Number(le), count: value - (a.get(key) ?? 0) });
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    buckets.push({ le: bound, count: value - (a.get(key) ?? 0) + extra.filter((x) => x <= bound).length });
   }
   buckets.sort((x, y) => x.le - y.le);
+  if (buckets.length === 0 && extra.length > 0) {
+    // Nothing observed at all (no series yet): the extra samples alone, nearest rank.
+    const sorted = [...extra].sort((x, y) => x - y);
+    return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  }
   const all = buckets.at(-1)?.count ?? 0;
   if (all === 0) return NaN;
   const rank = q * all;

@@ -24,6 +24,8 @@ const HELP = `usage: scalestack load --scenario <name> [--rate R --duration D | 
   --target <url>        default $TARGET or http://127.0.0.1:8080
   --connections <n>     keep-alive connections (default 64)
   --timeout <d>         per request (default 10s)
+  --grace <d>           after the profile, how long requests on the wire may still answer
+                        before they count as timed out (default: the timeout, at most 5s)
   --seed-file <path>    what \`scalestack seed\` wrote (default ${defaultSeedFile()})
   --path <path>         for --scenario get (default /)
   --random-seed <n>     request mix and Poisson draws (default 1)
@@ -31,7 +33,8 @@ const HELP = `usage: scalestack load --scenario <name> [--rate R --duration D | 
   --quiet               no live progress line
 
 Latency is measured from each request's intended send time (open model), so
-stalls are not hidden. Writes <reports-dir>/load-<scenario>-<time>.{json,html}.
+stalls are not hidden. Every due request counts: one never sent, or not
+answered within the grace period, is a timeout from its due time. Writes <reports-dir>/load-<scenario>-<time>.{json,html}.
 `;
 
 export async function load(args: string[]): Promise<void> {
@@ -40,6 +43,7 @@ export async function load(args: string[]): Promise<void> {
   let thresholds;
   let connections: number;
   let timeoutMs: number;
+  let graceMs: number | undefined;
   let randomSeed: number;
   try {
     ({ values } = parseArgs({
@@ -54,6 +58,7 @@ export async function load(args: string[]): Promise<void> {
         target: { type: 'string' },
         connections: { type: 'string', default: '64' },
         timeout: { type: 'string', default: '10s' },
+        grace: { type: 'string' },
         'seed-file': { type: 'string' },
         path: { type: 'string', default: '/' },
         'random-seed': { type: 'string', default: '1' },
@@ -73,6 +78,7 @@ export async function load(args: string[]): Promise<void> {
     connections = positiveInt('--connections', values.connections);
     randomSeed = positiveInt('--random-seed', values['random-seed']);
     timeoutMs = parseDuration(values.timeout);
+    graceMs = values.grace === undefined ? undefined : parseDuration(values.grace);
   } catch (err) {
     process.stderr.write(`scalestack load: ${(err as Error).message}\n\n${HELP}`);
     process.exit(EXIT_USAGE);
@@ -87,6 +93,7 @@ export async function load(args: string[]): Promise<void> {
       arrival: values.poisson ? 'poisson' : 'constant',
       connections,
       timeoutMs,
+      ...(graceMs !== undefined ? { graceMs } : {}),
       thresholds,
       seedFile: values['seed-file'] ?? defaultSeedFile(),
       path: values.path,

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { arrivals, type ArrivalProcess } from './arrivals.js';
-import { Recorder, type IntervalStats } from './recorder.js';
+import { IN_FLIGHT_AT_END, NOT_SENT, Recorder, type IntervalStats } from './recorder.js';
 import { send } from './send.js';
 import type { RequestSpec } from './scenarios/scenario.js';
 import { rateAt, totalDurationMs, type Stage } from './stages.js';
@@ -12,7 +12,8 @@ import { rateAt, totalDurationMs, type Stage } from './stages.js';
  * requests wait in a backlog here and that wait counts in their latency, so a
  * stalled server shows up as a stall instead of as fewer requests
  * (coordinated omission). undici's Pool keeps `connections` keep-alive
- * connections with pipelining 1.
+ * connections with pipelining 1. Nothing due is dropped at the end either:
+ * what was not sent, or not answered within a grace period, counts as timed out.
  */
 export interface EngineOptions {
   target: string;
@@ -32,13 +33,23 @@ export interface EngineOptions {
    * start-up are not charged to the first second. null skips it.
    */
   warmupPath?: string | null;
+  /**
+   * After the profile ends, how long requests still on the wire may take to
+   * answer before they are aborted and counted as timed out. Default:
+   * min(timeoutMs, 5 s).
+   */
+  graceMs?: number;
 }
+
+const DEFAULT_GRACE_MS = 5000;
 
 export interface EngineResult {
   recorder: Recorder;
   durationMs: number;
   /** Completions inside the profile's duration (the drain after it is excluded). */
   completedInWindow: number;
+  /** Requests due before the end but never sent (also recorded as timed out). */
+  notSent: number;
 }
 
 export async function runEngine(options: EngineOptions): Promise<EngineResult> {
@@ -53,6 +64,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   });
   const warmupPath = options.warmupPath === undefined ? '/' : options.warmupPath;
   if (warmupPath !== null) await warmUp(pool, prefix + warmupPath, options.connections);
+  const graceMs = options.graceMs ?? Math.min(options.timeoutMs, DEFAULT_GRACE_MS);
   const recorder = new Recorder();
   const schedule = arrivals(options.stages, options.arrival, options.random);
   const durationMs = totalDurationMs(options.stages);
@@ -60,9 +72,12 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const elapsed = () => performance.now() - t0;
 
   let due: number | null = schedule.next();
-  let inFlight = 0;
+  const inFlight = new Set<InFlight>();
   let completedInWindow = 0;
+  let notSent = 0;
+  let ended = false;
   let timer: NodeJS.Timeout | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => (finish = resolve));
 
@@ -74,11 +89,13 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 
   const issue = (intended: number) => {
     const spec = options.next();
-    inFlight++;
+    const request: InFlight = { type: spec.type, intended };
+    inFlight.add(request);
     recorder.markSent();
     send(pool, spec, prefix + spec.path, (_status, error, sample) => {
+      // Already counted as timed out when the grace period ran out (its abort error lands here).
+      if (!inFlight.delete(request)) return;
       const now = elapsed();
-      inFlight--;
       if (now <= durationMs) completedInWindow++;
       recorder.record({ type: spec.type, latencyMs: now - intended, error });
       if (error !== null && sample !== null) recorder.sample(`${spec.type} ${error}`, sample);
@@ -86,21 +103,60 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     });
   };
 
-  function pump(): void {
+  /**
+   * The profile is over: nothing more is sent (a run at an impossible rate
+   * ends on time instead of draining a huge backlog), but every request that
+   * was due and not sent counts now, as a timeout from its due time; requests
+   * on the wire get `graceMs` to answer, then are aborted and counted the same way.
+   */
+  function endProfile(): void {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
     const now = elapsed();
-    // Requests still due when the profile ends are not sent: they show as sent < expected,
-    // and a run at an impossible rate ends on time instead of draining a huge backlog.
-    if (now >= durationMs) due = null;
-    while (due !== null && due <= now && inFlight < options.connections) {
+    // What is due and has a free connection goes out: a timer that fired a little late is not a backlog.
+    while (due !== null && due <= now && inFlight.size < options.connections) {
+      issue(due);
+      due = schedule.next();
+    }
+    for (; due !== null; due = schedule.next()) {
+      recorder.record({ type: options.next().type, latencyMs: Math.max(0, now - due), error: NOT_SENT });
+      notSent++;
+    }
+    if (inFlight.size === 0) return finish();
+    graceTimer = setTimeout(() => {
+      const abortedAt = elapsed();
+      for (const request of inFlight) recorder.record({ type: request.type, latencyMs: abortedAt - request.intended, error: IN_FLIGHT_AT_END });
+      inFlight.clear();
+      finish();
+    }, graceMs);
+  }
+
+  function pump(): void {
+    if (ended) {
+      if (inFlight.size === 0) {
+        clearTimeout(graceTimer);
+        finish();
+      }
+      return;
+    }
+    const now = elapsed();
+    if (now >= durationMs) return endProfile();
+    while (due !== null && due <= now && inFlight.size < options.connections) {
       issue(due);
       due = schedule.next();
     }
     if (due === null) {
-      if (inFlight === 0) finish();
+      // The schedule is done before the profile's end: nothing left to count once the last answer is in.
+      if (inFlight.size === 0) {
+        ended = true;
+        clearTimeout(endTimer);
+        finish();
+      }
       return;
     }
     // Wake for the next due request; when blocked on connections, a completion calls pump() instead.
-    if (inFlight < options.connections) {
+    if (inFlight.size < options.connections) {
       clearTimeout(timer);
       timer = setTimeout(pump, Math.max(0, due - now));
     }
@@ -108,22 +164,33 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 
   const interval = setInterval(() => {
     const now = elapsed();
-    const stats = recorder.rotate(now, rateAt(options.stages, now - (options.intervalMs ?? 1000) / 2), inFlight, backlog(now));
+    const stats = recorder.rotate(now, rateAt(options.stages, now - (options.intervalMs ?? 1000) / 2), inFlight.size, backlog(now));
     options.onInterval?.(stats, recorder);
   }, options.intervalMs ?? 1000);
+  // The profile ends on time even when every connection hangs and no answer comes to call pump().
+  const endTimer = setTimeout(endProfile, durationMs);
 
   pump();
   await finished;
   clearInterval(interval);
   clearTimeout(timer);
+  clearTimeout(endTimer);
+  clearTimeout(graceTimer);
   // The last, partial interval: always closed (run totals merge on close), shown unless it is a sliver.
   const end = elapsed();
   const half = (options.intervalMs ?? 1000) / 2;
-  const last = recorder.rotate(end, rateAt(options.stages, Math.min(end, durationMs) - half), inFlight, 0);
-  if (last.endMs - last.startMs < 50 && last.completed === 0) recorder.timeline.pop();
+  const last = recorder.rotate(end, rateAt(options.stages, Math.min(end, durationMs) - half), inFlight.size, 0);
+  if (last.endMs - last.startMs < 50 && last.completed === 0 && last.timedOut === 0) recorder.timeline.pop();
   else options.onInterval?.(last, recorder);
-  await pool.close();
-  return { recorder, durationMs, completedInWindow };
+  // destroy, not close: close would wait for requests aborted above, which a hung server never answers.
+  await pool.destroy();
+  return { recorder, durationMs, completedInWindow, notSent };
+}
+
+/** A request on the wire: enough to count it if it never answers. */
+interface InFlight {
+  type: string;
+  intended: number;
 }
 
 async function warmUp(pool: Pool, path: string, connections: number): Promise<void> {

@@ -8,36 +8,59 @@ import { Latency, type LatencySummary } from './histogram.js';
  * Each response is recorded once, into its type's interval histogram; the
  * interval's overall and the run's totals are merged from those when the
  * interval closes. Recording four times per response halved the max rate.
+ *
+ * Every due request ends up recorded exactly once: answered (any status, or
+ * a connection error) counts as completed; a per-request timeout, a request
+ * still on the wire when the run stops, or one never sent counts as timed
+ * out. Both kinds are in the latency histograms and the error counts.
  */
+
+/** Due before the run's end but never sent (every connection was busy): latency = run end − due time. */
+export const NOT_SENT = 'TIMEOUT_NOT_SENT';
+/** Sent, but still unanswered when the grace period after the run ran out: latency = abort time − due time. */
+export const IN_FLIGHT_AT_END = 'TIMEOUT_IN_FLIGHT_AT_END';
+const TIMEOUTS = new Set([NOT_SENT, IN_FLIGHT_AT_END, 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+export function isTimeout(error: string | null): boolean {
+  return error !== null && TIMEOUTS.has(error);
+}
+
 export interface Outcome {
   type: string;
   latencyMs: number;
-  /** null when it succeeded; otherwise "HTTP 503", "UND_ERR_HEADERS_TIMEOUT", ... */
+  /** null when it succeeded; otherwise "HTTP 503", "UND_ERR_HEADERS_TIMEOUT", NOT_SENT, ... */
   error: string | null;
 }
 
 class Totals {
   readonly latency = new Latency(3);
   completed = 0;
+  timedOut = 0;
   errors = 0;
   addTo(other: Totals): void {
     other.completed += this.completed;
+    other.timedOut += this.timedOut;
     other.errors += this.errors;
     other.latency.add(this.latency);
   }
   reset(): void {
     this.completed = 0;
+    this.timedOut = 0;
     this.errors = 0;
     this.latency.reset();
   }
   snapshot(): TypeTotals {
-    return { completed: this.completed, errors: this.errors, latency: this.latency.summary() };
+    return { completed: this.completed, timedOut: this.timedOut, errors: this.errors, latency: this.latency.summary() };
   }
 }
 
 export interface TypeTotals {
+  /** Answered (any status) or failed on the connection. */
   completed: number;
+  /** Timed out, in flight at the end, or never sent: counted in `errors` and in `latency` too. */
+  timedOut: number;
   errors: number;
+  /** Every recorded request: completed + timedOut samples. */
   latency: LatencySummary;
 }
 
@@ -49,6 +72,7 @@ export interface IntervalStats {
   targetRate: number;
   sent: number;
   completed: number;
+  timedOut: number;
   errors: number;
   /** Requests on the wire and requests due but not yet sent, at the interval's end. */
   inFlight: number;
@@ -78,7 +102,8 @@ export class Recorder {
   record(outcome: Outcome): void {
     let totals = this.intervalTypes.get(outcome.type);
     if (!totals) this.intervalTypes.set(outcome.type, (totals = new Totals()));
-    totals.completed++;
+    if (isTimeout(outcome.error)) totals.timedOut++;
+    else totals.completed++;
     totals.latency.recordMs(outcome.latencyMs);
     if (outcome.error !== null) {
       totals.errors++;
@@ -95,7 +120,7 @@ export class Recorder {
     const byType: IntervalStats['byType'] = {};
     this.interval.reset();
     for (const [type, t] of this.intervalTypes) {
-      if (t.completed === 0) continue;
+      if (t.completed === 0 && t.timedOut === 0) continue;
       byType[type] = t.snapshot();
       t.addTo(this.interval);
       let run = this.types.get(type);
@@ -110,6 +135,7 @@ export class Recorder {
       targetRate,
       sent: this.intervalSent,
       completed: this.interval.completed,
+      timedOut: this.interval.timedOut,
       errors: this.interval.errors,
       inFlight,
       backlog,
@@ -125,6 +151,10 @@ export class Recorder {
   /** Run totals cover closed intervals: call rotate() once more at the end of a run. */
   get completed(): number {
     return this.overall.completed;
+  }
+
+  get timedOut(): number {
+    return this.overall.timedOut;
   }
 
   get errors(): number {

@@ -17,6 +17,8 @@ export interface LoadOptions {
   arrival: ArrivalProcess;
   connections: number;
   timeoutMs: number;
+  /** After the profile, how long requests on the wire may still answer (default min(timeoutMs, 5 s)). */
+  graceMs?: number;
   thresholds: Threshold[];
   seedFile: string;
   path: string;
@@ -41,6 +43,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     arrival: options.arrival,
     connections: options.connections,
     timeoutMs: options.timeoutMs,
+    ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
     next,
     // Arrival times get their own stream, so the request mix is the same with constant and Poisson arrivals.
     random: prng(options.randomSeed ^ 0x5bd1e995),
@@ -52,10 +55,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const expected = expectedRequests(options.stages);
   const latency = recorder.overallSummary();
   const byType = recorder.typeTotals();
-  const overall: MeasuredTotals = { latency, requests: recorder.completed, errors: recorder.errors, rate: result.completedInWindow / seconds };
+  // Thresholds see every due request: the timed out and never sent are requests (and errors) too.
+  const due = recorder.completed + recorder.timedOut;
+  const overall: MeasuredTotals = { latency, requests: due, errors: recorder.errors, rate: result.completedInWindow / seconds };
   const typeTotals: Record<string, MeasuredTotals> = {};
   for (const [type, t] of Object.entries(byType)) {
-    typeTotals[type] = { latency: t.latency, requests: t.completed, errors: t.errors, rate: t.completed / seconds };
+    typeTotals[type] = { latency: t.latency, requests: t.completed + t.timedOut, errors: t.errors, rate: t.completed / seconds };
   }
   return {
     version: 1,
@@ -67,13 +72,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       arrival: options.arrival,
       connections: options.connections,
       timeoutMs: options.timeoutMs,
+      graceMs: options.graceMs ?? null,
       randomSeed: options.randomSeed,
     },
     summary: {
       durationMs,
       expected: Math.round(expected),
+      due,
       sent: recorder.sent,
       completed: recorder.completed,
+      timedOut: recorder.timedOut,
       errors: recorder.errors,
       achievedRate: overall.rate,
       targetRate: expected / seconds,

@@ -36,7 +36,10 @@ export function renderHtml(report: LoadReport): string {
     title: 'Errors',
     xLabel: 'seconds',
     yLabel: 'errors/s',
-    series: [{ name: 'errors', color: PALETTE[3]!, points: over((s) => perSecond(s, s.errors)) }],
+    series: [
+      { name: 'errors', color: PALETTE[3]!, points: over((s) => perSecond(s, s.errors)) },
+      { name: 'timed out', color: PALETTE[1]!, points: over((s) => perSecond(s, s.timedOut)) },
+    ],
   });
   const load = lineChart({
     title: 'In flight and backlog',
@@ -79,9 +82,9 @@ svg.chart .grid{stroke:#eee}svg.chart .axis{stroke:#888}svg.chart path{fill:none
 <p>${escapeXml(report.startedAt)} · ${(s.durationMs / 1000).toFixed(1)} s · ${escapeXml(report.settings.arrival)} arrivals ·
 ${report.settings.connections} connections · stages ${escapeXml(report.settings.stages.map((st) => `${st.kind} ${st.durationMs / 1000}s ${st.fromRate}→${st.toRate}/s`).join(', '))}</p>
 <h2>Summary</h2>
-<table><tr><th>requests sent</th><th>completed</th><th>errors</th><th>target rate</th><th>achieved rate</th></tr>
-<tr><td>${s.sent}</td><td>${s.completed}</td><td>${s.errors} (${pct(s.errors, s.completed)})</td><td>${s.targetRate.toFixed(1)}/s</td><td>${s.achievedRate.toFixed(1)}/s</td></tr></table>
-${latencyTable([['all', s.completed, s.errors, s.latency], ...types.map((ty) => [ty, report.byType[ty]!.completed, report.byType[ty]!.errors, report.byType[ty]!.latency] as const)])}
+<table><tr><th>due</th><th>sent</th><th>completed</th><th>timed out</th><th>errors (timeouts included)</th><th>target rate</th><th>achieved rate</th></tr>
+<tr><td>${s.due}</td><td>${s.sent}</td><td>${s.completed}</td><td>${s.timedOut} (never sent ${s.due - s.sent})</td><td>${s.errors} (${pct(s.errors, s.due)})</td><td>${s.targetRate.toFixed(1)}/s</td><td>${s.achievedRate.toFixed(1)}/s</td></tr></table>
+${latencyTable([['all', s.completed, s.timedOut, s.errors, s.latency], ...types.map((ty) => [ty, report.byType[ty]!.completed, report.byType[ty]!.timedOut, report.byType[ty]!.errors, report.byType[ty]!.latency] as const)])}
 ${thresholdsHtml(report, failed.length)}
 ${errorsHtml(report)}
 <h2>Charts</h2>
@@ -99,12 +102,12 @@ function pct(n: number, of: number): string {
   return of === 0 ? '0%' : `${((100 * n) / of).toFixed(2)}%`;
 }
 
-function latencyTable(rows: ReadonlyArray<readonly [string, number, number, LatencySummary]>): string {
+function latencyTable(rows: ReadonlyArray<readonly [string, number, number, number, LatencySummary]>): string {
   const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
   const body = rows
-    .map(([name, n, e, l]) => `<tr><td>${escapeXml(name)}</td><td>${n}</td><td>${e}</td>${[l.p50, l.p90, l.p99, l.p999, l.max].map((v) => `<td>${ms(v)}</td>`).join('')}</tr>`)
+    .map(([name, n, to, e, l]) => `<tr><td>${escapeXml(name)}</td><td>${n}</td><td>${to}</td><td>${e}</td>${[l.p50, l.p90, l.p99, l.p999, l.max].map((v) => `<td>${ms(v)}</td>`).join('')}</tr>`)
     .join('');
-  return `<table><tr><th>request type</th><th>completed</th><th>errors</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th></tr>${body}</table>`;
+  return `<table><tr><th>request type</th><th>completed</th><th>timed out</th><th>errors</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th></tr>${body}</table>`;
 }
 
 function thresholdsHtml(report: LoadReport, failed: number): string {

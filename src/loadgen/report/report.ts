@@ -14,14 +14,22 @@ export interface LoadReport {
     arrival: string;
     connections: number;
     timeoutMs: number;
+    /** null: the default, min(timeoutMs, 5 s). */
+    graceMs: number | null;
     randomSeed: number;
   };
   summary: {
     durationMs: number;
-    /** Requests the profile asked for, sent, and completed (including the drain after the profile). */
+    /** Requests the profile asks for on average (`due` is the exact count of this run's schedule). */
     expected: number;
+    /** Every request due in the profile: due = completed + timedOut. */
+    due: number;
     sent: number;
+    /** Answered (any status) or failed on the connection, including in the grace period after the profile. */
     completed: number;
+    /** Per-request timeouts, requests still unanswered after the grace period, and requests never sent. */
+    timedOut: number;
+    /** HTTP errors, connection errors and every timeout. */
     errors: number;
     /** Completions inside the profile's duration per second of it. */
     achievedRate: number;

@@ -4,15 +4,15 @@ import type { LoadReport } from './report.js';
 export function summaryText(report: LoadReport): string {
   const s = report.summary;
   const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
-  const row = (name: string, n: number, e: number, l: typeof s.latency) =>
-    `${name.padEnd(18)} ${String(n).padStart(9)} ${String(e).padStart(7)} ${[l.p50, l.p90, l.p99, l.p999, l.max].map((v) => ms(v).padStart(9)).join(' ')}`;
+  const row = (name: string, n: number, to: number, e: number, l: typeof s.latency) =>
+    `${name.padEnd(18)} ${String(n).padStart(9)} ${String(to).padStart(9)} ${String(e).padStart(7)} ${[l.p50, l.p90, l.p99, l.p999, l.max].map((v) => ms(v).padStart(9)).join(' ')}`;
   const lines = [
     `scenario ${report.scenario} → ${report.target}: ${(s.durationMs / 1000).toFixed(1)} s, target ${s.targetRate.toFixed(1)} req/s, achieved ${s.achievedRate.toFixed(1)} req/s`,
-    `sent ${s.sent} of ${s.expected} due, completed ${s.completed}, errors ${s.errors}`,
+    `due ${s.due}, sent ${s.sent}, completed ${s.completed}, timed out ${s.timedOut} (never sent ${s.due - s.sent}), errors ${s.errors} (timeouts included)`,
     '',
-    `${'type'.padEnd(18)} ${'completed'.padStart(9)} ${'errors'.padStart(7)} ${['p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => `${h} ms`.padStart(9)).join(' ')}`,
-    row('all', s.completed, s.errors, s.latency),
-    ...Object.entries(report.byType).map(([type, t]) => row(type, t.completed, t.errors, t.latency)),
+    `${'type'.padEnd(18)} ${'completed'.padStart(9)} ${'timed out'.padStart(9)} ${'errors'.padStart(7)} ${['p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => `${h} ms`.padStart(9)).join(' ')}`,
+    row('all', s.completed, s.timedOut, s.errors, s.latency),
+    ...Object.entries(report.byType).map(([type, t]) => row(type, t.completed, t.timedOut, t.errors, t.latency)),
   ];
   const reasons = Object.entries(report.errorReasons);
   if (reasons.length > 0) lines.push('', `errors: ${reasons.map(([k, v]) => `${k} ×${v}`).join(', ')}`);

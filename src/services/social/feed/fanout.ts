@@ -56,6 +56,7 @@ export async function startFanout(bus: Bus, store: FeedStore, timelines: Timelin
     if (job.op === 'add') written = await timelines.push(followers, entry);
     else await timelines.remove(followers, entry);
     metrics.timelineWrites.inc(strategy, written);
+    if (job.op === 'add' && followers.length > 0) metrics.chunkLag.observe(strategy, Math.max(0, Date.now() - job.publishedAt) / 1000);
 
     const last = followers.at(-1);
     if (followers.length === settings.chunk && last !== undefined) {
