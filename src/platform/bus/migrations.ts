@@ -64,5 +64,14 @@ export const busMigrations: ServiceMigrations = {
           updated_at timestamptz not null default now())`,
       ],
     },
+    {
+      version: 4,
+      name: 'outbox rows are leased by a relay while it publishes them, outside any transaction',
+      statements: [
+        `alter table platform.outbox add column claimed_until timestamptz`,
+        // The relay claims a key's rows only when no earlier unsent row of that key is leased: looked up by key.
+        `create index outbox_unsent_key on platform.outbox (key, seq) where sent_at is null`,
+      ],
+    },
   ],
 };
