@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { CacheEntryOptions, DataKind, LoadMissing } from './cache.js';
 import type { CacheMetrics } from './cache-metrics.js';
-import { Generations } from './generations.js';
+import { Generations, type GenerationSnapshot } from './generations.js';
 import { asStamped, stamp, type Invalidation, type Stamped, type Tiers } from './tiers.js';
 import { ttlMs } from './ttl.js';
 
@@ -79,7 +79,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   const keyName = (full: string) => `k:${full}`;
   const tagNames = (tags: readonly string[] = []) => tags.map((t) => `t:${t}`);
   /** Drops `full` if a write moved its counters since `before` (the fill read the database before that write). */
-  const dropIfOverlapped = async (full: string, names: string[], before: Awaited<ReturnType<Generations['read']>>) => {
+  const dropIfOverlapped = async (full: string, names: string[], before: GenerationSnapshot) => {
     if ((await generations.changed(names, before)).size > 0) await bento.delete({ key: full });
   };
   // bentocache stores a loader's value itself, after the loader returns (possibly in the background, past a
