@@ -20,6 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ADMIN_DATABASE_URL } from '../src/testing/db-targets.js';
+import { TEST_REDIS_URL } from '../src/testing/redis-probe.js';
 import { CLI_ENTRY, freePort, spawnCli, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { measure, type LoadResult } from './lib/load.js';
@@ -146,7 +147,10 @@ export const benchmark: Benchmark = {
       const systems: NodeProcess[] = [];
       for (const workers of [1, 2]) {
         const dataDir = join(dir, `workers-${workers}`);
-        const system = await spawnScript(CLI_ENTRY, ['start', '--workers', String(workers)], { env: { ...env, DATA_DIR: dataDir, CACHE_ENABLED: 'false' } });
+        // A topology needs a shared Redis (refused without); the cache stays off so the workers do the work.
+        const system = await spawnScript(CLI_ENTRY, ['start', '--workers', String(workers)], {
+          env: { ...env, DATA_DIR: dataDir, CACHE_ENABLED: 'false', REDIS_URL: TEST_REDIS_URL, CACHE_PREFIX: `bench-workers-${workers}-${process.pid}` },
+        });
         procs.push(system);
         systems.push(system);
         await system.waitReady('/readyz', 180_000);

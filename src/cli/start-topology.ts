@@ -32,6 +32,16 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     );
     process.exit(2);
   }
+  if (!base.REDIS_URL) {
+    process.stderr.write(
+      'scalestack: a multi-process topology needs REDIS_URL (a Redis shared by every process): without it each process\n' +
+        'would keep its own cache (and never hear of the others\' writes), its own feed timelines, its own rate limits\n' +
+        'and, unless BUS_URL is set, its own event bus. e.g. REDIS_URL=redis://127.0.0.1:6379\n',
+    );
+    process.exit(2);
+  }
+  // Events must reach the process that consumes them, whichever relay sends them: one bus for all (Redis unless BUS_URL says otherwise).
+  const busUrl = base.BUS_URL ?? base.REDIS_URL;
   const generated: string[] = [];
   const secret = (value: string | undefined, name: string) => {
     if (value) return value;
@@ -44,7 +54,8 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     {
       topology: plan.kind,
       replicas: plan.kind === 'services' ? Object.fromEntries(plan.replicas) : { worker: plan.workers },
-      rateLimits: config.REDIS_URL ? 'Redis (shared by gateways)' : 'REDIS_URL unset: in the gateway process memory',
+      rateLimits: 'Redis (shared by gateways)',
+      bus: base.BUS_URL ? 'BUS_URL' : 'Redis (REDIS_URL; BUS_URL unset)',
       discovery: 'in process (one host): replicas heartbeat to this supervisor over IPC',
     },
     'starting a multi-process topology',
@@ -57,7 +68,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   const supervisor = new Supervisor({
     plan,
     services: allServices.map((s) => s.name),
-    env: { ...process.env, JWT_SECRET: config.JWT_SECRET, INTERNAL_SECRET: config.INTERNAL_SECRET },
+    env: { ...process.env, JWT_SECRET: config.JWT_SECRET, INTERNAL_SECRET: config.INTERNAL_SECRET, BUS_URL: busUrl },
     entry: { script: process.argv[1]!, execArgv: process.execArgv },
     registry,
     logger,

@@ -7,12 +7,14 @@
  * unauthenticated and forged-identity writes.
  */
 import { after, before, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_ENTRY, rawRequest, sleep, spawnCli, spawnScript, type NodeProcess } from '../testing/cli-process.js';
 import { dbTargets } from '../testing/db-targets.js';
+import { TEST_REDIS_URL } from '../testing/redis-probe.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 
@@ -32,6 +34,9 @@ describe('multi-process topology: rolling restart of social under load', postgre
       env: {
         DATABASE_URL: dbUrl,
         DATA_DIR: dataDir,
+        // A topology needs a shared Redis (cache, timelines, rate limits, and the bus here: BUS_URL unset).
+        REDIS_URL: TEST_REDIS_URL,
+        CACHE_PREFIX: `rolling-${randomBytes(4).toString('hex')}`,
         LOG_LEVEL: 'warn',
         LOG_PRETTY: 'false',
         ARGON2_MEMORY_KIB: '1024',

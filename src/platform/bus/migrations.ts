@@ -66,6 +66,16 @@ export const busMigrations: ServiceMigrations = {
     },
     {
       version: 4,
+      name: 'outbox rows are leased by a relay while it publishes them, outside any transaction',
+      statements: [
+        `alter table platform.outbox add column claimed_until timestamptz`,
+        // The relay claims a key's rows only when no earlier unsent row of that key is leased: looked up by key
+        // among the few leased rows (EXPLAIN: an index probe per candidate, ~17 ms for 500 of 20,000 unsent rows).
+        `create index outbox_leased on platform.outbox (key, seq) where sent_at is null and claimed_until is not null`,
+      ],
+    },
+    {
+      version: 5,
       name: 'jobs have an owner; what the retention cron prunes is indexed by age',
       statements: [
         // The user a 202 job belongs to: only they may read its status and result (null: not a user's job).

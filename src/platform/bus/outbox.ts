@@ -47,18 +47,43 @@ export interface RelayOptions {
   batchSize?: number;
   /** How often to look when nobody called wake() (default 250 ms). */
   pollMs?: number;
+  /**
+   * How long a claimed batch is this relay's (default 30 s). A relay that
+   * dies mid-publish holds its rows, and the later rows of the same keys,
+   * this long; a publish slower than this may be sent twice (inboxes absorb it).
+   */
+  leaseMs?: number;
   logger?: Logger;
   /** Bus.epoch: when it changes, rows sent before are sent again (the broker may have lost them). */
   brokerEpoch?: () => Promise<string | null>;
 }
 
+/** Serialises claims across relays (one short transaction each), so two relays never split a key. */
+const CLAIM_LOCK = 'scalestack.outbox.claim';
+
 /**
- * Publishes unsent outbox rows in order and marks them sent only after the
- * broker confirmed them. Rows are locked with SKIP LOCKED for the length of
- * the publish, so several relays (one per process) share the work without
- * sending a row twice; a relay that dies mid-publish leaves its rows unsent
- * (its transaction rolls back) and they are sent again — consumers' inboxes
- * absorb that duplicate.
+ * Publishes unsent outbox rows and marks them sent only after the broker
+ * confirmed them. Three steps, and only the first is a transaction:
+ *
+ * 1. claim: a short transaction (serialised by an advisory lock) leases a
+ *    batch — sets `claimed_until` — and commits. No connection is held
+ *    while the broker works: on PGlite, which has one connection, a slow
+ *    broker would otherwise stall every request of the process.
+ * 2. publish the batch outside any transaction, in `seq` order.
+ * 3. mark the rows sent once the broker confirmed; on failure release the
+ *    lease so the retry does not wait for it.
+ *
+ * Order guarantee, per key (the aggregate id): a row is claimed only when
+ * no earlier unsent row of its key is leased by anyone, and a relay
+ * publishes its batch in `seq` order, so the first publication of a key's
+ * events follows commit order (`seq`) even with one relay per process.
+ * Keys are not ordered against each other. A re-send (failed batch, expired
+ * lease, broker epoch change) may deliver a duplicate of an older event
+ * after a newer one; the consumer's inbox drops it. What a consumer then
+ * sees also depends on the broker (ADR 0005: retries reorder).
+ *
+ * A relay that dies mid-publish leaves its rows leased; they are sent again
+ * when the lease expires (`leaseMs`), by any relay.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
@@ -108,27 +133,68 @@ export class OutboxRelay {
     }
   }
 
-  /** Sends one batch; returns how many rows it sent. */
+  /** Sends one batch; returns how many rows it sent (0: nothing claimable now). */
   async relayBatch(): Promise<number> {
+    const rows = await this.claim();
+    if (rows.length === 0) return 0;
     const db = this.database.as<Record<string, never>>();
-    return db.transaction().execute(async (trx) => {
-      const { rows } = await sql<OutboxRow>`select seq, kind, id, topic, key, payload, headers from platform.outbox
-        where sent_at is null order by seq limit ${this.options.batchSize ?? 500} for update skip locked`.execute(trx);
-      if (rows.length === 0) return 0;
-      // One publish span per row, child of the request that wrote it; its traceparent is what the consumer sees.
-      const traced = tracePublish(rows);
-      try {
-        const events = traced.rows.filter((r) => r.kind === 'event');
-        if (events.length > 0) await this.target.publish(events.map((r) => ({ id: r.id, topic: r.topic, key: r.key, payload: r.payload, headers: r.headers })));
-        for (const job of traced.rows.filter((r) => r.kind === 'job')) await this.target.enqueue(job.topic, job.payload, { id: job.id, headers: job.headers });
-      } catch (err) {
-        traced.end(err);
-        throw err;
-      }
-      traced.end();
-      await sql`update platform.outbox set sent_at = now() where seq = any(${rows.map((r) => r.seq)}::bigint[])`.execute(trx);
-      return rows.length;
+    const seqs = rows.map((r) => r.seq);
+    // One publish span per row, child of the request that wrote it; its traceparent is what the consumer sees.
+    const traced = tracePublish(rows);
+    try {
+      await this.publishInOrder(traced.rows);
+    } catch (err) {
+      traced.end(err);
+      await sql`update platform.outbox set claimed_until = null where seq = any(${seqs}::bigint[]) and sent_at is null`.execute(db).catch(() => {});
+      throw err;
+    }
+    traced.end();
+    await sql`update platform.outbox set sent_at = now(), claimed_until = null where seq = any(${seqs}::bigint[])`.execute(db);
+    return rows.length;
+  }
+
+  /**
+   * Leases up to batchSize unsent rows in `seq` order, skipping rows leased
+   * by another relay and every row whose key has an earlier row leased.
+   * Expired leases count as free (their relay died or stalled).
+   */
+  private async claim(): Promise<OutboxRow[]> {
+    const lease = `${this.options.leaseMs ?? 30_000} milliseconds`;
+    const limit = this.options.batchSize ?? 500;
+    return this.database.as<Record<string, never>>().transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${CLAIM_LOCK}))`.execute(trx);
+      const { rows } = await sql<OutboxRow>`with claimed as (
+          update platform.outbox set claimed_until = now() + ${lease}::interval
+          where seq in (
+            select o.seq from platform.outbox o
+            where o.sent_at is null and (o.claimed_until is null or o.claimed_until <= now())
+              and not exists (
+                select 1 from platform.outbox earlier
+                where earlier.key = o.key and earlier.sent_at is null and earlier.seq < o.seq and earlier.claimed_until > now())
+            order by o.seq limit ${limit})
+          returning seq, kind, id, topic, key, payload, headers)
+        select * from claimed order by seq`.execute(trx);
+      return rows;
     });
+  }
+
+  /** Runs of events go out as one publish, jobs one by one, all in `seq` order. */
+  private async publishInOrder(rows: OutboxRow[]): Promise<void> {
+    let events: OutboxRow[] = [];
+    const flushEvents = async () => {
+      if (events.length === 0) return;
+      await this.target.publish(events.map((r) => ({ id: r.id, topic: r.topic, key: r.key, payload: r.payload, headers: r.headers })));
+      events = [];
+    };
+    for (const row of rows) {
+      if (row.kind === 'event') {
+        events.push(row);
+        continue;
+      }
+      await flushEvents();
+      await this.target.enqueue(row.topic, row.payload, { id: row.id, headers: row.headers });
+    }
+    await flushEvents();
   }
 
   /**

@@ -4,8 +4,9 @@ import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
-import type { CacheEntryOptions, DataKind } from './cache.js';
+import type { CacheEntryOptions, DataKind, LoadMissing } from './cache.js';
 import type { CacheMetrics } from './cache-metrics.js';
+import { Generations, type GenerationSnapshot } from './generations.js';
 import { asStamped, stamp, type Invalidation, type Stamped, type Tiers } from './tiers.js';
 import { ttlMs } from './ttl.js';
 
@@ -70,6 +71,42 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   const inFlight = new Map<string, { calls: number; loads: number }>();
   const entry = (kind: DataKind, options?: CacheEntryOptions) => ({ ttl: ttlMs(config, kind), tags: options?.tags ?? [] });
 
+  // Cache-aside against concurrent writes (generations.ts): a fill drops what it stored if a write
+  // invalidated its key or a tag while it read the database. Counters outlive any load by far.
+  const generations = new Generations(
+    tiers.redis ? { redis: tiers.redis.client, prefix: `${config.CACHE_PREFIX}:${VALUE_FORMAT}:gen:`, ttlMs: 3_600_000 } : undefined,
+  );
+  const keyName = (full: string) => `k:${full}`;
+  const tagNames = (tags: readonly string[] = []) => tags.map((t) => `t:${t}`);
+  /** Drops `full` if a write moved its counters since `before` (the fill read the database before that write). */
+  const dropIfOverlapped = async (full: string, names: string[], before: GenerationSnapshot) => {
+    if ((await generations.changed(names, before)).size > 0) await bento.delete({ key: full });
+  };
+  // bentocache stores a loader's value itself, after the loader returns (possibly in the background, past a
+  // timeout): the check runs once that store happened, found by the stored object.
+  const checkAfterStore = new WeakMap<object, () => Promise<void>>();
+  const checks = new WeakMap<object, Promise<void>>();
+  emitter.on('cache:written', (e: { value: unknown }) => {
+    if (typeof e.value !== 'object' || e.value === null) return;
+    const check = checkAfterStore.get(e.value);
+    if (!check) return;
+    checkAfterStore.delete(e.value);
+    checks.set(e.value, check().catch(() => {}));
+  });
+  const getMany = async <T>(kind: DataKind, keys: readonly string[]) => {
+    const found = new Map<string, Stamped<T>>();
+    await Promise.all(
+      keys.map(async (key) => {
+        // No grace here: a batch lookup must see an invalidated key as missing and reload it.
+        const value = await bento.get<Stamped<T> | undefined>({ key: `${kind}:${key}`, grace: false });
+        if (value !== undefined && value !== null) found.set(key, asStamped(value));
+      }),
+    );
+    return found;
+  };
+  const fill = <T>(kind: DataKind, key: string, value: Stamped<T>, options?: CacheEntryOptions) =>
+    bento.set({ key: `${kind}:${key}`, value, ...entry(kind, options) });
+
   return {
     getOrLoad: async <T>(kind: DataKind, key: string, load: () => Promise<T>, options?: CacheEntryOptions) => {
       const full = `${kind}:${key}`;
@@ -78,6 +115,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
       state.calls++;
       const loadsBefore = state.loads;
       let loadedHere = false;
+      let stored: Stamped<T> | undefined;
       try {
         const value = await bento.getOrSet<Stamped<T>>({
           key: full,
@@ -86,8 +124,12 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
             loadedHere = true;
             metrics.loads.inc({ cache: kind });
             try {
+              const names = [keyName(full), ...tagNames(options?.tags)];
+              const before = await generations.read(names);
               const at = Date.now();
-              return stamp(await load(), at, options);
+              stored = stamp(await load(), at, options);
+              checkAfterStore.set(stored, () => dropIfOverlapped(full, names, before));
+              return stored;
             } catch (err) {
               metrics.loadErrors.inc({ cache: kind });
               throw err;
@@ -96,6 +138,8 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
             }
           },
         });
+        // Our own load: answer once it is known whether the value stays (the next read must not see it if not).
+        if (stored) await checks.get(stored);
         return asStamped(value);
       } catch (err) {
         throw loaderError(err);
@@ -104,25 +148,40 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
         if (--state.calls === 0) inFlight.delete(full);
       }
     },
-    getMany: async <T>(kind: DataKind, keys: readonly string[]) => {
-      const found = new Map<string, Stamped<T>>();
-      await Promise.all(
-        keys.map(async (key) => {
-          // No grace here: a batch lookup must see an invalidated key as missing and reload it.
-          const value = await bento.get<Stamped<T> | undefined>({ key: `${kind}:${key}`, grace: false });
-          if (value !== undefined && value !== null) found.set(key, asStamped(value));
-        }),
-      );
+    getMany,
+    getManyOrLoad: async <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions) => {
+      const found = await getMany<T>(kind, keys);
+      const missing = keys.filter((key) => !found.has(key));
+      if (missing.length === 0) return found;
+      const keyNames = missing.map((key) => keyName(`${kind}:${key}`));
+      const tags = tagNames(options?.tags);
+      const before = await generations.read([...keyNames, ...tags]);
+      const at = Date.now();
+      const loaded = await loadMissing(missing);
+      await Promise.all([...loaded].map(([key, value]) => {
+        const stamped = stamp(value, at, options);
+        found.set(key, stamped);
+        return fill(kind, key, stamped, options);
+      }));
+      const changed = await generations.changed([...keyNames, ...tags], before);
+      const tagMoved = tags.some((n) => changed.has(n));
+      const overlapped = missing.filter((key, i) => loaded.has(key) && (tagMoved || changed.has(keyNames[i]!)));
+      await Promise.all(overlapped.map((key) => bento.delete({ key: `${kind}:${key}` })));
       return found;
     },
+    // A write: bump the counters first, so a fill that read the database before it does not keep its value.
     set: async (kind, key, value, options) => {
-      await bento.set({ key: `${kind}:${key}`, value: stamp(value, Date.now(), options), ...entry(kind, options) });
+      await generations.bump([keyName(`${kind}:${key}`)]);
+      await fill(kind, key, stamp(value, Date.now(), options), options);
     },
     delete: async (kind, key) => {
+      await generations.bump([keyName(`${kind}:${key}`)]);
       await bento.delete({ key: `${kind}:${key}` });
     },
     invalidateTags: async (tags) => {
-      if (tags.length > 0) await bento.deleteByTag({ tags });
+      if (tags.length === 0) return;
+      await generations.bump(tagNames(tags));
+      await bento.deleteByTag({ tags });
     },
     onRemoteInvalidation: (listener) => {
       remoteListeners.push(listener);

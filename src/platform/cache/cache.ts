@@ -9,16 +9,28 @@ export interface CacheEntryOptions {
   tags?: string[];
 }
 
+/** Loads the rows of `missing` keys in one query; keys it does not return are not cached. */
+export type LoadMissing<T> = (missing: readonly string[]) => Promise<ReadonlyMap<string, T>>;
+
 /**
  * What services see of the cache. The write strategy is named where it is
- * used: cache-aside is `getOrLoad`, write-through is `set` after a write.
+ * used: cache-aside is `getOrLoad` / `getManyOrLoad`, write-through is `set`
+ * after a write.
+ *
+ * Cache-aside fills are safe against concurrent writes: a value loaded
+ * while a write invalidated its key (or a tag it carries) answers its
+ * caller but is not kept, so the next read sees the write, not the old row
+ * until the TTL. That is why a fill after a database read goes through
+ * `getOrLoad`/`getManyOrLoad`, never `set`.
  */
 export interface Cache {
   /** Cache-aside: the cached value, or `load()` once for all concurrent callers (stampede protection). */
   getOrLoad<T>(kind: DataKind, key: string, load: () => Promise<T>, options?: CacheEntryOptions): Promise<T>;
-  /** Cached values for the keys found; no loading (callers batch their misses into one query). */
+  /** Cached values for the keys found; no loading. */
   getMany<T>(kind: DataKind, keys: readonly string[]): Promise<Map<string, T>>;
-  /** Write-through: store the value just written to the database. */
+  /** Cache-aside for a batch: the cached values, and every miss loaded by one call of `loadMissing`. */
+  getManyOrLoad<T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions): Promise<Map<string, T>>;
+  /** Write-through: store the value just written to the database (never a value read: see above). */
   set<T>(kind: DataKind, key: string, value: T, options?: CacheEntryOptions): Promise<void>;
   delete(kind: DataKind, key: string): Promise<void>;
   invalidateTags(tags: string[]): Promise<void>;

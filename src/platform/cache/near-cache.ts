@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Cache, CacheEntryOptions, DataKind } from './cache.js';
+import type { Cache, CacheEntryOptions, DataKind, LoadMissing } from './cache.js';
 import type { CacheMetrics } from './cache-metrics.js';
 import type { Stamped, Tiers } from './tiers.js';
 
@@ -74,6 +74,22 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
     }
   };
 
+  /** The keys with a fresh near copy, and the rest. */
+  const nearHits = <T>(kind: DataKind, keys: readonly string[]) => {
+    const found = new Map<string, T>();
+    const missing: string[] = [];
+    for (const key of keys) {
+      const hit = fresh(`${kind}:${key}`);
+      if (hit) {
+        settings.metrics.hit(kind, 'near', false);
+        found.set(key, hit.value as T);
+      } else {
+        missing.push(key);
+      }
+    }
+    return { found, missing };
+  };
+
   inner.onRemoteInvalidation((invalidation) => {
     if (invalidation === 'all') {
       epoch++;
@@ -97,20 +113,20 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
       return stamped.v;
     },
     getMany: async <T>(kind: DataKind, keys: readonly string[]) => {
-      const found = new Map<string, T>();
-      const missing: string[] = [];
-      for (const key of keys) {
-        const hit = fresh(`${kind}:${key}`);
-        if (hit) {
-          settings.metrics.hit(kind, 'near', false);
-          found.set(key, hit.value as T);
-        } else {
-          missing.push(key);
-        }
-      }
+      const { found, missing } = nearHits<T>(kind, keys);
       if (missing.length === 0) return found;
       const seenEpoch = epoch;
       for (const [key, stamped] of await inner.getMany<T>(kind, missing)) {
+        keep(kind, `${kind}:${key}`, stamped, seenEpoch);
+        found.set(key, stamped.v);
+      }
+      return found;
+    },
+    getManyOrLoad: async <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions) => {
+      const { found, missing } = nearHits<T>(kind, keys);
+      if (missing.length === 0) return found;
+      const seenEpoch = epoch;
+      for (const [key, stamped] of await inner.getManyOrLoad<T>(kind, missing, loadMissing, options)) {
         keep(kind, `${kind}:${key}`, stamped, seenEpoch);
         found.set(key, stamped.v);
       }

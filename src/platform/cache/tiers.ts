@@ -1,4 +1,4 @@
-import type { Cache, CacheEntryOptions, DataKind } from './cache.js';
+import type { Cache, CacheEntryOptions, DataKind, LoadMissing } from './cache.js';
 
 /**
  * A value as the tiers (L1, L2) hold it: with the time its load began, so a
@@ -19,6 +19,7 @@ export type Invalidation = { keys: readonly string[]; tags: readonly string[] } 
 export interface Tiers {
   getOrLoad<T>(kind: DataKind, key: string, load: () => Promise<T>, options?: CacheEntryOptions): Promise<Stamped<T>>;
   getMany<T>(kind: DataKind, keys: readonly string[]): Promise<Map<string, Stamped<T>>>;
+  getManyOrLoad<T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions): Promise<Map<string, Stamped<T>>>;
   set<T>(kind: DataKind, key: string, value: T, options?: CacheEntryOptions): Promise<void>;
   delete(kind: DataKind, key: string): Promise<void>;
   invalidateTags(tags: string[]): Promise<void>;
@@ -43,6 +44,11 @@ export function plainCache(tiers: Tiers): Cache {
     getMany: async <T>(kind: DataKind, keys: readonly string[]) => {
       const found = new Map<string, T>();
       for (const [key, stamped] of await tiers.getMany<T>(kind, keys)) found.set(key, stamped.v);
+      return found;
+    },
+    getManyOrLoad: async <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions) => {
+      const found = new Map<string, T>();
+      for (const [key, stamped] of await tiers.getManyOrLoad<T>(kind, keys, loadMissing, options)) found.set(key, stamped.v);
       return found;
     },
     set: (kind, key, value, options) => tiers.set(kind, key, value, options),

@@ -37,4 +37,34 @@ describe('WriteBehindCounter', () => {
     await counter.close();
     assert.equal(written.get(7), 7);
   });
+
+  it('close() resolves only after every flush, including one started by a concurrent caller, has written', async () => {
+    // The database is closed right after close() resolves: a flush still running then loses its views.
+    let running = 0;
+    let writes = 0;
+    const written = new Map<number, number>();
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => { releaseFirst = resolve; });
+    const counter = new WriteBehindCounter({
+      name: 't', flushEveryMs: 60_000, registry: new Registry(), logger,
+      flush: async (b) => {
+        running++;
+        const nth = ++writes;
+        if (nth === 1) await firstHeld;
+        else await new Promise((resolve) => setTimeout(resolve, 20));
+        for (const [k, v] of b) written.set(k, (written.get(k) ?? 0) + v);
+        running--;
+      },
+    });
+    counter.increment(1);
+    const first = counter.flush(); // the interval's flush, held in the database
+    counter.increment(2);
+    const second = counter.flush(); // another interval tick, waiting for the first
+    const closed = counter.close();
+    releaseFirst();
+    await closed;
+    assert.equal(running, 0, 'no flush may still be writing when close() resolves');
+    assert.deepEqual([...written.entries()].sort(), [[1, 1], [2, 1]]);
+    await Promise.all([first, second]);
+  });
 });

@@ -47,9 +47,14 @@ export class WriteBehindCounter {
     return this.pending.size;
   }
 
-  /** Writes everything buffered so far; concurrent calls share one flush. */
+  /**
+   * Writes everything buffered so far; concurrent calls share one flush.
+   * Waits in a loop: another caller waiting on the same running flush may
+   * start the next one (with our increments in it) before we resume, and we
+   * must not return while that one is still writing.
+   */
   async flush(): Promise<void> {
-    if (this.flushing) await this.flushing;
+    while (this.flushing) await this.flushing;
     if (this.pending.size === 0) return;
     const batch = this.pending;
     const since = this.oldestPendingAt ?? Date.now();
@@ -69,7 +74,11 @@ export class WriteBehindCounter {
     await this.flushing;
   }
 
-  /** Stops the timer and writes what is left (graceful shutdown). */
+  /**
+   * Stops the timer, waits for any flush in progress and writes what is left
+   * (graceful shutdown): when it resolves no flush is running, so the caller
+   * may close the database. A batch that fails twice here is logged and lost.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer);
     countersOf(this.options.registry).delete(this);

@@ -63,6 +63,8 @@ export const ConfigSchema = Type.Object({
   FEED_TIMELINE_CAP: Type.Integer({ minimum: 10, maximum: 100_000, default: 800 }),
   /** Followers who have not read their feed for this long get no fan-out; their timeline expires and is rebuilt on return. */
   FEED_INACTIVE_DAYS: Type.Integer({ minimum: 1, default: 30 }),
+  /** Without REDIS_URL: timelines kept in the process at most (least recently read evicted; rebuilt on their next read). */
+  FEED_MEMORY_TIMELINES: Type.Integer({ minimum: 1, default: 10_000 }),
   /** Followers per fan-out job. */
   FEED_FANOUT_CHUNK: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
   // --- edge and topology (docs/patterns/gateway.md, docs/patterns/rate-limiting.md)

@@ -19,24 +19,32 @@ interface MigrationTables {
   'platform.migrations': { service: string; version: number; name: string; applied_at: Date };
 }
 
+/** One lock for every migrating process; taken before the first statement, since even `create schema if not exists` races. */
+const lockMigrations = sql`select pg_advisory_xact_lock(hashtext('scalestack.migrations'))`;
+
 /**
  * Applies every migration not yet applied, service by service. Safe to run
- * from many processes at once: an advisory lock serialises them, and applied
+ * from many processes at once, on a fresh database too: an advisory lock
+ * serialises them (from the very first `create schema`: two concurrent
+ * `create … if not exists` collide on Postgres' catalog), and applied
  * versions are skipped, so running it twice changes nothing.
  */
 export async function runMigrations(database: Database, services: ServiceMigrations[]): Promise<number> {
   const db = database.as<MigrationTables>();
-  await sql`create schema if not exists platform`.execute(db);
-  await sql`create table if not exists platform.migrations (
-      service text not null, version integer not null, name text not null,
-      applied_at timestamptz not null default now(), primary key (service, version))`.execute(db);
+  await db.transaction().execute(async (trx) => {
+    await lockMigrations.execute(trx);
+    await sql`create schema if not exists platform`.execute(trx);
+    await sql`create table if not exists platform.migrations (
+        service text not null, version integer not null, name text not null,
+        applied_at timestamptz not null default now(), primary key (service, version))`.execute(trx);
+  });
 
   let applied = 0;
   for (const service of services) {
     assertOrdered(service);
     for (const migration of service.migrations) {
       const didApply = await db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtext('scalestack.migrations'))`.execute(trx);
+        await lockMigrations.execute(trx);
         const done = await trx
           .selectFrom('platform.migrations')
           .select('version')

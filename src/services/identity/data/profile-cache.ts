@@ -21,15 +21,11 @@ export class ProfileCache {
   /** One query for all the misses of a batch, whatever its size. */
   async byIds(ids: readonly number[]): Promise<Map<number, UserProfile>> {
     const unique = [...new Set(ids)];
-    const cached = await this.cache.getMany<UserProfile>('profile', unique.map(String));
-    const profiles = new Map([...cached].map(([id, p]) => [Number(id), p]));
-    const missing = unique.filter((id) => !profiles.has(id));
-    if (missing.length > 0) {
-      const rows = await this.store.byIds(missing);
-      await Promise.all(rows.map((row) => this.cache.set('profile', String(row.id), toProfile(row))));
-      for (const row of rows) profiles.set(row.id, toProfile(row));
-    }
-    return profiles;
+    const found = await this.cache.getManyOrLoad<UserProfile>('profile', unique.map(String), async (missing) => {
+      const rows = await this.store.byIds(missing.map(Number));
+      return new Map(rows.map((row) => [String(row.id), toProfile(row)]));
+    });
+    return new Map([...found].map(([id, p]) => [Number(id), p]));
   }
 
   async byUsername(username: string): Promise<UserProfile | null> {

@@ -30,15 +30,11 @@ export class ArticleCache {
 
   /** Records in the order of `ids`; all misses loaded in one query. */
   async byIds(ids: readonly number[]): Promise<ArticleRecord[]> {
-    const cached = await this.cache.getMany<ArticleRecord>('article', ids.map((id) => `id:${id}`));
-    const found = new Map([...cached.values()].map((r) => [r.id, r]));
-    const missing = ids.filter((id) => !found.has(id));
-    if (missing.length > 0) {
-      const loaded = await this.store.recordsByIds(missing);
-      await Promise.all(loaded.map((r) => this.cache.set('article', `id:${r.id}`, r)));
-      for (const r of loaded) found.set(r.id, r);
-    }
-    return ids.flatMap((id) => found.get(id) ?? []);
+    const found = await this.cache.getManyOrLoad<ArticleRecord>('article', ids.map((id) => `id:${id}`), async (missing) => {
+      const loaded = await this.store.recordsByIds(missing.map((key) => Number(key.slice('id:'.length))));
+      return new Map(loaded.map((r) => [`id:${r.id}`, r]));
+    });
+    return ids.flatMap((id) => found.get(`id:${id}`) ?? []);
   }
 
   /**

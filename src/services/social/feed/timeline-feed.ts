@@ -36,8 +36,16 @@ export class TimelineFeed implements FeedStrategy {
     this.name = options.name;
   }
 
+  /**
+   * The feed is the newest `cap` items (what a timeline holds), celebrities
+   * merged in: pages end at the cap, a page past it is empty, and
+   * `total` counts what can be paged (at most the cap). So a read never
+   * loads more than `cap` rows, whatever the offset (the route accepts up
+   * to 1,000,000 for every list).
+   */
   async page(viewerId: number, page: Page): Promise<{ ids: number[]; total: number }> {
     await this.touch(viewerId);
+    const { cap } = this.options;
     const celebrities = Number.isFinite(this.options.celebrityThreshold)
       ? await this.store.celebritiesFollowedBy(viewerId, this.options.celebrityThreshold)
       : [];
@@ -45,10 +53,13 @@ export class TimelineFeed implements FeedStrategy {
     const timeline = (await this.timeline(viewerId, celebrities))
       // An author who crossed the threshold after being fanned out is merged now; drop the copies.
       .filter((e) => !excluded.has(e.authorId));
-    const merged = await this.store.recentBy(celebrities, page.offset + page.limit);
+    const end = Math.min(page.offset + page.limit, cap);
+    const inWindow = page.offset < end;
+    // Past the window only the count is needed.
+    const merged = await this.store.recentBy(celebrities, inWindow ? end : 0);
     if (celebrities.length > 0) this.metrics.merged.observe({ strategy: this.name }, merged.entries.length);
-    const window = mergeNewestFirst(timeline, merged.entries).slice(page.offset, page.offset + page.limit);
-    return { ids: window.map((e) => e.articleId), total: timeline.length + merged.total };
+    const window = inWindow ? mergeNewestFirst(timeline, merged.entries).slice(page.offset, end) : [];
+    return { ids: window.map((e) => e.articleId), total: Math.min(timeline.length + merged.total, cap) };
   }
 
   /** A follow or unfollow changes what the timeline should hold: drop it, the next read rebuilds it. */

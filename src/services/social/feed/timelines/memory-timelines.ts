@@ -1,13 +1,33 @@
+import { LRUCache } from 'lru-cache';
 import { newestFirst, type TimelineEntry, type TimelineSettings, type TimelineStore } from './timeline-store.js';
 
-/** Timelines in this process (the embedded default): the same semantics as Redis, for one process. */
-export function memoryTimelines(settings: TimelineSettings, now: () => number = Date.now): TimelineStore {
-  const timelines = new Map<number, { entries: TimelineEntry[]; expiresAt: number }>();
-  const live = (userId: number) => {
-    const timeline = timelines.get(userId);
-    if (timeline && timeline.expiresAt <= now()) timelines.delete(userId);
-    return timelines.get(userId);
-  };
+export interface MemoryTimelineStore extends TimelineStore {
+  /** Timelines held now (expired ones purged first). */
+  size(): number;
+  /** Entries held across every timeline. */
+  entriesHeld(): number;
+}
+
+/**
+ * Timelines in this process (the embedded default), with the Redis store's
+ * semantics for one process, and bounded like Redis is:
+ * - each timeline keeps the newest `cap` entries (enforced on every write);
+ * - a timeline not read for `lifetimeMs` is gone (Redis: the TTL renewed on
+ *   read); fan-out does not renew it;
+ * - at most `maxTimelines` are kept: past that the least recently read one
+ *   is evicted (Redis: maxmemory with an LRU policy). An evicted timeline is
+ *   absent, so it gets no fan-out and is rebuilt from Postgres on its next read.
+ * Memory is thus bounded by maxTimelines × cap entries.
+ */
+export function memoryTimelines(settings: TimelineSettings, now: () => number = Date.now): MemoryTimelineStore {
+  const timelines = new LRUCache<number, { entries: TimelineEntry[] }>({
+    max: settings.maxTimelines ?? 10_000,
+    ttl: settings.lifetimeMs,
+    ttlResolution: 0,
+    perf: { now },
+  });
+  /** Without touching recency or lifetime (fan-out is not activity). */
+  const peek = (userId: number) => timelines.peek(userId);
   const insert = (entries: TimelineEntry[], entry: TimelineEntry) => {
     if (entries.some((e) => e.articleId === entry.articleId)) return;
     entries.push(entry);
@@ -18,7 +38,7 @@ export function memoryTimelines(settings: TimelineSettings, now: () => number = 
     push: async (userIds, entry) => {
       let written = 0;
       for (const userId of userIds) {
-        const timeline = live(userId);
+        const timeline = peek(userId);
         if (!timeline) continue;
         insert(timeline.entries, entry);
         written++;
@@ -27,29 +47,37 @@ export function memoryTimelines(settings: TimelineSettings, now: () => number = 
     },
     remove: async (userIds, entry) => {
       for (const userId of userIds) {
-        const timeline = live(userId);
+        const timeline = peek(userId);
         if (timeline) timeline.entries = timeline.entries.filter((e) => e.articleId !== entry.articleId);
       }
     },
     read: async (userId) => {
-      const timeline = live(userId);
-      if (!timeline) return null;
-      timeline.expiresAt = now() + settings.lifetimeMs;
-      return [...timeline.entries];
+      const timeline = timelines.get(userId, { updateAgeOnGet: true });
+      return timeline ? [...timeline.entries] : null;
     },
+    // Like Redis' EXPIRE on open and fill: the lifetime starts again.
     open: async (userId) => {
-      if (!live(userId)) timelines.set(userId, { entries: [], expiresAt: now() + settings.lifetimeMs });
+      timelines.set(userId, peek(userId) ?? { entries: [] });
     },
     fill: async (userId, entries) => {
-      const timeline = live(userId) ?? { entries: [], expiresAt: now() + settings.lifetimeMs };
-      timelines.set(userId, timeline);
+      const timeline = peek(userId) ?? { entries: [] };
       for (const entry of entries) insert(timeline.entries, entry);
+      timelines.set(userId, timeline);
     },
     drop: async (userId) => {
       timelines.delete(userId);
     },
     close: async () => {
       timelines.clear();
+    },
+    size: () => {
+      timelines.purgeStale();
+      return timelines.size;
+    },
+    entriesHeld: () => {
+      let held = 0;
+      for (const timeline of timelines.values()) held += timeline.entries.length;
+      return held;
     },
   };
 }

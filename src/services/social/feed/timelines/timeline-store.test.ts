@@ -12,7 +12,7 @@ const settings = { cap: 5, lifetimeMs: 60_000 };
 
 const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
 const stores: { name: string; options: { skip?: string }; make: () => TimelineStore }[] = [
-  { name: 'memory', options: {}, make: () => memoryTimelines(settings) },
+  { name: 'memory', options: {}, make: () => memoryTimelines({ ...settings, maxTimelines: 1000 }) },
   { name: 'redis', options: skipUnlessAvailable(await redisUnavailable()), make: () => redisTimelines(redis, `tl-${randomBytes(4).toString('hex')}`, settings) },
 ];
 after(() => redis.disconnect());
@@ -48,3 +48,46 @@ for (const { name, options, make } of stores) {
     });
   });
 }
+
+/**
+ * The in-process store's bounds: Redis bounds memory with maxmemory and
+ * TTLs; in one process the cap holds per timeline and an LRU bounds how
+ * many timelines are kept, so it never grows until read.
+ */
+describe('timeline store: memory bounds', () => {
+
+  it('holds at most maxTimelines timelines: the least recently read is evicted (absent: rebuilt on its next read)', async () => {
+    const store = memoryTimelines({ cap: 5, lifetimeMs: 60_000, maxTimelines: 3 });
+    await store.open(1);
+    await store.fill(2, [entry(1, 100)]);
+    await store.open(3);
+    await store.read(1); // 2 is now the least recently used
+    await store.open(4);
+    assert.equal(await store.read(2), null, 'evicted');
+    assert.deepEqual(await store.read(1), []);
+    assert.equal(store.size(), 3);
+    for (let user = 10; user < 2010; user++) await store.fill(user, [entry(user, user)]);
+    assert.equal(store.size(), 3, 'bounded however many timelines are opened');
+  });
+
+  it('fan-out into unread timelines stays within the cap per timeline', async () => {
+    const store = memoryTimelines({ cap: 5, lifetimeMs: 60_000, maxTimelines: 10 });
+    await store.open(1);
+    for (let n = 0; n < 500; n++) await store.push([1], entry(n, n));
+    assert.equal(store.entriesHeld(), 5);
+  });
+
+  it('a timeline not read for its lifetime is gone, and fan-out does not renew it', async () => {
+    let clock = 1_000_000;
+    const store = memoryTimelines({ cap: 5, lifetimeMs: 1000, maxTimelines: 10 }, () => clock);
+    await store.open(1);
+    await store.open(2);
+    clock += 600;
+    await store.read(1);
+    assert.equal(await store.push([1, 2], entry(1, 100)), 2);
+    clock += 500;
+    assert.equal(await store.push([1, 2], entry(2, 200)), 1, 'only the timeline read within its lifetime takes fan-out');
+    assert.equal(store.size(), 1, 'the expired timeline is no longer held');
+    assert.equal(await store.read(2), null);
+  });
+});

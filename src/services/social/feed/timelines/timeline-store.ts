@@ -30,6 +30,8 @@ export interface TimelineSettings {
   cap: number;
   /** A timeline not read for this long disappears (its owner is inactive). */
   lifetimeMs: number;
+  /** In-process store only: timelines kept at most, least recently read evicted first (Redis: its maxmemory policy). */
+  maxTimelines?: number;
 }
 
 /** Newest first; the article id breaks ties, like the SQL order (created_at desc, id desc). */
