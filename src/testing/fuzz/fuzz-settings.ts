@@ -12,8 +12,10 @@ export interface FuzzSettings {
   sequences: number;
   /** fast-check's replay path of a reported counterexample. */
   path: string | undefined;
-  /** Only routes whose "METHOD /pattern" contains this text. */
+  /** Only the route "METHOD /pattern" (e.g. "POST /api/articles"). */
   route: string | undefined;
+  /** The fuzzed system's log level: `error` shows the stack behind a 500 (silent by default). */
+  logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** Routes per real-Postgres pass is the same table; fewer runs there (each request is a network round trip). */
   postgresRuns: number;
 }
@@ -37,6 +39,7 @@ export function fuzzSettings(): FuzzSettings {
     sequences: int('FUZZ_SEQUENCES', 12),
     path: process.env['FUZZ_PATH'] || undefined,
     route: process.env['FUZZ_ROUTE'] || undefined,
+    logLevel: (process.env['FUZZ_LOG_LEVEL'] as FuzzSettings['logLevel'] | undefined) || 'silent',
     postgresRuns: int('FUZZ_POSTGRES_RUNS', Math.max(1, Math.round(runs / 3))),
   };
 }

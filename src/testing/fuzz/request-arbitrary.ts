@@ -79,18 +79,19 @@ function queryFor(route: FuzzRoute, world: FuzzWorld): fc.Arbitrary<string> {
     );
   };
   const pair = fc.oneof(
-    { arbitrary: names.length > 0 ? fc.constantFrom(...names).chain((n) => valueFor(n).map((v) => `${n}=${v}`)) : fc.constant('x=1'), weight: 5 },
-    { arbitrary: fc.constantFrom(...names, 'unknown', '', '=', '&', '[]', 'limit[]', 'a[b]').map((n) => n), weight: 1 },
+    ...(names.length > 0 ? [{ arbitrary: fc.constantFrom(...names).chain((n) => valueFor(n).map((v) => `${n}=${v}`)), weight: 5 }] : []),
+    { arbitrary: fc.constantFrom(...names, 'unknown', '', '=', '&', '[]', 'limit[]', 'a[b]'), weight: 1 },
     { arbitrary: textFor({}).map((k) => `${encodeText(k)}=${encodeText(k)}`), weight: 1 },
   );
-  return fc.option(fc.array(pair, { maxLength: 5 }).map((pairs) => `?${pairs.join('&')}`), { freq: 3, nil: '' });
+  const query = fc.array(pair, { maxLength: 5 }).map((pairs) => `?${pairs.join('&')}`);
+  return fc.oneof({ arbitrary: fc.constant(''), weight: names.length > 0 ? 1 : 5 }, { arbitrary: query, weight: 1 });
 }
 
 /** Authorization as clients send it (RealWorld's `Token`, `Bearer`) and as attackers do. */
 function authorizationFor(route: FuzzRoute, world: FuzzWorld): fc.Arbitrary<string | undefined> {
   const token = fc.constantFrom(...world.tokens);
   return fc.oneof(
-    { arbitrary: fc.constant(undefined), weight: route.auth === 'required' ? 2 : 4 },
+    { arbitrary: fc.constant(undefined), weight: route.auth === 'required' ? 1 : 4 },
     { arbitrary: token.map((t) => `Token ${t}`), weight: 8 },
     {
       arbitrary: fc.oneof(
@@ -105,7 +106,7 @@ function authorizationFor(route: FuzzRoute, world: FuzzWorld): fc.Arbitrary<stri
         fc.constantFrom('', 'Token', 'Token ', 'Bearer', 'Basic dXNlcjpwYXNz', 'Token a.b.c', 'Token ....', 'Token eyJ', 'Token null', `Token ${'a'.repeat(8000)}`),
         headerText(60),
       ),
-      weight: 2,
+      weight: 1,
     },
   );
 }

@@ -26,7 +26,7 @@ function fuzzedRoutes(table: RouteTable, sys: TestSystem): FuzzRoute[] {
   const platform = served
     .filter((r) => !recorded.has(`${r.method} ${r.url}`))
     .map((r): FuzzRoute => ({ ...r, service: 'platform', auth: 'optional' }));
-  return [...table.routes, ...platform].filter((r) => !settings.route || `${r.method} ${r.url}`.includes(settings.route));
+  return [...table.routes, ...platform].filter((r) => !settings.route || `${r.method} ${r.url}` === settings.route);
 }
 
 for (const target of await dbTargets()) {
@@ -35,7 +35,7 @@ for (const target of await dbTargets()) {
     const table = new RouteTable();
     let sys: TestSystem;
     before(async () => {
-      sys = await startTestSystem(target, { JWT_SECRET: FUZZ_JWT_SECRET }, table.recording(allServices));
+      sys = await startTestSystem(target, { JWT_SECRET: FUZZ_JWT_SECRET, LOG_LEVEL: settings.logLevel }, table.recording(allServices));
     });
     after(async () => {
       await sys?.close();
@@ -62,7 +62,7 @@ for (const target of await dbTargets()) {
             assertWellBehaved(req, res);
           });
           try {
-            await fc.assert(property, { seed: settings.seed, numRuns: runs, ...(settings.path ? { path: settings.path } : {}) });
+            await fc.assert(property, { seed: settings.seed, numRuns: runs, includeErrorInReport: true, ...(settings.path ? { path: settings.path } : {}) });
           } catch (err) {
             const replay = `replay: FUZZ_SEED=${settings.seed} FUZZ_ROUTE='${route.method} ${route.url}' FUZZ_PATH=<path above> npm run fuzz`;
             throw new Error(`${(err as Error).message}\n${replay}`, { cause: err });

@@ -83,7 +83,7 @@ function fitting(schema: JsonSchema, depth: number, name: string | undefined): f
   const type = [schema.type].flat()[0];
   switch (type) {
     case 'string':
-      return fc.oneof({ arbitrary: plausibleText(name), weight: 2 }, { arbitrary: textFor(schema), weight: 1 });
+      return fc.oneof({ arbitrary: plausibleText(name), weight: 3 }, { arbitrary: textFor(schema), weight: 1 });
     case 'integer':
       return numberFor(schema, true);
     case 'number':
@@ -117,7 +117,10 @@ function objectFor(schema: JsonSchema, depth: number): fc.Arbitrary<unknown> {
   const complete = fc.record(Object.fromEntries(names.map((name) => [name, fuzzValue(properties[name]!, depth + 1, name)])));
   const extra = fc.dictionary(fc.oneof(fc.constantFrom(...ODD_KEYS), fc.string({ maxLength: 8 })), anyJson(), { maxKeys: 2 });
   return fc
-    .tuple(fc.oneof({ arbitrary: complete, weight: required.size > 0 ? 3 : 1 }, { arbitrary: declared, weight: 1 }), fc.option(extra, { freq: 4 }))
+    .tuple(
+      fc.oneof({ arbitrary: complete, weight: required.size > 0 ? 6 : 1 }, { arbitrary: declared, weight: 1 }),
+      fc.oneof({ arbitrary: fc.constant(undefined), weight: 5 }, { arbitrary: extra, weight: 1 }),
+    )
     .map(([base, more]) => {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(base as Record<string, unknown>)) out[k] = v;
@@ -135,7 +138,7 @@ function objectFor(schema: JsonSchema, depth: number): fc.Arbitrary<unknown> {
 export function fuzzValue(schema: JsonSchema, depth = 0, name?: string): fc.Arbitrary<unknown> {
   if (depth > 6) return anyJson();
   return fc.oneof(
-    { arbitrary: fitting(schema, depth, name), weight: 12 },
+    { arbitrary: fitting(schema, depth, name), weight: 20 },
     { arbitrary: wrongType(schema), weight: 1 },
   );
 }
