@@ -51,11 +51,19 @@ export async function buildWorld(app: Injector): Promise<FuzzWorld> {
   const { comment } = await call(app, 'POST', `/api/articles/${slug}/comments`, { comment: { body: 'first' } }, owner.token);
   await call(app, 'POST', `/api/articles/${slug}/favorite`, undefined, other.token);
   await call(app, 'POST', `/api/profiles/${owner.username}/follow`, undefined, other.token);
+  const usernames = users.map((u) => u.username);
   return {
     tokens: users.map((u) => u.token),
     badTokens: await badTokens(),
-    slugs: [slug],
-    usernames: users.map((u) => u.username),
-    commentIds: [Number(comment!['id'])],
+    known: {
+      slug: [slug],
+      username: usernames,
+      author: usernames,
+      favorited: usernames,
+      email: usernames.map((u) => `${u}@example.com`),
+      password: ['password123'],
+      id: [String(comment!['id'])],
+      tag: [`t${tag}`, 'fuzz'],
+    },
   };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { FuzzRoute } from './route-table.js';
-import { fuzzText, fuzzValue, type JsonSchema } from './schema-arbitrary.js';
+import { fuzzText, fuzzValue, type JsonSchema, type KnownValues } from './schema-arbitrary.js';
 import { headerText, textFor } from './nasty-text.js';
 
 /** A request as app.inject takes it. */
@@ -13,13 +13,12 @@ export interface FuzzRequest {
 
 /** What already exists in the system, so fuzzed requests also reach real rows (and their owners). */
 export interface FuzzWorld {
-  /** Tokens of signed-in users (the first owns `slugs[0]` and `commentIds[0]`). */
+  /** Tokens of signed-in users (the first owns the known article and comment). */
   tokens: string[];
   /** Validly signed tokens that must be refused: expired, for a user that does not exist, alg none. */
   badTokens: string[];
-  slugs: string[];
-  usernames: string[];
-  commentIds: number[];
+  /** Real values by field or parameter name (slug, username, id, email, password, tag, author...), drawn now and then. */
+  known: KnownValues;
 }
 
 /**
@@ -37,19 +36,11 @@ export function encodeText(text: string): string {
   return out;
 }
 
-/** Values the world knows for a path parameter of this name. */
-function known(world: FuzzWorld, name: string): string[] {
-  if (name === 'slug') return world.slugs;
-  if (name === 'username') return world.usernames;
-  if (name === 'id') return world.commentIds.map(String);
-  return [];
-}
-
 /** Percent-encodings that are malformed, overlong or decode to something path-like. */
 const RAW_SEGMENTS = ['%', '%zz', '%c0%af', '%ff', '%ed%a0%80', '%e2%80%ae', '..', '.', '%2e%2e', '%2F', '%5c', '%u0041', '%25', '%20', '~', '%00', '%0a', '%23', '%3F'];
 
 function segment(world: FuzzWorld, name: string, schema: JsonSchema | undefined): fc.Arbitrary<string> {
-  const real = known(world, name);
+  const real = world.known[name] ?? [];
   return fc.oneof(
     { arbitrary: fuzzText(schema, name).map(encodeText), weight: 4 },
     { arbitrary: fc.constantFrom(...RAW_SEGMENTS), weight: 1 },
@@ -71,11 +62,11 @@ function queryFor(route: FuzzRoute, world: FuzzWorld): fc.Arbitrary<string> {
   const schema = (route.querystring ?? { properties: {} }) as JsonSchema;
   const names = Object.keys(schema.properties ?? {});
   const valueFor = (name: string) => {
-    const real = [...world.usernames, ...world.slugs];
+    const real = world.known[name] ?? [];
     return fc.oneof(
       { arbitrary: fuzzText(schema.properties?.[name], name).map(encodeText), weight: 5 },
       { arbitrary: fc.constantFrom(...RAW_SEGMENTS), weight: 1 },
-      ...(real.length > 0 && !['limit', 'offset'].includes(name) ? [{ arbitrary: fc.constantFrom(...real).map(encodeText), weight: 2 }] : []),
+      ...(real.length > 0 ? [{ arbitrary: fc.constantFrom(...real).map(encodeText), weight: 3 }] : []),
     );
   };
   const pair = fc.oneof(
@@ -152,11 +143,11 @@ const RAW_BODIES = [
   '{"x":"\\u0000"}',
 ];
 
-function payloadFor(route: FuzzRoute): fc.Arbitrary<string | undefined> {
+function payloadFor(route: FuzzRoute, known: KnownValues): fc.Arbitrary<string | undefined> {
   const raw = fc.oneof(fc.constantFrom(...RAW_BODIES), fc.constant(`{"x":"${'y'.repeat(1_100_000)}"}`));
   if (route.body) {
     return fc.oneof(
-      { arbitrary: fuzzValue(route.body as JsonSchema).map((v) => JSON.stringify(v) ?? 'null'), weight: 12 },
+      { arbitrary: fuzzValue(route.body as JsonSchema, { known }).map((v) => JSON.stringify(v) ?? 'null'), weight: 12 },
       { arbitrary: raw, weight: 2 },
       { arbitrary: fc.constant(undefined), weight: 1 },
     );
@@ -191,7 +182,7 @@ export function requestFor(route: FuzzRoute, world: FuzzWorld): fc.Arbitrary<Fuz
       query: queryFor(route, world),
       authorization: authorizationFor(route, world),
       contentType: fc.oneof({ arbitrary: fc.constant('application/json'), weight: 10 }, { arbitrary: fc.constantFrom(...CONTENT_TYPES), weight: 1 }, { arbitrary: fc.constant(undefined), weight: 1 }),
-      payload: payloadFor(route),
+      payload: payloadFor(route, world.known),
       others: fc.oneof(
         { arbitrary: fc.constant({}), weight: 6 },
         { arbitrary: otherHeaders(), weight: 2 },

@@ -23,6 +23,16 @@ export interface JsonSchema {
   enum?: unknown[];
 }
 
+/** Real values by field name (an existing user's email, a real slug), so some requests hit real rows. */
+export type KnownValues = Record<string, string[]>;
+
+/** Where in the request a value sits: its field name, its nesting depth, and the values the system already holds. */
+interface Place {
+  name?: string | undefined;
+  depth?: number;
+  known?: KnownValues;
+}
+
 /** Object keys that have broken JSON handling before. */
 const ODD_KEYS = ['__proto__', 'constructor', 'prototype', '', ' ', 'toString', '\u200b', '😀', '$where', 'a.b'];
 
@@ -76,14 +86,22 @@ function plausibleText(name: string | undefined): fc.Arbitrary<string> {
 }
 
 /** Values that fit `schema` (with hostile content inside its bounds and at its edges). */
-function fitting(schema: JsonSchema, depth: number, name: string | undefined): fc.Arbitrary<unknown> {
-  if (schema.anyOf) return fc.oneof(...schema.anyOf.map((s) => fuzzValue(s, depth, name)));
+function fitting(schema: JsonSchema, place: Required<Pick<Place, 'depth'>> & Place): fc.Arbitrary<unknown> {
+  const { name } = place;
+  if (schema.anyOf) return fc.oneof(...schema.anyOf.map((s) => fuzzValue(s, place)));
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const type = [schema.type].flat()[0];
   switch (type) {
     case 'string':
-      return fc.oneof({ arbitrary: plausibleText(name), weight: 3 }, { arbitrary: textFor(schema), weight: 1 });
+    {
+      const real = (name && place.known?.[name]) || [];
+      return fc.oneof(
+        { arbitrary: plausibleText(name), weight: 3 },
+        { arbitrary: textFor(schema), weight: 1 },
+        ...(real.length > 0 ? [{ arbitrary: fc.constantFrom(...real), weight: 3 }] : []),
+      );
+    }
     case 'integer':
       return numberFor(schema, true);
     case 'number':
@@ -93,28 +111,29 @@ function fitting(schema: JsonSchema, depth: number, name: string | undefined): f
     case 'null':
       return fc.constant(null);
     case 'array':
-      return fc.array(schema.items ? fuzzValue(schema.items, depth + 1, name) : anyJson(), {
+      return fc.array(schema.items ? fuzzValue(schema.items, { ...place, depth: place.depth + 1 }) : anyJson(), {
         maxLength: (schema.maxItems ?? 5) + 2,
         minLength: 0,
       });
     case 'object':
-      return objectFor(schema, depth);
+      return objectFor(schema, place);
     default:
       return anyJson();
   }
 }
 
 /** The declared properties (required ones sometimes missing), plus sometimes odd extra keys. */
-function objectFor(schema: JsonSchema, depth: number): fc.Arbitrary<unknown> {
+function objectFor(schema: JsonSchema, place: Required<Pick<Place, 'depth'>> & Place): fc.Arbitrary<unknown> {
+  const child = (name: string) => fuzzValue(schema.properties![name]!, { ...place, name, depth: place.depth + 1 });
   const properties = schema.properties ?? {};
   const names = Object.keys(properties);
   const required = new Set(schema.required ?? []);
   const declared = fc.record(
-    Object.fromEntries(names.map((name) => [name, fuzzValue(properties[name]!, depth + 1, name)])),
+    Object.fromEntries(names.map((name) => [name, child(name)])),
     // Required keys are present most of the time; each may still go missing to probe "can't be blank".
     { requiredKeys: [] },
   );
-  const complete = fc.record(Object.fromEntries(names.map((name) => [name, fuzzValue(properties[name]!, depth + 1, name)])));
+  const complete = fc.record(Object.fromEntries(names.map((name) => [name, child(name)])));
   const extra = fc.dictionary(fc.oneof(fc.constantFrom(...ODD_KEYS), fc.string({ maxLength: 8 })), anyJson(), { maxKeys: 2 });
   return fc
     .tuple(
@@ -135,10 +154,11 @@ function objectFor(schema: JsonSchema, depth: number): fc.Arbitrary<unknown> {
  * schema's shape (so requests get past validation into the domain and the
  * database), sometimes of the wrong type, sometimes null.
  */
-export function fuzzValue(schema: JsonSchema, depth = 0, name?: string): fc.Arbitrary<unknown> {
+export function fuzzValue(schema: JsonSchema, place: Place = {}): fc.Arbitrary<unknown> {
+  const depth = place.depth ?? 0;
   if (depth > 6) return anyJson();
   return fc.oneof(
-    { arbitrary: fitting(schema, depth, name), weight: 20 },
+    { arbitrary: fitting(schema, { ...place, depth }), weight: 20 },
     { arbitrary: wrongType(schema), weight: 1 },
   );
 }
