@@ -5,7 +5,7 @@ import { dbTargets } from '../db-targets.js';
 import { startTestSystem, type TestSystem } from '../test-system.js';
 import { allServices } from '../../services/registry.js';
 import { RouteTable, routesInPrintout, type FuzzRoute } from './route-table.js';
-import { requestFor } from './request-arbitrary.js';
+import { requestFor, type FuzzRequest } from './request-arbitrary.js';
 import { assertWellBehaved, send } from './response-rules.js';
 import { buildWorld, FUZZ_JWT_SECRET } from './fuzz-world.js';
 import { fuzzSettings } from './fuzz-settings.js';
@@ -70,6 +70,29 @@ for (const target of await dbTargets()) {
           rt.diagnostic(`statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`);
         });
       }
+    });
+
+    it('a method a route does not serve gets a 4xx in the error shape, never a 5xx', async () => {
+      const routes = fuzzedRoutes(table, sys);
+      const served = new Set(routes.map((r) => `${r.method} ${r.url}`));
+      const world = await buildWorld(sys.app);
+      const slug = world.known['slug']![0]!;
+      const request = fc
+        .record({
+          route: fc.constantFrom(...routes),
+          method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'PROPFIND', 'SEARCH'),
+          signedIn: fc.boolean(),
+        })
+        .filter(({ route, method }) => !served.has(`${method} ${route.url}`))
+        .map(({ route, method, signedIn }): FuzzRequest => ({
+          method,
+          url: route.url.replace(':slug', slug).replace(':username', world.known['username']![0]!).replace(':id', world.known['id']![0]!),
+          headers: signedIn ? { authorization: `Token ${world.tokens[0]}` } : {},
+        }));
+      await fc.assert(
+        fc.asyncProperty(request, async (req) => assertWellBehaved(req, await send(sys.app, req))),
+        { seed: settings.seed, numRuns: Math.min(runs, 100), includeErrorInReport: true },
+      );
     });
   });
 }
