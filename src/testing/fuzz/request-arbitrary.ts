@@ -54,7 +54,7 @@ function pathFor(route: FuzzRoute, world: FuzzWorld): fc.Arbitrary<string> {
   const params = (route.params ?? {}) as JsonSchema;
   return fc
     .tuple(...names.map((name) => segment(world, name, params.properties?.[name])))
-    .map((values) => values.reduce((url, value, i) => url.replace(`:${names[i]}`, value), route.url));
+    .map((values) => values.reduce((url, value, i) => url.replace(`:${names[i]}`, () => value), route.url));
 }
 
 /** A query string: the schema's keys (absent, fuzzed, repeated, malformed) plus unknown ones. */
@@ -169,6 +169,14 @@ function otherHeaders(): fc.Arbitrary<Record<string, string>> {
       'accept-encoding': fc.constantFrom('gzip', 'br', 'identity;q=0', '*', 'zstd'),
       'x-request-id': headerText(40),
       'x-forwarded-for': fc.constantFrom('1.2.3.4', 'garbage', '::1, 10.0.0.1'),
+      // Hop-by-hop and proxy-only headers (RFC 9110 §7.6.1): a proxy must not forward them.
+      expect: fc.constantFrom('100-continue', 'nonsense'),
+      connection: fc.constantFrom('close', 'keep-alive', 'x-secret, close', 'upgrade'),
+      te: fc.constantFrom('trailers', 'gzip'),
+      upgrade: fc.constantFrom('websocket', 'h2c'),
+      'proxy-authorization': fc.constant('Basic dXNlcjpwYXNz'),
+      'keep-alive': fc.constant('timeout=5'),
+      trailer: fc.constant('x-foo'),
     },
     { requiredKeys: [] },
   ) as fc.Arbitrary<Record<string, string>>;
