@@ -6,9 +6,9 @@
  */
 export interface FuzzSettings {
   seed: number;
-  /** Requests per route (route fuzzing) or command sequences (stateful fuzzing). */
+  /** Requests per route on PGlite (a third of it through the gateway). */
   runs: number;
-  /** Command sequences for the stateful part. */
+  /** Command sequences for the stateful part on PGlite (a third of it on Postgres). */
   sequences: number;
   /** fast-check's replay path of a reported counterexample. */
   path: string | undefined;
@@ -16,7 +16,7 @@ export interface FuzzSettings {
   route: string | undefined;
   /** The fuzzed system's log level: `error` shows the stack behind a 500 (silent by default). */
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
-  /** Routes per real-Postgres pass is the same table; fewer runs there (each request is a network round trip). */
+  /** Requests per route on the real Postgres (fewer: each statement is a network round trip). */
   postgresRuns: number;
 }
 

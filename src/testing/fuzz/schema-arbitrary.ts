@@ -93,8 +93,7 @@ function fitting(schema: JsonSchema, place: Required<Pick<Place, 'depth'>> & Pla
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const type = [schema.type].flat()[0];
   switch (type) {
-    case 'string':
-    {
+    case 'string': {
       const real = (name && place.known?.[name]) || [];
       return fc.oneof(
         { arbitrary: plausibleText(name), weight: 3 },
@@ -130,7 +129,7 @@ function objectFor(schema: JsonSchema, place: Required<Pick<Place, 'depth'>> & P
   const required = new Set(schema.required ?? []);
   const declared = fc.record(
     Object.fromEntries(names.map((name) => [name, child(name)])),
-    // Required keys are present most of the time; each may still go missing to probe "can't be blank".
+    // Any subset of the keys, required ones included: probes "can't be blank" (the complete record is drawn more often).
     { requiredKeys: [] },
   );
   const complete = fc.record(Object.fromEntries(names.map((name) => [name, child(name)])));
