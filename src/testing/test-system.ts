@@ -2,6 +2,7 @@ import { loadConfig } from '../platform/config/load-config.js';
 import type { Config } from '../platform/config/schema.js';
 import { createLogger } from '../platform/log/logger.js';
 import { startSystem, type System } from '../platform/runtime/system.js';
+import type { ServiceModule } from '../platform/runtime/service-module.js';
 import { allServices } from '../services/registry.js';
 import type { DbTarget } from './db-targets.js';
 import { createApiClient, type ApiClient } from './api-client.js';
@@ -20,7 +21,12 @@ export interface TestSystem extends System {
  * The whole system on a random port against a fresh database of the target
  * (PGlite in memory, or a new database on the real server, dropped on close).
  */
-export async function startTestSystem(target: DbTarget, overrides: Partial<Config> = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  target: DbTarget,
+  overrides: Partial<Config> = {},
+  /** The services to run (all of them by default; the fuzzer passes them wrapped to record their routes). */
+  services: ServiceModule[] = allServices,
+): Promise<TestSystem> {
   const url = await target.create();
   const config = loadConfig(
     {},
@@ -40,7 +46,7 @@ export async function startTestSystem(target: DbTarget, overrides: Partial<Confi
   );
   const system = await startSystem({
     config,
-    services: allServices,
+    services,
     logger: createLogger({ level: config.LOG_LEVEL, pretty: false }),
   });
   return {

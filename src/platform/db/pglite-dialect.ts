@@ -68,13 +68,28 @@ class PGliteDriver implements Driver {
   }
 }
 
+/**
+ * Text parameters with lone surrogates (a JSON body may escape one) as
+ * node-postgres sends them: U+FFFD in their place. PGlite's UTF-8 length
+ * count is short for a lone low surrogate after a non-ASCII character, so
+ * the parameter went out truncated and Postgres refused it (22021).
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function wellFormed(value: unknown): unknown {
+  // String.prototype.toWellFormed, which the project's ES2022 lib does not declare yet.
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\ufffd');
+  if (Array.isArray(value)) return value.map(wellFormed);
+  return value;
+}
+
 class PGliteConnection implements DatabaseConnection {
   release: () => void = () => {};
 
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(query.sql, [...query.parameters]);
+    const result = await this.pglite.query<R>(query.sql, query.parameters.map(wellFormed));
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
