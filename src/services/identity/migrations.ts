@@ -24,5 +24,13 @@ export const identityMigrations: ServiceMigrations = {
         `create index users_username_exact on identity.users (username)`,
       ],
     },
+    {
+      version: 2,
+      name: 'token versions',
+      statements: [
+        // Tokens carry the version they were signed at; a password change bumps it, revoking the older ones.
+        `alter table identity.users add column token_version integer not null default 0`,
+      ],
+    },
   ],
 };
