@@ -1,5 +1,6 @@
 import { PROFILES_CACHE_TAG, type UserProfile, type UserStanding } from '../../../contracts/identity.js';
 import type { Cache } from '../../../platform/cache/cache.js';
+import { foldIdentifier } from '../../../platform/text/identifiers.js';
 import type { UserRow, UsersStore } from './users.store.js';
 
 const toProfile = (row: UserRow): UserProfile => ({ id: row.id, username: row.username, bio: row.bio, image: row.image });
@@ -32,7 +33,9 @@ export class ProfileCache {
     return profiles;
   }
 
-  async byUsername(username: string): Promise<UserProfile | null> {
+  /** By the name's canonical form (NFKC, lowercase): "ＡＬＩＣＥ" finds alice. */
+  async byUsername(name: string): Promise<UserProfile | null> {
+    const username = foldIdentifier(name.trim());
     try {
       const id = await this.cache.getOrLoad('profile', `name:${username}`, async () => {
         const row = await this.store.byUsername(username);

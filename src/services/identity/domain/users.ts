@@ -5,7 +5,7 @@ import { USER_DELETED, type UserDeletedEvent } from '../../../contracts/identity
 import { collidedField, type IdentityTables, type UserChanges, type UserRow, type UsersStore } from '../data/users.store.js';
 import type { ProfileCache } from '../data/profile-cache.js';
 import type { PasswordHasher } from './passwords.js';
-import { checkEmail, checkPassword, checkPresent, emptyToNull, throwIfAny } from './user-rules.js';
+import { canonicalEmail, canonicalUsername, checkEmail, checkPassword, checkPresent, checkUsername, emptyToNull, throwIfAny } from './user-rules.js';
 
 export interface AuthenticatedUser {
   user: UserRow;
@@ -38,13 +38,13 @@ export class UsersDomain {
 
   async register(input: RegisterInput): Promise<AuthenticatedUser> {
     const problems: Record<string, string[]> = {};
-    checkPresent(problems, 'username', input.username);
+    checkUsername(problems, input.username);
     checkEmail(problems, input.email);
     checkPassword(problems, input.password);
     throwIfAny(problems);
 
-    const username = input.username.trim();
-    const email = input.email.trim();
+    const username = canonicalUsername(input.username);
+    const email = canonicalEmail(input.email);
     await this.rejectTaken({ email, username });
     const password_hash = await this.passwords.hash(input.password);
     const user = await this.store.insert({ email, username, password_hash }).catch((err: unknown) => {
@@ -59,7 +59,7 @@ export class UsersDomain {
     checkPresent(problems, 'password', password);
     throwIfAny(problems);
 
-    const user = await this.store.byEmail(email.trim());
+    const user = await this.store.byEmail(canonicalEmail(email));
     if (!user) {
       await this.passwords.burn(password);
       throw errors.badCredentials();
@@ -77,14 +77,14 @@ export class UsersDomain {
 
   async update(userId: number, input: UpdateInput): Promise<AuthenticatedUser> {
     const problems: Record<string, string[]> = {};
-    if (input.username !== undefined) checkPresent(problems, 'username', input.username);
+    if (input.username !== undefined) checkUsername(problems, input.username);
     if (input.email !== undefined) checkEmail(problems, input.email);
     if (input.password !== undefined) checkPassword(problems, input.password);
     throwIfAny(problems);
 
     const changes: UserChanges = {};
-    if (input.username) changes.username = input.username.trim();
-    if (input.email) changes.email = input.email.trim();
+    if (input.username) changes.username = canonicalUsername(input.username);
+    if (input.email) changes.email = canonicalEmail(input.email);
     if (input.bio !== undefined) changes.bio = emptyToNull(input.bio) ?? null;
     if (input.image !== undefined) changes.image = emptyToNull(input.image) ?? null;
     await this.rejectTaken({ email: changes.email, username: changes.username }, userId);

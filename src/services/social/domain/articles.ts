@@ -6,7 +6,7 @@ import type { FeedStrategy } from '../feed/feed-strategy.js';
 import type { Outbox } from '../../../platform/bus/platform-bus.js';
 import { ARTICLE_DELETED, ARTICLE_PUBLISHED, articleEvent } from './article-events.js';
 import type { SocialTables } from '../data/tables.js';
-import { checkArticleInput, normalizeTags, type ArticleInput } from './article-input.js';
+import { canonicalTag, checkArticleInput, normalizeTags, type ArticleInput } from './article-input.js';
 import { DELETED_AUTHOR, type AuthorDirectory } from './authors.js';
 import { slugify, suffixed } from './slug.js';
 import type { ArticleList, ArticleView } from './views.js';
@@ -102,7 +102,7 @@ export class ArticlesDomain {
 
   async list(query: ListQuery, viewerId: number | null): Promise<ArticleList> {
     const filter: ArticleFilter = {};
-    if (query.tag !== undefined) filter.tag = query.tag;
+    if (query.tag !== undefined) filter.tag = canonicalTag(query.tag);
     for (const [param, key] of [['author', 'authorId'], ['favorited', 'favoritedBy']] as const) {
       const username = query[param];
       if (username === undefined) continue;
