@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { dbTargets } from '../../testing/db-targets.js';
-import { openDatabase } from '../../platform/db/open-database.js';
-import { runMigrations } from '../../platform/db/migrations.js';
-import { identityMigrations } from './migrations.js';
-import { socialMigrations } from '../social/migrations.js';
-import type { ServiceMigrations } from '../../platform/db/migrations.js';
+import { dbTargets } from '../testing/db-targets.js';
+import { openDatabase } from '../platform/db/open-database.js';
+import { runMigrations } from '../platform/db/migrations.js';
+import { identityMigrations } from './identity/migrations.js';
+import { socialMigrations } from './social/migrations.js';
+import type { ServiceMigrations } from '../platform/db/migrations.js';
 
 const upTo = (m: ServiceMigrations, version: number): ServiceMigrations => ({ ...m, migrations: m.migrations.filter((x) => x.version <= version) });
 
