@@ -136,4 +136,17 @@ describe('--topology services: DELETE /api/user through the gateway', { ...postg
     const comments = (await rawRequest(system.url, 'GET', `/api/articles/${bob.slugs[0]}/comments`)).body as { comments: unknown[] };
     assert.equal(comments.comments.length, 0);
   });
+
+  it('a password change through the gateway revokes older tokens there too; the fresh token works', async () => {
+    const reg = await rawRequest(system.url, 'POST', '/api/users', { user: { username: 'gwcarol', email: 'gwcarol@example.com', password: 'password123' } });
+    const old = { authorization: `Token ${(reg.body as { user: { token: string } }).user.token}` };
+    const changed = await rawRequest(system.url, 'PUT', '/api/user', { user: { password: 'another-password' } }, old);
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    const fresh = { authorization: `Token ${(changed.body as { user: { token: string } }).user.token}` };
+    const article = { article: { title: 'revoked?', description: 'd', body: 'b' } };
+    assert.equal((await rawRequest(system.url, 'POST', '/api/articles', article, old)).status, 401, 'old token refused at the edge');
+    assert.equal((await rawRequest(system.url, 'GET', '/api/user', undefined, old)).status, 401);
+    assert.equal((await rawRequest(system.url, 'POST', '/api/articles', article, fresh)).status, 201);
+    assert.equal((await rawRequest(system.url, 'GET', '/api/user', undefined, fresh)).status, 200);
+  });
 });
