@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { errors } from '../errors/catalog.js';
 
 /** What the auth hook asks about a request's user before trusting it. */
 export interface UserCheckQuery {
@@ -33,7 +34,10 @@ export function standingAccepts(standing: UserStanding | null | undefined, query
 export function createRemoteUserCheck(lookup: (userId: number) => Promise<UserStanding | null>, ttlMs = 5000, max = 50_000) {
   const cache = new LRUCache<number, { standing: UserStanding | null }>({ max, ttl: ttlMs });
   const fetch = async (userId: number) => {
-    const standing = await lookup(userId);
+    // The owner unreachable: the user cannot be vouched for, which is a 503 (retry), not a 500 and not a pass.
+    const standing = await lookup(userId).catch(() => {
+      throw errors.upstreamUnavailable('identity');
+    });
     cache.set(userId, { standing });
     return standing;
   };
