@@ -5,7 +5,8 @@ import { exitGracefully } from '../platform/runtime/shutdown.js';
 import { StaticRegistry } from '../platform/discovery/static-registry.js';
 import { RedisRegistry } from '../platform/discovery/redis-registry.js';
 import { parseRemoteServices } from '../platform/runtime/topologies/remote-services.js';
-import { startGateway } from '../gateway/gateway.js';
+import { startGateway, type Gateway } from '../gateway/gateway.js';
+import { identityService } from '../services/identity/index.js';
 
 /**
  * `scalestack gateway`: one gateway process on its own (several of them
@@ -37,10 +38,16 @@ export async function gateway(): Promise<void> {
   const registry = config.GATEWAY_UPSTREAMS
     ? new StaticRegistry(parseRemoteServices(config.GATEWAY_UPSTREAMS))
     : new RedisRegistry(config.REDIS_URL!);
-  const edge = await startGateway({ config, logger, registry });
+  // The edge checks a token's user with identity (exists, token not revoked by a password change), on identity's replicas it routes to.
+  const started: { pools?: Gateway['pools'] } = {};
+  const identityUrls = () => started.pools?.get(identityService.name)?.all().filter((u) => u.available).map((u) => u.url) ?? [];
+  const identity = identityService.remoteClient!({ urls: identityUrls, secret: config.INTERNAL_SECRET! });
+  const edge = await startGateway({ config, logger, registry, userCheck: identity.userExists! });
+  started.pools = edge.pools;
   exitGracefully(
     async () => {
       await edge.close();
+      await identity.close?.();
       await registry.close();
     },
     logger,

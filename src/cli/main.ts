@@ -11,6 +11,7 @@ const commands: Record<string, { run: (args: string[]) => Promise<void>; help: s
   migrate: { run: migrate, help: 'apply pending migrations of every service and exit' },
   load: { run: load, help: 'open-model load test of a running system (scalestack load --help)' },
   seed: { run: seed, help: 'create users, follows and articles for load scenarios (scalestack seed --help)' },
+  users: { run: async (args) => (await import('./users.js')).users(args), help: 'delete an account: scalestack users delete <username> (scalestack users --help)' },
   dlq: { run: dlq, help: 'list, show and replay dead-lettered messages (scalestack dlq --help)' },
 };
 

@@ -13,6 +13,7 @@ import { Supervisor } from '../platform/runtime/topologies/supervisor.js';
 import type { Plan } from '../platform/runtime/topologies/plan.js';
 import { startGateway } from '../gateway/gateway.js';
 import { allServices } from '../services/registry.js';
+import { identityService } from '../services/identity/index.js';
 
 /** Where `scalestack restart` finds the running supervisor's admin endpoint. */
 export function supervisorFile(dataDir: string): string {
@@ -81,12 +82,15 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     await supervisor.stop();
     process.exit(1);
   }
-  const gateway = await startGateway({ config, logger: logger.child({ component: 'gateway' }), registry });
+  // The edge checks a token's user with identity too (exists, token not revoked by a password change).
+  const identityUrls = () => supervisor.list().flatMap((r) => (r.url && r.services.includes(identityService.name) ? [r.url] : []));
+  const identity = identityService.remoteClient!({ urls: identityUrls, secret: config.INTERNAL_SECRET! });
+  const edge = await startGateway({ config, logger: logger.child({ component: 'gateway' }), registry, userCheck: identity.userExists! });
   supervisor.attachEdge({
-    serving: (service, url) => gateway.pools.get(service)?.all().some((u) => u.url === url && u.available) ?? false,
-    drain: async (service, url) => void (await gateway.pools.get(service)?.drain(url)),
+    serving: (service, url) => edge.pools.get(service)?.all().some((u) => u.url === url && u.available) ?? false,
+    drain: async (service, url) => void (await edge.pools.get(service)?.drain(url)),
   });
-  await gateway.refresh();
+  await edge.refresh();
 
   const admin = createServer((req, res) => {
     const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -99,14 +103,15 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
   const adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
   mkdirSync(config.DATA_DIR, { recursive: true });
-  writeFileSync(supervisorFile(config.DATA_DIR), JSON.stringify({ pid: process.pid, adminUrl, gateway: gateway.url }));
-  logger.info({ url: gateway.url, admin: adminUrl, replicas: supervisor.list() }, 'scalestack is up');
+  writeFileSync(supervisorFile(config.DATA_DIR), JSON.stringify({ pid: process.pid, adminUrl, gateway: edge.url }));
+  logger.info({ url: edge.url, admin: adminUrl, replicas: supervisor.list() }, 'scalestack is up');
 
   exitGracefully(
     async () => {
       admin.close();
       rmSync(supervisorFile(config.DATA_DIR), { force: true });
-      await gateway.close();
+      await edge.close();
+      await identity.close?.();
       await supervisor.stop();
     },
     logger,

@@ -60,6 +60,11 @@ export async function start(args: string[] = []): Promise<void> {
       config.SHUTDOWN_TIMEOUT_MS,
     );
   } catch (err) {
+    // A setting found bad only while starting (e.g. a short DATA_DIR/jwt-secret): the same exit as any config error.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`scalestack: ${err.message}\n`);
+      process.exit(2);
+    }
     logger.fatal({ err }, 'could not start');
     logger.flush();
     process.exit(1);

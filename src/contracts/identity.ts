@@ -1,3 +1,5 @@
+import { Type, type Static } from '@sinclair/typebox';
+
 /**
  * What other services may ask identity. The identity service implements it;
  * the runtime hands callers an in-process implementation when co-located
@@ -10,10 +12,17 @@ export interface UserProfile {
   image: string | null;
 }
 
+/** What a request's user is checked against: the user exists, and tokens of this version are the current ones. */
+export interface UserStanding {
+  tokenVersion: number;
+}
+
 export interface IdentityClient {
   /** Profiles for the given ids, in one round trip; unknown ids are absent from the map. */
   usersByIds(ids: readonly number[]): Promise<Map<number, UserProfile>>;
   userByUsername(username: string): Promise<UserProfile | null>;
+  /** The user's standing, or null when there is no such user (anymore). */
+  standing(userId: number): Promise<UserStanding | null>;
 }
 
 export const IDENTITY = 'identity';
@@ -24,3 +33,15 @@ export const IDENTITY = 'identity';
  * whenever a profile changes, so such entries never outlive the profile.
  */
 export const PROFILES_CACHE_TAG = 'identity:profiles';
+
+/**
+ * Published (through identity's outbox, keyed by user id) when an account is
+ * deleted: the row is gone when it is sent. Services holding the user's data
+ * remove it; the user's tokens are already refused.
+ */
+export const USER_DELETED = 'identity.user.deleted';
+export const UserDeletedEvent = Type.Object({
+  userId: Type.Integer({ minimum: 1 }),
+  username: Type.String(),
+});
+export type UserDeletedEvent = Static<typeof UserDeletedEvent>;

@@ -4,6 +4,7 @@ import type { Logger } from '../platform/log/logger.js';
 import { createMetrics } from '../platform/metrics/metrics.js';
 import { createTokenService } from '../platform/auth/tokens.js';
 import { resolveJwtSecret } from '../platform/auth/jwt-secret.js';
+import type { UserCheck } from '../platform/auth/user-check.js';
 import { createApp, type App } from '../platform/http/create-app.js';
 import { parseJsonBody } from '../platform/http/json-body.js';
 import type { ServiceRegistry } from '../platform/discovery/registry.js';
@@ -29,6 +30,12 @@ export interface GatewayOptions {
   healthIntervalMs?: number;
   discoveryIntervalMs?: number;
   breaker?: BreakerSettings;
+  /**
+   * Checks a token's user (exists, token of the current version) at the edge; the CLI builds it from
+   * identity's remote client. Without it the gateway checks signature and expiry only, and a revoked
+   * token of an existing user passes to the services (which check existence, not versions, for signed identities).
+   */
+  userCheck?: UserCheck;
 }
 
 export interface Gateway {
@@ -52,12 +59,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const routes = options.routes ?? CONDUIT_ROUTES;
   const metrics = createMetrics();
   const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
-  // The gateway checks signature and expiry; whether the user still exists is identity's call, made behind it.
+  // The gateway checks signature and expiry, and (userCheck) existence and token version with identity.
   const app = createApp({
     logger,
     metrics,
     tokens,
-    userExists: async () => true,
+    userExists: options.userCheck ?? (async () => true),
     bodyLimit: config.BODY_LIMIT_BYTES,
     maxHeaderSize: config.GATEWAY_MAX_HEADER_BYTES,
   });

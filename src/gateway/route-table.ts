@@ -25,6 +25,7 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/api/users/login', service: identity, auth: 'optional', timeoutMs: SLOW },
   { method: 'GET', path: '/api/user', service: identity, auth: 'required' },
   { method: 'PUT', path: '/api/user', service: identity, auth: 'required', timeoutMs: SLOW },
+  { method: 'DELETE', path: '/api/user', service: identity, auth: 'required' },
 
   { method: 'GET', path: '/api/profiles/:username', service: social, auth: 'optional' },
   { method: 'POST', path: '/api/profiles/:username/follow', service: social, auth: 'required' },

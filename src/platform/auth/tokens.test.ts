@@ -4,12 +4,14 @@ import { SignJWT } from 'jose';
 import { createTokenService, tokenFromHeader } from './tokens.js';
 
 const secret = 'x'.repeat(32);
+const key = new TextEncoder().encode(secret);
 
 describe('tokens', () => {
   const tokens = createTokenService(secret, 3600);
 
-  it('round-trips the user id', async () => {
-    assert.equal(await tokens.verify(await tokens.sign(42)), 42);
+  it('round-trips the user id and the token version', async () => {
+    assert.deepEqual(await tokens.verify(await tokens.sign(42)), { userId: 42, version: 0 });
+    assert.deepEqual(await tokens.verify(await tokens.sign(42, 3)), { userId: 42, version: 3 });
   });
 
   it('rejects forged, expired and malformed tokens', async () => {
@@ -20,10 +22,27 @@ describe('tokens', () => {
       .setSubject('42')
       .setIssuer('scalestack')
       .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
-      .sign(new TextEncoder().encode(secret));
+      .sign(key);
     assert.equal(await tokens.verify(expired), null);
     assert.equal(await tokens.verify('not.a.jwt'), null);
     assert.equal(await tokens.verify(''), null);
+  });
+
+  it('rejects a validly signed token without exp (it would never expire)', async () => {
+    const eternal = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('42').setIssuer('scalestack').setIssuedAt().sign(key);
+    assert.equal(await tokens.verify(eternal), null);
+  });
+
+  it('reads a token without `ver` (signed before versions existed) as version 0; refuses a malformed version', async () => {
+    const legacy = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('42').setIssuer('scalestack').setExpirationTime('1h').sign(key);
+    assert.deepEqual(await tokens.verify(legacy), { userId: 42, version: 0 });
+    const odd = await new SignJWT({ ver: 'x' }).setProtectedHeader({ alg: 'HS256' }).setSubject('42').setIssuer('scalestack').setExpirationTime('1h').sign(key);
+    assert.equal(await tokens.verify(odd), null);
+  });
+
+  it('refuses to sign with a secret under 32 bytes', () => {
+    assert.throws(() => createTokenService('', 3600), /at least 32 bytes/);
+    assert.throws(() => createTokenService('k', 3600), /at least 32 bytes/);
   });
 
   it('reads Token and Bearer schemes only', () => {

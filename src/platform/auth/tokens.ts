@@ -1,19 +1,33 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 
+/** What a verified token says: whose it is and which generation of the user's tokens it belongs to. */
+export interface VerifiedToken {
+  userId: number;
+  /**
+   * The user's token version when the token was signed (claim `ver`; 0 when absent,
+   * as in tokens signed before versions existed). A password change bumps the
+   * user's version, which revokes every token signed before it.
+   */
+  version: number;
+}
+
 export interface TokenService {
-  sign(userId: number): Promise<string>;
-  /** The user id the token was issued to, or null when forged, expired or malformed. */
-  verify(token: string): Promise<number | null>;
+  sign(userId: number, version?: number): Promise<string>;
+  /** Who the token was issued to, or null when forged, expired, without `exp`, or malformed. */
+  verify(token: string): Promise<VerifiedToken | null>;
 }
 
 const ISSUER = 'scalestack';
+/** HS256 with a shorter key is brute-forceable (RFC 7518 §3.2 asks for at least the hash size). */
+export const MIN_SECRET_BYTES = 32;
 
-/** HS256 JWTs (jose). The subject is the user id; nothing else is trusted from the token. */
+/** HS256 JWTs (jose). The subject is the user id; nothing else is trusted from the token but its version. */
 export function createTokenService(secret: string, ttlSeconds: number): TokenService {
   const key = new TextEncoder().encode(secret);
+  if (key.length < MIN_SECRET_BYTES) throw new Error(`the JWT secret must be at least ${MIN_SECRET_BYTES} bytes (got ${key.length})`);
   return {
-    sign: (userId) =>
-      new SignJWT({})
+    sign: (userId, version = 0) =>
+      new SignJWT({ ver: version })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(String(userId))
         .setIssuer(ISSUER)
@@ -22,9 +36,12 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
         .sign(key),
     verify: async (token) => {
       try {
-        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'] });
-        const id = Number(payload.sub);
-        return Number.isSafeInteger(id) && id > 0 ? id : null;
+        // A token without `exp` would be valid forever: refused.
+        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
+        const userId = Number(payload.sub);
+        const version = payload['ver'] ?? 0;
+        if (!Number.isSafeInteger(userId) || userId <= 0 || typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) return null;
+        return { userId, version };
       } catch (err) {
         if (err instanceof joseErrors.JOSEError || err instanceof TypeError) return null;
         throw err;

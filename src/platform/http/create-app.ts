@@ -8,6 +8,7 @@ import { lazyChildLogger } from '../log/lazy-child-logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { tokenFromHeader, type TokenService } from '../auth/tokens.js';
 import { USER_ID_HEADER, USER_SIG_HEADER, verifiedUserId } from '../auth/gateway-identity.js';
+import type { UserCheck } from '../auth/user-check.js';
 import { errors } from '../errors/catalog.js';
 import { makeErrorHandler, sendError } from './error-handler.js';
 import { parseJsonBody } from './json-body.js';
@@ -24,8 +25,11 @@ export interface AppSettings {
   metrics: Metrics;
   tokens: TokenService;
   bodyLimit: number;
-  /** Whether a token's user still exists: a validly signed token of a user that is gone is invalid. */
-  userExists: (userId: number) => Promise<boolean>;
+  /**
+   * Whether a request's user is still good (exists; for a token, of the user's current version):
+   * a validly signed token or gateway identity of a user that is gone, or a token older than a password change, is invalid.
+   */
+  userExists: UserCheck;
   /** INTERNAL_SECRET: when set, a request signed by the gateway (x-user-id + x-user-sig) is trusted without the JWT. */
   internalSecret?: string | undefined;
   /** Largest request head accepted (node's default 16 KiB); over it: 431 in the catalog's shape. */
@@ -113,12 +117,14 @@ export function createApp(settings: AppSettings) {
     if (asserted !== undefined) {
       // An identity asserted by the gateway: trusted only with a valid signature (never from a client).
       const userId = verifiedUserId(settings.internalSecret, header(request.headers[USER_ID_HEADER]), header(request.headers[USER_SIG_HEADER]));
-      if (userId === null || !(await settings.userExists(userId))) throw errors.tokenInvalid();
+      if (userId === null || !(await settings.userExists(userId, { write: isWrite(request) }))) throw errors.tokenInvalid();
       request.userId = userId;
     } else if (token !== undefined) {
-      const userId = token === null ? null : await settings.tokens.verify(token);
-      if (userId === null || !(await settings.userExists(userId))) throw errors.tokenInvalid();
-      request.userId = userId;
+      const verified = token === null ? null : await settings.tokens.verify(token);
+      if (verified === null || !(await settings.userExists(verified.userId, { tokenVersion: verified.version, write: isWrite(request) }))) {
+        throw errors.tokenInvalid();
+      }
+      request.userId = verified.userId;
     }
     if (request.userId === null && request.routeOptions.config.auth === 'required') throw errors.tokenMissing();
   };
@@ -161,6 +167,8 @@ export function createApp(settings: AppSettings) {
 
   return app;
 }
+
+const isWrite = (request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD';
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? undefined : value;

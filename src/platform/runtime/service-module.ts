@@ -5,6 +5,7 @@ import type { ServiceMigrations } from '../db/migrations.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenService } from '../auth/tokens.js';
+import type { UserCheck } from '../auth/user-check.js';
 import type { Cache } from '../cache/cache.js';
 import type { ClientDirectory } from './client-directory.js';
 import type { Bus } from '../bus/port.js';
@@ -33,10 +34,11 @@ export interface ServiceInstance {
   /** The typed client other services call; its interface lives in src/contracts/. */
   client?: object;
   /**
-   * Provided by the service that owns users (identity): the auth hook refuses
-   * a validly signed token whose user does not exist (anymore).
+   * Provided by the service that owns users (identity), and by its remote client
+   * where it runs elsewhere: the auth hook refuses a validly signed token or
+   * gateway identity whose user does not exist (anymore), or a revoked token.
    */
-  userExists?(userId: number): Promise<boolean>;
+  userExists?: UserCheck;
   /** Called on shutdown after the listener has drained: flush buffers, stop timers. */
   close?(): Promise<void>;
   /** Service-to-service routes behind `client` for remote callers; mounted at /internal/<name> (never routed by the gateway) when INTERNAL_SECRET is set. */
@@ -56,5 +58,5 @@ export interface ServiceModule {
   migrations: ServiceMigrations;
   create(context: ServiceContext): Promise<ServiceInstance> | ServiceInstance;
   /** The client callers in other processes get (HTTP to internalRoutes); the same contract as `client`. */
-  remoteClient?(endpoints: RemoteEndpoints): object & { close?(): Promise<void> };
+  remoteClient?(endpoints: RemoteEndpoints): object & { close?(): Promise<void>; userExists?: UserCheck };
 }

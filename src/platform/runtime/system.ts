@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { createTokenService } from '../auth/tokens.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
+import type { UserCheck } from '../auth/user-check.js';
 import { createApp, type App } from '../http/create-app.js';
 import { registerHealthRoutes } from '../health/health-routes.js';
 import { createRateLimiter } from '../ratelimit/create-rate-limiter.js';
@@ -60,6 +61,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const metrics = createMetrics();
   const started = Date.now();
 
+  // Before anything is opened or written: a bad secret (e.g. an empty DATA_DIR/jwt-secret) is a configuration error.
+  const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DATABASE_POOL_MAX });
   let migrated = false;
   let draining = false;
@@ -74,22 +77,21 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     closers.push(async () => stopMaintenance());
     logger.info({ driver: db.driver, applied }, 'database ready');
 
-    const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
     const clients = new ClientDirectory();
     const cache = openCache(config, metrics, logger);
     closers.push(() => cache.close());
     registerSystemMetrics(metrics.registry, db);
     const messaging = await startPlatformBus({ url: config.BUS_URL, db, logger, metrics: new BusMetrics(metrics.registry) });
     closers.push(() => messaging.close());
-    // Until a service that owns users is built in this process, a signed token is enough.
-    let userExists: (userId: number) => Promise<boolean> = async () => true;
+    // Until a service that owns users is built in this process (or its remote client is), a signed token is enough.
+    let userExists: UserCheck = async () => true;
     const app = createApp({
       logger,
       metrics,
       tokens,
       bodyLimit: config.BODY_LIMIT_BYTES,
       internalSecret: config.INTERNAL_SECRET,
-      userExists: (id) => userExists(id),
+      userExists: (id, query) => userExists(id, query),
     });
     // Each route remembers the service that mounted it: the `service` label of request metrics.
     const tagger = routeServiceTagger();
@@ -98,6 +100,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       if (localNames.includes(module.name) || !remote.has(module.name) || !module.remoteClient || !config.INTERNAL_SECRET) continue;
       const client = module.remoteClient({ urls: () => remote.get(module.name), secret: config.INTERNAL_SECRET });
       clients.register(module.name, client);
+      // The service that owns users runs elsewhere: its client checks them (gateway-signed identities too).
+      if (client.userExists) userExists = client.userExists.bind(client);
       if (client.close) closers.push(client.close);
     }
     startedApp = app;

@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
-import type { IdentityClient, UserProfile } from '../../contracts/identity.js';
+import type { IdentityClient, UserProfile, UserStanding } from '../../contracts/identity.js';
+import { createRemoteUserCheck, type UserCheck } from '../../platform/auth/user-check.js';
 import { INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
 import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
 
@@ -12,7 +13,7 @@ const BATCH = 500;
  * replicas; a connection failure moves on to the next replica (the calls
  * are reads, safe to repeat), so a replica restarting costs no request.
  */
-export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityClient & { close(): Promise<void> } {
+export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityClient & { close(): Promise<void>; userExists: UserCheck } {
   const pools = new Map<string, Pool>();
   let turn = 0;
 
@@ -62,7 +63,13 @@ export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityCl
     throw lastError instanceof Error ? lastError : new Error('identity unreachable');
   }
 
+  const standing = async (userId: number) => (await get<{ standing: UserStanding }>(`/users/${userId}/standing`)).body?.standing ?? null;
+  // The auth check of the calling process: writes ask identity every time, reads may use an answer up to 5 s old.
+  const userCheck = createRemoteUserCheck(standing);
+
   return {
+    standing,
+    userExists: userCheck.check,
     usersByIds: async (ids) => {
       const unique = [...new Set(ids)];
       const out = new Map<number, UserProfile>();

@@ -6,5 +6,6 @@ export function createIdentityClient(profiles: ProfileCache): IdentityClient {
   return {
     usersByIds: (ids) => profiles.byIds(ids),
     userByUsername: (username) => profiles.byUsername(username),
+    standing: (userId) => profiles.standing(userId),
   };
 }

@@ -1,4 +1,6 @@
 import type { ServiceModule } from '../../platform/runtime/service-module.js';
+import { standingAccepts } from '../../platform/auth/user-check.js';
+import { USER_DELETED, UserDeletedEvent } from '../../contracts/identity.js';
 import { ProfileCache } from './data/profile-cache.js';
 import { UsersStore } from './data/users.store.js';
 import { createPasswordHasher } from './domain/passwords.js';
@@ -13,17 +15,26 @@ import { createHttpIdentityClient } from './http-identity-client.js';
 export const identityService: ServiceModule = {
   name: 'identity',
   migrations: identityMigrations,
-  create: ({ config, db, tokens, cache }) => {
+  create: async ({ config, db, tokens, cache, outbox, bus, logger }) => {
     const store = new UsersStore(db);
     const profiles = new ProfileCache(store, cache);
     const passwords = createPasswordHasher(config.ARGON2_MEMORY_KIB, config.ARGON2_TIME_COST);
-    const users = new UsersDomain(store, profiles, passwords, tokens);
+    const users = new UsersDomain(store, profiles, passwords, tokens, outbox);
     const client = createIdentityClient(profiles);
+    // A deletion made elsewhere (`scalestack users delete`, another replica) reaches this process's cache through its event.
+    const forgetDeleted = await bus.subscribe<UserDeletedEvent>(
+      USER_DELETED,
+      'identity-forget-deleted',
+      async ({ payload }) => profiles.deleted(payload.userId, payload.username),
+      { schema: UserDeletedEvent },
+    );
+    logger.debug({ topic: USER_DELETED }, 'identity: dropping deleted users from its cache on their event');
     return {
       routes: usersRoutes(users),
       client,
       internalRoutes: internalRoutes(client),
-      userExists: async (userId) => (await profiles.byIds([userId])).has(userId),
+      userExists: async (userId, query) => standingAccepts(await profiles.standing(userId), query),
+      close: () => forgetDeleted.stop(),
     };
   },
   remoteClient: createHttpIdentityClient,

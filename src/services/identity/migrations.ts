@@ -24,5 +24,35 @@ export const identityMigrations: ServiceMigrations = {
         `create index users_username_exact on identity.users (username)`,
       ],
     },
+    {
+      version: 2,
+      name: 'token versions',
+      statements: [
+        // Tokens carry the version they were signed at; a password change bumps it, revoking the older ones.
+        `alter table identity.users add column token_version integer not null default 0`,
+      ],
+    },
+    {
+      version: 3,
+      name: 'canonical usernames and emails (NFKC, lowercase)',
+      statements: [
+        // New writes store foldIdentifier() (src/platform/text/identifiers.ts); rows from before are brought to the
+        // same form here. When several rows fold to one name, the row that case-insensitively already is that name
+        // wins (else the oldest); the others keep their old spelling rather than fail the migration (they still sign
+        // in by email, and can rename). See docs/adr/0015.
+        `update identity.users u set username = lower(normalize(u.username, NFKC))
+          where u.username <> lower(normalize(u.username, NFKC))
+            and not exists (select 1 from identity.users o where o.id <> u.id
+              and lower(normalize(o.username, NFKC)) = lower(normalize(u.username, NFKC))
+              and (lower(o.username) = lower(normalize(u.username, NFKC))
+                or (lower(u.username) <> lower(normalize(u.username, NFKC)) and o.id < u.id)))`,
+        `update identity.users u set email = lower(normalize(u.email, NFKC))
+          where u.email <> lower(normalize(u.email, NFKC))
+            and not exists (select 1 from identity.users o where o.id <> u.id
+              and lower(normalize(o.email, NFKC)) = lower(normalize(u.email, NFKC))
+              and (lower(o.email) = lower(normalize(u.email, NFKC))
+                or (lower(u.email) <> lower(normalize(u.email, NFKC)) and o.id < u.id)))`,
+      ],
+    },
   ],
 };

@@ -10,6 +10,7 @@ import { ArticlesDomain } from './domain/articles.js';
 import { AuthorDirectory } from './domain/authors.js';
 import { CommentsDomain } from './domain/comments.js';
 import { ProfilesDomain } from './domain/profiles.js';
+import { consumeUserDeletions } from './domain/user-removal.js';
 import { chooseFeed } from './feed/choose-feed.js';
 import { socialMigrations } from './migrations.js';
 import { articlesRoutes } from './routes/articles.routes.js';
@@ -45,6 +46,7 @@ export const socialService: ServiceModule = {
     const articles = new ArticlesDomain(articlesStore, articleCache, authors, identity, feed, views, outbox);
     const profiles = new ProfilesDomain(identity, followsStore, feed);
     const comments = new CommentsDomain(new CommentsStore(db), articlesStore, authors);
+    const userDeletions = await consumeUserDeletions({ bus, db: articlesStore.db, outbox, articles: articleCache, feed, logger });
 
     return {
       routes: async (app) => {
@@ -54,6 +56,7 @@ export const socialService: ServiceModule = {
         await app.register(exportRoutes(userExport));
       },
       close: async () => {
+        await userDeletions.stop();
         await feed.close?.();
         await views.close();
         await exportWorker.stop();

@@ -94,5 +94,19 @@ export const socialMigrations: ServiceMigrations = {
           where t.article_id = a.id`,
       ],
     },
+    {
+      version: 5,
+      name: 'canonical tags (NFKC, lowercase)',
+      statements: [
+        // New writes store canonicalTag() (src/platform/text/identifiers.ts); older rows are brought to that form.
+        // Two spellings on one article ("React", "react") become one tag: the duplicate row goes first.
+        `delete from social.article_tags t where exists (select 1 from social.article_tags o
+          where o.article_id = t.article_id and o.tag < t.tag and lower(normalize(o.tag, NFKC)) = lower(normalize(t.tag, NFKC)))`,
+        `update social.article_tags set tag = lower(normalize(tag, NFKC)) where tag <> lower(normalize(tag, NFKC))`,
+        `update social.articles a set tag_list = coalesce(
+            (select array_agg(tag order by tag) from social.article_tags where article_id = a.id), '{}')
+          where exists (select 1 from unnest(a.tag_list) as x(tag) where x.tag <> lower(normalize(x.tag, NFKC)))`,
+      ],
+    },
   ],
 };

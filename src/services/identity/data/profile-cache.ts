@@ -1,5 +1,6 @@
-import { PROFILES_CACHE_TAG, type UserProfile } from '../../../contracts/identity.js';
+import { PROFILES_CACHE_TAG, type UserProfile, type UserStanding } from '../../../contracts/identity.js';
 import type { Cache } from '../../../platform/cache/cache.js';
+import { foldIdentifier } from '../../../platform/text/identifiers.js';
 import type { UserRow, UsersStore } from './users.store.js';
 
 const toProfile = (row: UserRow): UserProfile => ({ id: row.id, username: row.username, bio: row.bio, image: row.image });
@@ -28,7 +29,9 @@ export class ProfileCache {
     return new Map([...found].map(([id, p]) => [Number(id), p]));
   }
 
-  async byUsername(username: string): Promise<UserProfile | null> {
+  /** By the name's canonical form (NFKC, lowercase): "ＡＬＩＣＥ" finds alice. */
+  async byUsername(name: string): Promise<UserProfile | null> {
+    const username = foldIdentifier(name.trim());
     try {
       const id = await this.cache.getOrLoad('profile', `name:${username}`, async () => {
         const row = await this.store.byUsername(username);
@@ -43,11 +46,39 @@ export class ProfileCache {
   }
 
   /**
+   * What every authenticated request is checked against (`standing:<id>`): cached like a profile,
+   * rewritten by a password change and dropped by a deletion, so both take effect at once.
+   */
+  async standing(userId: number): Promise<UserStanding | null> {
+    try {
+      return await this.cache.getOrLoad('profile', `standing:${userId}`, async () => {
+        const row = await this.store.byId(userId);
+        if (!row) throw new NoSuchUser();
+        return { tokenVersion: row.token_version };
+      });
+    } catch (err) {
+      if (err instanceof NoSuchUser) return null;
+      throw err;
+    }
+  }
+
+  /** After a deletion (or its event, which may come from another process): nothing of the user stays cached. */
+  async deleted(userId: number, username: string): Promise<void> {
+    await Promise.all([
+      this.cache.delete('profile', `standing:${userId}`),
+      this.cache.delete('profile', String(userId)),
+      this.cache.delete('profile', `name:${username}`),
+      this.cache.invalidateTags([PROFILES_CACHE_TAG]),
+    ]);
+  }
+
+  /**
    * Write-through after an account change; a rename also retires the old name's entry, and
    * entries elsewhere that embed profiles (tag PROFILES_CACHE_TAG) are dropped.
    */
   async written(user: UserRow, previousUsername: string): Promise<void> {
     await this.cache.set('profile', String(user.id), toProfile(user));
+    await this.cache.set('profile', `standing:${user.id}`, { tokenVersion: user.token_version } satisfies UserStanding);
     await this.cache.invalidateTags([PROFILES_CACHE_TAG]);
     if (previousUsername !== user.username) {
       await this.cache.delete('profile', `name:${previousUsername}`);

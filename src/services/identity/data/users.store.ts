@@ -8,6 +8,8 @@ interface UsersTable {
   password_hash: string;
   bio: string | null;
   image: string | null;
+  /** Bumped by a password change: tokens signed at an older version are refused. */
+  token_version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -16,6 +18,7 @@ interface IdentityTables {
   'identity.users': UsersTable;
 }
 
+export type { IdentityTables };
 export type UserRow = Selectable<UsersTable>;
 export type UserChanges = Partial<Pick<UserRow, 'email' | 'username' | 'password_hash' | 'bio' | 'image'>>;
 
@@ -36,7 +39,7 @@ export function collidedField(err: unknown): UniqueField | null {
 
 /** Data access for identity.users; the only code that writes SQL for identity. */
 export class UsersStore {
-  private readonly db: Kysely<IdentityTables>;
+  readonly db: Kysely<IdentityTables>;
 
   constructor(database: Database) {
     this.db = database.as<IdentityTables>();
@@ -44,6 +47,11 @@ export class UsersStore {
 
   async insert(user: Pick<UserRow, 'email' | 'username' | 'password_hash'>): Promise<UserRow> {
     return this.db.insertInto('identity.users').values(user).returningAll().executeTakeFirstOrThrow();
+  }
+
+  /** Deletes the user in `db` (the caller's transaction, which also writes the user-deleted event); the row, or undefined when there was none. */
+  async delete(db: Kysely<IdentityTables>, id: number): Promise<UserRow | undefined> {
+    return db.deleteFrom('identity.users').where('id', '=', id).returningAll().executeTakeFirst();
   }
 
   async byId(id: number): Promise<UserRow | undefined> {
@@ -87,10 +95,15 @@ export class UsersStore {
     return taken;
   }
 
+  /** A new password_hash also bumps token_version, revoking every token signed before. */
   async update(id: number, changes: UserChanges): Promise<UserRow | undefined> {
     return this.db
       .updateTable('identity.users')
-      .set({ ...changes, updated_at: sql`greatest(clock_timestamp(), updated_at + interval '1 millisecond')` })
+      .set({
+        ...changes,
+        ...(changes.password_hash !== undefined ? { token_version: sql<number>`token_version + 1` } : {}),
+        updated_at: sql`greatest(clock_timestamp(), updated_at + interval '1 millisecond')`,
+      })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();

@@ -1,4 +1,5 @@
 import { errors } from '../../../platform/errors/catalog.js';
+import { foldIdentifier, hasInvisibleCharacters, isSingleScript } from '../../../platform/text/identifiers.js';
 
 /** Field rules shared by register and update; each failure is keyed by its field. */
 export const PASSWORD_MIN = 8;
@@ -12,8 +13,22 @@ export function checkPresent(problems: Problems, field: string, value: string | 
 
 export function checkEmail(problems: Problems, email: string | null | undefined): void {
   if (email === undefined || email === null || email.trim() === '') return checkPresent(problems, 'email', email);
-  if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) (problems['email'] ??= []).push('is invalid');
+  if (hasInvisibleCharacters(email)) return void (problems['email'] ??= []).push(INVISIBLE);
+  if (!/^[^\s@]+@[^\s@]+$/.test(canonicalEmail(email))) (problems['email'] ??= []).push('is invalid');
 }
+
+const INVISIBLE = 'must not contain control or invisible characters';
+
+/** A username: present, no control or format characters (docs/adr/0015), one writing system. */
+export function checkUsername(problems: Problems, username: string | null | undefined): void {
+  if (username === undefined || username === null || username.trim() === '') return checkPresent(problems, 'username', username);
+  if (hasInvisibleCharacters(username)) return void (problems['username'] ??= []).push(INVISIBLE);
+  if (!isSingleScript(canonicalUsername(username))) (problems['username'] ??= []).push('must be written in one script');
+}
+
+/** The forms stored and compared: trimmed, NFKC, lowercase (src/platform/text/identifiers.ts). */
+export const canonicalUsername = (username: string): string => foldIdentifier(username.trim());
+export const canonicalEmail = (email: string): string => foldIdentifier(email.trim());
 
 export function checkPassword(problems: Problems, password: string | null | undefined): void {
   if (password === undefined || password === null || password.trim() === '') return checkPresent(problems, 'password', password);

@@ -1,9 +1,11 @@
 import { errors } from '../../../platform/errors/catalog.js';
 import type { TokenService } from '../../../platform/auth/tokens.js';
-import { collidedField, type UserChanges, type UserRow, type UsersStore } from '../data/users.store.js';
+import type { Outbox } from '../../../platform/bus/platform-bus.js';
+import { USER_DELETED, type UserDeletedEvent } from '../../../contracts/identity.js';
+import { collidedField, type IdentityTables, type UserChanges, type UserRow, type UsersStore } from '../data/users.store.js';
 import type { ProfileCache } from '../data/profile-cache.js';
 import type { PasswordHasher } from './passwords.js';
-import { checkEmail, checkPassword, checkPresent, emptyToNull, throwIfAny } from './user-rules.js';
+import { canonicalEmail, canonicalUsername, checkEmail, checkPassword, checkPresent, checkUsername, emptyToNull, throwIfAny } from './user-rules.js';
 
 export interface AuthenticatedUser {
   user: UserRow;
@@ -31,23 +33,24 @@ export class UsersDomain {
     private readonly profiles: ProfileCache,
     private readonly passwords: PasswordHasher,
     private readonly tokens: TokenService,
+    private readonly outbox: Outbox,
   ) {}
 
   async register(input: RegisterInput): Promise<AuthenticatedUser> {
     const problems: Record<string, string[]> = {};
-    checkPresent(problems, 'username', input.username);
+    checkUsername(problems, input.username);
     checkEmail(problems, input.email);
     checkPassword(problems, input.password);
     throwIfAny(problems);
 
-    const username = input.username.trim();
-    const email = input.email.trim();
+    const username = canonicalUsername(input.username);
+    const email = canonicalEmail(input.email);
     await this.rejectTaken({ email, username });
     const password_hash = await this.passwords.hash(input.password);
     const user = await this.store.insert({ email, username, password_hash }).catch((err: unknown) => {
       throw takenError(err);
     });
-    return { user, token: await this.tokens.sign(user.id) };
+    return { user, token: await this.tokens.sign(user.id, user.token_version) };
   }
 
   async login(email: string, password: string): Promise<AuthenticatedUser> {
@@ -56,32 +59,32 @@ export class UsersDomain {
     checkPresent(problems, 'password', password);
     throwIfAny(problems);
 
-    const user = await this.store.byEmail(email.trim());
+    const user = await this.store.byEmail(canonicalEmail(email));
     if (!user) {
       await this.passwords.burn(password);
       throw errors.badCredentials();
     }
     if (!(await this.passwords.verify(user.password_hash, password))) throw errors.badCredentials();
-    return { user, token: await this.tokens.sign(user.id) };
+    return { user, token: await this.tokens.sign(user.id, user.token_version) };
   }
 
   /** The account behind a verified token; a token for a user that no longer exists is invalid. */
   async current(userId: number): Promise<AuthenticatedUser> {
     const user = await this.store.byId(userId);
     if (!user) throw errors.tokenInvalid();
-    return { user, token: await this.tokens.sign(user.id) };
+    return { user, token: await this.tokens.sign(user.id, user.token_version) };
   }
 
   async update(userId: number, input: UpdateInput): Promise<AuthenticatedUser> {
     const problems: Record<string, string[]> = {};
-    if (input.username !== undefined) checkPresent(problems, 'username', input.username);
+    if (input.username !== undefined) checkUsername(problems, input.username);
     if (input.email !== undefined) checkEmail(problems, input.email);
     if (input.password !== undefined) checkPassword(problems, input.password);
     throwIfAny(problems);
 
     const changes: UserChanges = {};
-    if (input.username) changes.username = input.username.trim();
-    if (input.email) changes.email = input.email.trim();
+    if (input.username) changes.username = canonicalUsername(input.username);
+    if (input.email) changes.email = canonicalEmail(input.email);
     if (input.bio !== undefined) changes.bio = emptyToNull(input.bio) ?? null;
     if (input.image !== undefined) changes.image = emptyToNull(input.image) ?? null;
     await this.rejectTaken({ email: changes.email, username: changes.username }, userId);
@@ -94,13 +97,34 @@ export class UsersDomain {
     });
     if (!user) throw errors.tokenInvalid();
     await this.profiles.written(user, before.username);
-    return { user, token: await this.tokens.sign(user.id) };
+    return { user, token: await this.tokens.sign(user.id, user.token_version) };
+  }
+
+  /**
+   * Deletes the account and, in the same transaction, the user-deleted event (outbox): other services
+   * remove the user's data when it arrives. The user's tokens are refused from the moment this returns
+   * (the standing entry is dropped here; everywhere else the check asks identity for writes).
+   */
+  async delete(userId: number): Promise<void> {
+    const row = await this.store.db.transaction().execute(async (trx) => {
+      const deleted = await this.store.delete(trx, userId);
+      if (deleted) await this.outbox.add<IdentityTables>(trx, [userDeletedEvent(deleted)]);
+      return deleted;
+    });
+    if (!row) throw errors.tokenInvalid();
+    this.outbox.wake();
+    await this.profiles.deleted(row.id, row.username);
   }
 
   private async rejectTaken(fields: { email?: string | undefined; username?: string | undefined }, exceptId?: number) {
     const taken = await this.store.takenBy(fields, exceptId);
     if (taken.length > 0) throw errors.taken(...taken);
   }
+}
+
+export function userDeletedEvent(user: Pick<UserRow, 'id' | 'username'>) {
+  const payload: UserDeletedEvent = { userId: user.id, username: user.username };
+  return { topic: USER_DELETED, key: String(user.id), payload };
 }
 
 /** A unique violation from a concurrent write becomes the same 409 the pre-check gives. */

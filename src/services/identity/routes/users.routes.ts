@@ -33,5 +33,11 @@ export function usersRoutes(users: UsersDomain): FastifyPluginAsync {
       const userId = requireUser(request);
       return reply.headers(noStore).send(userJson(await users.update(userId, request.body.user)));
     });
+
+    // Not in the RealWorld spec: deletes the signed-in user's account; social removes their content on the event.
+    app.delete('/user', authRequired, async (request, reply) => {
+      await users.delete(requireUser(request));
+      return reply.code(204).headers(noStore).send();
+    });
   };
 }

@@ -1,4 +1,5 @@
 import { errors } from '../../../platform/errors/catalog.js';
+import { foldIdentifier, hasInvisibleCharacters } from '../../../platform/text/identifiers.js';
 
 export interface ArticleInput {
   title?: string | undefined;
@@ -17,10 +18,14 @@ export function checkArticleInput(input: ArticleInput, mode: 'create' | 'update'
     const missing = value === undefined ? mode === 'create' : value.trim() === '';
     if (missing) problems[field] = ["can't be blank"];
   }
+  if (input.tagList?.some(hasInvisibleCharacters)) problems['tagList'] = ['must not contain control or invisible characters'];
   if (Object.keys(problems).length > 0) throw errors.validation(problems);
 }
 
-/** Trimmed, blank ones dropped, no duplicates, sorted: the form tags are stored and shown in. */
+/** The form a tag is stored, shown and looked up in: trimmed, NFKC, lowercase ("React", "ＲＥＡＣＴ" and "react" are one tag). */
+export const canonicalTag = (tag: string): string => foldIdentifier(tag.trim());
+
+/** Canonical, blank ones dropped, no duplicates, sorted: the form tags are stored and shown in. */
 export function normalizeTags(tags: readonly string[]): string[] {
-  return [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))].sort();
+  return [...new Set(tags.map(canonicalTag).filter((t) => t.length > 0))].sort();
 }

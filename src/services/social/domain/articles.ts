@@ -6,8 +6,8 @@ import type { FeedStrategy } from '../feed/feed-strategy.js';
 import type { Outbox } from '../../../platform/bus/platform-bus.js';
 import { ARTICLE_DELETED, ARTICLE_PUBLISHED, articleEvent } from './article-events.js';
 import type { SocialTables } from '../data/tables.js';
-import { checkArticleInput, normalizeTags, type ArticleInput } from './article-input.js';
-import type { AuthorDirectory } from './authors.js';
+import { canonicalTag, checkArticleInput, normalizeTags, type ArticleInput } from './article-input.js';
+import { DELETED_AUTHOR, type AuthorDirectory } from './authors.js';
 import { slugify, suffixed } from './slug.js';
 import type { ArticleList, ArticleView } from './views.js';
 
@@ -102,7 +102,7 @@ export class ArticlesDomain {
 
   async list(query: ListQuery, viewerId: number | null): Promise<ArticleList> {
     const filter: ArticleFilter = {};
-    if (query.tag !== undefined) filter.tag = query.tag;
+    if (query.tag !== undefined) filter.tag = canonicalTag(query.tag);
     for (const [param, key] of [['author', 'authorId'], ['favorited', 'favoritedBy']] as const) {
       const username = query[param];
       if (username === undefined) continue;
@@ -135,10 +135,7 @@ export class ArticlesDomain {
       this.store.favoritedAmong(viewerId, ids),
       knownAuthors ? this.authors.viewsOf(knownAuthors, viewerId) : this.authors.profiles(records.map((r) => r.authorId), viewerId),
     ]);
-    return records.flatMap((article) => {
-      const author = authors.get(article.authorId);
-      return author ? [{ article, favorited: favorited.has(article.id), author }] : [];
-    });
+    return records.map((article) => ({ article, favorited: favorited.has(article.id), author: authors.get(article.authorId) ?? DELETED_AUTHOR }));
   }
 
   private async viewById(id: number, viewerId: number | null): Promise<ArticleView> {

@@ -26,12 +26,17 @@ export class AuthorDirectory {
   }
 
   async profile(authorId: number, viewerId: number | null): Promise<ProfileView> {
-    const view = (await this.profiles([authorId], viewerId)).get(authorId);
-    // Users are never deleted, so an author always has a profile; this guards a broken invariant.
-    if (!view) throw new Error(`author ${authorId} has no profile in identity`);
-    return view;
+    return (await this.profiles([authorId], viewerId)).get(authorId) ?? DELETED_AUTHOR;
   }
 }
+
+/**
+ * Who an article or comment is shown as when identity no longer knows its
+ * author: the user was deleted and social has not yet removed their content
+ * (it does on the user-deleted event). Shown, not hidden, so a list and its
+ * count agree; never a 500. Not a valid username, so it names nobody.
+ */
+export const DELETED_AUTHOR: ProfileView = Object.freeze({ username: '[deleted]', bio: null, image: null, following: false });
 
 function toViews(users: Iterable<UserProfile>, followed: Set<number>): Map<number, ProfileView> {
   const views = new Map<number, ProfileView>();

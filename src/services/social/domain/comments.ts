@@ -1,7 +1,7 @@
 import { errors } from '../../../platform/errors/catalog.js';
 import type { ArticlesStore } from '../data/articles.store.js';
 import type { CommentsStore } from '../data/comments.store.js';
-import type { AuthorDirectory } from './authors.js';
+import { DELETED_AUTHOR, type AuthorDirectory } from './authors.js';
 import type { CommentView } from './views.js';
 
 export class CommentsDomain {
@@ -23,10 +23,7 @@ export class CommentsDomain {
     const article = await this.article(slug);
     const rows = await this.comments.forArticle(article.id);
     const authors = await this.authors.profiles(rows.map((r) => r.author_id), viewerId);
-    return rows.flatMap((comment) => {
-      const author = authors.get(comment.author_id);
-      return author ? [{ comment, author }] : [];
-    });
+    return rows.map((comment) => ({ comment, author: authors.get(comment.author_id) ?? DELETED_AUTHOR }));
   }
 
   /** Only a comment's author may delete it. */
