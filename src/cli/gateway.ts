@@ -4,6 +4,7 @@ import { createLogger } from '../platform/log/logger.js';
 import { exitGracefully } from '../platform/runtime/shutdown.js';
 import { StaticRegistry } from '../platform/discovery/static-registry.js';
 import { RedisRegistry } from '../platform/discovery/redis-registry.js';
+import { redisPrefix } from '../platform/redis/create-redis.js';
 import { parseRemoteServices } from '../platform/runtime/topologies/remote-services.js';
 import { startGateway } from '../gateway/gateway.js';
 
@@ -36,7 +37,7 @@ export async function gateway(): Promise<void> {
   if (!config.REDIS_URL) logger.warn('REDIS_URL unset: rate limits are counted in this gateway alone, not shared with other gateways');
   const registry = config.GATEWAY_UPSTREAMS
     ? new StaticRegistry(parseRemoteServices(config.GATEWAY_UPSTREAMS))
-    : new RedisRegistry(config.REDIS_URL!);
+    : new RedisRegistry(config.REDIS_URL!, redisPrefix(config));
   const edge = await startGateway({ config, logger, registry });
   exitGracefully(
     async () => {

@@ -6,6 +6,7 @@ import { skipUnlessAvailable } from '../../../testing/services-required.js';
 import { MemoryBroker } from '../adapters/memory.js';
 import { openBus, openTransport } from '../choose-bus.js';
 import { busMigrations } from '../migrations.js';
+import { busKeys } from '../adapters/redis-streams.js';
 
 /** The four adapters as suites run them; broker URLs overridable for other machines. */
 export interface BusTarget {
@@ -84,7 +85,7 @@ export async function injectRaw(target: BusTarget, topic: string, bytes: string)
     const u = new URL(url);
     u.search = '';
     const redis = new Redis(u.toString());
-    await redis.xadd(`ss:ev:${topic}`, '*', 'e', bytes);
+    await redis.xadd(busKeys('scalestack').events(topic), '*', 'e', bytes);
     redis.disconnect();
   }
 }
