@@ -38,9 +38,13 @@ async function reachable(url: string): Promise<string | null> {
   }
 }
 
-export async function busTargets(): Promise<BusTarget[]> {
-  const targets: BusTarget[] = [{ name: 'memory', url: undefined, options: {}, memory: new MemoryBroker() }];
-  for (const [name, url] of Object.entries(BROKER_URLS)) targets.push({ name, url, options: skipUnlessAvailable(await reachable(url)) });
+/** Every adapter, or only those named in BUS_TARGETS (e.g. `BUS_TARGETS=redis`, to run one adapter's suites). */
+export async function busTargets(only = process.env['BUS_TARGETS']?.split(',')): Promise<BusTarget[]> {
+  const wanted = (name: string) => !only || only.includes(name);
+  const targets: BusTarget[] = wanted('memory') ? [{ name: 'memory', url: undefined, options: {}, memory: new MemoryBroker() }] : [];
+  for (const [name, url] of Object.entries(BROKER_URLS)) {
+    if (wanted(name)) targets.push({ name, url, options: skipUnlessAvailable(await reachable(url)) });
+  }
   return targets;
 }
 
