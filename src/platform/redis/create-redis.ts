@@ -19,7 +19,7 @@ export type RedisUse = 'command' | 'subscriber' | 'blocking';
  * The settings every client shares, and why:
  * - connectTimeout 1 s: a local or same-zone Redis connects in a millisecond;
  *   longer only delays noticing that it is gone.
- * - commandTimeout 500 ms (command, subscriber): a server that accepts the
+ * - commandTimeout 1 s (command, subscriber): a server that accepts the
  *   connection but does not answer (paused, swapping) counts as down, and the
  *   breaker opens after a few such timeouts.
  * - maxRetriesPerRequest 0: a command is never replayed after a reconnect;
@@ -33,7 +33,7 @@ export type RedisUse = 'command' | 'subscriber' | 'blocking';
  */
 export const REDIS_DEFAULTS = {
   connectTimeout: 1_000,
-  commandTimeout: 500,
+  commandTimeout: 1_000,
   maxRetriesPerRequest: 0,
   reconnectFirstMs: 50,
   reconnectMaxMs: 500,
