@@ -49,7 +49,7 @@ describe('Redis killed for 7 s under the social scenario at 200 req/s (cache, ti
 
     // The outbox kept what was written while the broker was away; the relay sent it once Redis was back.
     const { rows } = await sql<{ id: string }>`select id from platform.outbox where topic = ${ARTICLE_PUBLISHED} and seq > ${start?.seq ?? 0}`.execute(db);
-    assert.ok(rows.length > 100, `${rows.length} articles were posted during the drill`);
+    assert.ok(rows.length > 50, `${rows.length} articles were posted during the drill`);
     const deadline = Date.now() + 30_000;
     const missing = () => rows.filter((r) => !delivered.has(r.id));
     while (missing().length > 0 && Date.now() < deadline) await sleep(200);
