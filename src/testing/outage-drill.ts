@@ -109,3 +109,6 @@ export function describeDrill(r: DrillResult): string {
     `${name.padEnd(7)} requests ${String(f.requests).padStart(5)}  errors ${f.errors}  worst p50 ${f.worstP50.toFixed(1)} ms  worst p99 ${f.worstP99.toFixed(1)} ms`;
   return [line('before', r.before), line('outage', r.outage), line('after', r.after), `errors ${r.errors} ${JSON.stringify(r.errorReasons)}`].join('\n');
 }
+
+/** The topic whose events the drill follows (platform tests may not import a service). */
+export { ARTICLE_PUBLISHED } from '../services/social/domain/article-events.js';

@@ -8,7 +8,7 @@ import { ownRedisOptions, startOwnRedis, type OwnRedis } from '../../testing/red
 import { createRateLimiter } from '../ratelimit/create-rate-limiter.js';
 import { RedisRegistry } from '../discovery/redis-registry.js';
 import { createLogger } from '../log/logger.js';
-import { ARTICLE_PUBLISHED } from '../../services/social/domain/article-events.js';
+import { ARTICLE_PUBLISHED } from '../../testing/outage-drill.js';
 
 const [pglite] = await dbTargets();
 

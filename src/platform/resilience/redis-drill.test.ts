@@ -8,7 +8,7 @@ import { describeDrill, runOutageDrill, seedForDrill } from '../../testing/outag
 import type { SeedData } from '../../loadgen/seed/seed-data.js';
 import { sql } from 'kysely';
 import { sleep } from '../../testing/fixtures.js';
-import { ARTICLE_PUBLISHED } from '../../services/social/domain/article-events.js';
+import { ARTICLE_PUBLISHED } from '../../testing/outage-drill.js';
 
 const [, postgres] = await dbTargets();
 
