@@ -7,7 +7,7 @@ import { toConsumed } from './result.js';
 
 export interface RedisStoreOptions {
   url: string;
-  /** Key prefix (REDIS_PREFIX): counters live under `<prefix>:rl:<policy>:`. */
+  /** Key prefix (REDIS_PREFIX): counters live under `<prefix>:rl:<policy>:` (default `scalestack`). */
   prefix?: string;
   /** Called once each time the store falls back to / recovers from the local insurance limiter. */
   onDegraded?: (degraded: boolean, err?: Error) => void;
@@ -18,9 +18,9 @@ export interface RedisStoreOptions {
  * RateLimiterRedis (one Lua script per request: INCR + PEXPIRE, atomic, so
  * the allowance holds across instances). When Redis errors or is not
  * connected, an in-memory insurance limiter with the same policy answers
- * instead, so limits keep holding per instance rather than vanishing. While
- * the breaker in front of Redis is open the insurance answers without
- * trying Redis at all.
+ * instead, so limits keep holding per instance rather than vanishing. Calls
+ * go through a breaker: after a lost connection or a few failed calls the
+ * insurance answers without trying Redis at all, until Redis is back.
  */
 export class RedisStore implements RateLimitStore {
   readonly kind = 'redis';
@@ -37,14 +37,16 @@ export class RedisStore implements RateLimitStore {
 
   async consume(policy: { name: string; limit: number; windowSeconds: number }, key: string): Promise<Consumed> {
     const { shared, insurance } = this.limiter(policy);
-    if (!this.breaker.up) {
+    try {
+      // Through the breaker: a refusal is an answer (toConsumed resolves it); only Redis errors and timeouts count as failures.
+      const result = await this.breaker.execute(() => toConsumed(shared.consume(key)));
+      this.setDegraded(false);
+      return result;
+    } catch {
+      // Redis failed, or the breaker is open and Redis was not tried: the insurance counts, per instance.
       this.setDegraded(true);
       return toConsumed(insurance.consume(key));
     }
-    const usedInsuranceBefore = this.redis.status !== 'ready';
-    const result = await toConsumed(shared.consume(key));
-    this.setDegraded(usedInsuranceBefore || this.redis.status !== 'ready');
-    return result;
   }
 
   private limiter(policy: { name: string; limit: number; windowSeconds: number }) {
@@ -53,11 +55,10 @@ export class RedisStore implements RateLimitStore {
       const insurance = new RateLimiterMemory({ keyPrefix: `ins:${policy.name}`, points: policy.limit, duration: policy.windowSeconds });
       const shared = new RateLimiterRedis({
         storeClient: this.redis,
-        keyPrefix: `${this.options.prefix ?? 'ss'}:rl:${policy.name}`,
+        keyPrefix: `${this.options.prefix ?? 'scalestack'}:rl:${policy.name}`,
         points: policy.limit,
         duration: policy.windowSeconds,
         rejectIfRedisNotReady: true,
-        insuranceLimiter: insurance,
       });
       this.limiters.set(policy.name, (limiter = { shared, insurance }));
     }
