@@ -20,7 +20,9 @@ describe('feed while the timeline store (Redis) is away', ownRedisOptions(), () 
     await redis?.stop();
   });
 
-  it('a follow succeeds while Redis is down, and the feed shows the new followee once Redis is back', async () => {
+  const metrics = async () => (await fetch(new URL('/metrics', sys.url))).text();
+
+  it('a follow succeeds while Redis is down, dependency_up shows it, and the feed shows the new followee once Redis is back', async () => {
     const reader = await registerUser(sys.api);
     const author = await registerUser(sys.api);
     const article = await createArticle(sys.api, author.token);
@@ -34,10 +36,12 @@ describe('feed while the timeline store (Redis) is away', ownRedisOptions(), () 
     const during = await sys.api.get('/api/articles/feed', { token: reader.token });
     assert.equal(during.status, 200);
     assert.deepEqual(during.body.articles.map((a: { slug: string }) => a.slug), [article.slug], 'read from Postgres meanwhile');
+    assert.match(await metrics(), /dependency_up\{dependency="redis",client="timelines"\} 0/, 'the breaker shows Redis bypassed');
 
     await redis.start();
     await sleep(1_500); // the client reconnects and the breaker closes
     const back = await sys.api.get('/api/articles/feed', { token: reader.token });
     assert.deepEqual(back.body.articles.map((a: { slug: string }) => a.slug), [article.slug], 'the timeline was rebuilt with the followee');
+    assert.match(await metrics(), /dependency_up\{dependency="redis",client="timelines"\} 1/, 'and in use again');
   });
 });
