@@ -4,6 +4,7 @@ import { createLogger } from '../platform/log/logger.js';
 import { exitGracefully } from '../platform/runtime/shutdown.js';
 import { StaticRegistry } from '../platform/discovery/static-registry.js';
 import { RedisRegistry } from '../platform/discovery/redis-registry.js';
+import { redisPrefix } from '../platform/redis/create-redis.js';
 import { parseRemoteServices } from '../platform/runtime/topologies/remote-services.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { identityService } from '../services/identity/index.js';
@@ -37,7 +38,7 @@ export async function gateway(): Promise<void> {
   if (!config.REDIS_URL) logger.warn('REDIS_URL unset: rate limits are counted in this gateway alone, not shared with other gateways');
   const registry = config.GATEWAY_UPSTREAMS
     ? new StaticRegistry(parseRemoteServices(config.GATEWAY_UPSTREAMS))
-    : new RedisRegistry(config.REDIS_URL!);
+    : new RedisRegistry(config.REDIS_URL!, redisPrefix(config));
   // The edge checks a token's user with identity (exists, token not revoked by a password change), on identity's replicas it routes to.
   const started: { pools?: Gateway['pools'] } = {};
   const identityUrls = () => started.pools?.get(identityService.name)?.all().filter((u) => u.available).map((u) => u.url) ?? [];

@@ -9,6 +9,7 @@ import { allServices } from '../services/registry.js';
 import { parsePlan, PlanError, type Plan } from '../platform/runtime/topologies/plan.js';
 import { localServiceNames } from '../platform/runtime/topologies/remote-services.js';
 import { announceToRedis, announceToSupervisor } from '../platform/runtime/topologies/announce.js';
+import { redisPrefix } from '../platform/redis/create-redis.js';
 
 /**
  * `scalestack start`: the whole system in one process (the embedded
@@ -47,7 +48,7 @@ export async function start(args: string[] = []): Promise<void> {
     const announcement = announceToSupervisor(system.url, local);
     const redisAnnouncement = await announceToRedis(config.REDIS_URL, config.ANNOUNCE_URL, local, (err) =>
       logger.warn({ err: err.message }, 'discovery heartbeat to Redis failed'),
-    );
+    redisPrefix(config));
     exitGracefully(
       async () => {
         announcement.leave();

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../platform/config/schema.js';
 import type { Logger } from '../platform/log/logger.js';
 import { createMetrics } from '../platform/metrics/metrics.js';
+import { registerDependencyMetrics } from '../platform/resilience/dependency-breaker.js';
 import { createTokenService } from '../platform/auth/tokens.js';
 import { resolveJwtSecret } from '../platform/auth/jwt-secret.js';
 import type { UserCheck } from '../platform/auth/user-check.js';
@@ -58,6 +59,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (!config.INTERNAL_SECRET) throw new Error('the gateway needs INTERNAL_SECRET (shared with the services it signs identities for)');
   const routes = options.routes ?? CONDUIT_ROUTES;
   const metrics = createMetrics();
+  registerDependencyMetrics(metrics.registry);
   const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
   // The gateway checks signature and expiry, and (userCheck) existence and token version with identity.
   const app = createApp({

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { arrivals, type ArrivalProcess } from './arrivals.js';
-import { IN_FLIGHT_AT_END, NOT_SENT, Recorder, type IntervalStats } from './recorder.js';
+import { IN_FLIGHT_AT_END, NOT_SENT, Recorder, type IntervalStats, type Outcome } from './recorder.js';
 import { send } from './send.js';
 import type { RequestSpec } from './scenarios/scenario.js';
 import { rateAt, totalDurationMs, type Stage } from './stages.js';
@@ -26,6 +26,8 @@ export interface EngineOptions {
   random?: () => number;
   /** Called about once a second with the interval just closed. */
   onInterval?: (stats: IntervalStats, recorder: Recorder) => void;
+  /** Called with every response as it completes (`atMs`: ms since the start), e.g. to measure a window of the run. */
+  onOutcome?: (outcome: Outcome, atMs: number) => void;
   intervalMs?: number;
   /**
    * Before the clock starts, open every connection with a `GET <warmupPath>`
@@ -87,6 +89,12 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     return Math.max(1, Math.round(((now - due) * Math.max(rateAt(options.stages, due), 1)) / 1000));
   };
 
+  // Every outcome, answered or counted as a timeout at the end, reaches the recorder and the caller's hook alike.
+  const record = (outcome: Outcome, atMs: number) => {
+    recorder.record(outcome);
+    options.onOutcome?.(outcome, atMs);
+  };
+
   const issue = (intended: number) => {
     const spec = options.next();
     const request: InFlight = { type: spec.type, intended };
@@ -97,7 +105,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       if (!inFlight.delete(request)) return;
       const now = elapsed();
       if (now <= durationMs) completedInWindow++;
-      recorder.record({ type: spec.type, latencyMs: now - intended, error });
+      record({ type: spec.type, latencyMs: now - intended, error }, now);
       if (error !== null && sample !== null) recorder.sample(`${spec.type} ${error}`, sample);
       pump();
     });
@@ -120,13 +128,13 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
       due = schedule.next();
     }
     for (; due !== null; due = schedule.next()) {
-      recorder.record({ type: options.next().type, latencyMs: Math.max(0, now - due), error: NOT_SENT });
+      record({ type: options.next().type, latencyMs: Math.max(0, now - due), error: NOT_SENT }, now);
       notSent++;
     }
     if (inFlight.size === 0) return finish();
     graceTimer = setTimeout(() => {
       const abortedAt = elapsed();
-      for (const request of inFlight) recorder.record({ type: request.type, latencyMs: abortedAt - request.intended, error: IN_FLIGHT_AT_END });
+      for (const request of inFlight) record({ type: request.type, latencyMs: abortedAt - request.intended, error: IN_FLIGHT_AT_END }, abortedAt);
       inFlight.clear();
       finish();
     }, graceMs);

@@ -10,7 +10,7 @@ import type { Bus, Transport } from './port.js';
  * redis:// → Redis. Broker clients are imported only when chosen, so the
  * embedded setup never loads them.
  */
-export async function openTransport(url: string | undefined, memory?: MemoryBroker): Promise<Transport> {
+export async function openTransport(url: string | undefined, memory?: MemoryBroker, redisPrefix?: string): Promise<Transport> {
   if (!url) return createMemoryTransport(memory);
   const scheme = new URL(url).protocol;
   switch (scheme) {
@@ -21,7 +21,7 @@ export async function openTransport(url: string | undefined, memory?: MemoryBrok
       return (await import('./adapters/nats.js')).createNatsTransport(url);
     case 'redis:':
     case 'rediss:':
-      return (await import('./adapters/redis.js')).createRedisTransport(url);
+      return (await import('./adapters/redis.js')).createRedisTransport(url, redisPrefix === undefined ? {} : { prefix: redisPrefix });
     default:
       throw new Error(`BUS_URL: unsupported scheme "${scheme}" (expected amqp://, nats:// or redis://, or unset for in-process)`);
   }
@@ -31,10 +31,12 @@ export interface OpenBusOptions extends Omit<BusOptions, 'deadLetters'> {
   url: string | undefined;
   db: Database;
   memory?: MemoryBroker;
+  /** REDIS_PREFIX, for a redis:// bus. */
+  redisPrefix?: string;
 }
 
 export async function openBus(options: OpenBusOptions): Promise<Bus & { deadLetters: DeadLetterStore }> {
   const deadLetters = new DeadLetterStore(options.db);
-  const transport = await openTransport(options.url, options.memory);
+  const transport = await openTransport(options.url, options.memory, options.redisPrefix);
   return Object.assign(createBus(transport, { ...options, deadLetters }), { deadLetters });
 }

@@ -22,8 +22,12 @@ export interface PlatformBus {
 }
 
 /** The process's bus (adapter from BUS_URL) plus its outbox relay; the runtime starts one per process. */
-export async function startPlatformBus(options: { url: string | undefined; db: Database; logger: Logger; metrics?: BusMetrics }): Promise<PlatformBus> {
-  const bus = await openBus({ url: options.url, db: options.db, logger: options.logger, ...(options.metrics ? { metrics: options.metrics } : {}) });
+export async function startPlatformBus(options: { url: string | undefined; db: Database; logger: Logger; metrics?: BusMetrics; redisPrefix?: string }): Promise<PlatformBus> {
+  const bus = await openBus({
+    url: options.url, db: options.db, logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
+  });
   const relay = new OutboxRelay(options.db, bus, {
     logger: options.logger,
     brokerEpoch: () => bus.epoch(),

@@ -9,6 +9,7 @@ import type { CacheMetrics } from './cache-metrics.js';
 import { Generations, type GenerationSnapshot } from './generations.js';
 import { asStamped, stamp, type Invalidation, type Stamped, type Tiers } from './tiers.js';
 import { ttlMs } from './ttl.js';
+import { redisPrefix } from '../redis/create-redis.js';
 
 const KINDS = new Set<string>(['profile', 'article', 'list', 'tags']);
 /** How values are stored (tiers.ts: Stamped); part of the key namespace. */
@@ -41,7 +42,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
     stores: { main: store },
     // The format's version is part of the namespace: a release that stored values unstamped shares no entries
     // (and no bus) with this one; during a rolling deploy the two only miss each other's invalidations (TTL-bounded).
-    prefix: `${config.CACHE_PREFIX}:${VALUE_FORMAT}`,
+    prefix: `${redisPrefix(config)}:${VALUE_FORMAT}`,
     emitter,
     grace: config.CACHE_GRACE_S > 0 ? config.CACHE_GRACE_S * 1000 : false,
     graceBackoff: 5_000,

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -9,6 +8,8 @@ import { createDisabledCache } from './disabled-cache.js';
 import { withNearCache } from './near-cache.js';
 import { plainCache, type Tiers } from './tiers.js';
 import { ttlMs } from './ttl.js';
+import { createRedis } from '../redis/create-redis.js';
+import { DependencyBreaker } from '../resilience/dependency-breaker.js';
 
 /**
  * The one place the cache's tiers are chosen (docs/adr/0006-cache-tiers.md):
@@ -24,32 +25,27 @@ export function openCache(config: Config, metrics: Metrics, logger: Logger): Cac
       : plainCache(tiers);
   if (!config.REDIS_URL) return nearCacheOver(createBentoCache(config, {}, cacheMetrics));
 
-  const redisOptions = {
-    // Fail fast while Redis is away (the cache falls back to Postgres) instead of queueing commands.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    commandTimeout: 1_000,
-    retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
-  };
-  const client = new Redis(config.REDIS_URL, redisOptions);
-  // The bus's subscriber must queue its SUBSCRIBE until connected, so it keeps the offline queue.
-  const busClient = new Redis(config.REDIS_URL, { ...redisOptions, enableOfflineQueue: true, commandTimeout: undefined });
+  // Both clients fail at once while Redis is away (the factory's settings): bentocache then skips L2 for
+  // l2CircuitBreakerDuration and serves from L1 and Postgres, and its bus keeps unsent invalidations in its
+  // retry queue. The bus client is duplicated by bentocache into a publisher and a subscriber (the subscriber
+  // waits for its first connection so its SUBSCRIBE is not lost; ioredis re-subscribes after reconnects).
+  const client = createRedis(config.REDIS_URL, { name: 'cache' });
+  const busClient = createRedis(config.REDIS_URL, { name: 'cache-bus', use: 'subscriber' });
+  const breaker = new DependencyBreaker('redis', 'cache').watch(client);
   let down = false;
-  for (const c of [client, busClient]) {
-    c.on('error', (err: Error) => {
-      if (!down) logger.warn({ err: err.message }, 'redis unavailable: cache serves from L1 and Postgres until it returns');
-      down = true;
-    });
-    c.on('ready', () => {
-      if (down) logger.info('redis is back: cache L2 resumed');
-      down = false;
-    });
-  }
+  client.on('close', () => {
+    if (!down) logger.warn('redis unavailable: cache serves from L1 and Postgres until it returns');
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) logger.info('redis is back: cache L2 resumed');
+    down = false;
+  });
   const tiers = createBentoCache(config, { redis: { client, busClient } }, cacheMetrics);
   return nearCacheOver({
     ...tiers,
     close: async () => {
+      breaker.close();
       await tiers.close().catch(() => {});
       client.disconnect();
       busClient.disconnect();

@@ -37,6 +37,8 @@ export const ConfigSchema = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   CACHE_ENABLED: Type.Boolean({ default: true }),
   CACHE_PREFIX: Type.String({ minLength: 1, default: 'scalestack' }),
+  /** Prefix of every key the system writes in Redis (cache, timelines, bus, rate limits, discovery); unset = CACHE_PREFIX. */
+  REDIS_PREFIX: Type.Optional(Type.String({ minLength: 1, pattern: '^[^\\s{}]+$' })),
   CACHE_TTL_PROFILE_S: Type.Integer({ minimum: 1, default: 300 }),
   CACHE_TTL_ARTICLE_S: Type.Integer({ minimum: 1, default: 60 }),
   CACHE_TTL_TAGS_S: Type.Integer({ minimum: 1, default: 300 }),

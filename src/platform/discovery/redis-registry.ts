@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../redis/create-redis.js';
 import type { Instance, ServiceRegistry } from './registry.js';
 
 /**
@@ -10,13 +11,14 @@ export class RedisRegistry implements ServiceRegistry {
   readonly kind = 'redis';
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly prefix = 'ss:discovery') {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 1000, enableOfflineQueue: false });
-    this.redis.on('error', () => {}); // callers see failed calls; the gateway keeps its last known set
+  /** `prefix`: REDIS_PREFIX; entries live under `<prefix>:discovery:<service>`. */
+  constructor(url: string, private readonly prefix = 'scalestack') {
+    // Callers see failed calls at once while Redis is away; the gateway keeps its last known set.
+    this.redis = createRedis(url, { name: 'discovery' });
   }
 
   private key(service: string): string {
-    return `${this.prefix}:${service}`;
+    return `${this.prefix}:discovery:${service}`;
   }
 
   private member(instance: Instance): string {

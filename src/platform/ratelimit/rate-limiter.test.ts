@@ -1,3 +1,4 @@
+// @isolated: stops and pauses a private redis-server, and bounds how long a limit check waits on it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateLimiter } from './rate-limiter.js';
@@ -7,6 +8,7 @@ import { parsePolicies } from './policies.js';
 import type { RateLimitPolicy, RequestFacts } from './policy.js';
 import { ownRedisOptions, startOwnRedis, type OwnRedis } from '../../testing/redis-server.js';
 import { sleep } from '../../testing/cli-process.js';
+import { Redis } from 'ioredis';
 
 const login: RateLimitPolicy = { name: 'login', key: 'ip', limit: 5, windowSeconds: 60, methods: ['POST'], path: '^/api/users/login$' };
 const writes: RateLimitPolicy = { name: 'writes', key: 'user', limit: 3, windowSeconds: 60, methods: ['POST'], path: '^/api/articles' };
@@ -85,5 +87,30 @@ describe('rate limiter (Redis, shared)', ownRedisOptions(), () => {
     await limiter.check(facts({ ip: '10.9.9.9' }));
     assert.deepEqual(states, [true, false], 'degraded, then recovered');
     await limiter.close();
+  });
+
+  it('a Redis that stops answering: after a few timeouts the insurance answers at once, without waiting on Redis', async () => {
+    const policy: RateLimitPolicy = { ...login, name: `paused${Date.now()}`, limit: 100 };
+    const limiter = new RateLimiter([policy], new RedisStore({ url: redis.url }));
+    const admin = new Redis(redis.url);
+    try {
+      await sleep(200);
+      assert.equal((await limiter.check(facts())).allowed, true);
+      await admin.call('CLIENT', 'PAUSE', '4000', 'ALL');
+      const pausedAt = performance.now();
+      // Three calls time out (1 s command timeout) and open the breaker...
+      await Promise.all(Array.from({ length: 3 }, () => limiter.check(facts())));
+      // ...then a call is answered by the insurance without touching Redis.
+      const started = performance.now();
+      assert.equal((await limiter.check(facts())).allowed, true);
+      const ms = performance.now() - started;
+      assert.ok(ms < 200, `answered in ${ms.toFixed(1)} ms`);
+      const sincePause = performance.now() - pausedAt;
+      assert.ok(sincePause < 3_000, `all answered while Redis was still paused (${sincePause.toFixed(0)} ms of 4000), not after it`);
+    } finally {
+      await limiter.close();
+      await admin.call('CLIENT', 'UNPAUSE').catch(() => {});
+      admin.disconnect();
+    }
   });
 });

@@ -17,6 +17,8 @@ import { openCache } from '../cache/open-cache.js';
 import { startPlatformBus } from '../bus/platform-bus.js';
 import { BusMetrics } from '../metrics/bus-metrics.js';
 import { registerSystemMetrics } from '../metrics/system-metrics.js';
+import { registerDependencyMetrics } from '../resilience/dependency-breaker.js';
+import { redisPrefix } from '../redis/create-redis.js';
 import { routeServiceTagger } from '../http/route-service.js';
 import type { Bus } from '../bus/port.js';
 import { ClientDirectory } from './client-directory.js';
@@ -81,7 +83,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const cache = openCache(config, metrics, logger);
     closers.push(() => cache.close());
     registerSystemMetrics(metrics.registry, db);
-    const messaging = await startPlatformBus({ url: config.BUS_URL, db, logger, metrics: new BusMetrics(metrics.registry) });
+    registerDependencyMetrics(metrics.registry);
+    const messaging = await startPlatformBus({ url: config.BUS_URL, db, logger, metrics: new BusMetrics(metrics.registry), redisPrefix: redisPrefix(config) });
     closers.push(() => messaging.close());
     // Until a service that owns users is built in this process (or its remote client is), a signed token is enough.
     let userExists: UserCheck = async () => true;

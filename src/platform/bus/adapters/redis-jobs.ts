@@ -1,8 +1,8 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../../redis/create-redis.js';
 import type { Deliver, Envelope } from '../port.js';
 
-const PREFIX = 'ss:bull';
 /** BullMQ rejects custom job ids containing ':'. */
 const jobId = (id: string) => id.replace(/:/g, '_');
 
@@ -11,15 +11,21 @@ const jobId = (id: string) => id.replace(/:/g, '_');
  * a retry rewrites the job's attempt and moves it to the delayed set (the
  * bus decides the delay, BullMQ only keeps time). A worker that dies loses
  * its lock; BullMQ's stalled check hands the job to another worker.
+ *
+ * Queues (producers) share the transport's fail-fast client, so an enqueue
+ * while Redis is away fails at once instead of waiting (BullMQ's advice for
+ * producers); Workers get blocking connections (`maxRetriesPerRequest: null`,
+ * which BullMQ requires for them).
  */
-export function createBullJobs(url: string, lockMs: number) {
-  const connection = new Redis(url, { maxRetriesPerRequest: null });
-  connection.on('error', () => {});
+export function createBullJobs(url: string, lockMs: number, prefix: string, connection: Redis) {
   const queues = new Map<string, Queue>();
   const queue = (name: string) => {
     let q = queues.get(name);
-    if (!q) queues.set(name, (q = new Queue(name, { connection, prefix: PREFIX })));
-    q.on('error', () => {});
+    if (!q) {
+      queues.set(name, (q = new Queue(name, { connection, prefix })));
+      // Once per queue: the listener used to be added on every enqueue (MaxListenersExceededWarning after 10).
+      q.on('error', () => {});
+    }
     return q;
   };
 
@@ -36,7 +42,7 @@ export function createBullJobs(url: string, lockMs: number) {
         await job.moveToDelayed(Date.now() + outcome.delayMs, token);
         throw new DelayedError();
       }, {
-        connection: new Redis(url, { maxRetriesPerRequest: null }), prefix: PREFIX, concurrency,
+        connection: createRedis(url, { name: `bus-worker-${name}`, use: 'blocking' }), prefix, concurrency,
         lockDuration: lockMs, stalledInterval: Math.max(1000, lockMs / 2), maxStalledCount: 1000,
       });
       worker.on('error', () => {});
@@ -49,7 +55,6 @@ export function createBullJobs(url: string, lockMs: number) {
     },
     close: async () => {
       await Promise.all([...queues.values()].map((q) => q.close()));
-      connection.disconnect();
     },
   };
 }

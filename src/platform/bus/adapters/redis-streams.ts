@@ -2,11 +2,33 @@ import type { Redis } from 'ioredis';
 import { decode, encode } from '../envelope.js';
 import type { Deliver, Envelope } from '../port.js';
 
-export const DELAYED_KEY = 'ss:delayed';
+/** Where the bus keeps its data in Redis, under the system's prefix (REDIS_PREFIX). */
+export interface BusKeys {
+  /** A topic's event stream. */
+  events(topic: string): string;
+  /** A consumer group's private retry stream for a topic. */
+  retries(group: string, topic: string): string;
+  /** Sorted set of delayed retries (score = due time). */
+  delayed: string;
+  claim(key: string): string;
+  /** BullMQ's prefix for job queues. */
+  jobs: string;
+}
+
+export function busKeys(prefix: string): BusKeys {
+  return {
+    events: (topic) => `${prefix}:bus:ev:${topic}`,
+    retries: (group, topic) => `${prefix}:bus:rt:${group}:${topic}`,
+    delayed: `${prefix}:bus:delayed`,
+    claim: (key) => `${prefix}:bus:claim:${key}`,
+    jobs: `${prefix}:bus:jobs`,
+  };
+}
 
 export interface StreamConsumer {
   open(blocking: boolean): Redis;
   redis: Redis;
+  keys: BusKeys;
   topic: string;
   group: string;
   consumerId: string;
@@ -31,8 +53,8 @@ async function ensureGroup(redis: Redis, stream: string, group: string, from: st
  * than the visibility timeout (they died before acking). Returns stop().
  */
 export async function consumeStream(c: StreamConsumer): Promise<() => Promise<void>> {
-  const main = `ss:ev:${c.topic}`;
-  const retry = `ss:rt:${c.group}:${c.topic}`;
+  const main = c.keys.events(c.topic);
+  const retry = c.keys.retries(c.group, c.topic);
   // '$': a new group sees events published from now on; its retry stream from the start.
   await ensureGroup(c.redis, main, c.group, '$');
   await ensureGroup(c.redis, retry, c.group, '0');
@@ -48,7 +70,7 @@ export async function consumeStream(c: StreamConsumer): Promise<() => Promise<vo
       const outcome = await c.deliver(envelope);
       if (outcome.kind === 'retry') {
         const again: Envelope = { ...envelope, attempt: envelope.attempt + (outcome.countAttempt ? 1 : 0) };
-        await c.redis.zadd(DELAYED_KEY, Date.now() + outcome.delayMs, `${retry}\n${encode(again).toString()}`);
+        await c.redis.zadd(c.keys.delayed, Date.now() + outcome.delayMs, `${retry}\n${encode(again).toString()}`);
       }
       await c.redis.xack(stream, c.group, id);
     } catch {

@@ -6,6 +6,7 @@ import { skipUnlessAvailable } from '../../../testing/services-required.js';
 import { MemoryBroker } from '../adapters/memory.js';
 import { openBus, openTransport } from '../choose-bus.js';
 import { busMigrations } from '../migrations.js';
+import { busKeys } from '../adapters/redis-streams.js';
 
 /** The four adapters as suites run them; broker URLs overridable for other machines. */
 export interface BusTarget {
@@ -37,9 +38,13 @@ async function reachable(url: string): Promise<string | null> {
   }
 }
 
-export async function busTargets(): Promise<BusTarget[]> {
-  const targets: BusTarget[] = [{ name: 'memory', url: undefined, options: {}, memory: new MemoryBroker() }];
-  for (const [name, url] of Object.entries(BROKER_URLS)) targets.push({ name, url, options: skipUnlessAvailable(await reachable(url)) });
+/** Every adapter, or only those named in BUS_TARGETS (e.g. `BUS_TARGETS=redis`, to run one adapter's suites). */
+export async function busTargets(only = process.env['BUS_TARGETS']?.split(',')): Promise<BusTarget[]> {
+  const wanted = (name: string) => !only || only.includes(name);
+  const targets: BusTarget[] = wanted('memory') ? [{ name: 'memory', url: undefined, options: {}, memory: new MemoryBroker() }] : [];
+  for (const [name, url] of Object.entries(BROKER_URLS)) {
+    if (wanted(name)) targets.push({ name, url, options: skipUnlessAvailable(await reachable(url)) });
+  }
   return targets;
 }
 
@@ -84,7 +89,7 @@ export async function injectRaw(target: BusTarget, topic: string, bytes: string)
     const u = new URL(url);
     u.search = '';
     const redis = new Redis(u.toString());
-    await redis.xadd(`ss:ev:${topic}`, '*', 'e', bytes);
+    await redis.xadd(busKeys('scalestack').events(topic), '*', 'e', bytes);
     redis.disconnect();
   }
 }

@@ -1,10 +1,14 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { createRedis } from '../../redis/create-redis.js';
+import { DependencyBreaker } from '../../resilience/dependency-breaker.js';
 import type { Consumed, RateLimitStore } from './store.js';
 import { toConsumed } from './result.js';
 
 export interface RedisStoreOptions {
   url: string;
+  /** Key prefix (REDIS_PREFIX): counters live under `<prefix>:rl:<policy>:` (default `scalestack`). */
+  prefix?: string;
   /** Called once each time the store falls back to / recovers from the local insurance limiter. */
   onDegraded?: (degraded: boolean, err?: Error) => void;
 }
@@ -14,46 +18,49 @@ export interface RedisStoreOptions {
  * RateLimiterRedis (one Lua script per request: INCR + PEXPIRE, atomic, so
  * the allowance holds across instances). When Redis errors or is not
  * connected, an in-memory insurance limiter with the same policy answers
- * instead, so limits keep holding per instance rather than vanishing.
+ * instead, so limits keep holding per instance rather than vanishing. Calls
+ * go through a breaker: after a lost connection or a few failed calls the
+ * insurance answers without trying Redis at all, until Redis is back.
  */
 export class RedisStore implements RateLimitStore {
   readonly kind = 'redis';
   private readonly redis: Redis;
-  private readonly limiters = new Map<string, RateLimiterRedis>();
+  private readonly limiters = new Map<string, { shared: RateLimiterRedis; insurance: RateLimiterMemory }>();
+  private readonly breaker: DependencyBreaker;
   private degraded = false;
 
   constructor(private readonly options: RedisStoreOptions) {
-    // No offline queue: while Redis is down a command fails at once (and the insurance answers) instead of waiting.
-    this.redis = new Redis(options.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 1000,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-      lazyConnect: false,
-    });
-    this.redis.on('error', () => {}); // reported through onDegraded; ioredis would otherwise print every retry
+    // The factory's client fails at once while Redis is down (and the insurance answers) instead of waiting.
+    this.redis = createRedis(options.url, { name: 'ratelimit' });
+    this.breaker = new DependencyBreaker('redis', 'ratelimit').watch(this.redis);
   }
 
   async consume(policy: { name: string; limit: number; windowSeconds: number }, key: string): Promise<Consumed> {
-    const limiter = this.limiter(policy);
-    const usedInsuranceBefore = this.redis.status !== 'ready';
-    const result = await toConsumed(limiter.consume(key));
-    this.setDegraded(usedInsuranceBefore || this.redis.status !== 'ready');
-    return result;
+    const { shared, insurance } = this.limiter(policy);
+    try {
+      // Through the breaker: a refusal is an answer (toConsumed resolves it); only Redis errors and timeouts count as failures.
+      const result = await this.breaker.execute(() => toConsumed(shared.consume(key)));
+      this.setDegraded(false);
+      return result;
+    } catch {
+      // Redis failed, or the breaker is open and Redis was not tried: the insurance counts, per instance.
+      this.setDegraded(true);
+      return toConsumed(insurance.consume(key));
+    }
   }
 
-  private limiter(policy: { name: string; limit: number; windowSeconds: number }): RateLimiterRedis {
+  private limiter(policy: { name: string; limit: number; windowSeconds: number }) {
     let limiter = this.limiters.get(policy.name);
     if (!limiter) {
-      limiter = new RateLimiterRedis({
+      const insurance = new RateLimiterMemory({ keyPrefix: `ins:${policy.name}`, points: policy.limit, duration: policy.windowSeconds });
+      const shared = new RateLimiterRedis({
         storeClient: this.redis,
-        keyPrefix: `ss:rl:${policy.name}`,
+        keyPrefix: `${this.options.prefix ?? 'scalestack'}:rl:${policy.name}`,
         points: policy.limit,
         duration: policy.windowSeconds,
         rejectIfRedisNotReady: true,
-        insuranceLimiter: new RateLimiterMemory({ keyPrefix: `ins:${policy.name}`, points: policy.limit, duration: policy.windowSeconds }),
       });
-      this.limiters.set(policy.name, limiter);
+      this.limiters.set(policy.name, (limiter = { shared, insurance }));
     }
     return limiter;
   }
@@ -65,6 +72,7 @@ export class RedisStore implements RateLimitStore {
   }
 
   async close(): Promise<void> {
+    this.breaker.close();
     this.redis.disconnect();
   }
 }

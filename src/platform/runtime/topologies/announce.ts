@@ -36,11 +36,12 @@ export async function announceToRedis(
   announceUrl: string | undefined,
   services: string[],
   onError: (err: Error) => void,
+  prefix?: string,
 ): Promise<{ leave(): Promise<void> }> {
   if (!redisUrl || !announceUrl) return { leave: async () => {} };
   const { RedisRegistry } = await import('../../discovery/redis-registry.js');
   const { startHeartbeat } = await import('../../discovery/heartbeat.js');
-  const registry = new RedisRegistry(redisUrl);
+  const registry = new RedisRegistry(redisUrl, prefix);
   const beats = services.map((service) =>
     startHeartbeat(registry, { service, id: `${announceUrl}#${process.pid}`, url: announceUrl }, { intervalMs: HEARTBEAT_INTERVAL_MS, ttlMs: HEARTBEAT_TTL_MS, onError }),
   );

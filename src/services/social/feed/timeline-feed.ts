@@ -4,6 +4,7 @@ import type { FeedStrategy } from './feed-strategy.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import type { FeedMetrics } from './feed-metrics.js';
 import { newestFirst, type TimelineEntry, type TimelineStore } from './timelines/timeline-store.js';
+import { isBrokenCircuitError, isIsolatedCircuitError } from 'cockatiel';
 
 export interface TimelineFeedOptions {
   name: 'push' | 'hybrid';
@@ -25,6 +26,8 @@ export class TimelineFeed implements FeedStrategy {
   readonly name: string;
   close?: () => Promise<void>;
   private readonly touched = new Map<number, number>();
+  /** Followers whose timeline could not be dropped after a follow change (the store was away). */
+  private readonly pendingDrops = new Set<number>();
 
   constructor(
     private readonly options: TimelineFeedOptions,
@@ -62,19 +65,39 @@ export class TimelineFeed implements FeedStrategy {
     return { ids: window.map((e) => e.articleId), total: Math.min(timeline.length + merged.total, cap) };
   }
 
-  /** A follow or unfollow changes what the timeline should hold: drop it, the next read rebuilds it. */
+  /**
+   * A follow or unfollow changes what the timeline should hold: drop it, the next read rebuilds it.
+   * While the timeline store is away the follow still succeeds; the drop is retried before that
+   * user's next timeline read (until then their feed comes from Postgres).
+   */
   async onFollowChanged(followerId: number): Promise<void> {
-    await this.timelines.drop(followerId);
+    try {
+      await this.timelines.drop(followerId);
+      this.pendingDrops.delete(followerId);
+    } catch (err) {
+      this.pendingDrops.add(followerId);
+      this.warnUnavailable(err);
+    }
   }
 
   /** The stored timeline, rebuilt when missing; straight from Postgres when the timeline store is down. */
   private async timeline(viewerId: number, celebrities: number[]): Promise<TimelineEntry[]> {
     try {
+      if (this.pendingDrops.has(viewerId)) {
+        await this.timelines.drop(viewerId);
+        this.pendingDrops.delete(viewerId);
+      }
       return (await this.timelines.read(viewerId)) ?? (await this.rebuild(viewerId, celebrities));
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'timeline store unavailable: feed read from Postgres');
+      this.warnUnavailable(err);
       return this.store.timelineOf(viewerId, celebrities, this.options.cap);
     }
+  }
+
+  /** Once per outage, not once per request: an open breaker's rejections are the outage continuing. */
+  private warnUnavailable(err: unknown): void {
+    if (isBrokenCircuitError(err) || isIsolatedCircuitError(err)) return;
+    this.logger.warn({ err: (err as Error).message }, 'timeline store unavailable: feed read from Postgres');
   }
 
   /**

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
 import type { Config } from '../../../../platform/config/schema.js';
+import { createRedis, redisPrefix } from '../../../../platform/redis/create-redis.js';
+import { DependencyBreaker } from '../../../../platform/resilience/dependency-breaker.js';
 import { memoryTimelines } from './memory-timelines.js';
 import { redisTimelines } from './redis-timelines.js';
 import type { TimelineStore } from './timeline-store.js';
@@ -8,9 +9,28 @@ import type { TimelineStore } from './timeline-store.js';
 export function chooseTimelines(config: Config): TimelineStore {
   const settings = { cap: config.FEED_TIMELINE_CAP, lifetimeMs: config.FEED_INACTIVE_DAYS * 86_400_000, maxTimelines: config.FEED_MEMORY_TIMELINES };
   if (!config.REDIS_URL) return memoryTimelines(settings);
-  // Fail fast while Redis is away: the feed then reads from Postgres (TimelineFeed's fallback).
-  const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000 });
-  redis.on('error', () => {});
-  const store = redisTimelines(redis, config.CACHE_PREFIX, settings);
-  return { ...store, close: async () => redis.disconnect() };
+  const redis = createRedis(config.REDIS_URL, { name: 'timelines' });
+  // While Redis is away every call fails at once: the feed then reads from Postgres (TimelineFeed's fallback).
+  const breaker = new DependencyBreaker('redis', 'timelines').watch(redis);
+  const store = guardedTimelines(redisTimelines(redis, redisPrefix(config), settings), breaker);
+  return {
+    ...store,
+    close: async () => {
+      breaker.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Every call of the store through the breaker. */
+export function guardedTimelines(store: TimelineStore, breaker: DependencyBreaker): TimelineStore {
+  return {
+    push: (userIds, entry) => breaker.execute(() => store.push(userIds, entry)),
+    remove: (userIds, entry) => breaker.execute(() => store.remove(userIds, entry)),
+    read: (userId) => breaker.execute(() => store.read(userId)),
+    open: (userId) => breaker.execute(() => store.open(userId)),
+    fill: (userId, entries) => breaker.execute(() => store.fill(userId, entries)),
+    drop: (userId) => breaker.execute(() => store.drop(userId)),
+    close: () => store.close(),
+  };
 }
