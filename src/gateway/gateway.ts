@@ -53,7 +53,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createMetrics();
   const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
   // The gateway checks signature and expiry; whether the user still exists is identity's call, made behind it.
-  const app = createApp({
+  const app = await createApp({
     logger,
     metrics,
     tokens,

@@ -82,7 +82,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     closers.push(() => messaging.close());
     // Until a service that owns users is built in this process, a signed token is enough.
     let userExists: (userId: number) => Promise<boolean> = async () => true;
-    const app = createApp({
+    const app = await createApp({
       logger,
       metrics,
       tokens,
