@@ -59,6 +59,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tokens,
     userExists: async () => true,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    corsOrigins: config.CORS_ORIGINS,
     maxHeaderSize: config.GATEWAY_MAX_HEADER_BYTES,
   });
 

@@ -14,6 +14,8 @@ import { jsonBodyParser } from './plugins/json-body-parser.js';
 import { requestTracing } from './plugins/request-tracing.js';
 import { inFlightGauge } from './plugins/in-flight.js';
 import { requestIdHeader } from './plugins/request-id.js';
+import { securityHeaders } from './plugins/security-headers.js';
+import { cors } from './plugins/cors.js';
 import { drainingRefusal } from './plugins/draining.js';
 import { statementScope } from './plugins/statement-scope.js';
 import { urlNulGuard } from './plugins/nul-guard.js';
@@ -33,6 +35,8 @@ export interface AppSettings {
   userExists: (userId: number) => Promise<boolean>;
   /** INTERNAL_SECRET: when set, a request signed by the gateway (x-user-id + x-user-sig) is trusted without the JWT. */
   internalSecret?: string | undefined;
+  /** CORS_ORIGINS: `*` (the default), `none`, or a comma-separated list of origins (plugins/cors.ts). */
+  corsOrigins?: string | undefined;
   /** Largest request head accepted (node's default 16 KiB); over it: 431 in the catalog's shape. */
   maxHeaderSize?: number | undefined;
 }
@@ -78,6 +82,10 @@ export async function createApp(settings: AppSettings) {
   // Before anything can answer, so every answer (a preflight, a 503, a 401) is counted down again.
   await app.register(inFlightGauge, { metrics: settings.metrics });
   await app.register(requestIdHeader);
+  // Before anything that can refuse a request (503, 400, 401, 429), so a browser can read those answers too;
+  // a preflight is answered here and goes no further.
+  await app.register(securityHeaders);
+  await app.register(cors, { origins: settings.corsOrigins ?? '*' });
   await app.register(drainingRefusal);
   // Wraps every later hook and the handler: SQL issued anywhere below is counted against this request.
   await app.register(statementScope);

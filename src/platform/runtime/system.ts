@@ -87,6 +87,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       metrics,
       tokens,
       bodyLimit: config.BODY_LIMIT_BYTES,
+      corsOrigins: config.CORS_ORIGINS,
       internalSecret: config.INTERNAL_SECRET,
       userExists: (id) => userExists(id),
     });
