@@ -82,3 +82,26 @@ describe('browser clients through the gateway [pglite]', () => {
     assert.equal(noBody.status, 400, 'a route that needs a body still refuses an empty one');
   });
 });
+
+describe('the gateway\'s CORS_ORIGINS decides, whatever a replica says [pglite]', () => {
+  let sys: TestSystem;
+  let gateway: Gateway;
+  before(async () => {
+    // The services keep the default (*); only the gateway is narrowed.
+    sys = await startTestSystem(pglite!, { JWT_SECRET: TEST_JWT_SECRET, INTERNAL_SECRET: TEST_INTERNAL_SECRET });
+    gateway = await startTestGateway({ social: [sys.url], routes: CONDUIT_ROUTES, overrides: { CORS_ORIGINS: 'https://app.example' } });
+  });
+  after(async () => {
+    await gateway?.close();
+    await sys?.close();
+  });
+
+  it('an origin the gateway does not list gets no Access-Control-Allow-Origin on a proxied answer', async () => {
+    const api = createApiClient(gateway.url);
+    const evil = await api.get('/api/tags', { headers: { origin: 'https://evil.example' } });
+    assert.equal(evil.status, 200);
+    assert.equal(evil.headers.get('access-control-allow-origin'), null, 'not the replica\'s *');
+    const listed = await api.get('/api/tags', { headers: { origin: 'https://app.example' } });
+    assert.equal(listed.headers.get('access-control-allow-origin'), 'https://app.example');
+  });
+});
