@@ -79,7 +79,7 @@ export async function createApp(settings: AppSettings) {
   await app.register(jsonBodyParser);
   // First: the request's span covers everything after it.
   await app.register(requestTracing);
-  // Before anything can answer, so every answer (a preflight, a 503, a 401) is counted down again.
+  // Early, so requests a later hook answers (a preflight, a 503, a 401) are counted too.
   await app.register(inFlightGauge, { metrics: settings.metrics });
   await app.register(requestIdHeader);
   // Before anything that can refuse a request (503, 400, 401, 429), so a browser can read those answers too;
