@@ -103,5 +103,8 @@ describe('the gateway\'s CORS_ORIGINS decides, whatever a replica says [pglite]'
     assert.equal(evil.headers.get('access-control-allow-origin'), null, 'not the replica\'s *');
     const listed = await api.get('/api/tags', { headers: { origin: 'https://app.example' } });
     assert.equal(listed.headers.get('access-control-allow-origin'), 'https://app.example');
+    // The answer depends on Origin: a shared cache must key on it, whatever the replica's Vary said.
+    const vary = (listed.headers.get('vary') ?? '').toLowerCase().split(/,\s*/);
+    assert.ok(vary.includes('origin') && vary.includes('authorization'), `vary: ${listed.headers.get('vary')}`);
   });
 });

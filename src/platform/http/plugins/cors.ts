@@ -47,6 +47,15 @@ export const cors = fp<CorsSettings>(
       // A bare OPTIONS (no Origin) gets the same 204 rather than @fastify/cors's text/plain 400, which is not in the catalog's shape.
       strictPreflight: false,
     });
+    if (Array.isArray(origin)) {
+      // The answer depends on Origin, so a shared cache must key on it. @fastify/cors says so before the
+      // handler runs; a handler that sets Vary itself (the gateway copying a replica's) would drop it.
+      app.addHook('onSend', (_request, reply, payload, next) => {
+        const vary = reply.getHeader('vary');
+        if (!/(^|,)\s*origin\s*(,|$)/i.test(String(vary ?? ''))) void reply.header('vary', vary ? `${String(vary)}, Origin` : 'Origin');
+        next(null, payload);
+      });
+    }
   },
   { name: 'cors' },
 );
