@@ -4,6 +4,7 @@ import { Agent, cacheStores, interceptors, request, type Dispatcher } from 'undi
 import { dbTargets } from '../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import type { ApiResponse } from '../../testing/api-client.js';
+import { ConfigError, loadConfig } from '../config/load-config.js';
 import { addComment, assertError, createArticle, follow, registerUser, unique, type TestUser } from '../../testing/fixtures.js';
 
 /**
@@ -248,6 +249,15 @@ describe('CORS_ORIGINS narrowed to a list, or none [pglite]', () => {
     const res = await listed.api.get('/api/tags', { headers: { origin: 'https://evil.example' } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('CORS_ORIGINS must be *, none or a list of origins (scheme://host[:port], nothing after)', () => {
+    for (const good of ['*', 'none', 'https://app.example', 'https://a.example, http://localhost:4200']) {
+      assert.equal(loadConfig({ CORS_ORIGINS: good }).CORS_ORIGINS, good);
+    }
+    for (const bad of ['https://app.example/', 'app.example', '*,https://a.example', 'https://a.example;https://b.example', 'javascript:alert(1)']) {
+      assert.throws(() => loadConfig({ CORS_ORIGINS: bad }), ConfigError, bad);
+    }
   });
 
   it('none: no CORS at all; a preflight is the catalog\'s 404', async () => {
