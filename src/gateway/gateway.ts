@@ -62,12 +62,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   registerDependencyMetrics(metrics.registry);
   const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
   // The gateway checks signature and expiry, and (userCheck) existence and token version with identity.
-  const app = createApp({
+  const app = await createApp({
     logger,
     metrics,
     tokens,
     userExists: options.userCheck ?? (async () => true),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    corsOrigins: config.CORS_ORIGINS,
     maxHeaderSize: config.GATEWAY_MAX_HEADER_BYTES,
   });
 

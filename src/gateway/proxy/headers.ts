@@ -48,7 +48,8 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, facts: For
 export function downstreamHeaders(incoming: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(incoming)) {
-    if (value !== undefined && !DROPPED_RESPONSE.has(name)) out[name] = value;
+    // CORS is the edge's answer (the gateway's CORS_ORIGINS, set before the handler), never a replica's.
+    if (value !== undefined && !DROPPED_RESPONSE.has(name) && !name.startsWith('access-control-')) out[name] = value;
   }
   return out;
 }

@@ -103,5 +103,15 @@ test('the HTML report opens in Chromium with its charts drawn', options, async (
   })()`);
   t.diagnostic(`first chart screenshot: ${inked} non-background pixels`);
   assert.ok(inked > 2000, `only ${inked} drawn pixels in the latency chart`);
+
+  // The page's CSP blocks script: one injected into it does not run.
+  const injectedRan = await page.evaluate<boolean>(`(() => {
+    window.__injected = false;
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true';
+    document.head.appendChild(s);
+    return window.__injected;
+  })()`);
+  assert.equal(injectedRan, false, 'an injected inline script ran: the report has no CSP');
   await page.close();
 });

@@ -5,7 +5,8 @@ import { barChart, escapeXml, lineChart, type Series } from './svg-chart.js';
 /**
  * The report as one self-contained HTML page: summary, thresholds, and SVG
  * charts of latency percentiles, throughput, errors and load over time, and
- * per request type. No scripts, no external resources.
+ * per request type. No scripts, no external resources, and a CSP that keeps
+ * it so (a scenario name or error text in the page can never run as script).
  */
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
@@ -69,6 +70,7 @@ export function renderHtml(report: LoadReport): string {
   const failed = report.thresholds.filter((r) => !r.ok);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
 <title>scalestack load: ${escapeXml(report.scenario)} ${escapeXml(report.startedAt)}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:760px}

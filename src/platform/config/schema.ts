@@ -29,6 +29,8 @@ export const ConfigSchema = Type.Object({
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   JWT_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  /** Origins a browser page may call the API from (src/platform/http/plugins/cors.ts): `*`, `none`, or a comma-separated list. */
+  CORS_ORIGINS: Type.String({ pattern: '^(\\*|none|https?://[^\\s,/]+(\\s*,\\s*https?://[^\\s,/]+)*)$', default: '*' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
   // OWASP's minimum argon2id profile (19 MiB, t=2, p=1): safe, and cheap enough to seed thousands of users.
   ARGON2_MEMORY_KIB: Type.Integer({ minimum: 1024, default: 19_456 }),

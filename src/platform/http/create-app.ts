@@ -1,24 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '../log/logger.js';
 import { lazyChildLogger } from '../log/lazy-child-logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { tokenFromHeader, type TokenService } from '../auth/tokens.js';
-import { USER_ID_HEADER, USER_SIG_HEADER, verifiedUserId } from '../auth/gateway-identity.js';
+import type { TokenService } from '../auth/tokens.js';
 import type { UserCheck } from '../auth/user-check.js';
 import { errors } from '../errors/catalog.js';
 import { makeErrorHandler, sendError } from './error-handler.js';
-import { parseJsonBody } from './json-body.js';
-import { withStatementScope } from '../db/statement-scope.js';
-import { applyHttpCaching } from './http-cache.js';
 import { validatorCompiler } from './validation.js';
-import { httpTracingHooks, traceIdsOf } from '../tracing/http-spans.js';
+import { jsonBodyParser } from './plugins/json-body-parser.js';
+import { requestTracing } from './plugins/request-tracing.js';
+import { inFlightGauge } from './plugins/in-flight.js';
+import { requestIdHeader } from './plugins/request-id.js';
+import { securityHeaders } from './plugins/security-headers.js';
+import { cors } from './plugins/cors.js';
+import { drainingRefusal } from './plugins/draining.js';
+import { statementScope } from './plugins/statement-scope.js';
+import { urlNulGuard } from './plugins/nul-guard.js';
+import { identify } from './plugins/identify.js';
+import { httpCaching } from './plugins/http-caching.js';
+import { requestLog } from './plugins/request-log.js';
 import './request-context.js';
 
-export type App = ReturnType<typeof createApp>;
+export type App = Awaited<ReturnType<typeof createApp>>;
 
 export interface AppSettings {
   logger: Logger;
@@ -32,6 +39,8 @@ export interface AppSettings {
   userExists: UserCheck;
   /** INTERNAL_SECRET: when set, a request signed by the gateway (x-user-id + x-user-sig) is trusted without the JWT. */
   internalSecret?: string | undefined;
+  /** CORS_ORIGINS: `*` (the default), `none`, or a comma-separated list of origins (plugins/cors.ts). */
+  corsOrigins?: string | undefined;
   /** Largest request head accepted (node's default 16 KiB); over it: 431 in the catalog's shape. */
   maxHeaderSize?: number | undefined;
 }
@@ -41,10 +50,10 @@ export interface AppSettings {
  * validation, auth on every request that carries a token, one log line and
  * one histogram sample per request, and errors from the catalog only.
  */
-export function createApp(settings: AppSettings) {
+export async function createApp(settings: AppSettings) {
   const app = Fastify({
     loggerInstance: settings.logger,
-    // One line per request comes from the onResponse hook below, not Fastify's two.
+    // One line per request comes from plugins/request-log.ts, not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // The parent is settings.logger (pino); Fastify's types only know its smaller FastifyBaseLogger.
     childLoggerFactory: (parent, bindings, options) => lazyChildLogger(parent as Logger, bindings, options),
@@ -53,7 +62,7 @@ export function createApp(settings: AppSettings) {
     genReqId: () => randomUUID(),
     // Connections idle between requests are closed on shutdown; busy ones finish first.
     forceCloseConnections: 'idle',
-    // Requests arriving while the server drains get the catalog's 503 (see the first onRequest hook).
+    // Requests arriving while the server drains get the catalog's 503 (plugins/draining.ts).
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ...(settings.maxHeaderSize ? { maxHeaderSize: settings.maxHeaderSize } : {}),
@@ -64,114 +73,33 @@ export function createApp(settings: AppSettings) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  // JSON only: anything else is a 415, not a string the schema then rejects.
-  app.removeContentTypeParser('text/plain');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   app.setErrorHandler(makeErrorHandler(settings.bodyLimit));
   app.setNotFoundHandler((_request, reply) => sendError(reply, errors.notFound('route')));
 
-  app.decorateRequest('userId', null);
-  app.decorateRequest('statements', null);
-  // First, so the request's span covers auth and everything after, and SQL nests under it.
-  app.addHook('onRequest', httpTracingHooks.onRequest);
-  app.addHook('onResponse', httpTracingHooks.onResponse);
-  app.addHook('onRequestAbort', httpTracingHooks.onRequestAbort);
-  // In-flight requests: up when a request arrives, down when it is answered or aborted.
-  const inFlight = new WeakSet<object>();
-  const serviceOf = (request: FastifyRequest) => request.routeOptions.config.service ?? 'none';
-  // Hooks that never wait are callback style: an async hook costs a promise per request for nothing.
-  app.addHook('onRequest', (request, _reply, done) => {
-    inFlight.add(request);
-    settings.metrics.inFlight.started(serviceOf(request));
-    done();
-  });
-  const answered = (request: FastifyRequest) => {
-    if (inFlight.delete(request)) settings.metrics.inFlight.finished(serviceOf(request));
-  };
-  app.addHook('onRequestAbort', (request, done) => {
-    answered(request);
-    done();
-  });
-
-  let draining = false;
-  app.addHook('preClose', (done) => {
-    draining = true;
-    done();
-  });
-  // Callback style on purpose: calling done() inside the scope runs every later hook and the handler in it.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (draining) {
-      // A new request on a kept-alive connection while we drain: retry it elsewhere, on a new connection.
-      void sendError(reply.header('connection', 'close').header('retry-after', '1'), errors.unavailable('server'));
-      return;
-    }
-    const scope = { count: 0 };
-    request.statements = scope;
-    withStatementScope(scope, done);
-  });
-  /** Who is asking: a gateway-signed identity or a token, each checked against users that still exist. */
-  const identify = async (request: FastifyRequest): Promise<void> => {
-    const asserted = request.headers[USER_ID_HEADER] ?? request.headers[USER_SIG_HEADER];
-    const token = tokenFromHeader(request.headers.authorization);
-    if (asserted !== undefined) {
-      // An identity asserted by the gateway: trusted only with a valid signature (never from a client).
-      const userId = verifiedUserId(settings.internalSecret, header(request.headers[USER_ID_HEADER]), header(request.headers[USER_SIG_HEADER]));
-      if (userId === null || !(await settings.userExists(userId, { write: isWrite(request) }))) throw errors.tokenInvalid();
-      request.userId = userId;
-    } else if (token !== undefined) {
-      const verified = token === null ? null : await settings.tokens.verify(token);
-      if (verified === null || !(await settings.userExists(verified.userId, { tokenVersion: verified.version, write: isWrite(request) }))) {
-        throw errors.tokenInvalid();
-      }
-      request.userId = verified.userId;
-    }
-    if (request.userId === null && request.routeOptions.config.auth === 'required') throw errors.tokenMissing();
-  };
-  app.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    // Postgres text cannot hold NUL; refuse it at the door rather than fail in SQL.
-    if (/%00/.test(request.url)) return done(errors.badUrl('must not contain NUL characters'));
-    // Most reads are anonymous: they pass without a promise.
-    const { headers } = request;
-    if (headers.authorization === undefined && headers[USER_ID_HEADER] === undefined && headers[USER_SIG_HEADER] === undefined) {
-      return done(request.routeOptions.config.auth === 'required' ? errors.tokenMissing() : undefined);
-    }
-    identify(request).then(() => done(), done);
-  });
-
-  app.addHook('onSend', applyHttpCaching);
-
-  app.addHook('onResponse', (request, reply, done) => {
-    answered(request);
-    const route = request.routeOptions.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
-    settings.metrics.httpDuration.observe({ service: serviceOf(request), route, method: request.method, status: String(reply.statusCode) }, seconds);
-    if (request.statements) settings.metrics.dbStatements.observe({ route, method: request.method }, request.statements.count);
-    // The line's fields are not even gathered when info is off (LOG_LEVEL=warn under load tests).
-    if (!settings.logger.isLevelEnabled('info')) return done();
-    request.log.info(
-      {
-        method: request.method,
-        route,
-        url: request.url,
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-        userId: request.userId ?? undefined,
-        ...traceIdsOf(request),
-      },
-      'request',
-    );
-    done();
-  });
+  // Each cross-cutting concern is a plugin of its own (plugins/). onRequest hooks run in
+  // registration order and a hook that answers ends the chain, so the order below is the
+  // request's path through the edge; each awaited, so hooks callers add later (rate limits,
+  // load shedding) run after these, with the verified user known.
+  await app.register(jsonBodyParser);
+  // First: the request's span covers everything after it.
+  await app.register(requestTracing);
+  // Early, so requests a later hook answers (a preflight, a 503, a 401) are counted too.
+  await app.register(inFlightGauge, { metrics: settings.metrics });
+  await app.register(requestIdHeader);
+  // Before anything that can refuse a request (503, 400, 401, 429), so a browser can read those answers too;
+  // a preflight is answered here and goes no further.
+  await app.register(securityHeaders);
+  await app.register(cors, { origins: settings.corsOrigins ?? '*' });
+  await app.register(drainingRefusal);
+  // Wraps every later hook and the handler: SQL issued anywhere below is counted against this request.
+  await app.register(statementScope);
+  await app.register(urlNulGuard);
+  await app.register(identify, { tokens: settings.tokens, userExists: settings.userExists, internalSecret: settings.internalSecret });
+  await app.register(httpCaching);
+  // onResponse after tracing's and the gauge's: the log line carries the trace ids.
+  await app.register(requestLog, { metrics: settings.metrics, logger: settings.logger });
 
   return app;
-}
-
-const isWrite = (request: FastifyRequest) => request.method !== 'GET' && request.method !== 'HEAD';
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? undefined : value;
 }
 
 /** Errors node's HTTP parser raises before Fastify sees a request (e.g. headers over maxHeaderSize), in the catalog's shape. */

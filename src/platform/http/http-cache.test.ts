@@ -67,10 +67,13 @@ describe('HTTP caching: ETag, 304, Cache-Control, Vary', () => {
     assert.equal(feedRes.headers.get('cache-control'), 'private, no-cache');
   });
 
-  it('public lists carry public max-age; tokens and errors are never stored', async () => {
+  it('public lists: browsers revalidate, shared caches keep them a minute, never for a signed-in caller; tokens and errors are never stored', async () => {
     const tags = await sys.api.get('/api/tags');
-    assert.equal(tags.headers.get('cache-control'), 'public, max-age=60');
-    assert.equal(tags.headers.get('vary'), null);
+    assert.equal(tags.headers.get('cache-control'), 'public, max-age=0, s-maxage=60');
+    assert.equal(tags.headers.get('vary'), 'Authorization');
+    const signedInTags = await sys.api.get('/api/tags', { token: reader.token });
+    assert.equal(signedInTags.headers.get('cache-control'), 'private, no-cache');
+    assert.equal(signedInTags.headers.get('etag'), tags.headers.get('etag'), 'the same list: a 304 for either');
     const notModified = await sys.api.get('/api/tags', { headers: { 'if-none-match': tags.headers.get('etag')! } });
     assert.equal(notModified.status, 304);
     const user = await sys.api.get('/api/user', { token: reader.token });

@@ -3,14 +3,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * How a GET answer may be cached by clients and proxies, declared per route
- * (`config: { httpCache }`):
- * - `{ public: seconds }`: the same for everyone (tags): `public, max-age`.
+ * (`config: { httpCache }`). No policy lets a browser reuse an answer without
+ * asking: a user's own write must show on their next read (read-your-writes),
+ * and a revalidation with the ETag costs a 304 and no body.
+ * - `{ shared: seconds }`: the same for everyone (tags). Browsers revalidate
+ *   every time (`max-age=0`); shared caches (a CDN) may keep it that long
+ *   (`s-maxage`). Signed-in requests get `private, no-cache`, and
+ *   `Vary: Authorization` keeps a shared cache from handing the anonymous
+ *   copy to the writer.
  * - `'viewer'`: depends on who asks (favorited, following): revalidate every
- *   time (`no-cache`, cheap with the ETag), `private` when signed in, and
- *   `Vary: Authorization` so shared caches key on the caller.
+ *   time (`no-cache`), `private` when signed in, and `Vary: Authorization`
+ *   so shared caches key on the caller.
  * - `'no-store'` (the default): never stored (tokens, errors).
  */
-export type HttpCachePolicy = { public: number } | 'viewer' | 'no-store';
+export type HttpCachePolicy = { shared: number } | 'viewer' | 'no-store';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,7 +39,7 @@ function cachingOf(request: FastifyRequest, reply: FastifyReply, payload: unknow
   }
   const policy = request.routeOptions.config.httpCache ?? 'no-store';
   void reply.header('cache-control', cacheControl(policy, request.headers.authorization !== undefined));
-  if (policy === 'viewer') void reply.header('vary', 'Authorization');
+  if (policy !== 'no-store') varyOn(reply, 'Authorization');
   if (policy === 'no-store' || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
 
   // One-shot hash: no Hash object per response (about 40% cheaper than createHash for a 1.5 KB body).
@@ -48,8 +54,15 @@ function cachingOf(request: FastifyRequest, reply: FastifyReply, payload: unknow
 
 function cacheControl(policy: HttpCachePolicy, signedIn: boolean): string {
   if (policy === 'no-store') return 'no-store';
-  if (policy === 'viewer') return signedIn ? 'private, no-cache' : 'no-cache';
-  return `public, max-age=${policy.public}`;
+  if (signedIn) return 'private, no-cache';
+  if (policy === 'viewer') return 'no-cache';
+  return `public, max-age=0, s-maxage=${policy.shared}`;
+}
+
+/** Adds to Vary rather than replacing it: CORS may have put `Origin` there (plugins/cors.ts). */
+function varyOn(reply: FastifyReply, field: string): void {
+  const current = reply.getHeader('vary');
+  void reply.header('vary', current === undefined || current === '' ? field : `${String(current)}, ${field}`);
 }
 
 /** If-None-Match uses weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored; `*` matches anything. */

@@ -1,4 +1,4 @@
-import type { RouteOptions } from 'fastify';
+import type { FastifyRequest, RouteOptions } from 'fastify';
 
 /**
  * Labels each route with the service that mounted it (`config.service`),
@@ -15,4 +15,9 @@ export function routeServiceTagger(): { onRoute(route: RouteOptions): void; moun
       current = service;
     },
   };
+}
+
+/** The `service` label of a request's metrics ('none' for requests no route matched). */
+export function serviceOf(request: FastifyRequest): string {
+  return request.routeOptions.config.service ?? 'none';
 }

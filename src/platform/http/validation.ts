@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
 import { errors } from '../errors/catalog.js';
 import type { AppError } from '../errors/app-error.js';
@@ -8,12 +8,46 @@ import type { AppError } from '../errors/app-error.js';
  * query values, which are always text on the wire, are coerced. Fastify's
  * default coerces bodies too, which would let `{"email": 123}` through.
  */
-const common: Options = { allErrors: true, useDefaults: true, strict: false };
+// verbose: errors carry their schema, so a pattern can say what it means (its `description`); only failures pay for it.
+const common: Options = { allErrors: true, useDefaults: true, strict: false, verbose: true };
 const strictAjv = new Ajv({ ...common, coerceTypes: false });
 const coercingAjv = new Ajv({ ...common, coerceTypes: true });
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema);
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  if (httpPart === 'body') return strictAjv.compile(schema);
+  const validate = coercingAjv.compile(schema);
+  const integers = integerFields(schema);
+  return integers.length === 0 ? validate : strictDecimalIntegers(integers, validate);
+};
+
+/**
+ * An integer in a path or query is written in plain decimal: digits, an
+ * optional leading minus (so `-1` is a range error, not a type error), no
+ * leading zero. Ajv's coercion would take anything `Number()` takes (`0x10`,
+ * `1e3`, ` 10`, `+5`, `10.0`, `-0`, `0b1`): each would be a second spelling of
+ * the same page or id, and `0x1` has deleted comment 1.
+ */
+const DECIMAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
+
+function integerFields(schema: object): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  return Object.keys(properties).filter((name) => properties[name]?.type === 'integer');
+}
+
+function strictDecimalIntegers(fields: string[], validate: ValidateFunction): ValidateFunction {
+  const check = ((data: unknown) => {
+    const values = (data ?? {}) as Record<string, unknown>;
+    const bad = fields.filter((name) => typeof values[name] === 'string' && !DECIMAL_INTEGER.test(values[name]));
+    if (bad.length > 0) {
+      check.errors = bad.map((name) => ({ keyword: 'type', instancePath: `/${name}`, schemaPath: '', params: { type: 'integer' } }));
+      return false;
+    }
+    const valid = validate(data);
+    check.errors = validate.errors ?? null;
+    return valid;
+  }) as ValidateFunction;
+  return check;
+}
 
 /** Turns schema errors into RealWorld's field-keyed 422 body. */
 export function validationError(details: ErrorObject[]): AppError {
@@ -23,8 +57,15 @@ export function validationError(details: ErrorObject[]): AppError {
     const messages = (fields[field] ??= []);
     if (!messages.includes(message)) messages.push(message);
   }
+  // A nullable field (`string | null`) that fails says why the string failed, not also that it is not null.
+  for (const [field, messages] of Object.entries(fields)) {
+    const specific = messages.filter((m) => !UNION_NOISE.has(m));
+    if (specific.length > 0) fields[field] = specific;
+  }
   return errors.validation(fields);
 }
+
+const UNION_NOISE = new Set(['must be null', 'must match a schema in anyOf']);
 
 function describe(detail: ErrorObject): [string, string] {
   const segments = detail.instancePath.split('/').filter(Boolean);
@@ -38,6 +79,8 @@ function describe(detail: ErrorObject): [string, string] {
       return [fieldName(segments, last), `is too long (maximum is ${String(detail.params['limit'])} characters)`];
     case 'minLength':
       return [fieldName(segments, last), `is too short (minimum is ${String(detail.params['limit'])} characters)`];
+    case 'pattern':
+      return [fieldName(segments, last), (detail.parentSchema as { description?: string } | undefined)?.description ?? 'is invalid'];
     case 'minProperties':
       return [fieldName(segments, last), "can't be blank"];
     case 'maxItems':

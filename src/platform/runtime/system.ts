@@ -88,11 +88,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     closers.push(() => messaging.close());
     // Until a service that owns users is built in this process (or its remote client is), a signed token is enough.
     let userExists: UserCheck = async () => true;
-    const app = createApp({
+    const app = await createApp({
       logger,
       metrics,
       tokens,
       bodyLimit: config.BODY_LIMIT_BYTES,
+      corsOrigins: config.CORS_ORIGINS,
       internalSecret: config.INTERNAL_SECRET,
       userExists: (id, query) => userExists(id, query),
     });

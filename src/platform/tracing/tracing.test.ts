@@ -60,7 +60,7 @@ describe('tracing through HTTP, SQL, the outbox and a consumer (platform)', () =
       await sql`select 1 as consumer_query`.execute(db.as<Record<string, never>>());
       handled.push(delivery.id);
     });
-    app = createApp({ logger, metrics: createMetrics(), tokens: createTokenService('x'.repeat(32), 60), bodyLimit: 1024, userExists: async () => true });
+    app = await createApp({ logger, metrics: createMetrics(), tokens: createTokenService('x'.repeat(32), 60), bodyLimit: 1024, userExists: async () => true });
     app.post('/api/things', async () => {
       outgoing = activeTraceparent();
       await db.as<Record<string, never>>().transaction().execute(async (trx) => {

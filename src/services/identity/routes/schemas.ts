@@ -12,6 +12,17 @@ export const LoginBody = Type.Object({
   user: Type.Object({ email: text(254), password: text(1024) }),
 });
 
+/**
+ * A profile image is an absolute http(s) URL (or blank/null, which clears it):
+ * front ends put it in <img src>, so `javascript:`, `data:`, relative and
+ * scheme-relative URLs are refused. Scheme case-insensitive; a host, and no
+ * user@ part (a phishing disguise), no whitespace or control characters.
+ */
+const imageUrl = Type.Union([
+  Type.String({ maxLength: 2048, description: 'must be an http(s) URL', pattern: '^([hH][tT][tT][pP][sS]?://[^\\s\\u0000-\\u001f\\u007f/?#@]+([/?#][^\\s\\u0000-\\u001f\\u007f]*)?|\\s*)$' }),
+  Type.Null(),
+]);
+
 // null for email/username/password passes the schema so the domain can answer RealWorld's "can't be blank".
 export const UpdateBody = Type.Object({
   user: Type.Object(
@@ -20,7 +31,7 @@ export const UpdateBody = Type.Object({
       username: Type.Optional(nullableText(64)),
       password: Type.Optional(nullableText(1024)),
       bio: Type.Optional(nullableText(10_000)),
-      image: Type.Optional(nullableText(2048)),
+      image: Type.Optional(imageUrl),
     },
     { minProperties: 1 },
   ),

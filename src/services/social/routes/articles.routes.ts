@@ -47,7 +47,7 @@ export function articlesRoutes(articles: ArticlesDomain): FastifyPluginAsync {
       article: articleJson(await articles.setFavorite(request.params.slug, requireUser(request), false)),
     }));
 
-    // The same for everyone; clients may reuse it for a minute (new tags show up within that).
-    app.get('/tags', { config: { httpCache: { public: 60 } } }, async () => ({ tags: await articles.tags() }));
+    // The same for everyone: shared caches may keep it a minute; browsers revalidate, so a writer sees their new tag at once.
+    app.get('/tags', { config: { httpCache: { shared: 60 } } }, async () => ({ tags: await articles.tags() }));
   };
 }
