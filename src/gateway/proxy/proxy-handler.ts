@@ -72,6 +72,7 @@ export function proxyHandler(route: GatewayRoute, deps: ProxyDeps) {
         if (!retryable(route.method, err)) break;
       }
     }
+    if (lastError !== undefined && classify(lastError) === 'unsendable') throw errors.badRequest('is malformed');
     void reply.header('retry-after', '1');
     if (lastError === undefined) throw errors.upstreamUnavailable(route.service, 503);
     if (classify(lastError) === 'timeout') throw errors.timeout(route.service);
