@@ -9,6 +9,7 @@ import { downstreamHeaders, nextTraceparent, upstreamRequestHeaders } from './he
 import { activeTraceparent } from '../../platform/tracing/http-spans.js';
 import { forward, type Outgoing } from './forward.js';
 import { classify, retryable } from './upstream-error.js';
+import { canonicalPath, rawQuery } from '../../platform/http/canonical-path.js';
 
 const BUFFER_LIMIT = 256 * 1024;
 
@@ -32,7 +33,8 @@ export function proxyHandler(route: GatewayRoute, deps: ProxyDeps) {
     if (!pool) throw errors.upstreamUnavailable(route.service);
     const out: Outgoing = {
       method: route.method,
-      path: request.url,
+      // The route the gateway matched, spelled canonically: the replica routes exactly what was limited and authorized here.
+      path: canonicalPath(request) + rawQuery(request.url),
       headers: upstreamRequestHeaders(request.headers, {
         requestId: request.id,
         clientIp: request.ip,
