@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { lazyChildLogger } from '../log/lazy-child-logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { tokenFromHeader, type TokenService } from '../auth/tokens.js';
-import { USER_ID_HEADER, USER_SIG_HEADER, verifiedUserId } from '../auth/gateway-identity.js';
+import { USER_ID_HEADER, USER_SIG_HEADER, signedBodyHooks, signedRequestOf, verifiedUserId, type SignatureWindow } from '../auth/gateway-identity.js';
 import { errors } from '../errors/catalog.js';
 import { makeErrorHandler, sendError } from './error-handler.js';
 import { parseJsonBody } from './json-body.js';
@@ -28,6 +28,8 @@ export interface AppSettings {
   userExists: (userId: number) => Promise<boolean>;
   /** INTERNAL_SECRET: when set, a request signed by the gateway (x-user-id + x-user-sig) is trusted without the JWT. */
   internalSecret?: string | undefined;
+  /** How old / how far ahead a gateway signature may be (INTERNAL_SIG_MAX_AGE_MS, INTERNAL_SIG_MAX_FUTURE_MS). */
+  signatureWindow?: SignatureWindow | undefined;
   /** Largest request head accepted (node's default 16 KiB); over it: 431 in the catalog's shape. */
   maxHeaderSize?: number | undefined;
 }
@@ -112,7 +114,7 @@ export function createApp(settings: AppSettings) {
     const token = tokenFromHeader(request.headers.authorization);
     if (asserted !== undefined) {
       // An identity asserted by the gateway: trusted only with a valid signature (never from a client).
-      const userId = verifiedUserId(settings.internalSecret, header(request.headers[USER_ID_HEADER]), header(request.headers[USER_SIG_HEADER]));
+      const userId = verifiedUserId(settings.internalSecret, header(request.headers[USER_ID_HEADER]), header(request.headers[USER_SIG_HEADER]), signedRequestOf(request), settings.signatureWindow);
       if (userId === null || !(await settings.userExists(userId))) throw errors.tokenInvalid();
       request.userId = userId;
     } else if (token !== undefined) {
@@ -133,6 +135,10 @@ export function createApp(settings: AppSettings) {
     }
     identify(request).then(() => done(), done);
   });
+
+  // The signature covers the body's digest: these check the bytes read are the bytes signed.
+  app.addHook('preParsing', signedBodyHooks.preParsing);
+  app.addHook('preValidation', signedBodyHooks.preValidation);
 
   app.addHook('onSend', applyHttpCaching);
 

@@ -88,6 +88,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       tokens,
       bodyLimit: config.BODY_LIMIT_BYTES,
       internalSecret: config.INTERNAL_SECRET,
+      signatureWindow: { maxAgeMs: config.INTERNAL_SIG_MAX_AGE_MS, maxFutureMs: config.INTERNAL_SIG_MAX_FUTURE_MS },
       userExists: (id) => userExists(id),
     });
     // Each route remembers the service that mounted it: the `service` label of request metrics.
@@ -117,7 +118,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       tagger.mounting(module.name);
       await app.register(instance.routes, { prefix: '/api' });
       if (instance.internalRoutes && config.INTERNAL_SECRET) {
-        await mountInternalRoutes(app, module.name, instance.internalRoutes, config.INTERNAL_SECRET);
+        await mountInternalRoutes(app, module.name, instance.internalRoutes, config.INTERNAL_SECRET, { maxAgeMs: config.INTERNAL_SIG_MAX_AGE_MS, maxFutureMs: config.INTERNAL_SIG_MAX_FUTURE_MS });
       }
       tagger.mounting(undefined);
     }
