@@ -116,7 +116,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   for (const route of routes) {
     app.route({ method: route.method, url: route.path, config: { auth: route.auth }, handler: proxyHandler(route, deps) });
   }
-  registerGatewayStatus(app, pools, shedder, metrics);
+  registerGatewayStatus(app, pools, shedder, metrics, config.ADMIN_TOKEN);
+  if (!config.ADMIN_TOKEN) logger.warn('ADMIN_TOKEN unset: the gateway refuses /metrics and /gateway/upstreams to everyone');
 
   await app.listen({ port: config.PORT, host: config.HOST });
   const { port } = app.server.address() as AddressInfo;

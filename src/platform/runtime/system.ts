@@ -101,7 +101,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       if (client.close) closers.push(client.close);
     }
     startedApp = app;
-    registerHealthRoutes(app, { isReady: () => migrated && !draining, checkDatabase: () => db.ping() }, metrics);
+    registerHealthRoutes(app, { isReady: () => migrated && !draining, checkDatabase: () => db.ping() }, metrics, config.ADMIN_TOKEN);
     // Without a gateway in front (embedded), the process limits rates itself, in memory; behind one, the gateway does.
     const limiter = createRateLimiter(config, logger, false);
     if (limiter) {
