@@ -60,6 +60,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     userExists: async () => true,
     bodyLimit: config.BODY_LIMIT_BYTES,
     maxHeaderSize: config.GATEWAY_MAX_HEADER_BYTES,
+    trustProxy: config.TRUSTED_PROXIES,
   });
 
   // Bodies are checked here (JSON, size, NUL) and forwarded as the bytes the client sent.

@@ -53,8 +53,8 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, facts: For
     if (value === undefined || isHopByHop(name, DROPPED_REQUEST, named)) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const prior = incoming['x-forwarded-for'];
-  out['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${facts.clientIp}` : facts.clientIp;
+  // The client as the gateway established it (its peer, or what a trusted proxy in front said): never a chain a client wrote.
+  out['x-forwarded-for'] = facts.clientIp;
   if (facts.host) out['x-forwarded-host'] = facts.host;
   out['x-forwarded-proto'] = 'http';
   out['x-request-id'] = facts.requestId;

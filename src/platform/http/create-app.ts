@@ -30,6 +30,8 @@ export interface AppSettings {
   internalSecret?: string | undefined;
   /** How old / how far ahead a gateway signature may be (INTERNAL_SIG_MAX_AGE_MS, INTERNAL_SIG_MAX_FUTURE_MS). */
   signatureWindow?: SignatureWindow | undefined;
+  /** TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (addresses/CIDRs); unset: the peer is the client, X-Forwarded-For is ignored. */
+  trustProxy?: string | undefined;
   /** Largest request head accepted (node's default 16 KiB); over it: 431 in the catalog's shape. */
   maxHeaderSize?: number | undefined;
 }
@@ -55,6 +57,7 @@ export function createApp(settings: AppSettings) {
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ...(settings.maxHeaderSize ? { maxHeaderSize: settings.maxHeaderSize } : {}),
+    ...(settings.trustProxy ? { trustProxy: settings.trustProxy } : {}),
     clientErrorHandler: answerClientError,
     // Errors the router raises before any hook runs still leave in the catalog's shape.
     frameworkErrors: (error, _request, reply) =>

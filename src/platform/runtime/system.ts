@@ -88,6 +88,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       tokens,
       bodyLimit: config.BODY_LIMIT_BYTES,
       internalSecret: config.INTERNAL_SECRET,
+      trustProxy: config.TRUSTED_PROXIES,
       signatureWindow: { maxAgeMs: config.INTERNAL_SIG_MAX_AGE_MS, maxFutureMs: config.INTERNAL_SIG_MAX_FUTURE_MS },
       userExists: (id) => userExists(id),
     });
