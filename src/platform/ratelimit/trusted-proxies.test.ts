@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import { dbTargets } from '../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import { rawHttp } from '../../testing/raw-http.js';
-import { FakeUpstream } from '../../testing/fake-upstream.js';
-import { startTestGateway } from '../../gateway/gateway-test-kit.js';
 
 const pglite = (await dbTargets()).find((t) => t.name === 'pglite')!;
 const LIMITS = JSON.stringify([{ name: 'login', key: 'ip', limit: 2, windowSeconds: 60, methods: ['POST'], path: '^/api/users/login$' }]);
@@ -41,18 +39,5 @@ describe('trusted proxies and per-IP limits', () => {
         assert.equal((await login(sys.url, spoof)).status, 429, `TRUSTED_PROXIES=${trusted}: X-Forwarded-For ${spoof}`);
       }
     }
-  });
-
-  it('the gateway forwards the client it established, never a chain the client wrote', async () => {
-    const replica = await new FakeUpstream('a').listen();
-    cleanups.push(() => replica.kill());
-    const untrusting = await startTestGateway({ social: [replica.url] });
-    cleanups.push(() => untrusting.close());
-    await rawHttp(untrusting.url, 'POST', '/api/users/login', { body, headers: { 'x-forwarded-for': '198.51.100.66' } });
-    assert.equal(replica.seen.at(-1)!.headers['x-forwarded-for'], '127.0.0.1', 'the peer, not the spoofed address');
-    const behindLb = await startTestGateway({ social: [replica.url], overrides: { TRUSTED_PROXIES: '127.0.0.1' } });
-    cleanups.push(() => behindLb.close());
-    await rawHttp(behindLb.url, 'POST', '/api/users/login', { body, headers: { 'x-forwarded-for': '198.51.100.66' } });
-    assert.equal(replica.seen.at(-1)!.headers['x-forwarded-for'], '198.51.100.66', 'behind a trusted proxy: the client it names');
   });
 });
