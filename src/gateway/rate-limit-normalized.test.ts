@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { rawHttp } from '../testing/raw-http.js';
+import { sleep } from '../testing/cli-process.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../testing/redis-probe.js';
 import { skipUnlessAvailable } from '../testing/services-required.js';
 import { startTestGateway, TEST_ROUTES } from './gateway-test-kit.js';
@@ -44,6 +45,8 @@ async function setUp(store: 'memory' | 'redis', limits = true) {
     },
   });
   cleanups.push(() => g.close());
+  // Until the Redis store is connected the local insurance limiter answers; counts would then start over in Redis.
+  if (store === 'redis') await sleep(500);
   return { g, replica };
 }
 

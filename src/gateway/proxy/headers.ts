@@ -10,7 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings'];
 /** What the gateway sets itself on the way in (and never takes from a client). */
-const REPLACED = ['host', 'content-length', 'authorization', 'x-user-id', 'x-user-sig', 'x-internal-sig', 'x-request-id', 'traceparent', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto'];
+const REPLACED = ['host', 'content-length', 'authorization', 'x-user-id', 'x-user-sig', 'x-content-sha256', 'x-internal-sig', 'x-request-id', 'traceparent', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto'];
 const DROPPED_REQUEST = new Set([...HOP_BY_HOP, ...REPLACED]);
 const DROPPED_RESPONSE = new Set(HOP_BY_HOP);
 
