@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { rawRequest } from '../testing/cli-process.js';
+import { rawHttp } from '../testing/raw-http.js';
 import { startTestGateway } from './gateway-test-kit.js';
 import type { Gateway } from './gateway.js';
 import { Upstream } from './upstreams/upstream.js';
@@ -87,6 +88,20 @@ describe('gateway: hop-by-hop and proxy-only headers', () => {
     assert.equal(res.headers['proxy-authenticate'], undefined);
     assert.notEqual(res.headers['keep-alive'], 'timeout=99');
     assert.equal(res.headers['x-end-to-end'], 'kept');
+  });
+
+  it('70 requests with header bytes undici would refuse (DEL, obs-text) never reach the breaker or wedge the pool', async () => {
+    const a = await new FakeUpstream('a').listen();
+    cleanups.push(() => a.kill());
+    const g = await gatewayFor([a.url]);
+    const statuses = new Set<number>();
+    for (let i = 0; i < 70; i++) {
+      for (const value of ['a\x7fb', 'caf\xe9', 'x\ty']) statuses.add((await rawHttp(g.url, 'GET', '/api/tags', { headers: { 'x-odd': value } })).status);
+    }
+    assert.ok([...statuses].every((s) => s < 500), `statuses ${[...statuses].join(',')}`);
+    const upstream = g.pools.get('social')!.all()[0]!;
+    assert.equal(upstream.breaker.opens, 0);
+    assert.equal((await rawRequest(g.url, 'GET', '/api/tags', undefined, {}, 3000)).status, 200, 'the pool still sends');
   });
 
   it('a request undici refuses to send for its own shape is the client\'s fault: it counts against no breaker', async () => {
