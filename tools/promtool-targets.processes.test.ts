@@ -14,6 +14,8 @@ import { dbTargets } from '../src/testing/db-targets.js';
 import type { TargetGroup } from './promtool-targets.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
+/** Every process's /metrics (the gateway's always) answers this token. */
+const ADMIN_TOKEN = 'admin-token-for-the-targets-test';
 
 describe('scrape targets of a --workers topology', postgres.options, () => {
   let topology: NodeProcess;
@@ -25,11 +27,11 @@ describe('scrape targets of a --workers topology', postgres.options, () => {
     databaseUrl = await postgres.create();
     dir = await mkdtemp(join(tmpdir(), 'scalestack-targets-'));
     topology = await spawnScript(CLI_ENTRY, ['start', '--workers', '2'], {
-      env: { DATABASE_URL: databaseUrl, DATA_DIR: dir, LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' },
+      env: { DATABASE_URL: databaseUrl, DATA_DIR: dir, LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ADMIN_TOKEN },
     });
     await topology.waitReady('/readyz', 90_000);
     const out = join(dir, 'workers.json');
-    const tool = await spawnScript('tools/promtool-targets.ts', [topology.url, out], {});
+    const tool = await spawnScript('tools/promtool-targets.ts', [topology.url, out], { env: { ADMIN_TOKEN } });
     assert.equal((await tool.exited).code, 0, tool.output());
     groups = JSON.parse(await readFile(out, 'utf8')) as TargetGroup[];
   });
@@ -49,7 +51,8 @@ describe('scrape targets of a --workers topology', postgres.options, () => {
 
   it('each target serves its own /metrics', async () => {
     for (const group of groups) {
-      const res = await fetch(`http://${group.targets[0]}/metrics`);
+      assert.equal((await fetch(`http://${group.targets[0]}/metrics`)).status, 401, `${group.labels['role']}: /metrics needs the admin token`);
+      const res = await fetch(`http://${group.targets[0]}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       assert.equal(res.status, 200);
       const text = await res.text();
       assert.match(text, /^# TYPE http_request_duration_seconds histogram$/m);

@@ -3,7 +3,7 @@
  * gateway knows (GET <gateway>/gateway/upstreams) and the gateway itself,
  * one target per process, so each is scraped on its own `instance`.
  *
- *   node --import tsx tools/promtool-targets.ts <gateway-url> <out.json> [--every <seconds>]
+ *   ADMIN_TOKEN=... node --import tsx tools/promtool-targets.ts <gateway-url> <out.json> [--every <seconds>]
  *
  * Workers listen on ports the supervisor picks; with --every the file is
  * rewritten (atomically) as replicas come and go, and Prometheus re-reads it.
@@ -39,7 +39,9 @@ export function targetGroups(gatewayUrl: string, upstreams: Upstreams): TargetGr
 }
 
 async function writeOnce(gatewayUrl: string, out: string): Promise<number> {
-  const res = await fetch(new URL('/gateway/upstreams', gatewayUrl));
+  // The gateway lists its upstreams to an admin only (ADMIN_TOKEN, docs/adr/0015-internal-trust-and-admin.md).
+  const token = process.env['ADMIN_TOKEN'];
+  const res = await fetch(new URL('/gateway/upstreams', gatewayUrl), { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!res.ok) throw new Error(`${gatewayUrl}/gateway/upstreams answered ${res.status}`);
   const groups = targetGroups(gatewayUrl, (await res.json()) as Upstreams);
   // Atomic: Prometheus never reads a half-written file.

@@ -8,6 +8,9 @@ import { redisPrefix } from '../platform/redis/create-redis.js';
 import { parseRemoteServices } from '../platform/runtime/topologies/remote-services.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { identityService } from '../services/identity/index.js';
+import { flushLogShipping } from '../platform/log/loki.js';
+import { initTracing } from '../platform/tracing/tracing.js';
+import { lokiSettings, tracingSettings } from '../platform/tracing/from-config.js';
 
 /**
  * `scalestack gateway`: one gateway process on its own (several of them
@@ -34,7 +37,10 @@ export async function gateway(): Promise<void> {
     process.stderr.write('scalestack gateway: set GATEWAY_UPSTREAMS (static replicas) or REDIS_URL (replicas register there)\n');
     process.exit(2);
   }
-  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  // Traces (OTEL_EXPORTER_OTLP_ENDPOINT) and log shipping (LOKI_URL) as every other process, under the gateway's own name.
+  const named = { ...config, OTEL_SERVICE_NAME: config.OTEL_SERVICE_NAME ?? 'scalestack-gateway' };
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY, loki: lokiSettings(named) });
+  const tracing = await initTracing(tracingSettings(named));
   if (!config.REDIS_URL) logger.warn('REDIS_URL unset: rate limits are counted in this gateway alone, not shared with other gateways');
   const registry = config.GATEWAY_UPSTREAMS
     ? new StaticRegistry(parseRemoteServices(config.GATEWAY_UPSTREAMS))
@@ -50,6 +56,8 @@ export async function gateway(): Promise<void> {
       await edge.close();
       await identity.close?.();
       await registry.close();
+      await tracing.shutdown();
+      await flushLogShipping();
     },
     logger,
     config.SHUTDOWN_TIMEOUT_MS,

@@ -12,6 +12,7 @@ import { MemoryRegistry } from '../platform/discovery/memory-registry.js';
 import { Supervisor } from '../platform/runtime/topologies/supervisor.js';
 import type { Plan } from '../platform/runtime/topologies/plan.js';
 import { startGateway } from '../gateway/gateway.js';
+import { adminAuthorized } from '../platform/auth/admin-token.js';
 import { allServices } from '../services/registry.js';
 import { identityService } from '../services/identity/index.js';
 
@@ -23,7 +24,8 @@ export function supervisorFile(dataDir: string): string {
 /**
  * A multi-process topology on this host: migrations once, the replicas
  * (forked `scalestack start` processes), then the gateway in this process
- * in front of them, and a loopback admin endpoint for rolling restarts.
+ * in front of them, and a loopback admin endpoint for rolling restarts
+ * (Bearer ADMIN_TOKEN, generated for the run when unset).
  */
 export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, base: Config, logger: Logger): Promise<void> {
   if (!base.DATABASE_URL) {
@@ -49,7 +51,13 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     generated.push(name);
     return randomBytes(32).toString('base64url');
   };
-  const config: Config = { ...base, JWT_SECRET: secret(base.JWT_SECRET, 'JWT_SECRET'), INTERNAL_SECRET: secret(base.INTERNAL_SECRET, 'INTERNAL_SECRET') };
+  const config: Config = {
+    ...base,
+    JWT_SECRET: secret(base.JWT_SECRET, 'JWT_SECRET'),
+    INTERNAL_SECRET: secret(base.INTERNAL_SECRET, 'INTERNAL_SECRET'),
+    // The gateway's /metrics and /gateway/upstreams and this supervisor's endpoints need it; `scalestack restart` reads it from supervisor.json.
+    ADMIN_TOKEN: secret(base.ADMIN_TOKEN, 'ADMIN_TOKEN'),
+  };
   if (generated.length > 0) logger.warn({ generated }, `${generated.join(' and ')} unset: generated for this run and passed to every process (tokens end with it; set them to keep tokens across runs)`);
   logger.info(
     {
@@ -94,6 +102,8 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
 
   const admin = createServer((req, res) => {
     const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    // Loopback is not a credential: any local process (or a proxy on this host) could reach it.
+    if (!adminAuthorized(config.ADMIN_TOKEN, req.headers.authorization)) return void reply(401, { error: 'admin token required (Authorization: Bearer <ADMIN_TOKEN>)' });
     const restart = /^\/restart\/([a-z]+)$/.exec(req.url ?? '');
     if (req.method === 'POST' && restart) {
       supervisor.restart(restart[1]!).then((r) => reply(200, r), (err: Error) => reply(409, { error: err.message }));
@@ -103,7 +113,8 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
   const adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
   mkdirSync(config.DATA_DIR, { recursive: true });
-  writeFileSync(supervisorFile(config.DATA_DIR), JSON.stringify({ pid: process.pid, adminUrl, gateway: edge.url }));
+  // Owner-only: it holds the admin token.
+  writeFileSync(supervisorFile(config.DATA_DIR), JSON.stringify({ pid: process.pid, adminUrl, adminToken: config.ADMIN_TOKEN, gateway: edge.url }), { mode: 0o600 });
   logger.info({ url: edge.url, admin: adminUrl, replicas: supervisor.list() }, 'scalestack is up');
 
   exitGracefully(

@@ -5,7 +5,7 @@ import { FakeUpstream } from '../testing/fake-upstream.js';
 import { rawRequest, sleep } from '../testing/cli-process.js';
 import { MemoryRegistry } from '../platform/discovery/memory-registry.js';
 import { createTokenService } from '../platform/auth/tokens.js';
-import { verifiedUserId } from '../platform/auth/gateway-identity.js';
+import { bodyDigest, verifiedUserId } from '../platform/auth/gateway-identity.js';
 import { startTestGateway, TEST_INTERNAL_SECRET, TEST_JWT_SECRET } from './gateway-test-kit.js';
 import type { Gateway } from './gateway.js';
 
@@ -173,7 +173,7 @@ describe('gateway: identity, request ids, traces', () => {
     assert.equal(res.headers['x-request-id'], 'req-123');
     const seen = a!.seen.at(-1)!;
     assert.equal(seen.headers['authorization'], undefined, 'the token stays at the edge');
-    assert.equal(verifiedUserId(TEST_INTERNAL_SECRET, seen.headers['x-user-id'] as string, seen.headers['x-user-sig'] as string), 42);
+    assert.equal(verifiedUserId(TEST_INTERNAL_SECRET, seen.headers['x-user-id'] as string, seen.headers['x-user-sig'] as string, { method: 'POST', path: '/api/articles', bodyDigest: bodyDigest(JSON.stringify({ article: { title: 'x' } })) }), 42);
     assert.equal(seen.headers['x-request-id'], 'req-123');
     assert.match(seen.headers['traceparent'] as string, /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
     assert.notEqual(seen.headers['traceparent'], trace, 'a new span id for the gateway hop');

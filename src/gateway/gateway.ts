@@ -70,6 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     bodyLimit: config.BODY_LIMIT_BYTES,
     corsOrigins: config.CORS_ORIGINS,
     maxHeaderSize: config.GATEWAY_MAX_HEADER_BYTES,
+    trustProxy: config.TRUSTED_PROXIES,
   });
 
   // Bodies are checked here (JSON, size, NUL) and forwarded as the bytes the client sent.
@@ -126,7 +127,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   for (const route of routes) {
     app.route({ method: route.method, url: route.path, config: { auth: route.auth }, handler: proxyHandler(route, deps) });
   }
-  registerGatewayStatus(app, pools, shedder, metrics);
+  registerGatewayStatus(app, pools, shedder, metrics, config.ADMIN_TOKEN);
+  if (!config.ADMIN_TOKEN) logger.warn('ADMIN_TOKEN unset: the gateway refuses /metrics and /gateway/upstreams to everyone');
 
   await app.listen({ port: config.PORT, host: config.HOST });
   const { port } = app.server.address() as AddressInfo;

@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_ENTRY, rawRequest, sleep, spawnCli, spawnScript, type NodeProcess } from '../testing/cli-process.js';
@@ -26,6 +26,8 @@ describe('multi-process topology: rolling restart of social under load', postgre
   let system: NodeProcess;
   let dbUrl: string | undefined;
   let dataDir: string;
+  let adminToken: string;
+  const asAdmin = () => ({ authorization: `Bearer ${adminToken}` });
 
   before(async () => {
     dbUrl = await postgres.create();
@@ -46,6 +48,7 @@ describe('multi-process topology: rolling restart of social under load', postgre
       },
     });
     await system.waitReady('/readyz', 120_000);
+    adminToken = (JSON.parse(await readFile(join(dataDir, 'supervisor.json'), 'utf8')) as { adminToken: string }).adminToken;
   });
   after(async () => {
     await system?.stop('SIGTERM', 30_000);
@@ -61,8 +64,18 @@ describe('multi-process topology: rolling restart of social under load', postgre
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal((created.body as { article: { author: { username: string } } }).article.author.username, 'direct', 'social read the author from identity over HTTP');
 
-    const upstreams = (await rawRequest(system.url, 'GET', '/gateway/upstreams')).body as Upstreams;
+    const upstreams = (await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, asAdmin())).body as Upstreams;
     assert.equal(upstreams.services['social']!.length, 2);
+    for (const u of [...upstreams.services['social']!, ...upstreams.services['identity']!]) {
+      assert.equal(new URL(u.url).hostname, '127.0.0.1', `replica ${u.url} listens on loopback only`);
+    }
+    assert.equal((await rawRequest(system.url, 'GET', '/gateway/upstreams')).status, 401, 'internal URLs need the admin token');
+    assert.equal((await rawRequest(system.url, 'GET', '/metrics')).status, 401, "the gateway's metrics need the admin token");
+    assert.equal((await rawRequest(system.url, 'GET', '/metrics', undefined, asAdmin())).status, 200);
+    const supervisor = (JSON.parse(await readFile(join(dataDir, 'supervisor.json'), 'utf8')) as { adminUrl: string }).adminUrl;
+    assert.equal((await fetch(`${supervisor}/restart/social`, { method: 'POST' })).status, 401, 'no restart without the admin token');
+    assert.equal((await fetch(`${supervisor}/replicas`)).status, 401);
+    assert.equal((await stat(join(dataDir, 'supervisor.json'))).mode & 0o077, 0, 'supervisor.json (it holds the token) is owner-only');
     const replica = upstreams.services['social']![0]!.url;
     const article = { article: { title: 'Direct', description: 'd', body: 'b' } };
     assert.equal((await rawRequest(replica, 'POST', '/api/articles', article)).status, 401, 'no identity');
@@ -79,7 +92,7 @@ describe('multi-process topology: rolling restart of social under load', postgre
     const auth = { authorization: `Token ${token}` };
     const seed = await rawRequest(system.url, 'POST', '/api/articles', { article: { title: 'Under load', description: 'd', body: 'b' } }, auth);
     const slug = (seed.body as { article: { slug: string } }).article.slug;
-    const before = ((await rawRequest(system.url, 'GET', '/gateway/upstreams')).body as Upstreams).services['social']!.map((u) => u.url);
+    const before = ((await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, asAdmin())).body as Upstreams).services['social']!.map((u) => u.url);
 
     let running = true;
     const failures: string[] = [];
@@ -117,7 +130,7 @@ describe('multi-process topology: rolling restart of social under load', postgre
     running = false;
     await load;
 
-    const after = ((await rawRequest(system.url, 'GET', '/gateway/upstreams')).body as Upstreams).services['social']!;
+    const after = ((await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, asAdmin())).body as Upstreams).services['social']!;
     t.diagnostic(`${reads} reads and ${writes} writes during the restart; ${failures.length} failed`);
     assert.deepEqual(failures, [], 'no request failed');
     assert.ok(reads > 50 && writes > 20, `load kept running (${reads} reads, ${writes} writes)`);
@@ -163,7 +176,7 @@ describe('multi-process topology: rolling restart of social under load', postgre
 
   it('a social replica killed with SIGKILL: no failed GET, and the supervisor starts a replacement', async (t) => {
     const admin = (JSON.parse(await readFile(join(dataDir, 'supervisor.json'), 'utf8')) as { adminUrl: string }).adminUrl;
-    const replicas = async () => ((await (await fetch(`${admin}/replicas`)).json()) as { replicas: Array<{ name: string; pid: number; services: string[] }> }).replicas;
+    const replicas = async () => ((await (await fetch(`${admin}/replicas`, { headers: asAdmin() })).json()) as { replicas: Array<{ name: string; pid: number; services: string[] }> }).replicas;
     const victim = (await replicas()).find((r) => r.services.includes('social'))!;
     let running = true;
     const failures: string[] = [];
@@ -189,7 +202,7 @@ describe('multi-process topology: rolling restart of social under load', postgre
     while (!replaced && Date.now() < deadline) {
       await sleep(500);
       const social = (await replicas()).filter((r) => r.services.includes('social'));
-      const up = ((await rawRequest(system.url, 'GET', '/gateway/upstreams')).body as Upstreams).services['social']!;
+      const up = ((await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, asAdmin())).body as Upstreams).services['social']!;
       replaced = social.length === 2 && !social.some((r) => r.pid === victim.pid) && up.filter((u) => !u.draining).length === 2;
     }
     running = false;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { identityHeaders } from '../../platform/auth/gateway-identity.js';
+import { bodyDigest, identityHeaders } from '../../platform/auth/gateway-identity.js';
 import { errors } from '../../platform/errors/catalog.js';
 import type { RetryBudget } from '../../platform/resilience/retry-budget.js';
 import type { ServicePool } from '../upstreams/service-pool.js';
@@ -9,6 +9,7 @@ import { downstreamHeaders, nextTraceparent, upstreamRequestHeaders } from './he
 import { activeTraceparent } from '../../platform/tracing/http-spans.js';
 import { forward, type Outgoing } from './forward.js';
 import { classify, retryable } from './upstream-error.js';
+import { canonicalPath, rawQuery } from '../../platform/http/canonical-path.js';
 
 const BUFFER_LIMIT = 256 * 1024;
 
@@ -32,14 +33,15 @@ export function proxyHandler(route: GatewayRoute, deps: ProxyDeps) {
     if (!pool) throw errors.upstreamUnavailable(route.service);
     const out: Outgoing = {
       method: route.method,
-      path: request.url,
+      // The route the gateway matched, spelled canonically: the replica routes exactly what was limited and authorized here.
+      path: canonicalPath(request) + rawQuery(request.url),
       headers: upstreamRequestHeaders(request.headers, {
         requestId: request.id,
         clientIp: request.ip,
         host: request.headers.host,
         // With tracing on, the service's span is a child of this request's gateway span; otherwise a fresh hop id.
         traceparent: activeTraceparent() ?? nextTraceparent(header(request.headers.traceparent)),
-        identity: request.userId === null ? {} : identityHeaders(deps.internalSecret, request.userId),
+        identity: {},
       }),
       body: Buffer.isBuffer(request.body) ? request.body : undefined,
       timeoutMs: route.timeoutMs ?? deps.defaultTimeoutMs,
@@ -59,7 +61,8 @@ export function proxyHandler(route: GatewayRoute, deps: ProxyDeps) {
       if (!upstream) break;
       tried.add(upstream);
       try {
-        const res = await forward(upstream, out);
+        // Signed per attempt (the window is short), bound to this method, path and body.
+        const res = await forward(upstream, signed(out, request.userId, deps.internalSecret));
         void reply.code(res.statusCode).headers(downstreamHeaders(res.headers));
         if (attempt > 0) void reply.header('x-gateway-attempts', String(attempt + 1));
         // Small answers (every Conduit response) are read whole and sent in one write: measurably cheaper than piping a stream.
@@ -72,11 +75,18 @@ export function proxyHandler(route: GatewayRoute, deps: ProxyDeps) {
         if (!retryable(route.method, err)) break;
       }
     }
+    if (lastError !== undefined && classify(lastError) === 'unsendable') throw errors.badRequest('is malformed');
     void reply.header('retry-after', '1');
     if (lastError === undefined) throw errors.upstreamUnavailable(route.service, 503);
     if (classify(lastError) === 'timeout') throw errors.timeout(route.service);
     throw errors.upstreamUnavailable(route.service, classify(lastError) === 'breaker' || classify(lastError) === 'refused' ? 503 : 502);
   };
+}
+
+function signed(out: Outgoing, userId: number | null, secret: string): Outgoing {
+  if (userId === null) return out;
+  const identity = identityHeaders(secret, userId, { method: out.method, path: out.path, bodyDigest: bodyDigest(out.body) });
+  return { ...out, headers: { ...out.headers, ...identity } };
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -6,7 +6,7 @@ export class UpstreamStatusError extends Error {
   }
 }
 
-export type FailureKind = 'refused' | 'reset' | 'timeout' | 'status' | 'breaker' | 'other';
+export type FailureKind = 'refused' | 'reset' | 'timeout' | 'status' | 'breaker' | 'unsendable' | 'other';
 
 /** What went wrong, for the retry decision: only 'refused', 'status' 503 and 'breaker' mean the request was never processed. */
 export function classify(err: unknown): FailureKind {
@@ -14,6 +14,8 @@ export function classify(err: unknown): FailureKind {
   const name = (err as { name?: string }).name ?? '';
   if (name === 'BrokenCircuitError' || name === 'IsolatedCircuitError') return 'breaker';
   const code = (err as { code?: string }).code ?? '';
+  // undici refused to send the request for its own shape (a header it does not allow): the client's fault, nothing was sent.
+  if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') return 'unsendable';
   if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND') return 'refused';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || name === 'TimeoutError') return 'timeout';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED') return 'reset';

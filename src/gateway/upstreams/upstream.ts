@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import { Breaker, type BreakerSettings } from '../../platform/resilience/breaker.js';
 import type { Candidate } from '../balancers/balancer.js';
+import { classify } from '../proxy/upstream-error.js';
 
 export interface UpstreamSettings {
   breaker: BreakerSettings;
@@ -34,7 +35,8 @@ export class Upstream implements Candidate {
     private readonly settings: UpstreamSettings,
   ) {
     this.pool = new Pool(url, { connections: settings.connections, keepAliveTimeout: 4000, pipelining: 1 });
-    this.breaker = new Breaker(settings.breaker);
+    // A request refused for its own shape says nothing about the replica.
+    this.breaker = new Breaker(settings.breaker, Date.now, (err) => classify(err) !== 'unsendable');
   }
 
   /** May get a new request now. */

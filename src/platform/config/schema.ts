@@ -74,6 +74,14 @@ export const ConfigSchema = Type.Object({
   // --- edge and topology (docs/patterns/gateway.md, docs/patterns/rate-limiting.md)
   /** HMAC key the gateway signs the verified identity with; services trust x-user-id only with a valid signature. */
   INTERNAL_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  /** A gateway (or internal) signature older than this is refused: replay window (docs/adr/0015-internal-trust-and-admin.md). */
+  INTERNAL_SIG_MAX_AGE_MS: Type.Integer({ minimum: 1000, maximum: 60_000, default: 10_000 }),
+  /** Clock slack: how far in the future a signature's time may be. */
+  INTERNAL_SIG_MAX_FUTURE_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 2_000 }),
+  /** Bearer token for admin endpoints: the gateway's /metrics and /gateway/upstreams, the supervisor's /restart and /replicas (refused without it). */
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  /** Peers whose X-Forwarded-For is believed (Fastify trustProxy: comma list of addresses/CIDRs, or a hop count); unset = none, the peer is the client. */
+  TRUSTED_PROXIES: Type.Optional(Type.String({ minLength: 1 })),
   RATE_LIMIT_ENABLED: Type.Boolean({ default: true }),
   /** JSON array of rate-limit policies replacing the defaults (src/platform/ratelimit/policies.ts). */
   RATE_LIMITS: Type.Optional(Type.String({ minLength: 2 })),

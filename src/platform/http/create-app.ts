@@ -8,6 +8,7 @@ import { lazyChildLogger } from '../log/lazy-child-logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { UserCheck } from '../auth/user-check.js';
+import type { SignatureWindow } from '../auth/gateway-identity.js';
 import { errors } from '../errors/catalog.js';
 import { makeErrorHandler, sendError } from './error-handler.js';
 import { validatorCompiler } from './validation.js';
@@ -41,6 +42,10 @@ export interface AppSettings {
   internalSecret?: string | undefined;
   /** CORS_ORIGINS: `*` (the default), `none`, or a comma-separated list of origins (plugins/cors.ts). */
   corsOrigins?: string | undefined;
+  /** How old / how far ahead a gateway signature may be (INTERNAL_SIG_MAX_AGE_MS, INTERNAL_SIG_MAX_FUTURE_MS). */
+  signatureWindow?: SignatureWindow | undefined;
+  /** TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (addresses/CIDRs); unset: the peer is the client, X-Forwarded-For is ignored. */
+  trustProxy?: string | undefined;
   /** Largest request head accepted (node's default 16 KiB); over it: 431 in the catalog's shape. */
   maxHeaderSize?: number | undefined;
 }
@@ -66,6 +71,7 @@ export async function createApp(settings: AppSettings) {
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ...(settings.maxHeaderSize ? { maxHeaderSize: settings.maxHeaderSize } : {}),
+    ...(settings.trustProxy ? { trustProxy: settings.trustProxy } : {}),
     clientErrorHandler: answerClientError,
     // Errors the router raises before any hook runs still leave in the catalog's shape.
     frameworkErrors: (error, _request, reply) =>
@@ -94,7 +100,12 @@ export async function createApp(settings: AppSettings) {
   // Wraps every later hook and the handler: SQL issued anywhere below is counted against this request.
   await app.register(statementScope);
   await app.register(urlNulGuard);
-  await app.register(identify, { tokens: settings.tokens, userExists: settings.userExists, internalSecret: settings.internalSecret });
+  await app.register(identify, {
+    tokens: settings.tokens,
+    userExists: settings.userExists,
+    internalSecret: settings.internalSecret,
+    signatureWindow: settings.signatureWindow,
+  });
   await app.register(httpCaching);
   // onResponse after tracing's and the gauge's: the log line carries the trace ids.
   await app.register(requestLog, { metrics: settings.metrics, logger: settings.logger });

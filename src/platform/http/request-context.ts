@@ -10,8 +10,8 @@ declare module 'fastify' {
     statements: StatementScope | null;
   }
   interface FastifyContextConfig {
-    /** 'required': anonymous requests get 401 before the body is even validated. */
-    auth?: 'required' | 'optional';
+    /** 'required': anonymous requests get 401 before the body is even validated. 'admin': the Authorization header carries the admin token, not a user's (see auth/admin-token.ts). */
+    auth?: 'required' | 'optional' | 'admin';
     /** The service that mounted the route (set by the runtime when mounting): the `service` label of request metrics. */
     service?: string;
   }

@@ -1,4 +1,4 @@
-import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
+import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 
 export interface BreakerSettings {
   /** Consecutive failures that open the circuit. */
@@ -20,8 +20,17 @@ export class Breaker {
   opens = 0;
   closes = 0;
 
-  constructor(readonly settings: BreakerSettings, private readonly now: () => number = Date.now) {
-    this.policy = circuitBreaker(handleAll, {
+  /**
+   * `isFailure`: which errors count against the circuit. One that says nothing
+   * about the callee (e.g. a request the client shaped so it cannot be sent)
+   * passes through without counting.
+   */
+  constructor(
+    readonly settings: BreakerSettings,
+    private readonly now: () => number = Date.now,
+    isFailure: (err: Error) => boolean = () => true,
+  ) {
+    this.policy = circuitBreaker(handleWhen(isFailure), {
       halfOpenAfter: settings.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(settings.failures),
     });

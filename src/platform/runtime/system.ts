@@ -95,6 +95,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       bodyLimit: config.BODY_LIMIT_BYTES,
       corsOrigins: config.CORS_ORIGINS,
       internalSecret: config.INTERNAL_SECRET,
+      trustProxy: config.TRUSTED_PROXIES,
+      signatureWindow: { maxAgeMs: config.INTERNAL_SIG_MAX_AGE_MS, maxFutureMs: config.INTERNAL_SIG_MAX_FUTURE_MS },
       userExists: (id, query) => userExists(id, query),
     });
     // Each route remembers the service that mounted it: the `service` label of request metrics.
@@ -109,7 +111,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       if (client.close) closers.push(client.close);
     }
     startedApp = app;
-    registerHealthRoutes(app, { isReady: () => migrated && !draining, checkDatabase: () => db.ping() }, metrics);
+    registerHealthRoutes(app, { isReady: () => migrated && !draining, checkDatabase: () => db.ping() }, metrics, config.ADMIN_TOKEN);
     // Without a gateway in front (embedded), the process limits rates itself, in memory; behind one, the gateway does.
     const limiter = createRateLimiter(config, logger, false);
     if (limiter) {
@@ -126,7 +128,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       tagger.mounting(module.name);
       await app.register(instance.routes, { prefix: '/api' });
       if (instance.internalRoutes && config.INTERNAL_SECRET) {
-        await mountInternalRoutes(app, module.name, instance.internalRoutes, config.INTERNAL_SECRET);
+        await mountInternalRoutes(app, module.name, instance.internalRoutes, config.INTERNAL_SECRET, { maxAgeMs: config.INTERNAL_SIG_MAX_AGE_MS, maxFutureMs: config.INTERNAL_SIG_MAX_FUTURE_MS });
       }
       tagger.mounting(undefined);
     }

@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import type { IdentityClient, UserProfile, UserStanding } from '../../contracts/identity.js';
 import { createRemoteUserCheck, type UserCheck } from '../../platform/auth/user-check.js';
-import { INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
+import { EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
 import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
 
 const TIMEOUT_MS = 2000;
@@ -40,10 +40,11 @@ export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityCl
     for (let attempt = 0; attempt < replicas.length * 2; attempt++) {
       const pool = replicas[(start + attempt) % replicas.length]!;
       try {
+        const target = `/internal/identity${path}`;
         const res = await pool.request({
           method: 'GET',
-          path: `/internal/identity${path}`,
-          headers: { [INTERNAL_SIG_HEADER]: sign(endpoints.secret, 'internal') },
+          path: target,
+          headers: { [INTERNAL_SIG_HEADER]: sign(endpoints.secret, 'internal', { method: 'GET', path: target, bodyDigest: EMPTY_BODY_DIGEST }) },
           headersTimeout: TIMEOUT_MS,
           bodyTimeout: TIMEOUT_MS,
         });

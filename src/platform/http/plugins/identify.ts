@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { tokenFromHeader, type TokenService } from '../../auth/tokens.js';
-import { USER_ID_HEADER, USER_SIG_HEADER, verifiedUserId } from '../../auth/gateway-identity.js';
+import { USER_ID_HEADER, USER_SIG_HEADER, signedBodyHooks, signedRequestOf, verifiedUserId, type SignatureWindow } from '../../auth/gateway-identity.js';
 import type { UserCheck } from '../../auth/user-check.js';
 import { errors } from '../../errors/catalog.js';
 
@@ -14,6 +14,8 @@ export interface IdentifyOptions {
   userExists: UserCheck;
   /** INTERNAL_SECRET: when set, a request signed by the gateway (x-user-id + x-user-sig) is trusted without the JWT. */
   internalSecret?: string | undefined;
+  /** How old / how far ahead a gateway signature may be (INTERNAL_SIG_MAX_AGE_MS, INTERNAL_SIG_MAX_FUTURE_MS). */
+  signatureWindow?: SignatureWindow | undefined;
 }
 
 /**
@@ -31,7 +33,13 @@ export const identify = fp<IdentifyOptions>(
       const token = tokenFromHeader(request.headers.authorization);
       if (asserted !== undefined) {
         // An identity asserted by the gateway: trusted only with a valid signature (never from a client).
-        const userId = verifiedUserId(settings.internalSecret, header(request.headers[USER_ID_HEADER]), header(request.headers[USER_SIG_HEADER]));
+        const userId = verifiedUserId(
+          settings.internalSecret,
+          header(request.headers[USER_ID_HEADER]),
+          header(request.headers[USER_SIG_HEADER]),
+          signedRequestOf(request),
+          settings.signatureWindow,
+        );
         if (userId === null || !(await settings.userExists(userId, { write: isWrite(request) }))) throw errors.tokenInvalid();
         request.userId = userId;
       } else if (token !== undefined) {
@@ -45,6 +53,8 @@ export const identify = fp<IdentifyOptions>(
     };
 
     app.addHook('onRequest', (request, _reply, next) => {
+      // Admin routes check their own credential (auth/admin-token.ts).
+      if (request.routeOptions.config.auth === 'admin') return next();
       // Most reads are anonymous: they pass without a promise.
       const { headers } = request;
       if (headers.authorization === undefined && headers[USER_ID_HEADER] === undefined && headers[USER_SIG_HEADER] === undefined) {
@@ -52,6 +62,9 @@ export const identify = fp<IdentifyOptions>(
       }
       identifyRequest(request).then(() => next(), next);
     });
+    // A gateway signature covers the body's digest: these check the bytes read are the bytes signed.
+    app.addHook('preParsing', signedBodyHooks.preParsing);
+    app.addHook('preValidation', signedBodyHooks.preValidation);
     done();
   },
   { name: 'identify' },
