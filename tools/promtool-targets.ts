@@ -39,7 +39,7 @@ export function targetGroups(gatewayUrl: string, upstreams: Upstreams): TargetGr
 }
 
 async function writeOnce(gatewayUrl: string, out: string): Promise<number> {
-  // The gateway lists its upstreams to an admin only (ADMIN_TOKEN, docs/adr/0015-internal-trust-and-admin.md).
+  // The gateway lists its upstreams to an admin only (ADMIN_TOKEN, docs/adr/0018-internal-trust-and-admin.md).
   const token = process.env['ADMIN_TOKEN'];
   const res = await fetch(new URL('/gateway/upstreams', gatewayUrl), { headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!res.ok) throw new Error(`${gatewayUrl}/gateway/upstreams answered ${res.status}`);

@@ -5,7 +5,7 @@ import { errors } from '../errors/catalog.js';
 /**
  * Admin endpoints (metrics, the gateway's view of its upstreams, the
  * supervisor's restarts) answer only `Authorization: Bearer <ADMIN_TOKEN>`
- * (docs/adr/0015-internal-trust-and-admin.md). Without a configured token
+ * (docs/adr/0018-internal-trust-and-admin.md). Without a configured token
  * there is no way in: `required` endpoints are refused to everyone.
  */
 export function adminAuthorized(token: string | undefined, authorization: string | string[] | undefined): boolean {

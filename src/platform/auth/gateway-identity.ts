@@ -11,7 +11,7 @@ import { errors } from '../errors/catalog.js';
  * `x-content-sha256`). A service trusts the id only with a valid, fresh
  * signature of the very request it is serving, so a signature lifted from
  * one request cannot be replayed on another method, path, service or body,
- * and not at all once the short window has passed (docs/adr/0015-internal-trust-and-admin.md).
+ * and not at all once the short window has passed (docs/adr/0018-internal-trust-and-admin.md).
  * Internal endpoints (service to service) are signed the same way with the
  * subject "internal".
  */

@@ -74,7 +74,7 @@ export const ConfigSchema = Type.Object({
   // --- edge and topology (docs/patterns/gateway.md, docs/patterns/rate-limiting.md)
   /** HMAC key the gateway signs the verified identity with; services trust x-user-id only with a valid signature. */
   INTERNAL_SECRET: Type.Optional(Type.String({ minLength: 32 })),
-  /** A gateway (or internal) signature older than this is refused: replay window (docs/adr/0015-internal-trust-and-admin.md). */
+  /** A gateway (or internal) signature older than this is refused: replay window (docs/adr/0018-internal-trust-and-admin.md). */
   INTERNAL_SIG_MAX_AGE_MS: Type.Integer({ minimum: 1000, maximum: 60_000, default: 10_000 }),
   /** Clock slack: how far in the future a signature's time may be. */
   INTERNAL_SIG_MAX_FUTURE_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 2_000 }),

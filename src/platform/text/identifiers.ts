@@ -3,7 +3,7 @@
  * tags — shared by every service that stores or compares them (identity for
  * users, social for tags), so "José" typed precomposed or decomposed,
  * "ａｌｉｃｅ" in fullwidth and "ALICE" are one name everywhere.
- * Policy: docs/adr/0015-identifier-normalization.md.
+ * Policy: docs/adr/0016-identifier-normalization.md.
  */
 
 /**

@@ -39,7 +39,7 @@ export const identityMigrations: ServiceMigrations = {
         // New writes store foldIdentifier() (src/platform/text/identifiers.ts); rows from before are brought to the
         // same form here. When several rows fold to one name, the row that case-insensitively already is that name
         // wins (else the oldest); the others keep their old spelling rather than fail the migration (they still sign
-        // in by email, and can rename). See docs/adr/0015.
+        // in by email, and can rename). See docs/adr/0016-identifier-normalization.md.
         `update identity.users u set username = lower(normalize(u.username, NFKC))
           where u.username <> lower(normalize(u.username, NFKC))
             and not exists (select 1 from identity.users o where o.id <> u.id

@@ -19,7 +19,7 @@ export function checkEmail(problems: Problems, email: string | null | undefined)
 
 const INVISIBLE = 'must not contain control or invisible characters';
 
-/** A username: present, no control or format characters (docs/adr/0015), one writing system. */
+/** A username: present, no control or format characters (docs/adr/0016-identifier-normalization.md), one writing system. */
 export function checkUsername(problems: Problems, username: string | null | undefined): void {
   if (username === undefined || username === null || username.trim() === '') return checkPresent(problems, 'username', username);
   if (hasInvisibleCharacters(username)) return void (problems['username'] ??= []).push(INVISIBLE);

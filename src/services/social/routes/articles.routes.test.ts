@@ -120,7 +120,7 @@ for (const target of await dbTargets()) {
         const s = unique('');
         const tags = [`b${s}`, `B${s}`, `a${s}`, `A${s}`, `_${s}`, `1${s}`, `é${s}`, `e${s}`];
         const a = await createArticle(sys.api, u.token, { tagList: [...tags, `a${s}`] });
-        // Tags are stored in their canonical form (NFKC, lowercase: docs/adr/0015), so "B" and "b" are one tag.
+        // Tags are stored in their canonical form (NFKC, lowercase: docs/adr/0016-identifier-normalization.md), so "B" and "b" are one tag.
         const expected = [...new Set(tags.map((t) => t.toLowerCase()))].sort();
         assert.deepEqual(a.tagList, expected);
         assert.deepEqual((await getArticle(a.slug)).body.article.tagList, expected);
