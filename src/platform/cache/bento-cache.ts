@@ -75,7 +75,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   // Cache-aside against concurrent writes (generations.ts): a fill drops what it stored if a write
   // invalidated its key or a tag while it read the database. Counters outlive any load by far.
   const generations = new Generations(
-    tiers.redis ? { redis: tiers.redis.client, prefix: `${config.CACHE_PREFIX}:${VALUE_FORMAT}:gen:`, ttlMs: 3_600_000 } : undefined,
+    tiers.redis ? { redis: tiers.redis.client, prefix: `${redisPrefix(config)}:${VALUE_FORMAT}:gen:`, ttlMs: 3_600_000 } : undefined,
   );
   const keyName = (full: string) => `k:${full}`;
   const tagNames = (tags: readonly string[] = []) => tags.map((t) => `t:${t}`);

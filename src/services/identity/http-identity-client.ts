@@ -3,6 +3,7 @@ import type { IdentityClient, UserProfile, UserStanding } from '../../contracts/
 import { createRemoteUserCheck, type UserCheck } from '../../platform/auth/user-check.js';
 import { EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
 import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
+import { errors } from '../../platform/errors/catalog.js';
 
 const TIMEOUT_MS = 2000;
 const BATCH = 500;
@@ -53,9 +54,15 @@ export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityCl
           lastError = new Error('identity replica is draining');
           continue;
         }
-        const body = res.statusCode === 200 ? ((await res.body.json()) as T) : (await res.body.dump(), null);
-        if (res.statusCode !== 200 && res.statusCode !== 404) throw new Error(`identity answered ${res.statusCode} for ${path}`);
-        return { status: res.statusCode, body };
+        if (res.statusCode === 404) {
+          // Only identity's own "user: not found" means no such user. A refused signature is a 404 too (internal
+          // routes hide themselves): clock skew or another INTERNAL_SECRET, which must not read as "user deleted".
+          const answer = (await res.body.json().catch(() => null)) as { errors?: Record<string, unknown> } | null;
+          if (answer?.errors?.['user'] === undefined) throw errors.upstreamUnavailable('identity');
+          return { status: 404, body: null };
+        }
+        if (res.statusCode !== 200) throw new Error(`identity answered ${res.statusCode} for ${path}`);
+        return { status: 200, body: (await res.body.json()) as T };
       } catch (err) {
         lastError = err;
         if (!isConnectionError(err)) throw err;
