@@ -16,6 +16,13 @@ describe('identifiers: one canonical form, no invisible characters, one script',
     for (const bad of ['alice\u200b', '\u200b', '\u202eevil', 'a\tb', 'a\nb', 'a\u0000b', 'a\u00adb', 'a\u2066b', '\ufeffa', 'a\u200db']) {
       assert.ok(hasInvisibleCharacters(bad), JSON.stringify(bad));
     }
+  });
+
+  it('finds the other default-ignorables and every separator but the ASCII space', () => {
+    const others = ['alice\u034f', 'alice\ufe0f', 'alice\u3164', '\u115falice', 'a\u2028b', 'a\u2029b', 'a\u00a0b', 'a\u3000b', 'a\u2003b'];
+    for (const bad of others) {
+      assert.ok(hasInvisibleCharacters(bad), JSON.stringify(bad));
+    }
     for (const good of ['alice', 'José', 'алиса', '東京', 'a b', 'a-b_c.d']) assert.ok(!hasInvisibleCharacters(good), good);
   });
 

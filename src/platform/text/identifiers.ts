@@ -15,12 +15,21 @@ export function foldIdentifier(value: string): string {
   return value.normalize('NFKC').toLowerCase().normalize('NFKC');
 }
 
+/** The form a name is stored and compared in: surrounding whitespace dropped, then folded. */
+export function canonicalIdentifier(value: string): string {
+  return foldIdentifier(value.trim());
+}
+
 /**
- * Control (Cc: tabs, newlines, NUL…) and format (Cf: zero-width spaces and
- * joiners, bidi overrides like U+202E, soft hyphens) characters: invisible or
- * reordering, they make two names that look alike differ. Never allowed.
+ * Characters that make two names that look alike differ, never allowed:
+ * control (Cc: tabs, newlines, NUL…) and format (Cf: zero-width spaces and
+ * joiners, bidi overrides like U+202E, soft hyphens) characters; the rest of
+ * Unicode's default-ignorables, which render as nothing (U+034F combining
+ * grapheme joiner, variation selectors, Hangul fillers U+115F/U+3164); and
+ * every separator but the ASCII space (line/paragraph separators, no-break
+ * and ideographic spaces).
  */
-const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}]|[^\P{Zs} ]/u;
 
 export function hasInvisibleCharacters(value: string): boolean {
   return INVISIBLE.test(value);

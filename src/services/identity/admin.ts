@@ -1,6 +1,6 @@
 import { addToOutbox } from '../../platform/bus/outbox.js';
 import type { Database } from '../../platform/db/database.js';
-import { foldIdentifier } from '../../platform/text/identifiers.js';
+import { canonicalIdentifier } from '../../platform/text/identifiers.js';
 import { UsersStore, type IdentityTables } from './data/users.store.js';
 import { userDeletedEvent } from './domain/users.js';
 
@@ -13,7 +13,7 @@ import { userDeletedEvent } from './domain/users.js';
  */
 export async function deleteUserByUsername(database: Database, username: string): Promise<{ id: number; username: string } | null> {
   const store = new UsersStore(database);
-  const user = await store.byUsername(foldIdentifier(username.trim()));
+  const user = await store.byUsername(canonicalIdentifier(username));
   if (!user) return null;
   return store.db.transaction().execute(async (trx) => {
     const row = await store.delete(trx, user.id);

@@ -1,6 +1,6 @@
 import { PROFILES_CACHE_TAG, type UserProfile, type UserStanding } from '../../../contracts/identity.js';
 import type { Cache } from '../../../platform/cache/cache.js';
-import { foldIdentifier } from '../../../platform/text/identifiers.js';
+import { canonicalIdentifier } from '../../../platform/text/identifiers.js';
 import type { UserRow, UsersStore } from './users.store.js';
 
 const toProfile = (row: UserRow): UserProfile => ({ id: row.id, username: row.username, bio: row.bio, image: row.image });
@@ -31,7 +31,7 @@ export class ProfileCache {
 
   /** By the name's canonical form (NFKC, lowercase): "ＡＬＩＣＥ" finds alice. */
   async byUsername(name: string): Promise<UserProfile | null> {
-    const username = foldIdentifier(name.trim());
+    const username = canonicalIdentifier(name);
     try {
       const id = await this.cache.getOrLoad('profile', `name:${username}`, async () => {
         const row = await this.store.byUsername(username);

@@ -1,5 +1,5 @@
 import { errors } from '../../../platform/errors/catalog.js';
-import { foldIdentifier, hasInvisibleCharacters, isSingleScript } from '../../../platform/text/identifiers.js';
+import { canonicalIdentifier, hasInvisibleCharacters, isSingleScript } from '../../../platform/text/identifiers.js';
 
 /** Field rules shared by register and update; each failure is keyed by its field. */
 export const PASSWORD_MIN = 8;
@@ -27,8 +27,8 @@ export function checkUsername(problems: Problems, username: string | null | unde
 }
 
 /** The forms stored and compared: trimmed, NFKC, lowercase (src/platform/text/identifiers.ts). */
-export const canonicalUsername = (username: string): string => foldIdentifier(username.trim());
-export const canonicalEmail = (email: string): string => foldIdentifier(email.trim());
+export const canonicalUsername = canonicalIdentifier;
+export const canonicalEmail = canonicalIdentifier;
 
 export function checkPassword(problems: Problems, password: string | null | undefined): void {
   if (password === undefined || password === null || password.trim() === '') return checkPresent(problems, 'password', password);

@@ -45,7 +45,7 @@ for (const target of await dbTargets()) {
       assert.equal(profile.body.profile.username, name);
     });
 
-    it('422 for Cyrillic а in a Latin name, zero-width, bidi override, tab, newline, a name that is only \\u200b; nothing written', async () => {
+    it('422 for Cyrillic а in a Latin name, zero-width, bidi override, tab, newline, other default-ignorables and separators, a name that is only \\u200b; nothing written', async () => {
       const base = unique('alice');
       const cases = {
         cyrillic: `\u0430${base}`,
@@ -55,6 +55,12 @@ for (const target of await dbTargets()) {
         tab: `${base}\tx`,
         newline: `${base}\nx`,
         joiner: `${base}\u200dx`,
+        graphemeJoiner: `${base}\u034f`,
+        variationSelector: `${base}\ufe0f`,
+        hangulFiller: `${base}\u3164`,
+        noBreakSpace: `${base}\u00a0x`,
+        ideographicSpace: `${base}\u3000x`,
+        lineSeparator: `${base}\u2028x`,
       };
       for (const [label, username] of Object.entries(cases)) {
         const res = await register(username);
@@ -106,6 +112,8 @@ for (const target of await dbTargets()) {
       assert.equal(byAuthor.body.articlesCount, 1);
       const bad = await sys.api.post('/api/articles', { article: { title: 't', description: 'd', body: 'b', tagList: [`a\u200bb`] } }, { token: author.token });
       assertError(bad, 422, 'tagList', /invisible/);
+      const filler = await sys.api.post('/api/articles', { article: { title: 't', description: 'd', body: 'b', tagList: [`${tag}\u034f`] } }, { token: author.token });
+      assertError(filler, 422, 'tagList', /invisible/);
       const tags = (await sys.api.get('/api/tags')).body.tags as string[];
       assert.ok(!tags.some((t) => /[\u200b]/.test(t)));
       assert.ok(tags.includes(tag) && !tags.includes(tag.toUpperCase()));

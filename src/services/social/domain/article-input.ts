@@ -1,5 +1,5 @@
 import { errors } from '../../../platform/errors/catalog.js';
-import { foldIdentifier, hasInvisibleCharacters } from '../../../platform/text/identifiers.js';
+import { canonicalIdentifier, hasInvisibleCharacters } from '../../../platform/text/identifiers.js';
 
 export interface ArticleInput {
   title?: string | undefined;
@@ -23,7 +23,7 @@ export function checkArticleInput(input: ArticleInput, mode: 'create' | 'update'
 }
 
 /** The form a tag is stored, shown and looked up in: trimmed, NFKC, lowercase ("React", "ＲＥＡＣＴ" and "react" are one tag). */
-export const canonicalTag = (tag: string): string => foldIdentifier(tag.trim());
+export const canonicalTag = canonicalIdentifier;
 
 /** Canonical, blank ones dropped, no duplicates, sorted: the form tags are stored and shown in. */
 export function normalizeTags(tags: readonly string[]): string[] {
