@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
+import { sql, type QueryExecutorProvider } from 'kysely';
 import type { Database } from '../db/database.js';
 import { errors } from '../errors/catalog.js';
 import { newId } from './envelope.js';
@@ -54,6 +54,20 @@ export async function acceptJob(db: Database, queue: string, payload: unknown, o
     await addJobToOutbox(trx, queue, payload, { id, headers: options.headers ?? {} });
   });
   return id;
+}
+
+/** The id of an unfinished job of `queue` that `owner` already has, if any (a repeated request joins it). */
+export async function unfinishedJobOf(db: Database, queue: string, owner: string): Promise<string | undefined> {
+  const { rows } = await sql<{ id: string }>`
+    select id from platform.job_status
+    where queue = ${queue} and owner = ${owner} and state in ('accepted', 'running', 'retrying')
+    order by created_at limit 1`.execute(db.as<Any>());
+  return rows[0]?.id;
+}
+
+/** Deletes every job status (and result) of `owner` in `queue`: a user's data goes with the user. */
+export async function forgetJobsOf(trx: QueryExecutorProvider, queue: string, owner: string): Promise<void> {
+  await sql`delete from platform.job_status where queue = ${queue} and owner = ${owner}`.execute(trx);
 }
 
 /** 202 + Location + Retry-After, body `{ id, state, location }`. */

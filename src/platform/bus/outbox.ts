@@ -76,7 +76,10 @@ const CLAIM_LOCK = 'scalestack.outbox.claim';
  * Order guarantee, per key (the aggregate id): a row is claimed only when
  * no earlier unsent row of its key is leased by anyone, and a relay
  * publishes its batch in `seq` order, so the first publication of a key's
- * events follows commit order (`seq`) even with one relay per process.
+ * committed events follows `seq` (insert) order even with one relay per
+ * process. That is commit order where a key's writes are serialised (an
+ * aggregate's writes lock its row); a transaction that took a lower `seq`
+ * but commits after a higher one was published is published after it.
  * Keys are not ordered against each other. A re-send (failed batch, expired
  * lease, broker epoch change) may deliver a duplicate of an older event
  * after a newer one; the consumer's inbox drops it. What a consumer then

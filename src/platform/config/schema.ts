@@ -80,7 +80,7 @@ export const ConfigSchema = Type.Object({
   INTERNAL_SIG_MAX_FUTURE_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 2_000 }),
   /** Bearer token for admin endpoints: the gateway's /metrics and /gateway/upstreams, the supervisor's /restart and /replicas (refused without it). */
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
-  /** Peers whose X-Forwarded-For is believed (Fastify trustProxy: comma list of addresses/CIDRs, or a hop count); unset = none, the peer is the client. */
+  /** Peers whose X-Forwarded-For is believed (Fastify trustProxy: comma list of addresses/CIDRs); unset = none, the peer is the client. */
   TRUSTED_PROXIES: Type.Optional(Type.String({ minLength: 1 })),
   RATE_LIMIT_ENABLED: Type.Boolean({ default: true }),
   /** JSON array of rate-limit policies replacing the defaults (src/platform/ratelimit/policies.ts). */

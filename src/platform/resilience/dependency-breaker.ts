@@ -25,8 +25,10 @@ const live = new Set<DependencyBreaker>();
  * ioredis's reconnect loop is the probe), or after `failures` consecutive
  * failed calls (a server that accepts connections but does not answer). In
  * the second case a background probe tries the dependency every
- * `probeEveryMs` as the half-open trial, so no request ever waits on a trial;
- * the circuit closes by itself when the probe succeeds.
+ * `probeEveryMs`, so the circuit closes by itself when the dependency answers
+ * again even with no traffic. The half-open trial goes to whichever call comes
+ * first, the probe or a request: against a server that still does not answer,
+ * at most one request per `probeEveryMs` waits out the command timeout.
  */
 export class DependencyBreaker {
   readonly policy: CircuitBreakerPolicy;

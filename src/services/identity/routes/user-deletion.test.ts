@@ -95,6 +95,23 @@ for (const target of await dbTargets()) {
       assert.deepEqual(stats.rows.map((r) => [Number(r.author_id), r.followers_count]), [[bobId, 0]], 'bob lost his follower; alice has no stats row');
     });
 
+    it('the deleted user\'s exports (copies of their articles) go too; another user\'s stay', async () => {
+      const carol = await registerUser(sys.api);
+      const dave = await registerUser(sys.api);
+      await createArticle(sys.api, carol.token);
+      const db = sys.db.as<object>();
+      const exportsOf = async (user: { token: string }) =>
+        (await sql<{ n: number }>`select count(*)::int as n from platform.job_status where owner = ${decodeJwt(user.token).sub!}`.execute(db)).rows[0]!.n;
+      for (const user of [carol, dave]) {
+        const location = (await sys.api.post('/api/user/export', undefined, { token: user.token })).headers.get('location')!;
+        await eventually('the export to finish', async () => (await sys.api.get(location, { token: user.token })).body.state === 'succeeded');
+      }
+      assert.equal(await exportsOf(carol), 1);
+      assert.equal((await sys.api.delete('/api/user', { token: carol.token })).status, 204);
+      await eventually('carol\'s export to go', async () => (await exportsOf(carol)) === 0);
+      assert.equal(await exportsOf(dave), 1, 'dave\'s export is untouched');
+    });
+
     it('an author identity does not know (rows left behind by a user removed without the event) never makes a 500: shown as [deleted], counts agree', async () => {
       const reader = await registerUser(sys.api);
       const tag = unique('ghost');

@@ -1,5 +1,5 @@
 import type { Database } from '../../../platform/db/database.js';
-import { acceptJob, readJobStatus, tracked, type JobStatus } from '../../../platform/bus/accepted.js';
+import { acceptJob, readJobStatus, tracked, unfinishedJobOf, type JobStatus } from '../../../platform/bus/accepted.js';
 import type { Outbox } from '../../../platform/bus/platform-bus.js';
 import type { Bus, Headers, Subscription } from '../../../platform/bus/port.js';
 import type { ArticlesStore } from '../data/articles.store.js';
@@ -40,8 +40,14 @@ export class UserExport {
     private readonly outbox: Outbox,
   ) {}
 
-  /** Records the job and its status in one transaction; the relay hands it to the bus. Returns the job id. */
+  /**
+   * Records the job and its status in one transaction; the relay hands it to the bus. Returns the job id.
+   * A user with an export still under way gets that one's id: asking again (a double click, a client's
+   * retry, a script in a loop) never queues another read of their whole history.
+   */
   async request(userId: number, headers: Headers): Promise<string> {
+    const pending = await unfinishedJobOf(this.db, USER_EXPORT_QUEUE, String(userId));
+    if (pending !== undefined) return pending;
     const id = await acceptJob(this.db, USER_EXPORT_QUEUE, { userId }, { headers, owner: String(userId) });
     this.outbox.wake();
     return id;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { USER_DELETED, UserDeletedEvent } from '../../../contracts/identity.js';
+import { forgetJobsOf } from '../../../platform/bus/accepted.js';
 import { applyOnce } from '../../../platform/bus/inbox.js';
 import type { Outbox } from '../../../platform/bus/platform-bus.js';
 import type { Bus, Subscription } from '../../../platform/bus/port.js';
@@ -9,12 +10,13 @@ import type { SocialTables } from '../data/tables.js';
 import { removeUserContent } from '../data/user-content.store.js';
 import type { FeedStrategy } from '../feed/feed-strategy.js';
 import { ARTICLE_DELETED, articleEvent } from './article-events.js';
+import { USER_EXPORT_QUEUE } from './user-export.js';
 
 const CONSUMER = 'social-user-deleted';
 
 /**
  * When identity deletes a user (event USER_DELETED), social removes what the
- * user left: articles, comments, favorites, follows, feed activity, in one
+ * user left: articles, comments, favorites, follows, feed activity, exports, in one
  * transaction recorded in the inbox (a redelivery changes nothing). Each
  * removed article gets its own ARTICLE_DELETED event, so fan-out takes it out
  * of followers' timelines as for any deletion; the caches drop what changed.
@@ -35,6 +37,8 @@ export async function consumeUserDeletions(deps: {
       let removed: Awaited<ReturnType<typeof removeUserContent>> | undefined;
       const applied = await applyOnce(db, CONSUMER, id, async (trx) => {
         removed = await removeUserContent(trx, payload.userId);
+        // Their exports (copies of their articles) go with them.
+        await forgetJobsOf(trx, USER_EXPORT_QUEUE, String(payload.userId));
         const events = removed.articles.map((a) =>
           articleEvent(ARTICLE_DELETED, { articleId: a.id, authorId: payload.userId, publishedAt: a.createdAt.getTime() }),
         );

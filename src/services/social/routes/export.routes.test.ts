@@ -61,6 +61,24 @@ for (const target of await dbTargets()) {
       assertError(await readStatus(location), 401, 'token', 'is missing');
     });
 
+    it('asking again while my export is under way answers that export (202, same id), never a second job', async () => {
+      const me = await registerUser(sys.api);
+      const stranger = await registerUser(sys.api);
+      const owner = await userIdOf(sys, me);
+      // An export of mine still running (inserted directly, so no worker can finish it under the test).
+      const running = '11111111-1111-4111-8111-111111111111';
+      await sql`insert into platform.job_status (id, queue, state, owner) values (${running}, 'social.user-export', 'running', ${String(owner)})`
+        .execute(sys.db.as<Record<string, never>>());
+      const jobsBefore = await jobCount(sys);
+      const again = await requestExport(me);
+      assert.equal(again.status, 202);
+      assert.equal(again.body.id, running, 'the export under way');
+      assert.equal(await jobCount(sys), jobsBefore, 'no new job');
+      const theirs = await requestExport(stranger);
+      assert.notEqual(theirs.body.id, running, 'another user\'s export is their own');
+      assert.equal(await jobCount(sys), jobsBefore + 1);
+    });
+
     it('401 without a token, and no job is recorded', async () => {
       const before = await jobCount(sys);
       assertError(await sys.api.post('/api/user/export'), 401, 'token', 'is missing');
@@ -72,4 +90,9 @@ for (const target of await dbTargets()) {
 async function jobCount(sys: TestSystem): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from platform.job_status`.execute(sys.db.as<Record<string, never>>());
   return rows[0]!.n;
+}
+
+async function userIdOf(sys: TestSystem, user: TestUser): Promise<number> {
+  const { rows } = await sql<{ id: number }>`select id from identity.users where username = ${user.username}`.execute(sys.db.as<Record<string, never>>());
+  return rows[0]!.id;
 }
