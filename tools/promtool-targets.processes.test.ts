@@ -6,18 +6,21 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_ENTRY, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
 import { dbTargets } from '../src/testing/db-targets.js';
+import { redisUnavailable, TEST_REDIS_URL } from '../src/testing/redis-probe.js';
+import { skipUnlessAvailable } from '../src/testing/services-required.js';
 import type { TargetGroup } from './promtool-targets.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 /** Every process's /metrics (the gateway's always) answers this token. */
 const ADMIN_TOKEN = 'admin-token-for-the-targets-test';
 
-describe('scrape targets of a --workers topology', postgres.options, () => {
+describe('scrape targets of a --workers topology', { ...postgres.options, ...skipUnlessAvailable(await redisUnavailable()) }, () => {
   let topology: NodeProcess;
   let databaseUrl: string | undefined;
   let dir: string;
@@ -27,7 +30,17 @@ describe('scrape targets of a --workers topology', postgres.options, () => {
     databaseUrl = await postgres.create();
     dir = await mkdtemp(join(tmpdir(), 'scalestack-targets-'));
     topology = await spawnScript(CLI_ENTRY, ['start', '--workers', '2'], {
-      env: { DATABASE_URL: databaseUrl, DATA_DIR: dir, LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ADMIN_TOKEN },
+      env: {
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: dir,
+        LOG_LEVEL: 'warn',
+        ARGON2_MEMORY_KIB: '1024',
+        ARGON2_TIME_COST: '1',
+        ADMIN_TOKEN,
+        // A topology needs a shared Redis; a prefix of its own keeps its keys apart from other suites'.
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: `targets-${randomBytes(4).toString('hex')}`,
+      },
     });
     await topology.waitReady('/readyz', 90_000);
     const out = join(dir, 'workers.json');

@@ -108,10 +108,11 @@ describe('--topology services: DELETE /api/user through the gateway', { ...postg
   before(async () => {
     dbUrl = await postgres.create();
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-deletion-'));
-    // A private Redis as the bus: events must cross processes (identity's event, social's consumer), and no other suite may consume them.
+    // A private Redis, shared by the processes (a topology needs one) and their bus: events must cross processes
+    // (identity's event, social's consumer), and no other suite may consume them.
     redis = await startOwnRedis();
     system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services'], {
-      env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, BUS_URL: redis.url },
+      env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: redis.url, BUS_URL: redis.url },
     });
     await system.waitReady('/readyz', 120_000);
   });
