@@ -6,38 +6,22 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawRequest, spawnCli, type NodeProcess } from '../testing/cli-process.js';
 import { FakeUpstream } from '../testing/fake-upstream.js';
-
-interface OtlpSpan { traceId: string; name: string; kind: number }
-interface OtlpExport { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> }
-interface LokiPush { streams: Array<{ stream: Record<string, string>; values: Array<[string, string]> }> }
+import { startFakeCollector, type FakeCollector } from '../testing/fake-collector.js';
 
 describe('scalestack gateway exports traces (OTLP) and logs (Loki)', () => {
-  let collector: Server;
+  let collector: FakeCollector;
   let gateway: NodeProcess;
   let replica: FakeUpstream;
   let dataDir: string;
-  const exports: OtlpExport[] = [];
-  const pushes: LokiPush[] = [];
 
   before(async () => {
-    collector = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        if (req.url === '/v1/traces') exports.push(JSON.parse(body) as OtlpExport);
-        else if (req.url === '/loki/api/v1/push') pushes.push(JSON.parse(body) as LokiPush);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    collector = await startFakeCollector();
+    const { url } = collector;
     replica = await new FakeUpstream('a').listen();
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-gateway-export-'));
     gateway = await spawnCli(
@@ -63,12 +47,12 @@ describe('scalestack gateway exports traces (OTLP) and logs (Loki)', () => {
   after(async () => {
     if (gateway && !gateway.hasExited()) await gateway.stop('SIGKILL');
     await replica?.kill();
-    await new Promise<void>((resolve) => collector?.close(() => resolve()));
+    await collector?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it("the gateway's SERVER span for GET /api/tags arrives at <endpoint>/v1/traces as scalestack-gateway", () => {
-    const resources = exports.flatMap((e) => e.resourceSpans);
+    const resources = collector.exports.flatMap((e) => e.resourceSpans);
     assert.ok(resources.length > 0, `no OTLP export received; output:\n${gateway.output().slice(-2000)}`);
     const names = new Set(resources.flatMap((r) => r.resource.attributes.filter((a) => a.key === 'service.name').map((a) => a.value.stringValue)));
     assert.deepEqual([...names], ['scalestack-gateway']);
@@ -80,7 +64,7 @@ describe('scalestack gateway exports traces (OTLP) and logs (Loki)', () => {
   });
 
   it('its log lines arrive by Loki push, labelled as the gateway', () => {
-    const lines = pushes.flatMap((p) => p.streams.flatMap((s) => s.values.map(([, line]) => ({ labels: s.stream, line: JSON.parse(line) as Record<string, unknown> }))));
+    const lines = collector.pushes.flatMap((p) => p.streams.flatMap((s) => s.values.map(([, line]) => ({ labels: s.stream, line: JSON.parse(line) as Record<string, unknown> }))));
     assert.ok(lines.some((l) => l.line['msg'] === 'gateway is up'), `got: ${lines.map((l) => l.line['msg']).join(', ')}`);
     assert.ok(lines.every((l) => l.labels['service'] === 'scalestack-gateway'));
   });

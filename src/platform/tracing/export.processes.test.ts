@@ -6,38 +6,22 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli, type NodeProcess } from '../../testing/cli-process.js';
 import { createApiClient } from '../../testing/api-client.js';
 import { registerUser } from '../../testing/fixtures.js';
-
-interface OtlpSpan { traceId: string; spanId: string; name: string; kind: number }
-interface OtlpExport { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> }
-interface LokiPush { streams: Array<{ stream: Record<string, string>; values: Array<[string, string]> }> }
+import { startFakeCollector, type FakeCollector } from '../../testing/fake-collector.js';
 
 describe('exporting traces (OTLP) and logs (Loki) from a running process', () => {
-  let collector: Server;
+  let collector: FakeCollector;
   let system: NodeProcess;
   let dataDir: string;
-  const exports: OtlpExport[] = [];
-  const pushes: LokiPush[] = [];
 
   before(async () => {
-    collector = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        if (req.url === '/v1/traces') exports.push(JSON.parse(body) as OtlpExport);
-        else if (req.url === '/loki/api/v1/push') pushes.push(JSON.parse(body) as LokiPush);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    collector = await startFakeCollector();
+    const { url } = collector;
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-export-'));
     system = await spawnCli({
       env: { DATA_DIR: dataDir, OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_SERVICE_NAME: 'export-test', LOKI_URL: url, ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' },
@@ -51,12 +35,12 @@ describe('exporting traces (OTLP) and logs (Loki) from a running process', () =>
 
   after(async () => {
     if (system && !system.hasExited()) await system.stop('SIGKILL');
-    await new Promise<void>((resolve) => collector?.close(() => resolve()));
+    await collector?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('spans arrive at <endpoint>/v1/traces with the service name, including the request\'s SERVER span and its SQL', () => {
-    const resources = exports.flatMap((e) => e.resourceSpans);
+    const resources = collector.exports.flatMap((e) => e.resourceSpans);
     assert.ok(resources.length > 0, `no OTLP export received; output:\n${system.output().slice(-2000)}`);
     const names = resources.flatMap((r) => r.resource.attributes.filter((a) => a.key === 'service.name').map((a) => a.value.stringValue));
     assert.ok(names.every((n) => n === 'export-test'), names.join(','));
@@ -67,11 +51,11 @@ describe('exporting traces (OTLP) and logs (Loki) from a running process', () =>
   });
 
   it('log lines arrive by Loki push, and the request line names that trace', () => {
-    const lines = pushes.flatMap((p) => p.streams.flatMap((s) => s.values.map(([, line]) => ({ labels: s.stream, line: JSON.parse(line) as Record<string, unknown> }))));
+    const lines = collector.pushes.flatMap((p) => p.streams.flatMap((s) => s.values.map(([, line]) => ({ labels: s.stream, line: JSON.parse(line) as Record<string, unknown> }))));
     const request = lines.find((l) => l.line['msg'] === 'request' && l.line['route'] === '/api/users');
     assert.ok(request, `no request line shipped; got: ${lines.map((l) => l.line['msg']).join(', ')}`);
     assert.deepEqual(request.labels, { app: 'scalestack', service: 'export-test', level: 'info' });
-    const server = exports.flatMap((e) => e.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans))).find((s) => s.name === 'POST /api/users');
+    const server = collector.exports.flatMap((e) => e.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans))).find((s) => s.name === 'POST /api/users');
     assert.equal(request.line['traceId'], server?.traceId);
     assert.ok(lines.some((l) => l.line['msg'] === 'scalestack is up'), 'startup lines too');
   });
