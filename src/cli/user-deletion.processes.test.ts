@@ -12,9 +12,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ENTRY, rawRequest, sleep, spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { CLI_ENTRY, rawRequest, spawnScript, type NodeProcess } from '../testing/cli-process.js';
 import { dbTargets } from '../testing/db-targets.js';
 import { ownRedisOptions, startOwnRedis, type OwnRedis } from '../testing/redis-server.js';
+import { waitFor } from '../platform/bus/testing/targets.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 const FAST_ARGON = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', LOG_LEVEL: 'warn', LOG_PRETTY: 'false' };
@@ -26,14 +27,6 @@ interface Article {
 interface List {
   articles: Article[];
   articlesCount: number;
-}
-
-async function eventually(what: string, done: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await sleep(100);
-  }
 }
 
 /** Registers, writes three articles and a comment on `other`'s article (when given); returns the token and slugs. */
@@ -54,7 +47,7 @@ async function author(url: string, username: string, otherSlug?: string) {
 
 /** The deleted user's content is gone and every list agrees with its count; no 500 on any of it. */
 async function assertGone(url: string, username: string, slugs: string[], before: number) {
-  await eventually(`${username}'s articles leave the list`, async () => ((await rawRequest(url, 'GET', '/api/articles?limit=100')).body as List).articlesCount === before - 3);
+  await waitFor(`${username}'s articles leave the list`, async () => ((await rawRequest(url, 'GET', '/api/articles?limit=100')).body as List).articlesCount === before - 3);
   const list = (await rawRequest(url, 'GET', '/api/articles?limit=100')).body as List;
   assert.equal(list.articles.length, list.articlesCount);
   assert.ok(!list.articles.some((a) => a.author.username === username));
@@ -88,7 +81,7 @@ describe('scalestack users delete <username>, next to a running server', postgre
     const cli = await spawnScript(CLI_ENTRY, ['users', 'delete', 'clialice'], { env: { DATABASE_URL: dbUrl, LOG_LEVEL: 'warn' } });
     assert.equal((await cli.exited).code, 0, cli.output());
     assert.match(cli.output(), /deleted user clialice/);
-    await eventually('the running server refuses the deleted user\'s token', async () =>
+    await waitFor('the running server refuses the deleted user\'s token', async () =>
       (await rawRequest(server.url, 'POST', '/api/articles', { article: { title: 'late', description: 'd', body: 'b' } }, alice.auth)).status === 401);
     await assertGone(server.url, 'clialice', alice.slugs, before);
     const comments = (await rawRequest(server.url, 'GET', `/api/articles/${bob.slugs[0]}/comments`)).body as { comments: unknown[] };

@@ -5,18 +5,10 @@ import { decodeJwt } from 'jose';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
 import {
-  addComment, assertNoStackTrace, createArticle, favorite, feed, follow, listArticles, registerUser, sleep, unique,
+  addComment, assertNoStackTrace, createArticle, favorite, feed, follow, listArticles, registerUser, unique,
   type ArticleListJson,
 } from '../../../testing/fixtures.js';
-
-/** Polls until `done` holds (the user-deleted event is handled asynchronously), failing after `ms`. */
-async function eventually(what: string, done: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await sleep(50);
-  }
-}
+import { waitFor } from '../../../platform/bus/testing/targets.js';
 
 const consistent = (list: ArticleListJson, what: string) =>
   assert.equal(list.articlesCount, list.articles.length, `${what}: articlesCount ${list.articlesCount} but ${list.articles.length} returned`);
@@ -64,7 +56,7 @@ for (const target of await dbTargets()) {
       const late = await sys.api.post(`/api/articles/${bobs.slug}/comments`, { comment: { body: 'late' } }, { token: alice.token });
       assert.equal(late.status, 401);
 
-      await eventually('alice\'s articles leave the list', async () => (await listArticles(sys.api, { limit: 100 })).articlesCount === before.articlesCount - 3);
+      await waitFor('alice\'s articles leave the list', async () => (await listArticles(sys.api, { limit: 100 })).articlesCount === before.articlesCount - 3, 10_000);
       const after = await listArticles(sys.api, { limit: 100 });
       consistent(after, 'all articles');
       assert.ok(!after.articles.some((a) => a.author.username === alice.username));
@@ -104,11 +96,11 @@ for (const target of await dbTargets()) {
         (await sql<{ n: number }>`select count(*)::int as n from platform.job_status where owner = ${decodeJwt(user.token).sub!}`.execute(db)).rows[0]!.n;
       for (const user of [carol, dave]) {
         const location = (await sys.api.post('/api/user/export', undefined, { token: user.token })).headers.get('location')!;
-        await eventually('the export to finish', async () => (await sys.api.get(location, { token: user.token })).body.state === 'succeeded');
+        await waitFor('the export to finish', async () => (await sys.api.get(location, { token: user.token })).body.state === 'succeeded', 10_000);
       }
       assert.equal(await exportsOf(carol), 1);
       assert.equal((await sys.api.delete('/api/user', { token: carol.token })).status, 204);
-      await eventually('carol\'s export to go', async () => (await exportsOf(carol)) === 0);
+      await waitFor('carol\'s export to go', async () => (await exportsOf(carol)) === 0, 10_000);
       assert.equal(await exportsOf(dave), 1, 'dave\'s export is untouched');
     });
 
