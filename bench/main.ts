@@ -25,11 +25,13 @@ async function load(name: string): Promise<Benchmark> {
 
 async function listing(names: string[]): Promise<string> {
   const lines = await Promise.all(names.map(async (n) => `  ${n.padEnd(14)} ${(await load(n)).description}`));
-  return `available benchmarks:\n${lines.join('\n')}\n\nusage: npm run bench -- [name...]   (no name runs them all)\n`;
+  return `available benchmarks:\n${lines.join('\n')}\n\nusage: npm run bench -- [name...] [--profile]   (no name runs them all)\n`;
 }
 
 const names = available();
-const args = process.argv.slice(2).filter((a) => a !== '--');
+// --profile: benchmarks that support it write a CPU profile per row (bench/lib/profile.ts).
+if (process.argv.includes('--profile')) process.env['BENCH_PROFILE'] = '1';
+const args = process.argv.slice(2).filter((a) => a !== '--' && a !== '--profile');
 if (args.includes('--help') || args.includes('-h') || args.includes('--list')) {
   process.stdout.write(await listing(names));
   process.exit(0);

@@ -21,6 +21,8 @@ import type { Benchmark } from './lib/benchmark.js';
 import { measure, type LoadResult, type LoadSettings, type LoadSpec } from './lib/load.js';
 import { forEachBounded, prng } from './lib/pool.js';
 import { machine, progress, type Report } from './lib/report.js';
+import { monotonicUs, newestProfile, profileNodeOptions, profiling, splitProfile } from './lib/profile.js';
+import { mkdir } from 'node:fs/promises';
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -235,11 +237,20 @@ function endpoints(base: string, seeded: Seeded): LoadSpec[] {
   const run = randomBytes(3).toString('hex');
   return [
     { endpoint: 'GET /api/articles', url: base, path: '/api/articles' },
+    // The same read signed in (rotating tokens): the viewer's flags on top of the anonymous page.
+    { endpoint: 'GET /api/articles, signed in', url: base, path: '/api/articles', headers: auth(0), next: (i) => ({ headers: auth(i) }) },
     {
       endpoint: 'GET /api/articles/:slug',
       url: base,
       path: `/api/articles/${slugs[0]}`,
       next: (i) => ({ path: `/api/articles/${encodeURIComponent(slugs[i % slugs.length]!)}` }),
+    },
+    {
+      endpoint: 'GET /api/articles/:slug, signed in',
+      url: base,
+      path: `/api/articles/${slugs[0]}`,
+      headers: auth(0),
+      next: (i) => ({ path: `/api/articles/${encodeURIComponent(slugs[i % slugs.length]!)}`, headers: auth(i) }),
     },
     {
       endpoint: 'GET /api/articles/feed',
@@ -274,13 +285,26 @@ const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '-');
 interface Row {
   target: string;
   result: LoadResult;
+  /** Resident memory of the measured process right after the row (MB); undefined for the hello baseline's own process. */
+  rssMb?: number | undefined;
+  /** The row's window on the profiler's clock (µs), for --profile. */
+  window?: { fromUs: number; toUs: number };
 }
 
-async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, rows: Row[]): Promise<void> {
+/** A process's resident memory in MB, from /proc (Linux); undefined elsewhere or once it has exited. */
+async function rssMb(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
+}
+
+async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, rows: Row[], pid?: number): Promise<void> {
   for (const spec of specs) {
     process.stderr.write(`  measuring ${label} ${spec.endpoint} (${load.warmupSeconds} s warm-up + ${load.durationSeconds} s)\n`);
+    const fromUs = monotonicUs() + load.warmupSeconds * 1e6;
     const result = await measure(spec, load);
-    rows.push({ target: label, result });
+    rows.push({ target: label, result, rssMb: await rssMb(pid), window: { fromUs, toUs: monotonicUs() } });
     const failures = result.errors > 0 ? `, ERRORS ${JSON.stringify(result.failures.statuses)} e.g. ${result.failures.sample}` : '';
     process.stderr.write(`    ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${failures}\n`);
   }
@@ -297,10 +321,11 @@ async function helloWorld(load: LoadSettings, rows: Row[], label: string): Promi
 }
 
 /** Starts the system on the target with the cache on or off; the same JWT secret every time, so tokens outlive restarts. */
-async function startSystemProcess(target: Target, cache: boolean): Promise<{ system: NodeProcess; readyMs: number }> {
+async function startSystemProcess(target: Target, cache: boolean, profileDir?: string): Promise<{ system: NodeProcess; readyMs: number }> {
   const system = await spawnCli({
     env: {
       ...target.env,
+      ...(profileDir ? { NODE_OPTIONS: profileNodeOptions(profileDir) } : {}),
       LOG_LEVEL: 'warn',
       ARGON2_MEMORY_KIB: '1024',
       ARGON2_TIME_COST: '1',
@@ -325,6 +350,20 @@ async function stopSystemProcess(system: NodeProcess, label: string, report: Rep
   return false;
 }
 
+/** The measured process's CPU profile, one file per row, with each row's heaviest functions in the report. */
+async function writeProfiles(dir: string, rows: Row[], report: Report): Promise<void> {
+  const file = await newestProfile(dir);
+  if (!file) {
+    report.text(`**--profile:** no .cpuprofile in ${dir} (the process did not exit cleanly?)`);
+    return;
+  }
+  const windows = rows.flatMap((r) => (r.window ? [{ name: `${r.target} ${r.result.endpoint}`, ...r.window }] : []));
+  for (const row of await splitProfile(file, windows, dir)) {
+    report.text(`CPU profile of ${row.name}: \`${row.file.slice(REPO_ROOT.length)}\` (self time, heaviest first):`);
+    report.table(['function', 'self %'], row.top.map((t) => [t.fn, (t.share * 100).toFixed(1)]));
+  }
+}
+
 /** Seeds the target once, then measures every cache variant on that data, each on a freshly started system. */
 async function runTarget(target: Target, load: LoadSettings, rows: Row[], report: Report): Promise<boolean> {
   let system: NodeProcess | undefined;
@@ -333,10 +372,12 @@ async function runTarget(target: Target, load: LoadSettings, rows: Row[], report
     let seeded: Seeded | undefined;
     for (const [i, cache] of settings.cache.entries()) {
       const label = settings.cache.length > 1 ? `${target.name}, cache ${cache ? 'on' : 'off'}` : target.name;
-      const started = await startSystemProcess(target, cache);
-      system = started.system;
       if (!seeded) {
+        const started = await startSystemProcess(target, cache);
+        system = started.system;
         process.stderr.write(`${target.name}: ready in ${Math.round(started.readyMs)} ms at ${system.url}; seeding\n`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const freshRss = await rssMb(system.child.pid);
         seeded = await seed(system.url);
         const sanity = await sanityCheck(system.url, seeded);
         const rate = (n: number, ms: number) => `${n} in ${(ms / 1000).toFixed(1)} s (${Math.round((n * 1000) / ms)}/s)`;
@@ -344,20 +385,30 @@ async function runTarget(target: Target, load: LoadSettings, rows: Row[], report
           target: target.name,
           database: target.describe,
           'ready after spawn (fresh database)': `${Math.round(started.readyMs)} ms`,
+          'resident memory 1 s after ready (fresh database)': `${freshRss ?? '?'} MB`,
           'seeded users': rate(settings.users, seeded.ms.users),
           'seeded follows': rate(settings.users * Math.min(settings.follows, settings.users - 1), seeded.ms.follows),
           'seeded articles': rate(settings.articles, seeded.ms.articles),
+          'resident memory after seeding': `${(await rssMb(system.child.pid)) ?? '?'} MB`,
           'sanity check': sanity,
         });
         // Seeding leaves background work behind (outbox relay, fan-out jobs, write-behind); every
         // variant is measured on a freshly started process, so none inherits it.
         valid = (await stopSystemProcess(system, `${label} (seeding)`, report)) && valid;
-        system = (await startSystemProcess(target, cache)).system;
-      } else {
-        process.stderr.write(`${label}: restarted on the seeded data, ready in ${Math.round(started.readyMs)} ms\n`);
+        system = undefined;
       }
-      await measureAll(label, endpoints(system.url, seeded), load, rows);
+      // With --profile the measured process runs under the CPU profiler; its profile is cut per row after it exits.
+      const profileDir = profiling ? join(REPO_ROOT, 'reports', 'profiles', `${target.name}-cache-${cache ? 'on' : 'off'}-${Date.now()}`) : undefined;
+      if (profileDir) await mkdir(profileDir, { recursive: true });
+      const started = await startSystemProcess(target, cache, profileDir);
+      system = started.system;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      process.stderr.write(`${label}: ready in ${Math.round(started.readyMs)} ms on the seeded data\n`);
+      report.facts({ [`${label}: resident memory 1 s after ready (seeded data)`]: `${(await rssMb(system.child.pid)) ?? '?'} MB` });
+      const before = rows.length;
+      await measureAll(label, endpoints(system.url, seeded), load, rows, system.child.pid);
       valid = (await stopSystemProcess(system, label, report)) && valid;
+      if (profileDir) await writeProfiles(profileDir, rows.slice(before), report);
       if (i < settings.cache.length - 1) system = undefined;
     }
     return valid;
@@ -407,8 +458,8 @@ export const benchmark: Benchmark = {
     const hellos = rows.filter((r) => r.target.startsWith('hello')).map((r) => r.result.reqPerSec);
     const helloRps = hellos.reduce((a, b) => a + b, 0) / hellos.length;
     report.table(
-      ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs hello'],
-      rows.map(({ target, result }) => [
+      ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs hello', 'RSS MB'],
+      rows.map(({ target, result, rssMb }) => [
         target,
         result.endpoint,
         Math.round(result.reqPerSec),
@@ -416,6 +467,7 @@ export const benchmark: Benchmark = {
         ms(result.p99),
         result.errors,
         `${(result.reqPerSec / helloRps).toFixed(3)}`,
+        rssMb ?? '-',
       ]),
     );
     const drift = hellos.length === 2 ? Math.abs(hellos[0]! - hellos[1]!) / helloRps : 0;
@@ -424,6 +476,12 @@ export const benchmark: Benchmark = {
         `the two hello runs differ by ${(drift * 100).toFixed(1)}%, a measure of this machine's noise during the run.` +
         (drift > 0.15 ? ' **The machine was noisy: compare ratios with care.**' : ''),
     );
+
+    // Signed in vs anonymous, per target and endpoint, from this same run (issue 21's measure).
+    for (const row of rows.filter((r) => r.result.endpoint.endsWith(', signed in'))) {
+      const anonymous = rows.find((r) => r.target === row.target && r.result.endpoint === row.result.endpoint.slice(0, -', signed in'.length));
+      if (anonymous) report.text(`${row.target} ${row.result.endpoint}: ${((row.result.reqPerSec / anonymous.result.reqPerSec) * 100).toFixed(0)}% of anonymous`);
+    }
 
     const errors = rows.filter((r) => r.result.errors > 0);
     for (const { target, result } of errors) {

@@ -7,6 +7,7 @@ import { runMigrations } from '../db/migrations.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { createTokenService } from '../auth/tokens.js';
+import { withVerifiedTokenCache } from '../auth/verified-token-cache.js';
 import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import type { UserCheck } from '../auth/user-check.js';
 import { createApp, type App } from '../http/create-app.js';
@@ -64,7 +65,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const started = Date.now();
 
   // Before anything is opened or written: a bad secret (e.g. an empty DATA_DIR/jwt-secret) is a configuration error.
-  const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
+  // Verified signatures are remembered briefly (revocation is the user check's, still asked on every request).
+  const tokens = withVerifiedTokenCache(createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS));
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DATABASE_POOL_MAX });
   let migrated = false;
   let draining = false;

@@ -6,6 +6,7 @@ import { ArticlesStore } from './data/articles.store.js';
 import { CommentsStore } from './data/comments.store.js';
 import { FeedStore } from './data/feed.store.js';
 import { FollowsStore } from './data/follows.store.js';
+import { ViewerFlags } from './data/viewer-flags.js';
 import { ArticlesDomain } from './domain/articles.js';
 import { AuthorDirectory } from './domain/authors.js';
 import { CommentsDomain } from './domain/comments.js';
@@ -28,7 +29,9 @@ export const socialService: ServiceModule = {
     const articlesStore = new ArticlesStore(db);
     const followsStore = new FollowsStore(db);
     const feed = await chooseFeed({ config, articles: articlesStore, feedStore: new FeedStore(db), bus, metrics, logger });
-    const authors = new AuthorDirectory(identity, followsStore);
+    // Each viewer's favorites and followings, cached: what makes a signed-in page an anonymous one plus set lookups.
+    const flags = new ViewerFlags(articlesStore, followsStore, cache, config.CACHE_ENABLED);
+    const authors = new AuthorDirectory(identity, flags);
     // A user's data export is slow work: 202 Accepted, built by this worker, read back by its owner.
     const userExport = new UserExport(db, articlesStore, outbox);
     const exportWorker = await userExport.work(bus);
@@ -43,10 +46,10 @@ export const socialService: ServiceModule = {
     });
 
     const articleCache = new ArticleCache(articlesStore, cache, identity);
-    const articles = new ArticlesDomain(articlesStore, articleCache, authors, identity, feed, views, outbox);
-    const profiles = new ProfilesDomain(identity, followsStore, feed);
+    const articles = new ArticlesDomain(articlesStore, articleCache, authors, identity, feed, views, outbox, flags);
+    const profiles = new ProfilesDomain(identity, followsStore, feed, flags);
     const comments = new CommentsDomain(new CommentsStore(db), articlesStore, authors);
-    const userDeletions = await consumeUserDeletions({ bus, db: articlesStore.db, outbox, articles: articleCache, feed, logger });
+    const userDeletions = await consumeUserDeletions({ bus, db: articlesStore.db, outbox, articles: articleCache, flags, feed, logger });
 
     return {
       routes: async (app) => {

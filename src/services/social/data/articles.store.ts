@@ -126,6 +126,12 @@ export class ArticlesStore {
     return new Set(rows.map((r) => r.article_id));
   }
 
+  /** Up to `limit` ids of the articles `userId` favorited (the viewer's cached set, ViewerFlags). */
+  async favoritesOf(userId: number, limit: number): Promise<number[]> {
+    const rows = await this.db.selectFrom('social.favorites').select('article_id').where('user_id', '=', userId).limit(limit).execute();
+    return rows.map((r) => r.article_id);
+  }
+
   /** Adds buffered view counts in one statement (the write-behind flush). */
   async addViews(increments: ReadonlyMap<number, number>): Promise<void> {
     if (increments.size === 0) return;

@@ -1,6 +1,7 @@
 import { errors } from '../../../platform/errors/catalog.js';
 import type { IdentityClient, UserProfile } from '../../../contracts/identity.js';
 import type { ArticleCache } from '../data/article-cache.js';
+import type { ViewerFlags } from '../data/viewer-flags.js';
 import type { ArticleFields, ArticleFilter, ArticleRecord, ArticlesStore, Page } from '../data/articles.store.js';
 import type { FeedStrategy } from '../feed/feed-strategy.js';
 import type { Outbox } from '../../../platform/bus/platform-bus.js';
@@ -32,6 +33,7 @@ export class ArticlesDomain {
     private readonly feed: FeedStrategy,
     private readonly views: ViewCounter,
     private readonly outbox: Outbox,
+    private readonly flags: ViewerFlags,
   ) {}
 
   async create(authorId: number, input: ArticleInput): Promise<ArticleView> {
@@ -96,7 +98,7 @@ export class ArticlesDomain {
   async setFavorite(slug: string, viewerId: number, favorite: boolean): Promise<ArticleView> {
     const key = await this.keyOf(slug);
     await this.store.setFavorite(viewerId, key.id, favorite);
-    await this.cached.changed(key.id, [slug]);
+    await Promise.all([this.cached.changed(key.id, [slug]), this.flags.changed(viewerId)]);
     return this.viewById(key.id, viewerId);
   }
 
@@ -125,14 +127,14 @@ export class ArticlesDomain {
   }
 
   /**
-   * Adds what depends on the viewer: favorited (one query), authors with
-   * `following` (cached profiles, or the ones a list page carries, + one query). Anonymous pages cost no query
-   * once the cache is warm; none costs more than a fixed number.
+   * Adds what depends on the viewer: favorited and the authors' `following` from the viewer's cached sets
+   * (ViewerFlags), authors from cached profiles or the ones a list page carries. Once the cache is warm a
+   * signed-in page costs no query either; none costs more than a fixed number.
    */
   private async hydrate(records: ArticleRecord[], viewerId: number | null, knownAuthors?: readonly UserProfile[]): Promise<ArticleView[]> {
     const ids = records.map((r) => r.id);
     const [favorited, authors] = await Promise.all([
-      this.store.favoritedAmong(viewerId, ids),
+      this.flags.favoritedAmong(viewerId, ids),
       knownAuthors ? this.authors.viewsOf(knownAuthors, viewerId) : this.authors.profiles(records.map((r) => r.authorId), viewerId),
     ]);
     return records.map((article) => ({ article, favorited: favorited.has(article.id), author: authors.get(article.authorId) ?? DELETED_AUTHOR }));

@@ -1,28 +1,28 @@
 import type { IdentityClient, UserProfile } from '../../../contracts/identity.js';
-import type { FollowsStore } from '../data/follows.store.js';
+import type { ViewerFlags } from '../data/viewer-flags.js';
 import type { ProfileView } from './views.js';
 
 /**
  * Profiles of many authors as one viewer sees them, in two round trips
- * whatever their number: identity for the profiles, follows for the flags.
+ * at most, whatever their number: identity's cached profiles, the viewer's cached set of followings.
  */
 export class AuthorDirectory {
   constructor(
     private readonly identity: IdentityClient,
-    private readonly follows: FollowsStore,
+    private readonly flags: ViewerFlags,
   ) {}
 
   async profiles(authorIds: readonly number[], viewerId: number | null): Promise<Map<number, ProfileView>> {
     const [users, followed] = await Promise.all([
       this.identity.usersByIds(authorIds),
-      this.follows.followedAmong(viewerId, authorIds),
+      this.flags.followedAmong(viewerId, authorIds),
     ]);
     return toViews(users.values(), followed);
   }
 
   /** The same, for profiles already at hand (a cached list page carries its authors): only the flags are looked up. */
   async viewsOf(users: readonly UserProfile[], viewerId: number | null): Promise<Map<number, ProfileView>> {
-    return toViews(users, await this.follows.followedAmong(viewerId, users.map((u) => u.id)));
+    return toViews(users, await this.flags.followedAmong(viewerId, users.map((u) => u.id)));
   }
 
   async profile(authorId: number, viewerId: number | null): Promise<ProfileView> {

@@ -1,6 +1,7 @@
 import type { IdentityClient, UserProfile } from '../../../contracts/identity.js';
 import { errors } from '../../../platform/errors/catalog.js';
 import type { FollowsStore } from '../data/follows.store.js';
+import type { ViewerFlags } from '../data/viewer-flags.js';
 import type { FeedStrategy } from '../feed/feed-strategy.js';
 import type { ProfileView } from './views.js';
 
@@ -9,11 +10,12 @@ export class ProfilesDomain {
     private readonly identity: IdentityClient,
     private readonly follows: FollowsStore,
     private readonly feed: FeedStrategy,
+    private readonly flags: ViewerFlags,
   ) {}
 
   async get(username: string, viewerId: number | null): Promise<ProfileView> {
     const user = await this.find(username);
-    const followed = await this.follows.followedAmong(viewerId, [user.id]);
+    const followed = await this.flags.followedAmong(viewerId, [user.id]);
     return view(user, followed.has(user.id));
   }
 
@@ -21,7 +23,7 @@ export class ProfilesDomain {
     const user = await this.find(username);
     if (user.id === viewerId) throw errors.validation({ profile: ['cannot follow yourself'] });
     const changed = await this.follows.setFollowing(viewerId, user.id, following);
-    if (changed) await this.feed.onFollowChanged?.(viewerId);
+    if (changed) await Promise.all([this.feed.onFollowChanged?.(viewerId), this.flags.changed(viewerId)]);
     return view(user, following);
   }
 

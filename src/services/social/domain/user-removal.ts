@@ -6,6 +6,7 @@ import type { Outbox } from '../../../platform/bus/platform-bus.js';
 import type { Bus, Subscription } from '../../../platform/bus/port.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import type { ArticleCache } from '../data/article-cache.js';
+import type { ViewerFlags } from '../data/viewer-flags.js';
 import type { SocialTables } from '../data/tables.js';
 import { removeUserContent } from '../data/user-content.store.js';
 import type { FeedStrategy } from '../feed/feed-strategy.js';
@@ -26,10 +27,11 @@ export async function consumeUserDeletions(deps: {
   db: Kysely<SocialTables>;
   outbox: Outbox;
   articles: ArticleCache;
+  flags: ViewerFlags;
   feed: FeedStrategy;
   logger: Logger;
 }): Promise<Subscription> {
-  const { bus, db, outbox, articles, feed, logger } = deps;
+  const { bus, db, outbox, articles, flags, feed, logger } = deps;
   return bus.subscribe<UserDeletedEvent>(
     USER_DELETED,
     CONSUMER,
@@ -47,6 +49,7 @@ export async function consumeUserDeletions(deps: {
       if (!applied || !removed) return;
       outbox.wake();
       await Promise.all([...removed.articles, ...removed.unfavorited].map((a) => articles.changed(a.id, [a.slug])));
+      await flags.changed(payload.userId);
       // Timelines built from follows that are gone: the user's own, and their followers' (which hold the
       // user's articles; fan-out of the deletions cannot reach them, the follows being gone). Rebuilt on next read.
       for (const ids of chunks([payload.userId, ...removed.followers], 200)) await Promise.all(ids.map((id) => feed.onFollowChanged?.(id)));

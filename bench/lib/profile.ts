@@ -1,0 +1,79 @@
+/**
+ * `--profile`: each measured system process runs under V8's own sampling
+ * profiler (`node --cpu-prof`, no extra dependency), which writes one
+ * `.cpuprofile` (Chrome DevTools / speedscope format) when the process exits.
+ * The bench then cuts it into one profile per row by time: V8's profile
+ * timestamps and `process.hrtime` both read CLOCK_MONOTONIC (µs vs ns), so a
+ * row's window, taken in the bench process, selects exactly its samples.
+ */
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const profiling = process.env['BENCH_PROFILE'] === '1';
+
+/** NODE_OPTIONS for a profiled child: samples every 200 µs (finer than the default 1 ms: rows are short). */
+export function profileNodeOptions(dir: string): string {
+  return `--cpu-prof --cpu-prof-dir=${dir} --cpu-prof-interval=200`;
+}
+
+/** Now on the profiler's clock (µs, CLOCK_MONOTONIC). */
+export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
+interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] }
+interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+
+export async function newestProfile(dir: string): Promise<string | undefined> {
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile')).sort();
+  return files.length > 0 ? join(dir, files[files.length - 1]!) : undefined;
+}
+
+/** The samples of `[fromUs, toUs)` as a profile of their own (same nodes; hit counts recomputed). */
+export function sliceProfile(profile: CpuProfile, fromUs: number, toUs: number): CpuProfile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let t = profile.startTime;
+  let last = fromUs;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < fromUs || t >= toUs) continue;
+    samples.push(profile.samples[i]!);
+    timeDeltas.push(t - last);
+    last = t;
+  }
+  const hits = new Map<number, number>();
+  for (const id of samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+  return { ...profile, startTime: fromUs, endTime: toUs, samples, timeDeltas, nodes: profile.nodes.map((n) => ({ ...n, hitCount: hits.get(n.id) ?? 0 })) };
+}
+
+/** Self time by function, heaviest first: the first thing to read in a profile. */
+export function topFunctions(profile: CpuProfile, n = 12): Array<{ fn: string; share: number }> {
+  const self = new Map<string, number>();
+  for (const node of profile.nodes) {
+    if (!node.hitCount) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/src\//, 'src/')}:${lineNumber + 1}` : '';
+    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    self.set(key, (self.get(key) ?? 0) + node.hitCount);
+  }
+  const total = profile.samples.length || 1;
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([fn, count]) => ({ fn, share: count / total }));
+}
+
+/** Writes one `.cpuprofile` per row window from the process's profile; returns the files and their top functions. */
+export async function splitProfile(
+  file: string,
+  rows: Array<{ name: string; fromUs: number; toUs: number }>,
+  outDir: string,
+): Promise<Array<{ name: string; file: string; top: Array<{ fn: string; share: number }> }>> {
+  const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  const out = [];
+  for (const row of rows) {
+    const slice = sliceProfile(profile, row.fromUs, row.toUs);
+    const name = row.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+    const target = join(outDir, `${name}.cpuprofile`);
+    await writeFile(target, JSON.stringify(slice));
+    out.push({ name: row.name, file: target, top: topFunctions(slice) });
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+import type { Cache } from '../../../platform/cache/cache.js';
+import type { ArticlesStore } from './articles.store.js';
+import type { FollowsStore } from './follows.store.js';
+
+/**
+ * Above this many favorites (or followings) a viewer's set is not cached:
+ * the page's own query is cheaper than loading and holding a huge set.
+ */
+export const VIEWER_SET_MAX = 2_000;
+
+/** What is cached per viewer (JSON-safe): ids, or null when the viewer has more than VIEWER_SET_MAX. */
+interface ViewerEntry {
+  favorites: number[] | null;
+  following: number[] | null;
+}
+
+interface ViewerSets {
+  favorites: ReadonlySet<number> | null;
+  following: ReadonlySet<number> | null;
+}
+
+const UNCACHED: ViewerSets = { favorites: null, following: null };
+
+/**
+ * A viewer's flags (favorited, following) from one cached entry per viewer
+ * (`viewer:<id>`): the articles they favorited and the authors they follow.
+ * A signed-in page is then the anonymous cached page plus set lookups, not
+ * two queries. Every write of a favorite or a follow calls `changed` for the
+ * writer before answering (the bus drops other instances' copies; a fill
+ * racing the write is not kept, see Cache). Deleted articles and users can
+ * stay in a set until it expires: their ids are never reused, so they match
+ * nothing.
+ */
+export class ViewerFlags {
+  /** Sets built from a cached entry, per entry object: the near cache hands out the same object while it is fresh. */
+  private readonly built = new WeakMap<ViewerEntry, ViewerSets>();
+
+  constructor(
+    private readonly articles: ArticlesStore,
+    private readonly follows: FollowsStore,
+    private readonly cache: Cache,
+    /** False when the cache is off (CACHE_ENABLED=false): then a whole set per request would cost more than the page's own query. */
+    private readonly useSets = true,
+  ) {}
+
+  /** Of `articleIds`, those `viewerId` has favorited. */
+  async favoritedAmong(viewerId: number | null, articleIds: readonly number[]): Promise<Set<number>> {
+    if (viewerId === null || articleIds.length === 0) return new Set();
+    const { favorites } = await this.sets(viewerId);
+    return favorites ? new Set(articleIds.filter((id) => favorites.has(id))) : this.articles.favoritedAmong(viewerId, articleIds);
+  }
+
+  /** Of `authorIds`, those `viewerId` follows. */
+  async followedAmong(viewerId: number | null, authorIds: readonly number[]): Promise<Set<number>> {
+    if (viewerId === null || authorIds.length === 0) return new Set();
+    const { following } = await this.sets(viewerId);
+    return following ? new Set(authorIds.filter((id) => following.has(id))) : this.follows.followedAmong(viewerId, authorIds);
+  }
+
+  /** After the viewer favorited, unfavorited, followed or unfollowed (or was deleted): their next read loads afresh. */
+  async changed(viewerId: number): Promise<void> {
+    await this.cache.delete('viewer', String(viewerId));
+  }
+
+  private async sets(viewerId: number): Promise<ViewerSets> {
+    if (!this.useSets) return UNCACHED;
+    const entry = await this.cache.getOrLoad('viewer', String(viewerId), () => this.load(viewerId));
+    let sets = this.built.get(entry);
+    if (!sets) {
+      sets = { favorites: entry.favorites && new Set(entry.favorites), following: entry.following && new Set(entry.following) };
+      this.built.set(entry, sets);
+    }
+    return sets;
+  }
+
+  private async load(viewerId: number): Promise<ViewerEntry> {
+    // One more than the bound tells "over it" from "exactly at it".
+    const [favorites, following] = await Promise.all([
+      this.articles.favoritesOf(viewerId, VIEWER_SET_MAX + 1),
+      this.follows.followeesOf(viewerId, VIEWER_SET_MAX + 1),
+    ]);
+    const bounded = (ids: number[]) => (ids.length > VIEWER_SET_MAX ? null : ids);
+    return { favorites: bounded(favorites), following: bounded(following) };
+  }
+}
