@@ -65,6 +65,33 @@ for (const target of await dbTargets()) {
       });
     });
 
+    it('a warm signed-in list or single-article read runs no SQL statement (flags from the cached sets)', async () => {
+      const author = await registerUser(sys.api);
+      const viewer = await registerUser(sys.api);
+      const a = await createArticle(sys.api, author.token);
+      await favorite(sys.api, viewer.token, a.slug);
+      await follow(sys.api, viewer.token, author.username);
+      const paths = { '/api/articles': '/api/articles', '/api/articles/:slug': `/api/articles/${encodeURIComponent(a.slug)}` };
+      const statements = async () => {
+        const metric = await sys.metrics.registry.getSingleMetric('db_statements_per_request')!.get();
+        const value = (route: string, name: string) =>
+          metric.values.find((v) => (v as { metricName?: string }).metricName === `db_statements_per_request_${name}` && v.labels['route'] === route && v.labels['method'] === 'GET')?.value ?? 0;
+        return Object.fromEntries(Object.keys(paths).map((route) => [route, { count: value(route, 'count'), sum: value(route, 'sum') }]));
+      };
+      for (const path of Object.values(paths)) await sys.api.get(path, { token: viewer.token });
+      const before = await statements();
+      for (const path of Object.values(paths)) {
+        const res = await sys.api.get<{ article?: ArticleJson; articles?: ArticleJson[] }>(path, { token: viewer.token });
+        const seen = res.body.article ?? res.body.articles?.find((x) => x.slug === a.slug);
+        assert.deepEqual([seen?.favorited, seen?.author.following], [true, true]);
+      }
+      const after = await statements();
+      for (const route of Object.keys(paths)) {
+        assert.equal(after[route]!.count - before[route]!.count, 1, `${route} counted once`);
+        assert.equal(after[route]!.sum - before[route]!.sum, 0, `${route}: SQL statements on a warm signed-in read`);
+      }
+    });
+
     it("one viewer's writes change no other viewer's flags", async () => {
       const author = await registerUser(sys.api);
       const viewer = await registerUser(sys.api);
