@@ -1,0 +1,32 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { sliceProfile, topFunctions } from './profile.js';
+
+const frame = (functionName: string) => ({ functionName, url: 'file:///repo/src/x.ts', lineNumber: 0, columnNumber: 0 });
+// Samples at 100, 200, ..., 600 µs: node 2 (hot) three times in the middle, node 3 (cold) at the ends.
+const profile = {
+  nodes: [
+    { id: 1, callFrame: frame('(root)'), children: [2, 3] },
+    { id: 2, callFrame: frame('hot') },
+    { id: 3, callFrame: frame('cold') },
+  ],
+  startTime: 0,
+  endTime: 600,
+  samples: [3, 2, 2, 2, 3, 3],
+  timeDeltas: [100, 100, 100, 100, 100, 100],
+};
+
+describe('per-row CPU profiles', () => {
+  it("keeps only the samples inside a row's window and recounts hits", () => {
+    const slice = sliceProfile(profile, 200, 450);
+    assert.deepEqual(slice.samples, [2, 2, 2]);
+    assert.equal(slice.timeDeltas.reduce((a, b) => a + b, 0), 400 - 200);
+    assert.deepEqual(slice.nodes.map((n) => n.hitCount), [0, 3, 0]);
+  });
+
+  it('ranks functions by self time, as shares of the slice', () => {
+    // 100 and 500 µs: cold; 200-400 µs: hot.
+    const top = topFunctions(sliceProfile(profile, 0, 550));
+    assert.deepEqual(top.map((t) => [t.fn.split(' ')[0], t.share]), [['hot', 0.6], ['cold', 0.4]]);
+  });
+});
