@@ -92,6 +92,7 @@ export function createShardMap(name: string, shards: readonly Shard[], strategy:
     indexFor: (key: ShardKey) => strategy.shardIndex(key),
     shardFor: async (key: ShardKey) => at(await strategy.shardIndex(key)).db,
     all: () => shards.map((s) => s.db),
+    shardsForSpan: (from, to) => strategy.shardsForSpan?.(from, to) ?? shards.map((s) => s.index),
     write: <Tables, T>(key: ShardKey, fn: (trx: Transaction<Tables>) => Promise<T>) =>
       strategy.write(key, async ({ owner, mirror, homeTransaction }) => {
         const source = at(owner);

@@ -83,6 +83,8 @@ export interface ShardMap {
   shardFor(key: ShardKey): Promise<Database>;
   /** Index of the shard that owns `key`. */
   indexFor(key: ShardKey): Promise<number>;
+  /** The shards a query over keys in [from, to] must ask: fewer than all only under range. */
+  shardsForSpan(from: ShardKey | undefined, to: ShardKey | undefined): number[];
   /** Every shard's Database, in index order. */
   all(): readonly Database[];
   /**
