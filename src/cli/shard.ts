@@ -54,7 +54,7 @@ export async function shard(argv: string[]): Promise<void> {
         process.stdout.write(`${mapName} ${key} → shard ${index} (${map.shards[index]!.label}, ${map.strategy})\n`);
         return;
       }
-      const report = await moveKey({ map, home, key, to: to!, tables: tables!, log: (line) => process.stdout.write(`${line}\n`) });
+      const report = await moveKey({ map, home, key, to: to!, tables: tables!, log: (line) => void process.stdout.write(`${line}\n`) });
       process.stdout.write(report.moved ? `moved in ${report.ms} ms: ${JSON.stringify(report)}\n` : `${mapName} ${key} is already on shard ${to}\n`);
     } finally {
       await map.close();

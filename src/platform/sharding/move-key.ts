@@ -50,7 +50,8 @@ export interface MoveOptions {
   to: number;
   tables: readonly MovableTable[];
   batchSize?: number;
-  log?: (line: string) => void;
+  /** Progress lines; a returned promise is awaited (a caller can pause the move between steps). */
+  log?: (line: string) => void | Promise<void>;
 }
 
 /**
@@ -104,12 +105,12 @@ export async function moveKey(options: MoveOptions): Promise<MoveReport> {
   }
   const source = map.shards[from]!.db.as<unknown>() as Kysely<unknown>;
   const target = map.shards[to]!.db.as<unknown>() as Kysely<unknown>;
-  log(`moving ${map.name} key ${key}: shard ${from} → ${to} (writes now mirrored)`);
+  await log(`moving ${map.name} key ${key}: shard ${from} → ${to} (writes now mirrored)`);
 
   // 2. copy
   for (const table of tables) {
     report.copied[table.table] = await copyTable(source, target, table, key, batchSize);
-    log(`  copied ${report.copied[table.table]} row(s) of ${table.table}`);
+    await log(`  copied ${report.copied[table.table]} row(s) of ${table.table}`);
   }
 
   // 3. verify and cut over, with the key's writes waiting on the entry's lock.
@@ -131,7 +132,7 @@ export async function moveKey(options: MoveOptions): Promise<MoveReport> {
     for (const table of tables) await deleteKeyRows(target, table, key, batchSize);
     throw new MoveVerifyError(`move of ${map.name} key ${key} to shard ${to} aborted, key stays on shard ${from}: ${problem.join('; ')}`);
   }
-  log(`  verified ${JSON.stringify(report.verified)}; cut over to shard ${to}`);
+  await log(`  verified ${JSON.stringify(report.verified)}; cut over to shard ${to}`);
 
   // 4. clean up
   report.deleted = await finishCleanup(options, key, log);
@@ -140,7 +141,7 @@ export async function moveKey(options: MoveOptions): Promise<MoveReport> {
 }
 
 /** Deletes the rows a cut-over left on the old shard (stale_on), then clears the mark. Returns rows deleted. */
-async function finishCleanup(options: MoveOptions, key: string, log: (line: string) => void): Promise<number> {
+async function finishCleanup(options: MoveOptions, key: string, log: (line: string) => void | Promise<void>): Promise<number> {
   const { map, home, tables } = options;
   const dir = home.as<DirectoryTables>();
   const entry = await dir.selectFrom('platform.shard_directory').selectAll().where('map', '=', map.name).where('key', '=', key).executeTakeFirst();
@@ -150,7 +151,7 @@ async function finishCleanup(options: MoveOptions, key: string, log: (line: stri
   let deleted = 0;
   for (const table of tables) deleted += await deleteKeyRows(stale.db.as<unknown>() as Kysely<unknown>, table, key, options.batchSize ?? 500);
   await dir.updateTable('platform.shard_directory').set({ stale_on: null }).where('map', '=', map.name).where('key', '=', key).execute();
-  log(`  deleted ${deleted} row(s) left on shard ${entry.stale_on}`);
+  await log(`  deleted ${deleted} row(s) left on shard ${entry.stale_on}`);
   return deleted;
 }
 
