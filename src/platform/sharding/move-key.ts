@@ -86,11 +86,12 @@ export async function moveKey(options: MoveOptions): Promise<MoveReport> {
 
   await finishCleanup(options, key, log);
 
-  // 1. dual-write
+  // 1. dual-write. (Placement looked up before the transaction: an embedded home is one connection.)
+  const place = await map.indexFor(key);
   const from = await dir.transaction().execute(async (trx) => {
     await trx
       .insertInto('platform.shard_directory')
-      .values({ map: map.name, key, shard: await map.indexFor(key), moving_to: null, stale_on: null })
+      .values({ map: map.name, key, shard: place, moving_to: null, stale_on: null })
       .onConflict((oc) => oc.columns(['map', 'key']).doNothing())
       .execute();
     const entry = await entryOf(trx);
