@@ -6,6 +6,7 @@ const TTL_SETTING: Record<DataKind, keyof Config> = {
   article: 'CACHE_TTL_ARTICLE_S',
   list: 'CACHE_TTL_ARTICLE_S',
   tags: 'CACHE_TTL_TAGS_S',
+  link: 'CACHE_TTL_LINK_S',
 };
 
 /** Milliseconds to keep a `kind`, shortened by up to CACHE_TTL_JITTER at random (never lengthened: the TTL is a promise). */
