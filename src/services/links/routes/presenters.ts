@@ -15,7 +15,17 @@ export function linkJson(view: LinkView, baseUrl: string) {
   };
 }
 
-/** LINKS_BASE_URL, or the origin the request came to (behind the gateway, the gateway's Host). */
+const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+/**
+ * LINKS_BASE_URL, or the origin the request came to: behind the gateway its
+ * X-Forwarded-Host (the gateway replaces any the client sent). Only the
+ * creator's own response carries it, so a forged header misleads no one else;
+ * set LINKS_BASE_URL in production.
+ */
 export function baseUrlOf(request: FastifyRequest, configured: string | undefined): string {
-  return configured ?? `${request.protocol}://${request.host}`;
+  if (configured) return configured;
+  const forwarded = request.headers['x-forwarded-host'];
+  const host = typeof forwarded === 'string' && HOST.test(forwarded) ? forwarded : request.host;
+  return `${request.protocol}://${host}`;
 }
