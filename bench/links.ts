@@ -129,7 +129,7 @@ async function statsRows(databaseUrl: string, dir: string): Promise<QueryRow[]> 
   await client.connect();
   await client.query('create table clicks (ts bigint not null, code text not null, referrer text not null, country text not null, ua text not null)');
   await client.query(
-    `insert into clicks select ${start} + (i * 7919) % ${DAYS * DAY_MS}, 'c' || lpad((i % ${CODES})::text, 6, '0'), 'ref' || (i % 8) || '.example', 'ZZ', 'desktop' from generate_series(0, ${CLICKS - 1}) i`,
+    `insert into clicks select ${start} + (i * 7919) % ${DAYS * DAY_MS}, 'c' || lpad((i % ${CODES})::text, 6, '0'), 'ref' || (i % 8) || '.example', 'ZZ', 'desktop' from generate_series(0::bigint, ${CLICKS - 1}) i`,
   );
   await client.query('create index on clicks (code, ts)');
   await client.query('analyze clicks');
