@@ -10,6 +10,8 @@ export interface LoadSpec {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** A status that is the success of this endpoint besides 2xx (a redirect's 302). */
+  expectStatus?: number;
   /** Called before each request with a running counter; returns what changes. */
   next?: (i: number) => { path?: string; headers?: Record<string, string>; body?: string };
 }
@@ -68,7 +70,7 @@ export async function measure(spec: LoadSpec, settings: LoadSettings): Promise<L
           };
         },
         onResponse: (status, body) => {
-          if (status >= 200 && status < 300) return;
+          if ((status >= 200 && status < 300) || status === spec.expectStatus) return;
           statuses[status] = (statuses[status] ?? 0) + 1;
           sample ??= `${status} ${String(body).slice(0, 300)}`;
         },
@@ -89,7 +91,7 @@ export async function measure(spec: LoadSpec, settings: LoadSettings): Promise<L
     reqPerSec: result.requests.average,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    errors: result.non2xx + result.errors + result.timeouts,
+    errors: (spec.expectStatus === undefined ? result.non2xx : Object.values(statuses).reduce((a, b) => a + b, 0)) + result.errors + result.timeouts,
     failures: { statuses, sample },
   };
 }

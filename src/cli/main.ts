@@ -14,6 +14,7 @@ const commands: Record<string, { run: (args: string[]) => Promise<void>; help: s
   users: { run: async (args) => (await import('./users.js')).users(args), help: 'delete an account: scalestack users delete <username> (scalestack users --help)' },
   dlq: { run: dlq, help: 'list, show and replay dead-lettered messages (scalestack dlq --help)' },
   shard: { run: async (args) => (await import('./shard.js')).shard(args), help: 'where a key lives in a shard map, and online moves between shards (scalestack shard --help)' },
+  links: { run: async (args) => (await import('./links.js')).links(args), help: 'archive or restore a day of click events: scalestack links restore --day YYYY-MM-DD' },
 };
 
 function usage(): string {

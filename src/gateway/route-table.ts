@@ -16,6 +16,7 @@ export interface GatewayRoute {
 
 const identity = 'identity';
 const social = 'social';
+const links = 'links';
 
 /** Password hashing (argon2) is slow on purpose: login and register get more time than reads. */
 const SLOW = 15_000;
@@ -45,6 +46,14 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   // A user's data export (202 Accepted); social owns the articles it copies.
   { method: 'POST', path: '/api/user/export', service: social, auth: 'required' },
   { method: 'GET', path: '/api/user/export/:id', service: social, auth: 'required' },
+  // Short links (docs/patterns/url-shortener.md). The redirect is the one route at the site root: the router prefers
+  // the static routes (/healthz, /metrics, /gateway/...) and links answers 404 for reserved first segments.
+  { method: 'POST', path: '/api/links', service: links, auth: 'required' },
+  { method: 'GET', path: '/api/links/:code', service: links, auth: 'required' },
+  { method: 'PUT', path: '/api/links/:code', service: links, auth: 'required' },
+  { method: 'DELETE', path: '/api/links/:code', service: links, auth: 'required' },
+  { method: 'GET', path: '/api/links/:code/stats', service: links, auth: 'required' },
+  { method: 'GET', path: '/:code', service: links, auth: 'optional' },
 ];
 
 export function servicesOf(routes: readonly GatewayRoute[]): string[] {

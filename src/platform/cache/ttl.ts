@@ -8,6 +8,7 @@ const TTL_SETTING: Record<DataKind, keyof Config> = {
   tags: 'CACHE_TTL_TAGS_S',
   // A viewer's favorites and followings: dropped by that viewer's writes; the TTL is the backstop.
   viewer: 'CACHE_TTL_ARTICLE_S',
+  link: 'CACHE_TTL_LINK_S',
 };
 
 /** Milliseconds to keep a `kind`, shortened by up to CACHE_TTL_JITTER at random (never lengthened: the TTL is a promise). */

@@ -44,6 +44,8 @@ export const ConfigSchema = Type.Object({
   CACHE_TTL_PROFILE_S: Type.Integer({ minimum: 1, default: 300 }),
   CACHE_TTL_ARTICLE_S: Type.Integer({ minimum: 1, default: 60 }),
   CACHE_TTL_TAGS_S: Type.Integer({ minimum: 1, default: 300 }),
+  /** Short links and their negative entries (unknown codes); a link's own writes refresh it at once. */
+  CACHE_TTL_LINK_S: Type.Integer({ minimum: 1, default: 300 }),
   /** Each TTL is shortened by up to this fraction at random, so keys written together do not expire together. */
   CACHE_TTL_JITTER: Type.Number({ minimum: 0, maximum: 0.5, default: 0.1 }),
   /** How long past its TTL a value may still be served while its source is failing. */
@@ -108,6 +110,15 @@ export const ConfigSchema = Type.Object({
   OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
   /** Loki base URL (e.g. http://127.0.0.1:3100): log lines are also pushed there, in batches. */
   LOKI_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // --- links (docs/patterns/url-shortener.md, docs/patterns/olap-archival.md)
+  /** The origin short URLs are printed with (`<base>/<code>`); unset = the request's own origin. */
+  LINKS_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://[^/]+$' })),
+  /** Hosts no link may point to (comma list; a host matches itself and its subdomains). */
+  LINKS_BLOCKLIST: Type.Optional(Type.String({ minLength: 1 })),
+  /** Click events older than this many days are moved to Parquet archives by the archival job. */
+  LINKS_ARCHIVE_AFTER_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
+  /** How often the archival job runs (once per tick across processes sharing the bus). */
+  LINKS_ARCHIVE_EVERY_S: Type.Integer({ minimum: 10, default: 3600 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

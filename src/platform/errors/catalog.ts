@@ -28,12 +28,14 @@ export const errors = {
   /** 401: bad login. */
   badCredentials: () => new AppError('SS_BAD_CREDENTIALS', 401, { credentials: ['invalid'] }),
   /** 403: the resource belongs to someone else. */
-  forbidden: (subject: 'article' | 'comment') => new AppError('SS_FORBIDDEN', 403, { [subject]: ['forbidden'] }),
+  forbidden: (subject: 'article' | 'comment' | 'link') => new AppError('SS_FORBIDDEN', 403, { [subject]: ['forbidden'] }),
   /** 404: no such resource (or route). */
   notFound: (subject: string) => new AppError('SS_NOT_FOUND', 404, { [subject]: ['not found'] }),
   /** 409: a unique field is taken. */
-  taken: (...fields: ('username' | 'email')[]) =>
+  taken: (...fields: ('username' | 'email' | 'alias')[]) =>
     new AppError('SS_CONFLICT', 409, Object.fromEntries(fields.map((f) => [f, ['has already been taken']]))),
+  /** 410: the resource existed and is gone for good (an expired or disabled short link). */
+  gone: (subject: string, detail: string) => new AppError('SS_GONE', 410, { [subject]: [detail] }),
   /** 503: not ready (starting, draining or a dependency is down). */
   unavailable: (subject: string) => new AppError('SS_UNAVAILABLE', 503, { [subject]: ['unavailable'] }),
   /** 429: a rate-limit policy is exhausted; Retry-After says when to come back. */

@@ -12,6 +12,8 @@ export const DEFAULT_POLICIES: RateLimitPolicy[] = [
   { name: 'login', key: 'ip', limit: 10, windowSeconds: 60, methods: ['POST'], path: '^/api/users/login$' },
   { name: 'register', key: 'ip', limit: 3000, windowSeconds: 3600, methods: ['POST'], path: '^/api/users$' },
   { name: 'writes', key: 'user', limit: 600, windowSeconds: 60, methods: ['POST', 'PUT', 'DELETE'], path: '^/api/' },
+  // Short links are a spam and phishing vehicle: creation has its own, tighter budget per user.
+  { name: 'link-create', key: 'user', limit: 30, windowSeconds: 60, methods: ['POST'], path: '^/api/links$' },
 ];
 
 const PolicySchema = Type.Object(

@@ -32,6 +32,11 @@ export interface ServiceContext {
 export interface ServiceInstance {
   /** Mounted under /api. */
   routes: FastifyPluginAsync;
+  /**
+   * Mounted at the site root, beside /api and the health routes (a short link's `/:code`). A root route must
+   * constrain its path so it never matches a reserved path (src/platform/http/reserved-paths.ts).
+   */
+  rootRoutes?: FastifyPluginAsync;
   /** The typed client other services call; its interface lives in src/contracts/. */
   client?: object;
   /**

@@ -129,6 +129,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       if (instance.userExists) userExists = instance.userExists.bind(instance);
       tagger.mounting(module.name);
       await app.register(instance.routes, { prefix: '/api' });
+      if (instance.rootRoutes) await app.register(instance.rootRoutes);
       if (instance.internalRoutes && config.INTERNAL_SECRET) {
         await mountInternalRoutes(app, module.name, instance.internalRoutes, config.INTERNAL_SECRET, { maxAgeMs: config.INTERNAL_SIG_MAX_AGE_MS, maxFutureMs: config.INTERNAL_SIG_MAX_FUTURE_MS });
       }

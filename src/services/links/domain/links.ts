@@ -1,0 +1,119 @@
+import { errors } from '../../../platform/errors/catalog.js';
+import type { WriteBehindCounter } from '../../../platform/cache/write-behind.js';
+import type { LinkCache } from '../data/link-cache.js';
+import type { LinkRecord, LinksStore } from '../data/links.store.js';
+import type { ClickBatcher } from '../analytics/click-batcher.js';
+import type { Bucket, ClickStats, ClickStore } from '../analytics/click-store.js';
+import { aliasProblem, generateCode } from './codes.js';
+import { parseTarget, type Blocklist } from './target-safety.js';
+import type { ClickEvent } from './click.js';
+
+export interface NewLinkInput {
+  url: string;
+  alias?: string | undefined;
+  expiresAt?: string | undefined;
+  permanent?: boolean | undefined;
+}
+
+export interface LinkView extends LinkRecord {
+  clicks: number;
+}
+
+/** Where a redirect goes, or why it does not. */
+export type Resolution = { record: LinkRecord } | { gone: 'has expired' | 'is disabled' };
+
+const MAX_DRAWS = 5;
+const MAX_STATS_DAYS = 366;
+const MAX_HOURLY_DAYS = 31;
+
+export class LinksDomain {
+  constructor(
+    private readonly store: LinksStore,
+    private readonly cache: LinkCache,
+    private readonly blocked: Blocklist,
+    private readonly clicks: WriteBehindCounter,
+    private readonly events: ClickBatcher,
+    private readonly analytics: ClickStore,
+  ) {}
+
+  async create(ownerId: number, input: NewLinkInput): Promise<LinkView> {
+    const target = parseTarget(input.url);
+    if ('problem' in target) throw errors.validation({ url: [target.problem] });
+    if (await this.blocked(target.url)) throw errors.validation({ url: ['is blocked'] });
+    let expiresAt: Date | null = null;
+    if (input.expiresAt !== undefined) {
+      expiresAt = new Date(input.expiresAt);
+      if (Number.isNaN(expiresAt.getTime())) throw errors.validation({ expiresAt: ['is not a date'] });
+      if (expiresAt.getTime() <= Date.now()) throw errors.validation({ expiresAt: ['must be in the future'] });
+    }
+    const fields = { ownerId, url: target.url.href, permanent: input.permanent ?? false, expiresAt };
+    let record: LinkRecord | null = null;
+    if (input.alias !== undefined) {
+      const problem = aliasProblem(input.alias);
+      if (problem) throw errors.validation({ alias: [problem] });
+      record = await this.store.insert({ ...fields, code: input.alias });
+      if (!record) throw errors.taken('alias');
+    } else {
+      for (let draw = 0; !record && draw < MAX_DRAWS; draw++) record = await this.store.insert({ ...fields, code: generateCode() });
+      if (!record) throw errors.internal();
+    }
+    // The code may have been cached as unknown (someone tried it before): write the link through.
+    await this.cache.written(record);
+    return { ...record, clicks: 0 };
+  }
+
+  /** The hot path: near cache → L1 → L2 → one indexed read. Null for an unknown code. */
+  async resolve(code: string, now = Date.now()): Promise<Resolution | null> {
+    const record = await this.cache.byCode(code);
+    if (!record) return null;
+    if (record.disabled) return { gone: 'is disabled' };
+    if (record.expiresAt && Date.parse(record.expiresAt) <= now) return { gone: 'has expired' };
+    return { record };
+  }
+
+  /** Counted behind (no database write per redirect) and kept as an analytics event, in batches. */
+  clicked(record: LinkRecord, event: ClickEvent): void {
+    this.clicks.increment(record.id);
+    this.events.record(event);
+  }
+
+  async get(code: string, userId: number): Promise<LinkView> {
+    const record = await this.owned(code, userId);
+    return { ...record, clicks: await this.store.clicks(record.id) };
+  }
+
+  async setDisabled(code: string, userId: number, disabled: boolean): Promise<LinkView> {
+    const record = await this.owned(code, userId);
+    const updated = await this.store.setDisabled(record.id, disabled);
+    if (!updated) throw errors.notFound('link');
+    await this.cache.written(updated);
+    return { ...updated, clicks: await this.store.clicks(updated.id) };
+  }
+
+  async delete(code: string, userId: number): Promise<void> {
+    const record = await this.owned(code, userId);
+    await this.store.delete(record.id);
+    await this.cache.deleted(code);
+  }
+
+  async stats(code: string, userId: number, range: { from?: string | undefined; to?: string | undefined; bucket?: Bucket | undefined }): Promise<{ link: LinkView; from: number; to: number; bucket: Bucket; stats: ClickStats }> {
+    const link = await this.get(code, userId);
+    const bucket = range.bucket ?? 'day';
+    const to = range.to !== undefined ? Date.parse(range.to) : Date.now();
+    const from = range.from !== undefined ? Date.parse(range.from) : to - 7 * 86_400_000;
+    if (Number.isNaN(from)) throw errors.validation({ from: ['is not a date'] });
+    if (Number.isNaN(to)) throw errors.validation({ to: ['is not a date'] });
+    if (from >= to) throw errors.validation({ from: ['must be before to'] });
+    const maxDays = bucket === 'hour' ? MAX_HOURLY_DAYS : MAX_STATS_DAYS;
+    if (to - from > maxDays * 86_400_000) throw errors.validation({ to: [`must be at most ${maxDays} days after from for bucket=${bucket}`] });
+    return { link, from, to, bucket, stats: await this.analytics.stats(link.code, from, to, bucket) };
+  }
+
+  /** Only the owner sees or changes a link; another user's code is a 403, an unknown one a 404. */
+  private async owned(code: string, userId: number): Promise<LinkRecord> {
+    const record = await this.store.byCode(code);
+    if (!record) throw errors.notFound('link');
+    if (record.ownerId !== userId) throw errors.forbidden('link');
+    return record;
+  }
+}
