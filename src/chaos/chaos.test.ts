@@ -1,7 +1,7 @@
 // @isolated: the experiments assert p99 bounds under load, which a busy neighbour would break.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ describe('chaos experiment files', () => {
     for (const f of names) assert.equal(loadExperiment(join(dir, f)).name, f.replace(/\.yaml$/, ''));
     const tmp = mkdtempSync(join(tmpdir(), 'chaos-file-'));
     try {
-      writeFileSync(join(tmp, 'bad.yaml'), 'name: bad\ntitle: t\nsystem: { topology: cluster, redis: own, bus: redis }\n');
+      writeFileSync(join(tmp, 'bad.yaml'), readFileSync(join(dir, 'replica-kill-9.yaml'), 'utf8').replace('topology: services', 'topology: cluster'));
       assert.throws(() => loadExperiment(join(tmp, 'bad.yaml')), (e: Error) => e instanceof ExperimentError && /\/system\/topology/.test(e.message));
       writeFileSync(join(tmp, 'broken.yaml'), 'name: [unclosed');
       assert.throws(() => loadExperiment(join(tmp, 'broken.yaml')), ExperimentError);

@@ -44,9 +44,21 @@ async function api<T>(base: string, method: string, path: string, body?: unknown
   return (await res.json()) as T;
 }
 
+/** Set-up calls before the load (users, follow): retried a few times, since a system just started may still shed. */
+async function setUp<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await sleep(500 * attempt);
+    }
+  }
+}
+
 async function register(base: string, name: string): Promise<string> {
   const body = { user: { username: name, email: `${name}@chaos.test`, password: 'chaos-password-1' } };
-  return (await api<{ user: { token: string } }>(base, 'POST', '/api/users', body)).user.token;
+  return setUp(async () => (await api<{ user: { token: string } }>(base, 'POST', '/api/users', body)).user.token);
 }
 
 /**
@@ -83,7 +95,7 @@ export async function runExperiment(
     const suffix = randomBytes(3).toString('hex');
     const authorToken = await register(system.url, `author${suffix}`);
     const readerToken = await register(system.url, `reader${suffix}`);
-    await api(system.url, 'POST', `/api/profiles/author${suffix}/follow`, undefined, readerToken);
+    await setUp(() => api(system.url, 'POST', `/api/profiles/author${suffix}/follow`, undefined, readerToken));
     load = new SteadyLoad(`${system.url}${experiment.load.path}`, experiment.load.rate, { authorization: `Token ${readerToken}` });
     load.start();
     if (experiment.load.writeRate) {
