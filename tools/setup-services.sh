@@ -172,6 +172,26 @@ if [ ! -x /usr/bin/promtool ] || [ ! -x /usr/bin/prometheus ]; then
   fi
 fi
 
+# kubectl for the offline rendering of deploy/k8s (tools/deploy-manifests.test.ts): Debian's
+# kubernetes-client, unpacked into .tools/ (not installed: its /usr/bin/kubectl would collide with
+# another kubectl the machine may have). The same kustomize on every machine.
+kubectl_dir=.tools/kubernetes-client
+if [ ! -x "$kubectl_dir/usr/bin/kubectl" ]; then
+  if command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
+    if (( apt_updated == 0 )) && ! apt-cache show kubernetes-client >/dev/null 2>&1; then apt-get update -qq; apt_updated=1; fi
+    deb_dir=$(mktemp -d)
+    mkdir -p "$kubectl_dir"
+    if (cd "$deb_dir" && apt-get download -qq kubernetes-client >/dev/null 2>&1) && dpkg-deb -x "$deb_dir"/kubernetes-client_*.deb "$kubectl_dir"; then
+      log "kubectl: unpacked Debian's kubernetes-client into $kubectl_dir"
+    else
+      todo_other+=("kubectl: apt-get download kubernetes-client && dpkg-deb -x kubernetes-client_*.deb $kubectl_dir")
+    fi
+    rm -rf "$deb_dir"
+  else
+    todo_other+=("kubectl: apt-get download kubernetes-client && dpkg-deb -x kubernetes-client_*.deb $kubectl_dir")
+  fi
+fi
+
 ms=$(( $(now_ms) - started ))
 if (( ${#todo_packages[@]} == 0 && ${#todo_other[@]} == 0 )); then
   log "postgres, redis, rabbitmq, nats, chromium, prometheus: ready (${ms} ms)"

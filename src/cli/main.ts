@@ -15,6 +15,7 @@ const commands: Record<string, { run: (args: string[]) => Promise<void>; help: s
   dlq: { run: dlq, help: 'list, show and replay dead-lettered messages (scalestack dlq --help)' },
   shard: { run: async (args) => (await import('./shard.js')).shard(args), help: 'where a key lives in a shard map, and online moves between shards (scalestack shard --help)' },
   links: { run: async (args) => (await import('./links.js')).links(args), help: 'archive or restore a day of click events: scalestack links restore --day YYYY-MM-DD' },
+  chaos: { run: async (args) => (await import('./chaos.js')).chaos(args), help: 'run a chaos experiment file: steady state, inject, verify, roll back (scalestack chaos --help)' },
 };
 
 function usage(): string {

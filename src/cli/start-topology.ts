@@ -10,6 +10,7 @@ import { runMigrations } from '../platform/db/migrations.js';
 import { exitGracefully } from '../platform/runtime/shutdown.js';
 import { MemoryRegistry } from '../platform/discovery/memory-registry.js';
 import { Supervisor } from '../platform/runtime/topologies/supervisor.js';
+import { Autoscaler } from '../platform/runtime/topologies/autoscale/autoscaler.js';
 import type { Plan } from '../platform/runtime/topologies/plan.js';
 import { startGateway } from '../gateway/gateway.js';
 import { adminAuthorized } from '../platform/auth/admin-token.js';
@@ -99,6 +100,11 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     drain: async (service, url) => void (await edge.pools.get(service)?.drain(url)),
   });
   await edge.refresh();
+  // --autoscale: the decision flow of seed 002 on the replicas' live metrics (docs/deploy.md#local-autoscaler).
+  const autoscaler = plan.kind === 'services' && plan.autoscale
+    ? new Autoscaler(supervisor, allServices.map((s) => s.name), config.ADMIN_TOKEN!, logger.child({ component: 'autoscaler' }))
+    : null;
+  autoscaler?.start();
 
   const admin = createServer((req, res) => {
     const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -119,6 +125,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
 
   exitGracefully(
     async () => {
+      autoscaler?.stop();
       admin.close();
       rmSync(supervisorFile(config.DATA_DIR), { force: true });
       await edge.close();

@@ -123,7 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const discoveryTimer = setInterval(() => void refresh(), options.discoveryIntervalMs ?? 500);
   discoveryTimer.unref();
 
-  const deps = { pools, budget: new RetryBudget(0.2, 10), internalSecret: config.INTERNAL_SECRET, defaultTimeoutMs: config.UPSTREAM_TIMEOUT_MS, maxAttempts: 3 };
+  const deps = { pools, budget: new RetryBudget(0.2, 10), internalSecret: config.INTERNAL_SECRET, defaultTimeoutMs: config.UPSTREAM_TIMEOUT_MS, maxAttempts: config.GATEWAY_MAX_ATTEMPTS };
   for (const route of routes) {
     app.route({ method: route.method, url: route.path, config: { auth: route.auth }, handler: proxyHandler(route, deps) });
   }

@@ -99,6 +99,8 @@ export const ConfigSchema = Type.Object({
   GATEWAY_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 10, default: 500 }),
   GATEWAY_MAX_HEADER_BYTES: Type.Integer({ minimum: 1024, default: 16_384 }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 10_000 }),
+  /** Tries of one request across replicas (retries within the retry budget, docs/patterns/gateway.md); 1 = no retry (the chaos suite's broken build). */
+  GATEWAY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 5, default: 3 }),
   /** `scalestack gateway` alone: fixed replicas (`social=http://a,http://b;identity=http://c`); unset = discovery in Redis (REDIS_URL). */
   GATEWAY_UPSTREAMS: Type.Optional(Type.String({ minLength: 1 })),
   /** Multi-host discovery: with REDIS_URL, heartbeat this process's services into the Redis registry under this URL (how gateways reach it). */

@@ -37,3 +37,11 @@ describe('topology plan', () => {
     assert.throws(() => parseRemoteServices('identity'), /not name=url/);
   });
 });
+
+describe('parsePlan --autoscale', () => {
+  it('goes with --topology services only', () => {
+    assert.deepEqual(parsePlan(['--topology', 'services', '--autoscale'], ['identity', 'social']), { kind: 'services', replicas: new Map([['identity', 1], ['social', 1]]), autoscale: true });
+    assert.throws(() => parsePlan(['--autoscale'], ['identity']), /--autoscale goes with --topology services/);
+    assert.throws(() => parsePlan(['--workers', '2', '--autoscale'], ['identity']), /--autoscale goes with --topology services/);
+  });
+});

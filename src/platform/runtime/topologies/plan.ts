@@ -4,10 +4,11 @@
  *   --topology services [--replicas social=2,identity=1]
  *                                    the gateway + each service in its own process(es)
  *   --workers N                      the gateway + N all-in-one workers
+ *   --topology services --autoscale  replicas added and removed by the local autoscaler (autoscale/)
  */
 export type Plan =
   | { kind: 'embedded' }
-  | { kind: 'services'; replicas: Map<string, number> }
+  | { kind: 'services'; replicas: Map<string, number>; autoscale?: boolean }
   | { kind: 'workers'; workers: number };
 
 export class PlanError extends Error {
@@ -18,6 +19,7 @@ export function parsePlan(args: readonly string[], services: readonly string[]):
   let topology: string | undefined;
   let replicas: string | undefined;
   let workers: string | undefined;
+  let autoscale = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf('=');
@@ -26,8 +28,10 @@ export function parsePlan(args: readonly string[], services: readonly string[]):
     if (flag === '--topology') topology = value();
     else if (flag === '--replicas') replicas = value();
     else if (flag === '--workers') workers = value();
+    else if (arg === '--autoscale') autoscale = true;
     else throw new PlanError(`unknown option "${args[i]}"`);
   }
+  if (autoscale && topology !== 'services') throw new PlanError('--autoscale goes with --topology services');
   if (workers !== undefined) {
     if (topology !== undefined && topology !== 'workers') throw new PlanError('--workers goes with --topology workers (or alone)');
     const n = Number(workers);
@@ -48,5 +52,5 @@ export function parsePlan(args: readonly string[], services: readonly string[]):
     if (!Number.isInteger(n) || n < 1 || n > 32) throw new PlanError(`--replicas ${entry}: a whole number from 1 to 32`);
     counts.set(name, n);
   }
-  return { kind: 'services', replicas: counts };
+  return autoscale ? { kind: 'services', replicas: counts, autoscale } : { kind: 'services', replicas: counts };
 }

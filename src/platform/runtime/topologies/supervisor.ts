@@ -43,6 +43,21 @@ export class Supervisor {
     return this.replicas.map((r) => ({ name: r.spec.name, url: r.url, services: r.spec.services, pid: r.child.pid }));
   }
 
+  /** The replicas of `service` that serve now (the autoscaler scrapes them). */
+  replicasOf(service: string): Array<{ name: string; url: string }> {
+    return this.replicas.filter((r) => r.alive && !r.leaving && r.url && r.spec.services.includes(service)).map((r) => ({ name: r.spec.name, url: r.url! }));
+  }
+
+  /** Starts replicas of `service` (each serving before the next) or drains and retires the newest, until `count` run it. */
+  async scaleTo(service: string, count: number): Promise<void> {
+    const live = this.replicas.filter((r) => r.alive && !r.leaving && r.spec.services.includes(service));
+    for (let i = live.length; i < count; i++) await this.waitServing(await this.spawn([service], service));
+    for (const replica of live.slice(count).reverse()) {
+      for (const s of replica.spec.services) if (replica.url) await this.edge?.drain(s, replica.url);
+      await this.retire(replica);
+    }
+  }
+
   attachEdge(edge: EdgeControl): void {
     this.edge = edge;
   }

@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+# One image for every service and command of scalestack (docs/deploy.md, ADR 0031):
+#   docker run IMAGE                                  the embedded system (every service, one process)
+#   docker run -e SERVICES=social ... IMAGE           one service of a multi-process deployment
+#   docker run IMAGE gateway | migrate | load | seed  any other command of the CLI
+# There is no build step (tsx runs the TypeScript sources), so the stages only
+# separate what compiles native modules from what runs.
+
+ARG NODE_IMAGE=node:20.18.1-bookworm-slim
+
+# --- deps: production node_modules, native addons (argon2, msgpackr-extract) built here with the toolchain
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
+
+# --- runtime: Node, tini and the sources; no compiler, no npm cache, not root
+FROM ${NODE_IMAGE} AS runtime
+# tini as PID 1: forwards SIGTERM to node (which drains: close-with-grace, SHUTDOWN_TIMEOUT_MS) and reaps
+# the replicas that `start --topology services` forks.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /data \
+ && chown node:node /data
+WORKDIR /app
+ENV NODE_ENV=production \
+    DATA_DIR=/data \
+    PORT=8080 \
+    HOST=0.0.0.0 \
+    LOG_PRETTY=false
+COPY --from=deps --chown=root:root /app/node_modules ./node_modules
+COPY --chown=root:root package.json tsconfig.json ./
+COPY --chown=root:root bin ./bin
+COPY --chown=root:root src ./src
+# The code is owned by root and read-only to the process; only /data (embedded state) and /tmp (tsx's
+# transform cache) are written, so the root filesystem can be mounted read-only with those two as volumes.
+USER node:node
+VOLUME ["/data", "/tmp"]
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+# /healthz answers while the process runs; readiness (/readyz) is the orchestrator's job (compose, Kubernetes).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--import", "tsx", "src/cli/main.ts"]
+CMD ["start"]

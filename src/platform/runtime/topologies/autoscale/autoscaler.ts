@@ -1,0 +1,110 @@
+import type { Logger } from '../../../log/logger.js';
+import { decide, defaultPolicy, nextState, type Policy, type ScaleState, type Signals } from './decide.js';
+import { parseMetrics, quantileFromBuckets, type Sample } from './scrape.js';
+
+export interface ScalableReplicas {
+  /** The live replicas of a service, with their URLs. */
+  replicasOf(service: string): Array<{ name: string; url: string }>;
+  /** Start or retire replicas until `count` run `service`. */
+  scaleTo(service: string, count: number): Promise<void>;
+}
+
+interface Previous { cpu: number; buckets: Map<number, number>; at: number }
+
+/**
+ * `start --topology services --autoscale`: every interval, scrapes each replica's /metrics, turns them
+ * into the signals of the decision flow (mean CPU, p99 of the interval, in-flight per replica, outbox
+ * backlog), decides per service and applies it; every decision other than a quiet hold is logged with
+ * its reason (and every one at debug).
+ */
+export class Autoscaler {
+  private readonly states = new Map<string, ScaleState>();
+  private readonly previous = new Map<string, Previous>();
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+  readonly decisions: Array<{ at: number; service: string; action: string; from: number; to: number; reason: string; signals: Signals }> = [];
+
+  constructor(
+    private readonly target: ScalableReplicas,
+    private readonly services: string[],
+    private readonly adminToken: string,
+    private readonly logger: Logger,
+    private readonly policy: Policy = defaultPolicy,
+    private readonly intervalMs = 2_000,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async tick(now = Date.now()): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (const service of this.services) await this.tickService(service, now);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async tickService(service: string, now: number): Promise<void> {
+    const replicas = this.target.replicasOf(service);
+    if (replicas.length === 0) return;
+    const scraped = await Promise.all(replicas.map(async (r) => ({ r, samples: await this.scrape(r.url) })));
+    let cpu = 0;
+    let inFlight = 0;
+    let queueDepth = 0;
+    const buckets = new Map<number, number>();
+    let counted = 0;
+    for (const { r, samples } of scraped) {
+      if (!samples) continue;
+      counted++;
+      const key = `${service}/${r.name}`;
+      const cpuNow = samples.find((s) => s.name === 'process_cpu_seconds_total')?.value ?? 0;
+      const mine = new Map<number, number>();
+      for (const s of samples) {
+        if (s.name === 'http_request_duration_seconds_bucket' && s.labels['service'] === service) {
+          const le = s.labels['le'] === '+Inf' ? Infinity : Number(s.labels['le']);
+          mine.set(le, (mine.get(le) ?? 0) + s.value);
+        }
+        if (s.name === 'http_requests_in_flight' && s.labels['service'] === service) inFlight += s.value;
+        if (s.name === 'outbox_pending_messages') queueDepth = Math.max(queueDepth, s.value);
+      }
+      const prev = this.previous.get(key);
+      if (prev) {
+        cpu += (cpuNow - prev.cpu) / Math.max((now - prev.at) / 1000, 0.001);
+        for (const [le, count] of mine) buckets.set(le, (buckets.get(le) ?? 0) + count - (prev.buckets.get(le) ?? 0));
+      }
+      this.previous.set(key, { cpu: cpuNow, buckets: mine, at: now });
+    }
+    if (counted === 0) return;
+    const signals: Signals = { cpu: cpu / counted, p99Ms: quantileFromBuckets(buckets, 0.99) * 1000, inFlight: inFlight / counted, queueDepth };
+    const state = this.states.get(service) ?? { replicas: replicas.length, lastChangeAt: 0, lowSince: null };
+    state.replicas = replicas.length;
+    const policy = this.policy;
+    const decision = decide(signals, state, policy, now);
+    this.states.set(service, nextState(state, signals, policy, decision, now));
+    const entry = { at: now, service, action: decision.action, from: replicas.length, to: decision.replicas, reason: decision.reason, signals };
+    this.decisions.push(entry);
+    if (decision.action === 'hold') {
+      this.logger.debug(entry, `autoscale ${service}: hold at ${replicas.length} (${decision.reason})`);
+      return;
+    }
+    this.logger.info(entry, `autoscale ${service}: ${decision.action === 'out' ? 'scale out' : 'scale in'} ${replicas.length} -> ${decision.replicas} (${decision.reason})`);
+    await this.target.scaleTo(service, decision.replicas).catch((err: Error) => this.logger.error({ service, err: err.message }, 'autoscale: scaling failed'));
+  }
+
+  private async scrape(url: string): Promise<Sample[] | null> {
+    try {
+      const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${this.adminToken}` }, signal: AbortSignal.timeout(1_500) });
+      return res.ok ? parseMetrics(await res.text()) : null;
+    } catch {
+      return null;
+    }
+  }
+}

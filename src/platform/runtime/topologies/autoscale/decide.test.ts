@@ -1,0 +1,55 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { decide, defaultPolicy, nextState, type ScaleState, type Signals } from './decide.js';
+
+const quiet: Signals = { cpu: 0.1, p99Ms: 20, inFlight: 1, queueDepth: 0 };
+const p = { ...defaultPolicy, min: 1, max: 6, scaleOutCooldownMs: 5_000, scaleInAfterMs: 30_000 };
+const at = (replicas: number, lastChangeAt = -1e9, lowSince: number | null = null): ScaleState => ({ replicas, lastChangeAt, lowSince });
+
+describe('autoscaler decision (seed 002: threshold exceeded -> scale up; else maintain; scale in slowly)', () => {
+  it('CPU over 70% scales out in proportion, at most doubling per step, with the reason', () => {
+    const d = decide({ ...quiet, cpu: 0.95 }, at(2), p, 0);
+    assert.deepEqual(d, { action: 'out', replicas: 3, reason: 'CPU 95% > 70%' });
+    assert.equal(decide({ ...quiet, cpu: 3 }, at(2), p, 0).replicas, 4);
+  });
+
+  it('p99 over the mark adds a replica even when CPU is low; in-flight and queue depth add in proportion', () => {
+    assert.deepEqual(decide({ ...quiet, p99Ms: 400 }, at(1), p, 0), { action: 'out', replicas: 2, reason: 'p99 400 ms > 250 ms' });
+    assert.equal(decide({ ...quiet, inFlight: 120 }, at(2), p, 0).replicas, 4);
+    const q = decide({ ...quiet, queueDepth: 1600 }, at(1), p, 0);
+    assert.equal(q.replicas, 2);
+    assert.match(q.reason, /queue 1600 > 500\/replica/);
+  });
+
+  it('never past max; holds during the scale-out cooldown and says so', () => {
+    assert.deepEqual(decide({ ...quiet, cpu: 0.9 }, at(6), p, 0), { action: 'hold', replicas: 6, reason: 'CPU 90% > 70%; already at max 6' });
+    const d = decide({ ...quiet, cpu: 0.9 }, at(2, 0), p, 2_000);
+    assert.equal(d.action, 'hold');
+    assert.match(d.reason, /cooling down \(3 s\)/);
+  });
+
+  it('between the high and low marks nothing changes (hysteresis)', () => {
+    assert.deepEqual(decide({ ...quiet, cpu: 0.5 }, at(3), p, 0), { action: 'hold', replicas: 3, reason: 'between the marks (hysteresis)' });
+  });
+
+  it('scales in one replica at a time, only after every signal has been low for the whole window, never under min', () => {
+    let state = at(3, 0);
+    const seen: string[] = [];
+    for (let t = 1_000; t <= 100_000; t += 1_000) {
+      const d = decide(quiet, state, p, t);
+      if (d.action !== 'hold') seen.push(`${t}:${d.action}:${d.replicas}`);
+      state = nextState(state, quiet, p, d, t);
+    }
+    // Low since 1 s: first scale-in at 31 s, the next 30 s after that change, then at min.
+    assert.deepEqual(seen, ['31000:in:2', '62000:in:1']);
+    assert.match(decide(quiet, state, p, 200_000).reason, /at min 1/);
+  });
+
+  it('a spike during the low window restarts it', () => {
+    let state = at(2, 0);
+    for (const [t, s] of [[1_000, quiet], [20_000, { ...quiet, cpu: 0.5 }], [40_000, quiet]] as const) state = nextState(state, s, p, decide(s, state, p, t), t);
+    assert.equal(state.lowSince, 40_000);
+    assert.equal(decide(quiet, state, p, 60_000).action, 'hold');
+    assert.equal(decide(quiet, state, p, 70_000).action, 'in');
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * The local autoscaler's decision (seed 002's flow: monitor metrics -> threshold exceeded? -> scale up, or
+ * maintain -> continue monitoring; "scale in slowly"). Pure: signals and state in, a decision with its
+ * reason out, so every branch is a unit test and every decision can be logged as it was taken.
+ */
+export interface Signals {
+  /** Mean CPU of the service's replicas, 0..1 of one core each. */
+  cpu: number;
+  /** p99 of the service's requests over the last interval, ms (0 with no traffic). */
+  p99Ms: number;
+  /** Requests in flight per replica, mean. */
+  inFlight: number;
+  /** Messages waiting in the service's queues (outbox pending + broker backlog), all replicas. */
+  queueDepth: number;
+}
+
+export interface Policy {
+  min: number;
+  max: number;
+  /** Scale out above these ... */
+  cpuHigh: number;
+  p99HighMs: number;
+  inFlightHigh: number;
+  /** Queue depth one replica is expected to absorb: more adds replicas in proportion. */
+  queuePerReplica: number;
+  /** ... and in only when every signal is below these (the gap between high and low is the hysteresis). */
+  cpuLow: number;
+  p99LowMs: number;
+  inFlightLow: number;
+  /** No new scale-out within this long of the last one (let new replicas take load first). */
+  scaleOutCooldownMs: number;
+  /** Signals must have been low this long, and the last change this far back, before one replica goes. */
+  scaleInAfterMs: number;
+}
+
+export interface ScaleState {
+  replicas: number;
+  lastChangeAt: number;
+  /** Since when every signal has been below its low mark (null while any is not). */
+  lowSince: number | null;
+}
+
+export interface Decision {
+  action: 'out' | 'in' | 'hold';
+  replicas: number;
+  reason: string;
+}
+
+export const defaultPolicy: Policy = {
+  min: 1,
+  max: 8,
+  cpuHigh: 0.7,
+  p99HighMs: 250,
+  inFlightHigh: 50,
+  queuePerReplica: 500,
+  cpuLow: 0.3,
+  p99LowMs: 100,
+  inFlightLow: 10,
+  scaleOutCooldownMs: 5_000,
+  scaleInAfterMs: 30_000,
+};
+
+export function decide(s: Signals, state: ScaleState, p: Policy, now: number): Decision {
+  const { replicas } = state;
+  const over: string[] = [];
+  // How many replicas each signal asks for, in proportion to how far past its mark it is.
+  let want = replicas;
+  if (s.cpu > p.cpuHigh) {
+    over.push(`CPU ${(s.cpu * 100).toFixed(0)}% > ${(p.cpuHigh * 100).toFixed(0)}%`);
+    want = Math.max(want, Math.ceil((replicas * s.cpu) / p.cpuHigh));
+  }
+  if (s.p99Ms > p.p99HighMs) {
+    over.push(`p99 ${Math.round(s.p99Ms)} ms > ${p.p99HighMs} ms`);
+    want = Math.max(want, replicas + 1);
+  }
+  if (s.inFlight > p.inFlightHigh) {
+    over.push(`in flight ${s.inFlight.toFixed(0)}/replica > ${p.inFlightHigh}`);
+    want = Math.max(want, Math.ceil((replicas * s.inFlight) / p.inFlightHigh));
+  }
+  if (s.queueDepth > p.queuePerReplica * replicas) {
+    over.push(`queue ${s.queueDepth} > ${p.queuePerReplica}/replica`);
+    want = Math.max(want, Math.ceil(s.queueDepth / p.queuePerReplica));
+  }
+  if (over.length > 0) {
+    // At most double per step: the signals of a replica that has just started are not in yet.
+    const target = Math.min(p.max, want, replicas * 2);
+    if (target <= replicas) return { action: 'hold', replicas, reason: `${over.join(', ')}; already at max ${p.max}` };
+    if (now - state.lastChangeAt < p.scaleOutCooldownMs) return { action: 'hold', replicas, reason: `${over.join(', ')}; cooling down (${Math.ceil((p.scaleOutCooldownMs - (now - state.lastChangeAt)) / 1000)} s)` };
+    return { action: 'out', replicas: target, reason: over.join(', ') };
+  }
+  const low = s.cpu < p.cpuLow && s.p99Ms < p.p99LowMs && s.inFlight < p.inFlightLow && s.queueDepth === 0;
+  if (!low) return { action: 'hold', replicas, reason: 'between the marks (hysteresis)' };
+  if (replicas <= p.min) return { action: 'hold', replicas, reason: `low load; at min ${p.min}` };
+  const since = state.lowSince ?? now;
+  if (now - since < p.scaleInAfterMs || now - state.lastChangeAt < p.scaleInAfterMs) {
+    return { action: 'hold', replicas, reason: `low load for ${Math.round((now - since) / 1000)} s; scale in after ${p.scaleInAfterMs / 1000} s` };
+  }
+  // Slowly: one replica at a time.
+  return { action: 'in', replicas: replicas - 1, reason: `every signal low for ${Math.round((now - since) / 1000)} s (CPU ${(s.cpu * 100).toFixed(0)}%, p99 ${Math.round(s.p99Ms)} ms)` };
+}
+
+/** The state after a decision: lowSince tracks how long every signal has been low. */
+export function nextState(state: ScaleState, s: Signals, p: Policy, d: Decision, now: number): ScaleState {
+  const low = s.cpu < p.cpuLow && s.p99Ms < p.p99LowMs && s.inFlight < p.inFlightLow && s.queueDepth === 0;
+  const changed = d.replicas !== state.replicas;
+  return { replicas: d.replicas, lastChangeAt: changed ? now : state.lastChangeAt, lowSince: low && !changed ? (state.lowSince ?? now) : null };
+}
