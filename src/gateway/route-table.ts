@@ -10,12 +10,15 @@ export interface GatewayRoute {
   path: string;
   service: string;
   auth: 'required' | 'optional';
+  /** The role the signed-in user needs (403 at the edge without it); the service checks it again. */
+  role?: 'admin';
   /** Per-route upstream timeout; the gateway default when absent. */
   timeoutMs?: number;
 }
 
 const identity = 'identity';
 const social = 'social';
+const catalog = 'catalog';
 
 /** Password hashing (argon2) is slow on purpose: login and register get more time than reads. */
 const SLOW = 15_000;
@@ -45,6 +48,13 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   // A user's data export (202 Accepted); social owns the articles it copies.
   { method: 'POST', path: '/api/user/export', service: social, auth: 'required' },
   { method: 'GET', path: '/api/user/export/:id', service: social, auth: 'required' },
+
+  { method: 'GET', path: '/api/products', service: catalog, auth: 'optional' },
+  { method: 'GET', path: '/api/products/:id', service: catalog, auth: 'optional' },
+  { method: 'POST', path: '/api/products', service: catalog, auth: 'required', role: 'admin' },
+  { method: 'PUT', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
+  { method: 'DELETE', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
+  { method: 'GET', path: '/api/categories', service: catalog, auth: 'optional' },
 ];
 
 export function servicesOf(routes: readonly GatewayRoute[]): string[] {

@@ -6,6 +6,8 @@ const TTL_SETTING: Record<DataKind, keyof Config> = {
   article: 'CACHE_TTL_ARTICLE_S',
   list: 'CACHE_TTL_ARTICLE_S',
   tags: 'CACHE_TTL_TAGS_S',
+  product: 'CACHE_TTL_PRODUCT_S',
+  search: 'CACHE_TTL_SEARCH_S',
 };
 
 /** Milliseconds to keep a `kind`, shortened by up to CACHE_TTL_JITTER at random (never lengthened: the TTL is a promise). */

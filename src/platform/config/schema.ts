@@ -108,6 +108,13 @@ export const ConfigSchema = Type.Object({
   OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
   /** Loki base URL (e.g. http://127.0.0.1:3100): log lines are also pushed there, in batches. */
   LOKI_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // --- catalog (docs/patterns/search.md, docs/patterns/blob-storage.md)
+  /** Catalog product pages and category listings: cache-aside, invalidated by tag on every change. */
+  CACHE_TTL_PRODUCT_S: Type.Integer({ minimum: 1, default: 300 }),
+  /** Catalog search/listing answers: briefly (a stock change elsewhere shows within this). */
+  CACHE_TTL_SEARCH_S: Type.Integer({ minimum: 1, default: 10 }),
+  /** Spread products over this many databases (the data layer's hash strategy); unset = one database. */
+  CATALOG_SHARDS: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
