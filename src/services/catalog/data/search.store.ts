@@ -38,6 +38,9 @@ export interface ShardAnswer {
 
 type Db = Kysely<CatalogTables>;
 
+/** How much of the query's trigrams a name must share to count as a (typo) match. */
+const TYPO_THRESHOLD = 0.5;
+
 /**
  * Search and listing over one database: Postgres full-text search (weighted tsvector: name A, description B;
  * the last term as a prefix) OR pg_trgm word similarity on the name (`<%`, threshold 0.6: "hedphones" finds
@@ -89,7 +92,12 @@ export class SearchStore {
     const categories = sql<{ category: string; count: number }>`select p.category, count(*)::int as count
       from catalog.products p where ${match} and ${price} group by p.category`;
 
-    const [hits, totals, perCategory] = await Promise.all([page.execute(this.db), counts.execute(this.db), categories.execute(this.db)]);
+    // pg_trgm's default threshold (0.6) misses one-letter typos of short words ("kettel" is 0.57 of "kettle"):
+    // 0.5 for these statements only (set_config local to the transaction), so `<%` still uses the trigram index.
+    const [hits, totals, perCategory] = await this.db.transaction().execute(async (trx) => {
+      if (text !== undefined) await sql`select set_config('pg_trgm.word_similarity_threshold', ${String(TYPO_THRESHOLD)}, true)`.execute(trx);
+      return [await page.execute(trx), await counts.execute(trx), await categories.execute(trx)] as const;
+    });
     const totalsRow = totals.rows[0] ?? { total: 0, bands: PRICE_BANDS.map(() => 0) };
     return {
       hits: hits.rows.map((h) => ({ ...h, rank: Number(h.rank) })),
