@@ -10,6 +10,7 @@ import type { Cache } from '../cache/cache.js';
 import type { ClientDirectory } from './client-directory.js';
 import type { Bus } from '../bus/port.js';
 import type { Outbox } from '../bus/platform-bus.js';
+import type { ShardMapDeclaration } from '../sharding/move-key.js';
 
 /** What every service gets from the process it runs in. */
 export interface ServiceContext {
@@ -59,4 +60,6 @@ export interface ServiceModule {
   create(context: ServiceContext): Promise<ServiceInstance> | ServiceInstance;
   /** The client callers in other processes get (HTTP to internalRoutes); the same contract as `client`. */
   remoteClient?(endpoints: RemoteEndpoints): object & { close?(): Promise<void>; userExists?: UserCheck };
+  /** Directory shard maps of the service and the tables whose rows follow a key: what `scalestack shard move` moves. */
+  shardMaps?: ShardMapDeclaration[];
 }
