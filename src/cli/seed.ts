@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { defaultSeedFile, saveSeed } from '../loadgen/seed/seed-data.js';
 import { seed as runSeed } from '../loadgen/seed/seeder.js';
 import { BULK_HELP, bulkSeed } from './bulk-seed.js';
+import { CATALOG_HELP, catalogSeed } from './catalog-seed.js';
 
 const HELP = `usage: scalestack seed --users N --articles M [options]
 
@@ -61,6 +62,16 @@ function parseSeedArgs(args: string[]): SeedArgs {
 }
 
 export async function seed(args: string[]): Promise<void> {
+  if (args.some((a) => a === '--catalog' || a.startsWith('--catalog='))) {
+    if (args.includes('--help')) return void process.stdout.write(CATALOG_HELP);
+    try {
+      await catalogSeed(args);
+    } catch (err) {
+      process.stderr.write(`scalestack seed --catalog: ${(err as Error).message}\n\n${CATALOG_HELP}`);
+      process.exit(1);
+    }
+    return;
+  }
   if (args.includes('--bulk')) {
     if (args.includes('--help')) return void process.stdout.write(BULK_HELP);
     try {

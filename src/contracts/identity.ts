@@ -15,7 +15,20 @@ export interface UserProfile {
 /** What a request's user is checked against: the user exists, and tokens of this version are the current ones. */
 export interface UserStanding {
   tokenVersion: number;
+  /** The user's roles now (`customer`, `admin`); absent in answers from before roles existed. */
+  roles?: Role[] | undefined;
 }
+
+export type Role = 'customer' | 'admin';
+
+/**
+ * Published (identity's outbox) when an operator changes a user's roles
+ * (`scalestack users grant-admin`): identity drops the user's cached standing
+ * so the new roles apply at once in every process.
+ */
+export const USER_ROLES_CHANGED = 'identity.user.roles-changed';
+export const UserRolesChangedEvent = Type.Object({ userId: Type.Integer({ minimum: 1 }) });
+export type UserRolesChangedEvent = Static<typeof UserRolesChangedEvent>;
 
 export interface IdentityClient {
   /** Profiles for the given ids, in one round trip; unknown ids are absent from the map. */

@@ -125,7 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const deps = { pools, budget: new RetryBudget(0.2, 10), internalSecret: config.INTERNAL_SECRET, defaultTimeoutMs: config.UPSTREAM_TIMEOUT_MS, maxAttempts: config.GATEWAY_MAX_ATTEMPTS };
   for (const route of routes) {
-    app.route({ method: route.method, url: route.path, config: { auth: route.auth }, handler: proxyHandler(route, deps) });
+    app.route({ method: route.method, url: route.path, config: { auth: route.auth, ...(route.role ? { role: route.role } : {}) }, handler: proxyHandler(route, deps) });
   }
   registerGatewayStatus(app, pools, shedder, metrics, config.ADMIN_TOKEN);
   if (!config.ADMIN_TOKEN) logger.warn('ADMIN_TOKEN unset: the gateway refuses /metrics and /gateway/upstreams to everyone');

@@ -10,6 +10,8 @@ export interface GatewayRoute {
   path: string;
   service: string;
   auth: 'required' | 'optional';
+  /** The role the signed-in user needs (403 at the edge without it); the service checks it again. */
+  role?: 'admin';
   /** Per-route upstream timeout; the gateway default when absent. */
   timeoutMs?: number;
 }
@@ -17,6 +19,7 @@ export interface GatewayRoute {
 const identity = 'identity';
 const social = 'social';
 const links = 'links';
+const catalog = 'catalog';
 
 /** Password hashing (argon2) is slow on purpose: login and register get more time than reads. */
 const SLOW = 15_000;
@@ -54,6 +57,13 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'DELETE', path: '/api/links/:code', service: links, auth: 'required' },
   { method: 'GET', path: '/api/links/:code/stats', service: links, auth: 'required' },
   { method: 'GET', path: '/:code', service: links, auth: 'optional' },
+
+  { method: 'GET', path: '/api/products', service: catalog, auth: 'optional' },
+  { method: 'GET', path: '/api/products/:id', service: catalog, auth: 'optional' },
+  { method: 'POST', path: '/api/products', service: catalog, auth: 'required', role: 'admin' },
+  { method: 'PUT', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
+  { method: 'DELETE', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
+  { method: 'GET', path: '/api/categories', service: catalog, auth: 'optional' },
 ];
 
 export function servicesOf(routes: readonly GatewayRoute[]): string[] {

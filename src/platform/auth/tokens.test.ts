@@ -10,8 +10,8 @@ describe('tokens', () => {
   const tokens = createTokenService(secret, 3600);
 
   it('round-trips the user id and the token version', async () => {
-    assert.deepEqual(await tokens.verify(await tokens.sign(42)), { userId: 42, version: 0 });
-    assert.deepEqual(await tokens.verify(await tokens.sign(42, 3)), { userId: 42, version: 3 });
+    assert.deepEqual(await tokens.verify(await tokens.sign(42)), { userId: 42, version: 0, roles: ['customer'] });
+    assert.deepEqual(await tokens.verify(await tokens.sign(42, 3, ['customer', 'admin'])), { userId: 42, version: 3, roles: ['customer', 'admin'] });
   });
 
   it('rejects forged, expired and malformed tokens', async () => {
@@ -35,7 +35,7 @@ describe('tokens', () => {
 
   it('reads a token without `ver` (signed before versions existed) as version 0; refuses a malformed version', async () => {
     const legacy = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('42').setIssuer('scalestack').setExpirationTime('1h').sign(key);
-    assert.deepEqual(await tokens.verify(legacy), { userId: 42, version: 0 });
+    assert.deepEqual(await tokens.verify(legacy), { userId: 42, version: 0, roles: ['customer'] }, 'no roles claim: a customer');
     const odd = await new SignJWT({ ver: 'x' }).setProtectedHeader({ alg: 'HS256' }).setSubject('42').setIssuer('scalestack').setExpirationTime('1h').sign(key);
     assert.equal(await tokens.verify(odd), null);
   });

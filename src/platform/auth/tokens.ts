@@ -9,10 +9,12 @@ export interface VerifiedToken {
    * user's version, which revokes every token signed before it.
    */
   version: number;
+  /** Claim `roles` as signed (for clients and the edge to read); routes check the user's current standing, not this. */
+  roles: string[];
 }
 
 export interface TokenService {
-  sign(userId: number, version?: number): Promise<string>;
+  sign(userId: number, version?: number, roles?: readonly string[]): Promise<string>;
   /** Who the token was issued to, or null when forged, expired, without `exp`, or malformed. */
   verify(token: string): Promise<VerifiedToken | null>;
 }
@@ -26,8 +28,8 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
   const key = new TextEncoder().encode(secret);
   if (key.length < MIN_SECRET_BYTES) throw new Error(`the JWT secret must be at least ${MIN_SECRET_BYTES} bytes (got ${key.length})`);
   return {
-    sign: (userId, version = 0) =>
-      new SignJWT({ ver: version })
+    sign: (userId, version = 0, roles = ['customer']) =>
+      new SignJWT({ ver: version, roles: [...roles] })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(String(userId))
         .setIssuer(ISSUER)
@@ -41,7 +43,8 @@ export function createTokenService(secret: string, ttlSeconds: number): TokenSer
         const userId = Number(payload.sub);
         const version = payload['ver'] ?? 0;
         if (!Number.isSafeInteger(userId) || userId <= 0 || typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) return null;
-        return { userId, version };
+        const roles = Array.isArray(payload['roles']) ? payload['roles'].filter((r): r is string => typeof r === 'string') : ['customer'];
+        return { userId, version, roles };
       } catch (err) {
         if (err instanceof joseErrors.JOSEError || err instanceof TypeError) return null;
         throw err;

@@ -12,6 +12,16 @@ describe('the user check of a process that does not own users', () => {
     assert.equal(standingAccepts(null, { write: false }), false, 'no such user');
   });
 
+  it("checks the route's role against the user's standing: 403 without it, whatever the token claims", () => {
+    assert.equal(standingAccepts({ tokenVersion: 0, roles: ['customer', 'admin'] }, { tokenVersion: 0, write: true, role: 'admin' }), true);
+    const refused = (standing: UserStanding) => {
+      assert.throws(() => standingAccepts(standing, { tokenVersion: 0, write: true, role: 'admin' }), (err: unknown) => err instanceof AppError && err.status === 403);
+    };
+    refused({ tokenVersion: 0, roles: ['customer'] });
+    refused({ tokenVersion: 0 });
+    assert.equal(standingAccepts({ tokenVersion: 0, roles: ['customer'] }, { tokenVersion: 0, write: true }), true, 'no role needed');
+  });
+
   it('writes always ask the owner; reads reuse an answer within the TTL; forget drops it', async () => {
     const users = new Map<number, UserStanding>([[1, { tokenVersion: 0 }]]);
     let asked = 0;

@@ -7,6 +7,8 @@ export interface UserCheckQuery {
   tokenVersion?: number | undefined;
   /** The request changes state: it must not be let through on a stale cached answer. */
   write: boolean;
+  /** The role the route needs (config.role); a user without it gets 403. */
+  role?: Role | undefined;
 }
 
 /** Whether a request's user is still good: the user exists and, for a token, it is of the user's current version. */
@@ -15,11 +17,23 @@ export type UserCheck = (userId: number, query: UserCheckQuery) => Promise<boole
 /** What the service that owns users says of one: null when there is no such user (anymore). */
 export interface UserStanding {
   tokenVersion: number;
+  /** Absent in answers cached before roles existed: read as `customer` alone. */
+  roles?: Role[] | undefined;
 }
 
+/** What a user may do beyond their own data: every user is a customer; `admin` is granted by the operator (`scalestack users grant-admin`). */
+export type Role = 'customer' | 'admin';
+
+/**
+ * False: no such user, or a token of another version (401). A user who is good but lacks the route's role
+ * gets 403 (thrown): the roles come from the user's current standing, not from the token, so revoking a role
+ * takes effect without waiting for tokens to expire.
+ */
 export function standingAccepts(standing: UserStanding | null | undefined, query: UserCheckQuery): boolean {
   if (!standing) return false;
-  return query.tokenVersion === undefined || query.tokenVersion === standing.tokenVersion;
+  if (query.tokenVersion !== undefined && query.tokenVersion !== standing.tokenVersion) return false;
+  if (query.role && !(standing.roles ?? ['customer']).includes(query.role)) throw errors.roleRequired(query.role);
+  return true;
 }
 
 /**

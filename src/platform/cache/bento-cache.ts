@@ -11,7 +11,7 @@ import { asStamped, stamp, type Invalidation, type Stamped, type Tiers } from '.
 import { ttlMs } from './ttl.js';
 import { redisPrefix } from '../redis/create-redis.js';
 
-const KINDS = new Set<string>(['profile', 'article', 'list', 'tags', 'viewer', 'link']);
+const KINDS = new Set<string>(['profile', 'article', 'list', 'tags', 'viewer', 'link', 'product', 'search']);
 /** How values are stored (tiers.ts: Stamped); part of the key namespace. */
 const VALUE_FORMAT = 'v2';
 // How bentocache names the key that records a tag's invalidation time (its TagSystem).

@@ -2,7 +2,7 @@
  * The kinds of data the system caches; each has its own TTL (config
  * CACHE_TTL_<KIND>_S) and shows up as its own `cache` label in metrics.
  */
-export type DataKind = 'profile' | 'article' | 'list' | 'tags' | 'viewer' | 'link';
+export type DataKind = 'profile' | 'article' | 'list' | 'tags' | 'viewer' | 'link' | 'product' | 'search';
 
 export interface CacheEntryOptions {
   /** Invalidate every entry carrying one of these with `invalidateTags`. */

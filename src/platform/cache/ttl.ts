@@ -9,6 +9,8 @@ const TTL_SETTING: Record<DataKind, keyof Config> = {
   // A viewer's favorites and followings: dropped by that viewer's writes; the TTL is the backstop.
   viewer: 'CACHE_TTL_ARTICLE_S',
   link: 'CACHE_TTL_LINK_S',
+  product: 'CACHE_TTL_PRODUCT_S',
+  search: 'CACHE_TTL_SEARCH_S',
 };
 
 /** Milliseconds to keep a `kind`, shortened by up to CACHE_TTL_JITTER at random (never lengthened: the TTL is a promise). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Kysely, PostgresDialect, type Dialect } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { countStatementInScope } from './statement-scope.js';
@@ -40,7 +41,8 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     driver = 'pglite';
     const dataDir = settings.dataDir === 'memory://' ? undefined : join(settings.dataDir, 'pglite');
     if (dataDir) mkdirSync(dataDir, { recursive: true });
-    const pglite = await PGlite.create(dataDir, { parsers: { [INT8_OID]: Number } });
+    // pg_trgm: the catalog's typo-tolerant search (a real server has it in its contrib package).
+    const pglite = await PGlite.create(dataDir, { parsers: { [INT8_OID]: Number }, extensions: { pg_trgm } });
     dialect = new PGliteDialect(pglite);
   }
 

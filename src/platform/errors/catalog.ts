@@ -29,6 +29,12 @@ export const errors = {
   badCredentials: () => new AppError('SS_BAD_CREDENTIALS', 401, { credentials: ['invalid'] }),
   /** 403: the resource belongs to someone else. */
   forbidden: (subject: 'article' | 'comment' | 'link') => new AppError('SS_FORBIDDEN', 403, { [subject]: ['forbidden'] }),
+  /** 403: the route needs a role (e.g. admin) the signed-in user does not have. */
+  roleRequired: (role: string) => new AppError('SS_ROLE_REQUIRED', 403, { role: [`${role} required`] }),
+  /** 409: a unique field of another resource is taken (e.g. a product's sku). */
+  conflict: (field: string) => new AppError('SS_CONFLICT', 409, { [field]: ['has already been taken'] }),
+  /** 409: not enough stock for a reservation. */
+  outOfStock: () => new AppError('SS_OUT_OF_STOCK', 409, { stock: ['insufficient'] }),
   /** 404: no such resource (or route). */
   notFound: (subject: string) => new AppError('SS_NOT_FOUND', 404, { [subject]: ['not found'] }),
   /** 409: a unique field is taken. */

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { errors } from '../errors/catalog.js';
 import type { StatementScope } from '../db/statement-scope.js';
+import type { Role } from '../auth/user-check.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,6 +13,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** 'required': anonymous requests get 401 before the body is even validated. 'admin': the Authorization header carries the admin token, not a user's (see auth/admin-token.ts). */
     auth?: 'required' | 'optional' | 'admin';
+    /** The role a signed-in user needs for the route (403 without it); checked against the user's standing by the identify plugin. */
+    role?: Role;
     /** The service that mounted the route (set by the runtime when mounting): the `service` label of request metrics. */
     service?: string;
   }
@@ -19,6 +22,9 @@ declare module 'fastify' {
 
 /** Route options for a route that needs a signed-in user. */
 export const authRequired = { config: { auth: 'required' } } as const;
+
+/** Route options for a route only admins may call (401 anonymous, 403 for a customer). */
+export const adminRequired = { config: { auth: 'required', role: 'admin' } } as const;
 
 /** The caller's id, or 401 `token is missing`. Use in routes that require auth. */
 export function requireUser(request: FastifyRequest): number {

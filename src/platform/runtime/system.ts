@@ -39,6 +39,8 @@ export interface System {
   logger: Logger;
   /** The process's bus (tests subscribe to what services publish). */
   bus: Bus;
+  /** The services' typed clients (tests call a contract the way a co-located service would). */
+  clients: ClientDirectory;
   /** Stop accepting, let in-flight requests finish, close services and pools. */
   close(): Promise<void>;
 }
@@ -152,6 +154,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       metrics,
       logger,
       bus: messaging.bus,
+      clients,
       close: async () => {
         draining = true;
         await app.close();

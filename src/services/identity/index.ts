@@ -1,6 +1,6 @@
 import type { ServiceModule } from '../../platform/runtime/service-module.js';
 import { standingAccepts } from '../../platform/auth/user-check.js';
-import { USER_DELETED, UserDeletedEvent } from '../../contracts/identity.js';
+import { USER_DELETED, USER_ROLES_CHANGED, UserDeletedEvent, UserRolesChangedEvent } from '../../contracts/identity.js';
 import { ProfileCache } from './data/profile-cache.js';
 import { UsersStore } from './data/users.store.js';
 import { createPasswordHasher } from './domain/passwords.js';
@@ -28,13 +28,22 @@ export const identityService: ServiceModule = {
       async ({ payload }) => profiles.deleted(payload.userId, payload.username),
       { schema: UserDeletedEvent },
     );
+    const forgetRoles = await bus.subscribe<UserRolesChangedEvent>(
+      USER_ROLES_CHANGED,
+      'identity-forget-roles',
+      async ({ payload }) => profiles.rolesChanged(payload.userId),
+      { schema: UserRolesChangedEvent },
+    );
     logger.debug({ topic: USER_DELETED }, 'identity: dropping deleted users from its cache on their event');
     return {
       routes: usersRoutes(users),
       client,
       internalRoutes: internalRoutes(client),
       userExists: async (userId, query) => standingAccepts(await profiles.standing(userId), query),
-      close: () => forgetDeleted.stop(),
+      close: async () => {
+        await forgetDeleted.stop();
+        await forgetRoles.stop();
+      },
     };
   },
   remoteClient: createHttpIdentityClient,

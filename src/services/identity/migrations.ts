@@ -54,5 +54,13 @@ export const identityMigrations: ServiceMigrations = {
                 or (lower(u.email) <> lower(normalize(u.email, NFKC)) and o.id < u.id)))`,
       ],
     },
+    {
+      version: 4,
+      name: 'roles',
+      statements: [
+        // Every user is a customer; `admin` is only ever added by the operator (scalestack users grant-admin).
+        `alter table identity.users add column roles text[] not null default '{customer}'`,
+      ],
+    },
   ],
 };

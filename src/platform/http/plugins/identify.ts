@@ -40,11 +40,11 @@ export const identify = fp<IdentifyOptions>(
           signedRequestOf(request),
           settings.signatureWindow,
         );
-        if (userId === null || !(await settings.userExists(userId, { write: isWrite(request) }))) throw errors.tokenInvalid();
+        if (userId === null || !(await settings.userExists(userId, { write: isWrite(request), role: request.routeOptions.config.role }))) throw errors.tokenInvalid();
         request.userId = userId;
       } else if (token !== undefined) {
         const verified = token === null ? null : await settings.tokens.verify(token);
-        if (verified === null || !(await settings.userExists(verified.userId, { tokenVersion: verified.version, write: isWrite(request) }))) {
+        if (verified === null || !(await settings.userExists(verified.userId, { tokenVersion: verified.version, write: isWrite(request), role: request.routeOptions.config.role }))) {
           throw errors.tokenInvalid();
         }
         request.userId = verified.userId;

@@ -54,12 +54,17 @@ export class ProfileCache {
       return await this.cache.getOrLoad('profile', `standing:${userId}`, async () => {
         const row = await this.store.byId(userId);
         if (!row) throw new NoSuchUser();
-        return { tokenVersion: row.token_version };
+        return { tokenVersion: row.token_version, roles: row.roles };
       });
     } catch (err) {
       if (err instanceof NoSuchUser) return null;
       throw err;
     }
+  }
+
+  /** After the user's roles changed (here or, by its event, in another process): the next check reads them. */
+  async rolesChanged(userId: number): Promise<void> {
+    await this.cache.delete('profile', `standing:${userId}`);
   }
 
   /** After a deletion (or its event, which may come from another process): nothing of the user stays cached. */
@@ -78,7 +83,7 @@ export class ProfileCache {
    */
   async written(user: UserRow, previousUsername: string): Promise<void> {
     await this.cache.set('profile', String(user.id), toProfile(user));
-    await this.cache.set('profile', `standing:${user.id}`, { tokenVersion: user.token_version } satisfies UserStanding);
+    await this.cache.set('profile', `standing:${user.id}`, { tokenVersion: user.token_version, roles: user.roles } satisfies UserStanding);
     await this.cache.invalidateTags([PROFILES_CACHE_TAG]);
     if (previousUsername !== user.username) {
       await this.cache.delete('profile', `name:${previousUsername}`);

@@ -1,5 +1,6 @@
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
+import type { Role } from '../../../contracts/identity.js';
 
 interface UsersTable {
   id: Generated<number>;
@@ -10,6 +11,8 @@ interface UsersTable {
   image: string | null;
   /** Bumped by a password change: tokens signed at an older version are refused. */
   token_version: Generated<number>;
+  /** 'customer' always; 'admin' granted by the operator. */
+  roles: Generated<Role[]>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
@@ -56,6 +59,16 @@ export class UsersStore {
 
   async byId(id: number): Promise<UserRow | undefined> {
     return this.db.selectFrom('identity.users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Adds `role` to the user's roles (a no-op when held) in `db`, the caller's transaction; the row, or undefined when no such user. */
+  async addRole(db: Kysely<IdentityTables>, id: number, role: Role): Promise<UserRow | undefined> {
+    return db
+      .updateTable('identity.users')
+      .set({ roles: sql<Role[]>`case when ${role} = any(roles) then roles else array_append(roles, ${role}::text) end` })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async byIds(ids: readonly number[]): Promise<UserRow[]> {

@@ -50,7 +50,7 @@ export class UsersDomain {
     const user = await this.store.insert({ email, username, password_hash }).catch((err: unknown) => {
       throw takenError(err);
     });
-    return { user, token: await this.tokens.sign(user.id, user.token_version) };
+    return { user, token: await this.tokens.sign(user.id, user.token_version, user.roles) };
   }
 
   async login(email: string, password: string): Promise<AuthenticatedUser> {
@@ -65,14 +65,14 @@ export class UsersDomain {
       throw errors.badCredentials();
     }
     if (!(await this.passwords.verify(user.password_hash, password))) throw errors.badCredentials();
-    return { user, token: await this.tokens.sign(user.id, user.token_version) };
+    return { user, token: await this.tokens.sign(user.id, user.token_version, user.roles) };
   }
 
   /** The account behind a verified token; a token for a user that no longer exists is invalid. */
   async current(userId: number): Promise<AuthenticatedUser> {
     const user = await this.store.byId(userId);
     if (!user) throw errors.tokenInvalid();
-    return { user, token: await this.tokens.sign(user.id, user.token_version) };
+    return { user, token: await this.tokens.sign(user.id, user.token_version, user.roles) };
   }
 
   async update(userId: number, input: UpdateInput): Promise<AuthenticatedUser> {
@@ -97,7 +97,7 @@ export class UsersDomain {
     });
     if (!user) throw errors.tokenInvalid();
     await this.profiles.written(user, before.username);
-    return { user, token: await this.tokens.sign(user.id, user.token_version) };
+    return { user, token: await this.tokens.sign(user.id, user.token_version, user.roles) };
   }
 
   /**

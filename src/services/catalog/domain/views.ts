@@ -1,0 +1,61 @@
+import type { ProductRow } from '../data/products.store.js';
+import { MARK_END, MARK_START, type SearchHit } from '../data/search.store.js';
+
+/** A product as answered (and cached: plain JSON, dates as ISO strings). */
+export type ProductView = Omit<ProductRow, 'created_at' | 'updated_at'> & {
+  inStock: boolean;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** A search hit: the product, its relevance, and its text with the matched words in <mark> (HTML-escaped otherwise). */
+export interface HitView extends ProductView {
+  rank?: number;
+  highlight?: { name: string; description: string };
+}
+
+export interface ListView {
+  products: HitView[];
+  productsCount: number;
+  nextCursor: string | null;
+  facets: { categories: { category: string; count: number }[]; priceBands: { min: number; max: number | null; count: number }[] };
+}
+
+const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+export function productView(row: ProductRow): ProductView {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    price: Number(row.price),
+    currency: row.currency,
+    category: row.category,
+    attributes: row.attributes,
+    stock: row.stock,
+    inStock: row.stock > 0,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export function hitView(hit: SearchHit, searched: boolean): HitView {
+  const view: HitView = productView(hit);
+  if (!searched) return view;
+  return {
+    ...view,
+    rank: hit.rank,
+    highlight: { name: marked(hit.highlightName ?? hit.name), description: marked(hit.highlightDescription ?? '') },
+  };
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Safe to put in HTML: the text escaped, then the database's marks turned into <mark> elements. */
+export function marked(text: string): string {
+  return text
+    .replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+    .replaceAll(MARK_START, '<mark>')
+    .replaceAll(MARK_END, '</mark>');
+}
