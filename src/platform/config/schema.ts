@@ -108,6 +108,11 @@ export const ConfigSchema = Type.Object({
   OTEL_SERVICE_NAME: Type.Optional(Type.String({ minLength: 1 })),
   /** Loki base URL (e.g. http://127.0.0.1:3100): log lines are also pushed there, in batches. */
   LOKI_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  // --- notifications (docs/patterns/live-push.md, docs/patterns/webhooks.md)
+  /** Live streams: a heartbeat (SSE comment, WebSocket ping) this often, so idle connections stay open through proxies. */
+  NOTIFICATIONS_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),
+  /** A live client with more unsent bytes than this is dropped ("slow consumer") rather than buffered. */
+  NOTIFICATIONS_LIVE_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 262_144 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -12,6 +12,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** 'required': anonymous requests get 401 before the body is even validated. 'admin': the Authorization header carries the admin token, not a user's (see auth/admin-token.ts). */
     auth?: 'required' | 'optional' | 'admin';
+    /**
+     * The token may also come as `?token=` (EventSource and browser WebSockets cannot set headers): used only when no
+     * Authorization header is sent, on the routes that say so (live streams), never elsewhere.
+     */
+    queryToken?: boolean;
     /** The service that mounted the route (set by the runtime when mounting): the `service` label of request metrics. */
     service?: string;
   }
