@@ -45,7 +45,12 @@ export async function openWs(baseUrl: string, token: string, lastEventId?: numbe
   const closeReason = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    socket.once('unexpected-response', (req, res) => {
+      // With this listener, closing the refused request is ours to do (ws leaves it open).
+      req.destroy();
+      res.destroy();
+      reject(new Error(`upgrade refused: ${res.statusCode}`));
+    });
     socket.once('error', reject);
   });
   return { received, socket, closeReason };
