@@ -32,7 +32,7 @@ describe('live notifications across processes (gateway + 2 notifications replica
   before(async () => {
     dbUrl = await postgres.create();
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-notify-'));
-    system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services', '--replicas', 'notifications=2,social=2'], {
+    system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services', '--replicas', 'notifications=2'], {
       env: {
         DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `notify-${randomBytes(4).toString('hex')}`,
         LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', NOTIFICATIONS_HEARTBEAT_MS: '2000',
