@@ -23,7 +23,7 @@ import { openSse, openWs, type Received } from '../testing/live-clients.js';
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 const options = postgres.options.skip ? postgres.options : skipUnlessAvailable(await redisUnavailable());
 
-describe('live notifications across processes (gateway + 2 notifications replicas, Redis pub/sub)', { ...options, timeout: 300_000 }, () => {
+describe('live notifications across processes (gateway + 2 notifications replicas, Redis pub/sub)', { ...options, timeout: 560_000 }, () => {
   let system: NodeProcess;
   let dbUrl: string | undefined;
   let dataDir: string;
@@ -38,7 +38,7 @@ describe('live notifications across processes (gateway + 2 notifications replica
         LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', NOTIFICATIONS_HEARTBEAT_MS: '2000',
       },
     });
-    await system.waitReady('/readyz', 240_000);
+    await system.waitReady('/readyz', 420_000);
     const { adminUrl, adminToken } = JSON.parse(await readFile(join(dataDir, 'supervisor.json'), 'utf8')) as { adminUrl: string; adminToken: string };
     await waitFor('two notifications replicas', async () => {
       const res = await fetch(new URL('/replicas', adminUrl), { headers: { authorization: `Bearer ${adminToken}` } });

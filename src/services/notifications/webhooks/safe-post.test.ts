@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AddressPolicy } from './address-policy.js';
 import { safePost, type Resolver } from './safe-post.js';
@@ -8,7 +8,7 @@ import { newSecret, signedHeaders } from './signing.js';
 import { verifyStandardWebhook } from './testing-verifier.js';
 
 /** A receiver on a loopback address: what it does per request is the test's. */
-async function receiver(host: string, port: number, handle: (body: string, headers: Record<string, string | string[] | undefined>, res: import('node:http').ServerResponse) => void): Promise<{ server: Server; port: number; hits: number }> {
+async function receiver(host: string, port: number, handle: (body: string, headers: Record<string, string | string[] | undefined>, res: ServerResponse) => void): Promise<{ server: Server; port: number; hits: number }> {
   const state = { server: undefined as unknown as Server, port: 0, hits: 0 };
   state.server = createServer((req, res) => {
     state.hits++;
