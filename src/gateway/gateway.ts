@@ -23,6 +23,7 @@ import { LoadShedder } from './load-shedder.js';
 import { proxyHandler } from './proxy/proxy-handler.js';
 import { websocketRelay } from './proxy/websocket-relay.js';
 import websocket from '@fastify/websocket';
+import { closeRefusedUpgrade } from '../platform/http/refused-upgrade.js';
 import { registerGatewayStatus } from './status-route.js';
 
 export interface GatewayOptions {
@@ -126,7 +127,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   discoveryTimer.unref();
 
   const deps = { pools, budget: new RetryBudget(0.2, 10), internalSecret: config.INTERNAL_SECRET, defaultTimeoutMs: config.UPSTREAM_TIMEOUT_MS, maxAttempts: 3 };
-  if (routes.some((r) => r.live === 'websocket')) await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  if (routes.some((r) => r.live === 'websocket')) {
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    app.addHook('onResponse', closeRefusedUpgrade);
+  }
   for (const route of routes) {
     // Live routes take the token as ?token= too (browsers' EventSource and WebSocket cannot send headers).
     const config = { auth: route.auth, queryToken: route.live !== undefined };

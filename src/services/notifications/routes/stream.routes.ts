@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import { requireUser } from '../../../platform/http/request-context.js';
+import { closeRefusedUpgrade } from '../../../platform/http/refused-upgrade.js';
 import type { NotificationsDomain } from '../domain/notifications.js';
 import type { LiveHub } from '../live/live-hub.js';
 import { openSession, REPLAY_LIMIT } from '../live/live-session.js';
@@ -26,6 +27,7 @@ export function streamRoutes(hub: LiveHub, notifications: NotificationsDomain, s
     const replay = (userId: number) => (after: number) => notifications.since(userId, after, REPLAY_LIMIT);
     // Shutdown: tell every live client, so it reconnects to another replica instead of waiting on a dead socket.
     fastify.addHook('preClose', async () => hub.closeAll('server shutting down'));
+    fastify.addHook('onResponse', closeRefusedUpgrade);
 
     app.get('/notifications/stream', { config, schema: { querystring: StreamQuery } }, async (request, reply) => {
       const userId = requireUser(request);
