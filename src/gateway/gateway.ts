@@ -21,6 +21,9 @@ import { ServicePool } from './upstreams/service-pool.js';
 import { HealthChecker } from './upstreams/health-checker.js';
 import { LoadShedder } from './load-shedder.js';
 import { proxyHandler } from './proxy/proxy-handler.js';
+import { websocketRelay } from './proxy/websocket-relay.js';
+import websocket from '@fastify/websocket';
+import { closeRefusedUpgrade } from '../platform/http/refused-upgrade.js';
 import { registerGatewayStatus } from './status-route.js';
 
 export interface GatewayOptions {
@@ -124,8 +127,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   discoveryTimer.unref();
 
   const deps = { pools, budget: new RetryBudget(0.2, 10), internalSecret: config.INTERNAL_SECRET, defaultTimeoutMs: config.UPSTREAM_TIMEOUT_MS, maxAttempts: config.GATEWAY_MAX_ATTEMPTS };
+  if (routes.some((r) => r.live === 'websocket')) {
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    app.addHook('onResponse', closeRefusedUpgrade);
+  }
   for (const route of routes) {
-    app.route({ method: route.method, url: route.path, config: { auth: route.auth, ...(route.role ? { role: route.role } : {}) }, handler: proxyHandler(route, deps) });
+    // Live routes take the token as ?token= too (browsers' EventSource and WebSocket cannot send headers).
+    const config = { auth: route.auth, queryToken: route.live !== undefined, ...(route.role ? { role: route.role } : {}) };
+    if (route.live === 'websocket') app.get(route.path, { config, websocket: true }, websocketRelay(route, deps));
+    else app.route({ method: route.method, url: route.path, config, handler: proxyHandler(route, deps) });
   }
   registerGatewayStatus(app, pools, shedder, metrics, config.ADMIN_TOKEN);
   if (!config.ADMIN_TOKEN) logger.warn('ADMIN_TOKEN unset: the gateway refuses /metrics and /gateway/upstreams to everyone');

@@ -14,12 +14,18 @@ export interface GatewayRoute {
   role?: 'admin';
   /** Per-route upstream timeout; the gateway default when absent. */
   timeoutMs?: number;
+  /**
+   * A long-lived answer: 'sse' streams the body as it comes with no body timeout (the service's heartbeats
+   * keep it alive); 'websocket' is relayed frame by frame (src/gateway/proxy/websocket-relay.ts).
+   */
+  live?: 'sse' | 'websocket';
 }
 
 const identity = 'identity';
 const social = 'social';
 const links = 'links';
 const catalog = 'catalog';
+const notifications = 'notifications';
 
 /** Password hashing (argon2) is slow on purpose: login and register get more time than reads. */
 const SLOW = 15_000;
@@ -64,6 +70,13 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'PUT', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
   { method: 'DELETE', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
   { method: 'GET', path: '/api/categories', service: catalog, auth: 'optional' },
+
+  { method: 'GET', path: '/api/notifications', service: notifications, auth: 'required' },
+  { method: 'POST', path: '/api/notifications/read', service: notifications, auth: 'required' },
+  { method: 'GET', path: '/api/notifications/preferences', service: notifications, auth: 'required' },
+  { method: 'PUT', path: '/api/notifications/preferences', service: notifications, auth: 'required' },
+  { method: 'GET', path: '/api/notifications/stream', service: notifications, auth: 'required', live: 'sse' },
+  { method: 'GET', path: '/api/notifications/ws', service: notifications, auth: 'required', live: 'websocket' },
 ];
 
 export function servicesOf(routes: readonly GatewayRoute[]): string[] {

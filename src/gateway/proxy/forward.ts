@@ -8,6 +8,8 @@ export interface Outgoing {
   headers: Record<string, string>;
   body: Buffer | undefined;
   timeoutMs: number;
+  /** A stream (SSE): no limit between body chunks, only on the headers. */
+  streaming?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function forward(upstream: Upstream, out: Outgoing): Promise<Dispat
         headers: out.headers,
         body: out.body ?? null,
         headersTimeout: out.timeoutMs,
-        bodyTimeout: out.timeoutMs,
+        bodyTimeout: out.streaming ? 0 : out.timeoutMs,
       });
       if (r.statusCode === 502 || r.statusCode === 503 || r.statusCode === 504) {
         await r.body.dump().catch(() => {});

@@ -45,6 +45,7 @@ export function proxyHandler(route: GatewayRoute, deps: ProxyDeps) {
       }),
       body: Buffer.isBuffer(request.body) ? request.body : undefined,
       timeoutMs: route.timeoutMs ?? deps.defaultTimeoutMs,
+      streaming: route.live === 'sse',
     };
     if (out.body) {
       out.headers['content-type'] ??= 'application/json';

@@ -128,6 +128,11 @@ export const ConfigSchema = Type.Object({
   CACHE_TTL_SEARCH_S: Type.Integer({ minimum: 1, default: 10 }),
   /** Spread products over this many databases (the data layer's hash strategy); unset = one database. */
   CATALOG_SHARDS: Type.Optional(Type.String({ minLength: 1 })),
+  // --- notifications (docs/patterns/live-push.md, docs/patterns/webhooks.md)
+  /** Live streams: a heartbeat (SSE comment, WebSocket ping) this often, so idle connections stay open through proxies. */
+  NOTIFICATIONS_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),
+  /** A live client with more unsent bytes than this is dropped ("slow consumer") rather than buffered. */
+  NOTIFICATIONS_LIVE_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 262_144 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

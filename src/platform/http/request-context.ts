@@ -15,6 +15,11 @@ declare module 'fastify' {
     auth?: 'required' | 'optional' | 'admin';
     /** The role a signed-in user needs for the route (403 without it); checked against the user's standing by the identify plugin. */
     role?: Role;
+    /**
+     * The token may also come as `?token=` (EventSource and browser WebSockets cannot set headers): used only when no
+     * Authorization header is sent, on the routes that say so (live streams), never elsewhere.
+     */
+    queryToken?: boolean;
     /** The service that mounted the route (set by the runtime when mounting): the `service` label of request metrics. */
     service?: string;
   }

@@ -57,6 +57,8 @@ export const identify = fp<IdentifyOptions>(
       if (request.routeOptions.config.auth === 'admin') return next();
       // Most reads are anonymous: they pass without a promise.
       const { headers } = request;
+      const fromQuery = request.routeOptions.config.queryToken ? (request.query as Record<string, unknown> | undefined)?.['token'] : undefined;
+      if (headers.authorization === undefined && typeof fromQuery === 'string') headers.authorization = `Token ${fromQuery}`;
       if (headers.authorization === undefined && headers[USER_ID_HEADER] === undefined && headers[USER_SIG_HEADER] === undefined) {
         return next(request.routeOptions.config.auth === 'required' ? errors.tokenMissing() : undefined);
       }

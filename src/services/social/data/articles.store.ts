@@ -191,7 +191,8 @@ export class ArticlesStore {
   }
 
   /** Adds or removes a favorite and keeps favorites_count in step, in one transaction. */
-  async setFavorite(userId: number, articleId: number, favorite: boolean): Promise<void> {
+  /** `onChange` runs in the same transaction when the favorite was actually added or removed (the caller's outbox events). */
+  async setFavorite(userId: number, articleId: number, favorite: boolean, onChange?: (trx: Transaction<SocialTables>) => Promise<void>): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const changed = favorite
         ? await trx
@@ -207,6 +208,7 @@ export class ArticlesStore {
         .set((eb) => ({ favorites_count: eb('favorites_count', '+', favorite ? 1 : -1) }))
         .where('id', '=', articleId)
         .execute();
+      await onChange?.(trx);
     });
   }
 }

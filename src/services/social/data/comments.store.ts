@@ -5,14 +5,15 @@ import type { SocialTables } from './tables.js';
 export type CommentRow = Selectable<SocialTables['social.comments']>;
 
 export class CommentsStore {
-  private readonly db: Kysely<SocialTables>;
+  readonly db: Kysely<SocialTables>;
 
   constructor(database: Database) {
     this.db = database.as<SocialTables>();
   }
 
-  async insert(articleId: number, authorId: number, body: string): Promise<CommentRow> {
-    return this.db
+  /** `trx`: the caller's transaction (the comment and its outbox event commit together). */
+  async insert(articleId: number, authorId: number, body: string, trx: Kysely<SocialTables> = this.db): Promise<CommentRow> {
+    return trx
       .insertInto('social.comments')
       .values({ article_id: articleId, author_id: authorId, body })
       .returningAll()

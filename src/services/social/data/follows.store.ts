@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
 import type { SocialTables } from './tables.js';
 
@@ -9,8 +9,11 @@ export class FollowsStore {
     this.db = database.as<SocialTables>();
   }
 
-  /** Follows or unfollows, keeping the author's follower count in the same transaction. Returns whether anything changed. */
-  async setFollowing(followerId: number, followeeId: number, following: boolean): Promise<boolean> {
+  /**
+   * Follows or unfollows, keeping the author's follower count in the same transaction. Returns whether anything changed.
+   * `onChange` runs in that transaction when something did (the caller's outbox events).
+   */
+  async setFollowing(followerId: number, followeeId: number, following: boolean, onChange?: (trx: Transaction<SocialTables>) => Promise<void>): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const changed = following
         ? (await trx
@@ -24,6 +27,7 @@ export class FollowsStore {
       const delta = following ? 1 : -1;
       await sql`insert into social.author_stats (author_id, followers_count) values (${followeeId}, ${Math.max(delta, 0)})
         on conflict (author_id) do update set followers_count = social.author_stats.followers_count + ${delta}`.execute(trx);
+      await onChange?.(trx);
       return true;
     });
   }

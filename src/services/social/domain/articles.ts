@@ -6,6 +6,7 @@ import type { ArticleFields, ArticleFilter, ArticleRecord, ArticlesStore, Page }
 import type { FeedStrategy } from '../feed/feed-strategy.js';
 import type { Outbox } from '../../../platform/bus/platform-bus.js';
 import { ARTICLE_DELETED, ARTICLE_PUBLISHED, articleEvent } from './article-events.js';
+import { ARTICLE_FAVORITED, type ArticleFavoritedEvent } from '../../../contracts/social.js';
 import type { SocialTables } from '../data/tables.js';
 import { canonicalTag, checkArticleInput, normalizeTags, type ArticleInput } from './article-input.js';
 import { DELETED_AUTHOR, type AuthorDirectory } from './authors.js';
@@ -97,7 +98,16 @@ export class ArticlesDomain {
 
   async setFavorite(slug: string, viewerId: number, favorite: boolean): Promise<ArticleView> {
     const key = await this.keyOf(slug);
-    await this.store.setFavorite(viewerId, key.id, favorite);
+    let announced = false;
+    const payload: ArticleFavoritedEvent = { userId: viewerId, articleId: key.id, articleAuthorId: key.author_id, articleSlug: slug, articleTitle: key.title };
+    // Only a new favorite is announced (notifications), in the transaction that added it.
+    await this.store.setFavorite(viewerId, key.id, favorite, favorite
+      ? async (trx) => {
+          await this.outbox.add<SocialTables>(trx, [{ topic: ARTICLE_FAVORITED, key: String(key.id), payload }]);
+          announced = true;
+        }
+      : undefined);
+    if (announced) this.outbox.wake();
     await Promise.all([this.cached.changed(key.id, [slug]), this.flags.changed(viewerId)]);
     return this.viewById(key.id, viewerId);
   }

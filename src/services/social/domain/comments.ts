@@ -1,4 +1,7 @@
 import { errors } from '../../../platform/errors/catalog.js';
+import { COMMENT_ADDED, type CommentAddedEvent } from '../../../contracts/social.js';
+import type { Outbox } from '../../../platform/bus/platform-bus.js';
+import type { SocialTables } from '../data/tables.js';
 import type { ArticlesStore } from '../data/articles.store.js';
 import type { CommentsStore } from '../data/comments.store.js';
 import { DELETED_AUTHOR, type AuthorDirectory } from './authors.js';
@@ -9,12 +12,22 @@ export class CommentsDomain {
     private readonly comments: CommentsStore,
     private readonly articles: ArticlesStore,
     private readonly authors: AuthorDirectory,
+    private readonly outbox: Outbox,
   ) {}
 
   async add(slug: string, authorId: number, body: string): Promise<CommentView> {
     if (body.trim() === '') throw errors.blank('body');
     const article = await this.article(slug);
-    const comment = await this.comments.insert(article.id, authorId, body);
+    const comment = await this.comments.db.transaction().execute(async (trx) => {
+      const row = await this.comments.insert(article.id, authorId, body, trx);
+      const payload: CommentAddedEvent = {
+        commentId: row.id, commenterId: authorId, articleId: article.id, articleAuthorId: article.author_id,
+        articleSlug: slug, articleTitle: article.title, excerpt: [...body].slice(0, 280).join(''),
+      };
+      await this.outbox.add<SocialTables>(trx, [{ topic: COMMENT_ADDED, key: String(article.id), payload }]);
+      return row;
+    });
+    this.outbox.wake();
     return { comment, author: await this.authors.profile(authorId, authorId) };
   }
 

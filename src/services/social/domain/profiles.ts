@@ -1,4 +1,8 @@
 import type { IdentityClient, UserProfile } from '../../../contracts/identity.js';
+import { USER_FOLLOWED, type UserFollowedEvent } from '../../../contracts/social.js';
+import type { Transaction } from 'kysely';
+import type { Outbox } from '../../../platform/bus/platform-bus.js';
+import type { SocialTables } from '../data/tables.js';
 import { errors } from '../../../platform/errors/catalog.js';
 import type { FollowsStore } from '../data/follows.store.js';
 import type { ViewerFlags } from '../data/viewer-flags.js';
@@ -11,6 +15,7 @@ export class ProfilesDomain {
     private readonly follows: FollowsStore,
     private readonly feed: FeedStrategy,
     private readonly flags: ViewerFlags,
+    private readonly outbox: Outbox,
   ) {}
 
   async get(username: string, viewerId: number | null): Promise<ProfileView> {
@@ -22,7 +27,13 @@ export class ProfilesDomain {
   async setFollowing(username: string, viewerId: number, following: boolean): Promise<ProfileView> {
     const user = await this.find(username);
     if (user.id === viewerId) throw errors.validation({ profile: ['cannot follow yourself'] });
-    const changed = await this.follows.setFollowing(viewerId, user.id, following);
+    // A new follow is announced (notifications); an unfollow is not (nobody is told they lost a follower).
+    const payload: UserFollowedEvent = { followerId: viewerId, followeeId: user.id };
+    const announce = following
+      ? async (trx: Transaction<SocialTables>) => void (await this.outbox.add<SocialTables>(trx, [{ topic: USER_FOLLOWED, key: String(user.id), payload }]))
+      : undefined;
+    const changed = await this.follows.setFollowing(viewerId, user.id, following, announce);
+    if (changed && following) this.outbox.wake();
     if (changed) await Promise.all([this.feed.onFollowChanged?.(viewerId), this.flags.changed(viewerId)]);
     return view(user, following);
   }

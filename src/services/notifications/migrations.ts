@@ -1,0 +1,67 @@
+import type { ServiceMigrations } from '../../platform/db/migrations.js';
+
+/**
+ * notifications owns what each user is told (in-app), their preferences,
+ * and their webhook endpoints with the log of every delivery. User ids are
+ * identity's; no foreign key crosses schemas.
+ */
+export const notificationsMigrations: ServiceMigrations = {
+  service: 'notifications',
+  schema: 'notifications',
+  migrations: [
+    {
+      version: 1,
+      name: 'notifications, preferences, webhooks',
+      statements: [
+        `create table notifications.notifications (
+          id bigint generated always as identity primary key,
+          user_id bigint not null,
+          type text not null,
+          actor_id bigint,
+          data jsonb not null,
+          event_id text not null,
+          created_at timestamptz not null default now(),
+          read_at timestamptz,
+          unique (event_id, user_id)
+        )`,
+        // A user's list, newest first (id is the cursor), and the unread count.
+        `create index notifications_user on notifications.notifications (user_id, id desc)`,
+        `create index notifications_unread on notifications.notifications (user_id) where read_at is null`,
+        `create table notifications.preferences (
+          user_id bigint not null,
+          channel text not null,
+          type text not null,
+          enabled boolean not null,
+          primary key (user_id, channel, type)
+        )`,
+        `create table notifications.webhooks (
+          id uuid primary key,
+          user_id bigint not null,
+          url text not null,
+          events text[] not null,
+          secret text not null,
+          previous_secret text,
+          previous_until timestamptz,
+          disabled_at timestamptz,
+          disabled_reason text,
+          created_at timestamptz not null default now()
+        )`,
+        `create index webhooks_user on notifications.webhooks (user_id)`,
+        `create table notifications.webhook_deliveries (
+          id uuid primary key,
+          webhook_id uuid not null references notifications.webhooks (id) on delete cascade,
+          event_type text not null,
+          payload jsonb not null,
+          status text not null default 'pending',
+          attempts integer not null default 0,
+          last_status integer,
+          last_error text,
+          next_attempt_at timestamptz,
+          created_at timestamptz not null default now(),
+          delivered_at timestamptz
+        )`,
+        `create index webhook_deliveries_webhook on notifications.webhook_deliveries (webhook_id, created_at desc, id)`,
+      ],
+    },
+  ],
+};
