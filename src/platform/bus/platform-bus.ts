@@ -26,6 +26,8 @@ export interface Outbox {
 export interface PlatformBus {
   bus: Bus & { deadLetters: DeadLetterStore };
   outbox: Outbox;
+  /** Every database with a relayed outbox: the process's own and the attached shards (what retention prunes). */
+  databases(): Database[];
   close(): Promise<void>;
 }
 
@@ -38,26 +40,27 @@ export async function startPlatformBus(options: { url: string | undefined; db: D
   });
   const relayOptions = { logger: options.logger, brokerEpoch: () => bus.epoch() };
   // The process's database, plus every attached shard: each has its own outbox table and its own relay.
-  const relays = new Set([new OutboxRelay(options.db, bus, relayOptions).start()]);
+  const relays = new Map([[new OutboxRelay(options.db, bus, relayOptions).start(), options.db]]);
   options.logger.info({ bus: bus.kind }, 'bus ready');
   return {
     bus,
     outbox: {
       add: addToOutbox,
       // A write does not say which database it went to, so every relay looks (one cheap claim query each).
-      wake: () => relays.forEach((relay) => relay.wake()),
+      wake: () => relays.forEach((_db, relay) => relay.wake()),
       attach: async (db) => {
         await runMigrations(db, [busMigrations]);
         const relay = new OutboxRelay(db, bus, relayOptions).start();
-        relays.add(relay);
+        relays.set(relay, db);
         return async () => {
           relays.delete(relay);
           await relay.stop();
         };
       },
     },
+    databases: () => [...relays.values()],
     close: async () => {
-      await Promise.all([...relays].map((relay) => relay.stop()));
+      await Promise.all([...relays.keys()].map((relay) => relay.stop()));
       relays.clear();
       await bus.close();
     },

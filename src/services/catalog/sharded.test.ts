@@ -35,7 +35,8 @@ describe('catalog on 3 shards answers like one database', postgres.options, () =
     await admin(names.map((n) => `create database ${n}`));
     const urls = names.map((n) => Object.assign(new URL(ADMIN_DATABASE_URL), { pathname: `/${n}` }).toString());
     single = await startTestSystem(postgres);
-    sharded = await startTestSystem(postgres, { CATALOG_SHARDS: urls.join(',') });
+    // Retention every second: the shards' outboxes are pruned too (see the last test).
+    sharded = await startTestSystem(postgres, { CATALOG_SHARDS: urls.join(','), BUS_RETENTION_EVERY_S: 1 });
     await sharded.bus.subscribe<ProductEvent>(PRODUCT_CREATED, 'test-sharded-created', async ({ payload }) => {
       deliveries.set(payload.productId, (deliveries.get(payload.productId) ?? 0) + 1);
     });
@@ -66,6 +67,14 @@ describe('catalog on 3 shards answers like one database', postgres.options, () =
       (await Promise.all(names.map((n) => admin(['select count(*)::int as n from platform.outbox where sent_at is null'], n)))).every((rows) => rows[0]!.n === 0),
     );
     assert.deepEqual([...new Set(ids.flat().map((id) => deliveries.get(id)))], [1]);
+  });
+
+  it("retention prunes each shard's sent outbox rows, not only the process database's", async () => {
+    const aged = await Promise.all(names.map((n) => admin([`update platform.outbox set sent_at = now() - interval '2 hours' where sent_at is not null returning seq`], n)));
+    assert.ok(aged.every((rows) => rows.length > 0), 'every shard had sent rows to prune');
+    await waitFor('old sent rows pruned on every shard', async () =>
+      (await Promise.all(names.map((n) => admin(['select count(*)::int as n from platform.outbox where sent_at is not null'], n)))).every((rows) => rows[0]!.n === 0),
+    );
   });
 
   for (const qs of ['q=headphones&limit=7', 'q=hedphones&limit=5', 'q=kettel', 'sort=price_asc&limit=9', 'sort=name&limit=11&inStock=true', 'category=audio&sort=price_desc']) {
