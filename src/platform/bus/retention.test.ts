@@ -105,7 +105,7 @@ for (const target of await dbTargets()) {
         },
       }));
       const buses = [await openBus({ url: undefined, db, memory: broker }), await openBus({ url: undefined, db, memory: broker })];
-      const crons = await Promise.all(buses.map((bus) => startRetention(bus, db, settings, logger)));
+      const crons = await Promise.all(buses.map((bus) => startRetention(bus, () => [db], settings, logger)));
       try {
         await waitFor('the old rows to go', async () => JSON.stringify(await remaining(db)) === JSON.stringify(KEPT), 10_000);
         await waitFor('three passes', () => passes.length >= 3, 10_000);

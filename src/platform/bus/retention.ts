@@ -80,13 +80,20 @@ export async function pruneBusTables(database: Database, settings: RetentionSett
 }
 
 /**
- * Runs pruneBusTables once per tick across every process sharing the bus:
+ * Runs pruneBusTables on `databases` (the process's own and the shards attached
+ * to its outbox) once per tick across every process sharing the bus:
  * each process schedules the tick and works the queue; the tick's claim
  * (schedule.ts) lets one of them enqueue it.
  */
-export async function startRetention(bus: Bus, database: Database, settings: RetentionSettings, logger?: Logger): Promise<Subscription> {
+export async function startRetention(bus: Bus, databases: () => readonly Database[], settings: RetentionSettings, logger?: Logger): Promise<Subscription> {
   const worker = await bus.process<{ tick: number }>(RETENTION_QUEUE, async (delivery) => {
-    const pruned = await pruneBusTables(database, settings);
+    const pruned: Pruned = { outbox: 0, inbox: 0, jobs: 0 };
+    for (const database of databases()) {
+      const one = await pruneBusTables(database, settings);
+      pruned.outbox += one.outbox;
+      pruned.inbox += one.inbox;
+      pruned.jobs += one.jobs;
+    }
     logger?.debug({ tick: delivery.payload.tick, pruned }, 'retention: pass done');
     if (pruned.outbox + pruned.inbox + pruned.jobs > 0) logger?.info({ pruned }, 'retention: pruned platform tables');
   }, { maxAttempts: 3 });

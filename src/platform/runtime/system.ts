@@ -138,8 +138,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       tagger.mounting(undefined);
     }
 
-    // The platform's tables (outbox, inbox, job statuses) pruned by cron, once per tick across every process.
-    const retention = await startRetention(messaging.bus, db, loadRetention(config), logger);
+    // The platform's tables (outbox, inbox, job statuses; shards' too) pruned by cron, once per tick across every process.
+    const retention = await startRetention(messaging.bus, messaging.databases, loadRetention(config), logger);
     closers.push(() => retention.stop());
 
     await app.listen({ port: config.PORT, host: config.HOST });

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { Outbox } from '../bus/platform-bus.js';
 import { openDatabase } from '../db/open-database.js';
 import { runMigrations, type ServiceMigrations } from '../db/migrations.js';
 import { ConfigError } from '../config/load-config.js';
@@ -20,6 +21,12 @@ export interface OpenShardsOptions {
   env?: Record<string, string | undefined>;
   /** The service's migrations, applied to every shard (idempotent; already applied on `home` by the runtime). */
   migrations?: ServiceMigrations;
+  /**
+   * The process's outbox (ServiceContext.outbox), attached to every shard this map opens: a write's events
+   * commit in the shard's own transaction and a relay per shard publishes them. Needed by any service that
+   * emits events from shard writes.
+   */
+  outbox?: Pick<Outbox, 'attach'>;
   /** Override `<NAME>_SHARD_STRATEGY` (e.g. a service that must have a directory to move keys). */
   strategy?: StrategyKind;
   /** Override `<NAME>_SHARD_RANGES`. */
@@ -37,6 +44,12 @@ export async function openShards(options: OpenShardsOptions): Promise<ShardMap> 
   const ranges = options.ranges ?? config.ranges;
 
   const opened: Database[] = [];
+  const detach: (() => Promise<void>)[] = [];
+  // Relays stop before their databases close.
+  const closeOpened = async () => {
+    await Promise.all(detach.map((stop) => stop()));
+    await Promise.all(opened.map((db) => db.close()));
+  };
   try {
     const shards: Shard[] =
       config.urls.length === 0
@@ -48,6 +61,7 @@ export async function openShards(options: OpenShardsOptions): Promise<ShardMap> 
               return { index, label: redact(url), db };
             }),
           );
+    if (options.outbox) for (const db of opened) detach.push(await options.outbox.attach(db));
     if (options.migrations) for (const shard of shards) await runMigrations(shard.db, [options.migrations]);
 
     let strategy: ShardStrategy;
@@ -62,11 +76,9 @@ export async function openShards(options: OpenShardsOptions): Promise<ShardMap> 
       await runMigrations(options.home, [directoryMigrations]);
       strategy = directoryStrategy(options.home, options.name, shards.length);
     }
-    return createShardMap(options.name, shards, strategy, async () => {
-      await Promise.all(opened.map((db) => db.close()));
-    });
+    return createShardMap(options.name, shards, strategy, closeOpened);
   } catch (err) {
-    await Promise.all(opened.map((db) => db.close().catch(() => {})));
+    await closeOpened().catch(() => {});
     throw err;
   }
 }

@@ -13,8 +13,11 @@ export const catalogService: ServiceModule = {
   name: 'catalog',
   migrations: catalogMigrations,
   create: async ({ config, db, cache, outbox }) => {
-    // CATALOG_SHARDS: products spread over those databases by the hash of their id (docs/patterns/search.md).
-    const map = await openShards({ name: 'catalog', home: db, env: { CATALOG_SHARDS: config.CATALOG_SHARDS }, migrations: catalogMigrations, strategy: 'hash' });
+    // CATALOG_SHARDS: products spread over those databases by the hash of their id (docs/patterns/search.md),
+    // each with its own outbox, so a product's events commit with it.
+    const map = await openShards({
+      name: 'catalog', home: db, env: { CATALOG_SHARDS: config.CATALOG_SHARDS }, migrations: catalogMigrations, outbox, strategy: 'hash',
+    });
     const shards = new CatalogShards(map);
     const catalogCache = new CatalogCache(cache);
     const products = new ProductsDomain(shards, catalogCache, outbox);

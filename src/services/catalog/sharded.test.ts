@@ -6,33 +6,40 @@ import { ADMIN_DATABASE_URL, dbTargets } from '../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import { createProduct, registerAdmin } from '../../testing/catalog-fixtures.js';
 import { generateCatalog } from '../../loadgen/seed/catalog-generator.js';
-import { CATALOG, type CatalogClient } from '../../contracts/catalog.js';
+import { waitFor } from '../../platform/bus/testing/targets.js';
+import { CATALOG, PRODUCT_CREATED, type CatalogClient, type ProductEvent } from '../../contracts/catalog.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 
-async function admin(statements: string[]) {
-  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+/** Runs `statements` on the server's admin database, or on database `name`; the rows of the last. */
+async function admin(statements: string[], name?: string) {
+  const url = name ? Object.assign(new URL(ADMIN_DATABASE_URL), { pathname: `/${name}` }).toString() : ADMIN_DATABASE_URL;
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    for (const s of statements) await client.query(s);
+    let rows: Record<string, unknown>[] = [];
+    for (const s of statements) rows = (await client.query(s)).rows;
+    return rows;
   } finally {
     await client.end();
   }
 }
 
-// Skipped until sharded writes have an outbox: a product write's event goes to platform.outbox in the shard's own
-// transaction, and shard databases get only the catalog's migrations (the first run failed with a 500 on create).
-const NOT_YET = { skip: 'sharded writes need platform.outbox (and its relay) on every shard' };
-
-describe('catalog on 3 shards answers like one database', postgres.options.skip ? postgres.options : NOT_YET, () => {
+describe('catalog on 3 shards answers like one database', postgres.options, () => {
   const names = Array.from({ length: 3 }, (_, i) => `catalog_${randomBytes(4).toString('hex')}_${i + 1}`);
   let single: TestSystem;
   let sharded: TestSystem;
+  // product.created deliveries of the sharded system, per product id.
+  const deliveries = new Map<number, number>();
   before(async () => {
     await admin(names.map((n) => `create database ${n}`));
     const urls = names.map((n) => Object.assign(new URL(ADMIN_DATABASE_URL), { pathname: `/${n}` }).toString());
     single = await startTestSystem(postgres);
-    sharded = await startTestSystem(postgres, { CATALOG_SHARDS: urls.join(',') });
+    // Retention every second: the shards' outboxes are pruned too (see the last test).
+    sharded = await startTestSystem(postgres, { CATALOG_SHARDS: urls.join(','), BUS_RETENTION_EVERY_S: 1 });
+    await sharded.bus.subscribe<ProductEvent>(PRODUCT_CREATED, 'test-sharded-created', async ({ payload }) => {
+      deliveries.set(payload.productId, (deliveries.get(payload.productId) ?? 0) + 1);
+    });
     const products = generateCatalog(90, 11);
     for (const sys of [single, sharded]) {
       const a = await registerAdmin(sys.api, sys.db);
@@ -46,19 +53,28 @@ describe('catalog on 3 shards answers like one database', postgres.options.skip 
   });
 
   it('the products are spread over the three databases', async () => {
-    const counts = await Promise.all(
-      names.map(async (n) => {
-        const client = new pg.Client({ connectionString: Object.assign(new URL(ADMIN_DATABASE_URL), { pathname: `/${n}` }).toString() });
-        await client.connect();
-        try {
-          return Number((await client.query('select count(*) from catalog.products')).rows[0].count);
-        } finally {
-          await client.end();
-        }
-      }),
-    );
+    const counts = await Promise.all(names.map(async (n) => Number((await admin(['select count(*) from catalog.products'], n))[0]!.count)));
     assert.equal(counts.reduce((a, b) => a + b, 0), 90);
     assert.ok(counts.every((c) => c > 0), `per shard: ${counts.join(', ')}`);
+  });
+
+  it('each shard relays its own outbox: every product.created of the 90 arrives, once', async () => {
+    const ids = (await Promise.all(names.map((n) => admin(['select id from catalog.products'], n)))).map((rows) => rows.map((r) => Number(r.id)));
+    assert.ok(ids.every((onShard) => onShard.length > 0), 'a product written on every shard');
+    await waitFor('a product.created for each product', () => ids.flat().every((id) => deliveries.has(id)));
+    // Once every shard's outbox has marked its events sent, no relay sends them again.
+    await waitFor('every shard outbox sent', async () =>
+      (await Promise.all(names.map((n) => admin(['select count(*)::int as n from platform.outbox where sent_at is null'], n)))).every((rows) => rows[0]!.n === 0),
+    );
+    assert.deepEqual([...new Set(ids.flat().map((id) => deliveries.get(id)))], [1]);
+  });
+
+  it("retention prunes each shard's sent outbox rows, not only the process database's", async () => {
+    const aged = await Promise.all(names.map((n) => admin([`update platform.outbox set sent_at = now() - interval '2 hours' where sent_at is not null returning seq`], n)));
+    assert.ok(aged.every((rows) => rows.length > 0), 'every shard had sent rows to prune');
+    await waitFor('old sent rows pruned on every shard', async () =>
+      (await Promise.all(names.map((n) => admin(['select count(*)::int as n from platform.outbox where sent_at is not null'], n)))).every((rows) => rows[0]!.n === 0),
+    );
   });
 
   for (const qs of ['q=headphones&limit=7', 'q=hedphones&limit=5', 'q=kettel', 'sort=price_asc&limit=9', 'sort=name&limit=11&inStock=true', 'category=audio&sort=price_desc']) {

@@ -50,8 +50,14 @@ export class ReservationsStore {
     return row ? row.stock : null;
   }
 
-  async insert(trx: Kysely<CatalogTables>, row: Pick<ReservationRow, 'id' | 'product_id' | 'quantity'>): Promise<ReservationRow> {
-    return trx.insertInto('catalog.reservations').values({ ...row, state: 'held' }).returningAll().executeTakeFirstOrThrow();
+  /** A held reservation, or undefined when one with this id exists already (committed by then: the insert waits for it). */
+  async insertNew(trx: Kysely<CatalogTables>, row: Pick<ReservationRow, 'id' | 'product_id' | 'quantity'>): Promise<ReservationRow | undefined> {
+    return trx
+      .insertInto('catalog.reservations')
+      .values({ ...row, state: 'held' })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async setState(trx: Kysely<CatalogTables>, id: string, state: ReservationRow['state']): Promise<ReservationRow> {

@@ -69,6 +69,16 @@ for (const target of await dbTargets()) {
       assert.equal(await stockOf(p.id), 3);
     });
 
+    it('20 concurrent reservations with the same new id: all answer the one reservation, its units taken once', async () => {
+      const p = await createProduct(sys.api, admin, { stock: 5 });
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => catalog.reserve({ productId: p.id, quantity: 2, id: 'order-race' })));
+      const failed = results.flatMap((r) => (r.status === 'rejected' ? [code(r.reason)] : []));
+      assert.deepEqual(failed, [], 'no clash on the id surfaces as an error');
+      const answers = new Set(results.map((r) => JSON.stringify((r as PromiseFulfilledResult<unknown>).value)));
+      assert.deepEqual([...answers], [JSON.stringify({ id: `${p.id}.order-race`, productId: p.id, quantity: 2, state: 'held' })]);
+      assert.equal(await stockOf(p.id), 3);
+    });
+
     it('bad reservations are refused without a change: unknown product, zero, too many, bad id', async () => {
       const p = await createProduct(sys.api, admin, { stock: 2 });
       await assert.rejects(catalog.reserve({ productId: 999_999_999, quantity: 1 }), (err) => code(err) === 'SS_NOT_FOUND');

@@ -32,14 +32,15 @@ export class ReservationsDomain {
     const id = `${productId}.${input.id ?? randomUUID()}`;
     const shard = await this.shards.forId(productId);
     const result = await shard.reservations.db.transaction().execute(async (trx) => {
-      const existing = await shard.reservations.byId(trx, id);
-      if (existing) return { row: existing, changed: false };
+      // The id first: a concurrent reserve with the same id waits here on its primary key until the other
+      // commits, then gets nothing back and answers the reservation that one made (its stock never taken twice).
+      const row = await shard.reservations.insertNew(trx, { id, product_id: productId, quantity });
+      if (!row) return { row: (await shard.reservations.byId(trx, id))!, changed: false };
       const stock = await shard.reservations.take(trx, productId, quantity);
       if (stock === null) {
         if ((await shard.reservations.stockOf(trx, productId)) === null) throw errors.notFound('product');
         throw errors.outOfStock();
       }
-      const row = await shard.reservations.insert(trx, { id, product_id: productId, quantity });
       await this.outbox.add<CatalogTables>(trx, [stockChangedEvent({ productId, stock, delta: -quantity, reservationId: id, reason: 'reserved' })]);
       return { row, changed: true };
     });
