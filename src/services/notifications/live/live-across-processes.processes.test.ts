@@ -26,8 +26,6 @@ const options = postgres.options.skip ? postgres.options : skipUnlessAvailable(a
 describe('live notifications across processes (gateway + 2 notifications replicas, Redis pub/sub)', {
   ...options,
   timeout: 560_000,
-  // Not yet seen passing: on the shared machine (load ~36) identity answered 503 within the topology. Runs, reports, does not fail the run.
-  todo: 'not yet verified on a quiet machine',
 }, () => {
   let system: NodeProcess;
   let dbUrl: string | undefined;
