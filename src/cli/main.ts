@@ -13,6 +13,7 @@ const commands: Record<string, { run: (args: string[]) => Promise<void>; help: s
   seed: { run: seed, help: 'create users, follows and articles for load scenarios (scalestack seed --help)' },
   users: { run: async (args) => (await import('./users.js')).users(args), help: 'delete an account: scalestack users delete <username> (scalestack users --help)' },
   dlq: { run: dlq, help: 'list, show and replay dead-lettered messages (scalestack dlq --help)' },
+  db: { run: async (args) => (await import('./db.js')).db(args), help: 'local streaming replica and failover: scalestack db replica --port 5433 (scalestack db --help)' },
 };
 
 function usage(): string {
