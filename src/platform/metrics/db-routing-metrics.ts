@@ -18,8 +18,8 @@ export function registerDbRoutingMetrics(registry: Registry, db: Database): void
       this.inc({ target: 'replica' }, counts.replica);
     },
   });
-  const routing = db.replicas;
-  if (!routing) return;
+  // Declared without replicas too (no samples): the alert rules' metric names always exist on /metrics.
+  const replicas = () => db.replicas?.replicas() ?? [];
   new Gauge({
     name: 'db_replica_lag_seconds',
     help: 'How far each replica is behind the primary: time since the primary was first seen at a WAL position the replica has not replayed',
@@ -27,7 +27,7 @@ export function registerDbRoutingMetrics(registry: Registry, db: Database): void
     registers: [registry],
     collect() {
       this.reset();
-      for (const r of routing.replicas()) if (Number.isFinite(r.lagSeconds)) this.set({ replica: r.name }, r.lagSeconds);
+      for (const r of replicas()) if (Number.isFinite(r.lagSeconds)) this.set({ replica: r.name }, r.lagSeconds);
     },
   });
   new Gauge({
@@ -37,7 +37,7 @@ export function registerDbRoutingMetrics(registry: Registry, db: Database): void
     registers: [registry],
     collect() {
       this.reset();
-      for (const r of routing.replicas()) this.set({ replica: r.name }, r.healthy ? 1 : 0);
+      for (const r of replicas()) this.set({ replica: r.name }, r.healthy ? 1 : 0);
     },
   });
   new Counter({
@@ -47,7 +47,7 @@ export function registerDbRoutingMetrics(registry: Registry, db: Database): void
     registers: [registry],
     collect() {
       this.reset();
-      for (const [reason, n] of Object.entries(routing.fallbacks())) this.inc({ reason }, n);
+      for (const [reason, n] of Object.entries(db.replicas?.fallbacks() ?? {})) this.inc({ reason }, n);
     },
   });
 }
