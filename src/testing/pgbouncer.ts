@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { REPO_ROOT, acceptsConnections, freePort, sleep } from './cli-process.js';
 
 export const PGBOUNCER_BINARY = '/usr/sbin/pgbouncer';
@@ -17,6 +18,8 @@ export interface OwnPgBouncer {
   through(url: string): string;
   /** The admin console (SHOW POOLS): postgres://postgres@127.0.0.1:<port>/pgbouncer */
   adminUrl: string;
+  /** Points every database at another server (a promoted standby): rewrites the config and RELOADs, clients stay connected. */
+  repoint(server: { host: string; port: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +63,17 @@ export async function startPgBouncer(server: { host: string; port: number }, poo
       u.hostname = '127.0.0.1';
       u.port = String(port);
       return u.toString();
+    },
+    repoint: async (target) => {
+      const file = join(dir, 'pgbouncer.ini');
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/^\* = .*$/m, `* = host=${target.host} port=${target.port}`));
+      const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/pgbouncer` });
+      await admin.connect();
+      try {
+        await admin.query('RELOAD');
+      } finally {
+        await admin.end();
+      }
     },
     stop: async () => {
       if (!exited) {

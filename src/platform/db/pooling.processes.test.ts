@@ -65,10 +65,11 @@ describe('through PgBouncer (transaction pooling)', options, () => {
         LOG_PRETTY: 'false',
       };
       apps.push(await spawnCli({ env }));
-      await apps[0]!.waitReady('/readyz', 90_000);
+      await apps[0]!.waitReady('/readyz', 240_000);
       const rest = await Promise.all([1, 2, 3].map(() => spawnCli({ env })));
       apps.push(...rest);
-      await Promise.all(rest.map((a) => a.waitReady('/readyz', 90_000)));
+      // Generous: four tsx processes starting on a busy 2-core machine.
+      await Promise.all(rest.map((a) => a.waitReady('/readyz', 240_000)));
     });
     after(async () => {
       for (const app of apps) await app.stop().catch(() => {});
@@ -83,7 +84,8 @@ describe('through PgBouncer (transaction pooling)', options, () => {
       const watch = (async () => {
         while (watching) {
           for (const app of apps) {
-            const text = await (await fetch(`${app.url}/metrics`)).text();
+            // A scrape that fails under this load is retried on the next round; only the load's requests are judged.
+            const text = await fetch(`${app.url}/metrics`).then((r) => r.text(), () => '');
             maxWaiting = {
               app: Math.max(maxWaiting.app, sample(text, 'db_pool_connections', 'state="waiting"')),
               bouncer: Math.max(maxWaiting.bouncer, sample(text, 'pgbouncer_pool_clients', 'state="waiting"')),
@@ -92,7 +94,7 @@ describe('through PgBouncer (transaction pooling)', options, () => {
         }
       })();
       const statuses = new Map<number, number>();
-      let errors = 0;
+      const errors: string[] = [];
       await Promise.all(
         apps.flatMap((app) =>
           Array.from({ length: 200 }, async (_, i) => {
@@ -101,8 +103,8 @@ describe('through PgBouncer (transaction pooling)', options, () => {
               try {
                 const res = i % 4 === 0 ? await api.put('/api/user', { user: { bio: `b${i}-${n}` } }, { token: author.token }) : await api.get('/api/articles?limit=5');
                 statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-              } catch {
-                errors++;
+              } catch (err) {
+                errors.push(String((err as Error).cause ?? err));
               }
             }
           }),
@@ -110,7 +112,7 @@ describe('through PgBouncer (transaction pooling)', options, () => {
       );
       watching = false;
       await watch;
-      assert.equal(errors, 0, 'no request failed at the socket');
+      assert.deepEqual(errors.slice(0, 3), [], `${errors.length} requests failed at the socket`);
       assert.deepEqual([...statuses.entries()], [[200, 2400]], 'all 2,400 requests answered 200');
       assert.ok(maxWaiting.bouncer > 0 || maxWaiting.app > 0, `waiting seen on /metrics (${JSON.stringify(maxWaiting)})`);
       const text = await (await fetch(`${apps[0]!.url}/metrics`)).text();
