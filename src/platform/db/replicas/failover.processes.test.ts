@@ -66,12 +66,15 @@ describe('failover drill: kill -9 the primary under write load, promote the stan
     let stop = false;
     let killedAt = 0;
     let recoveredAt = 0;
+    let repointedAt = 0;
     const writer = async () => {
       while (!stop) {
+        const startedAt = performance.now();
         const res = await api.post<{ article: { slug: string } }>('/api/articles', { article: { title: `drill ${randomBytes(6).toString('hex')}`, description: 'd', body: 'b' } }, { token: user.token }).catch(() => null);
         if (res?.status === 201) {
           acknowledged.push(res.body.article.slug);
-          if (killedAt && !recoveredAt) recoveredAt = performance.now();
+          // Recovered: a write begun after the repoint was acknowledged (one in flight at the kill proves nothing).
+          if (repointedAt && startedAt > repointedAt && !recoveredAt) recoveredAt = performance.now();
         } else {
           failed++;
           if (!killedAt) refusedBeforeKill.push(`${res?.status} ${JSON.stringify(res?.body).slice(0, 200)}`);
@@ -98,9 +101,10 @@ describe('failover drill: kill -9 the primary under write load, promote the stan
     killedAt = performance.now();
     const promoteMs = await promoteLocalStandby(standby.dataDir);
     await bouncer.repoint({ host: '127.0.0.1', port: standby.port });
+    repointedAt = performance.now();
     for (let i = 0; !recoveredAt && i < 600; i++) await sleep(100);
     const afterRecovery = acknowledged.length;
-    await sleep(1000);
+    for (let i = 0; acknowledged.length <= afterRecovery && i < 100; i++) await sleep(100);
     stop = true;
     await Promise.all(writers);
     assert.ok(recoveredAt > 0, 'writes succeed again after the failover');
