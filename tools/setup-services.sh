@@ -70,6 +70,16 @@ apt_install() {
   apt-get install -y -qq --no-install-recommends "$1" >/dev/null
 }
 
+# apt_install_no_start PACKAGE: install without letting its postinst start a system service
+# (policy-rc.d answering 101 = "not allowed"); the tests start their own copies on free ports.
+apt_install_no_start() {
+  local policy=/usr/sbin/policy-rc.d
+  if [ -e "$policy" ]; then apt_install "$1"; return; fi
+  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+  apt_install "$1" || { rm -f "$policy"; exit 1; }
+  rm -f "$policy"
+}
+
 pg_version() { ls /etc/postgresql 2>/dev/null | head -n 1; }
 
 start_postgres() {
@@ -148,6 +158,39 @@ EOF
   fi
 fi
 
+# Streaming replicas of the local server (`scalestack db replica`, src/platform/db/replicas/): the
+# primary must let `replication` connections in over 127.0.0.1 (pg_hba's `all` does not cover them; a
+# reload, not a restart, applies it) and have wal_level >= replica with WAL senders to spare (those two
+# need a restart, so they are only reported).
+if port_open 5432 && command -v psql >/dev/null && psql_ok postgres; then
+  hba=$(psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'show hba_file' 2>/dev/null || true)
+  if [ -n "$hba" ] && ! grep -Eq '^host[[:space:]]+replication[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "$hba" 2>/dev/null; then
+    if [ -w "$hba" ]; then
+      log "postgres: allowing replication connections from 127.0.0.1 ($hba, reload)"
+      printf 'host    replication all 127.0.0.1/32  trust\n' >>"$hba"
+      psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select pg_reload_conf()' >/dev/null
+    else
+      todo_other+=("postgres: add 'host replication all 127.0.0.1/32 trust' to $hba and reload")
+    fi
+  fi
+  wal_level=$(psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'show wal_level')
+  senders=$(psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'show max_wal_senders')
+  if [ "$wal_level" = minimal ] || (( senders < 4 )); then
+    todo_other+=("postgres: set wal_level=replica and max_wal_senders>=4, then restart (now $wal_level, $senders)")
+  fi
+fi
+
+# PgBouncer for the pooling suites (docs/patterns/connection-pooling.md): the binary only; each test
+# runs its own on a free port with deploy/pgbouncer/pgbouncer.ini as the template.
+# policy-rc.d (exit 101) keeps the package's postinst from starting a system pgbouncer on :6432.
+if [ ! -x /usr/sbin/pgbouncer ]; then
+  if (( can_install )); then
+    apt_install_no_start pgbouncer
+  else
+    todo_packages+=(pgbouncer)
+  fi
+fi
+
 # Chromium for the load report's browser test (src/loadgen/report/html.test.ts).
 if [ ! -x /usr/bin/chromium ]; then
   if (( can_install )); then apt_install chromium; else todo_packages+=(chromium); fi
@@ -159,14 +202,7 @@ fi
 # it for this install, and the tests start their own on a free port.
 if [ ! -x /usr/bin/promtool ] || [ ! -x /usr/bin/prometheus ]; then
   if (( can_install )); then
-    policy=/usr/sbin/policy-rc.d
-    if [ ! -e "$policy" ]; then
-      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
-      apt_install prometheus || { rm -f "$policy"; exit 1; }
-      rm -f "$policy"
-    else
-      apt_install prometheus
-    fi
+    apt_install_no_start prometheus
   else
     todo_packages+=(prometheus)
   fi
@@ -194,7 +230,7 @@ fi
 
 ms=$(( $(now_ms) - started ))
 if (( ${#todo_packages[@]} == 0 && ${#todo_other[@]} == 0 )); then
-  log "postgres, redis, rabbitmq, nats, chromium, prometheus: ready (${ms} ms)"
+  log "postgres, redis, rabbitmq, nats, chromium, prometheus, pgbouncer: ready (${ms} ms)"
   exit 0
 fi
 

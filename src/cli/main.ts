@@ -16,6 +16,7 @@ const commands: Record<string, { run: (args: string[]) => Promise<void>; help: s
   shard: { run: async (args) => (await import('./shard.js')).shard(args), help: 'where a key lives in a shard map, and online moves between shards (scalestack shard --help)' },
   links: { run: async (args) => (await import('./links.js')).links(args), help: 'archive or restore a day of click events: scalestack links restore --day YYYY-MM-DD' },
   chaos: { run: async (args) => (await import('./chaos.js')).chaos(args), help: 'run a chaos experiment file: steady state, inject, verify, roll back (scalestack chaos --help)' },
+  db: { run: async (args) => (await import('./db.js')).db(args), help: 'local streaming replica and failover: scalestack db replica --port 5433 (scalestack db --help)' },
 };
 
 function usage(): string {

@@ -54,10 +54,14 @@ function postgresTarget(skipReason: string | null): DbTarget {
       await withAdmin((c) => c.query(`create database ${name}`));
       const url = new URL(ADMIN_DATABASE_URL);
       url.pathname = `/${name}`;
+      // The suite's database through a PgBouncer on this port (src/testing/pgbouncer.ts): pooling.processes.test.ts.
+      const via = process.env['TEST_DATABASE_VIA_PGBOUNCER'];
+      if (via) url.port = via;
       return url.toString();
     },
     drop: async (url) => {
       if (!url) return;
+      // FORCE ends this database's sessions; through PgBouncer they are its server connections, which it replaces.
       const name = new URL(url).pathname.slice(1);
       await withAdmin((c) => c.query(`drop database if exists ${name} with (force)`));
     },
@@ -66,5 +70,8 @@ function postgresTarget(skipReason: string | null): DbTarget {
 
 /** Both targets; every integration suite runs once per target. */
 export async function dbTargets(): Promise<DbTarget[]> {
-  return [pgliteTarget, postgresTarget(await reachable(ADMIN_DATABASE_URL))];
+  const targets = [pgliteTarget, postgresTarget(await reachable(ADMIN_DATABASE_URL))];
+  // TEST_DB_TARGETS=postgres runs a suite on one target only (the PgBouncer run of the RealWorld suites).
+  const only = process.env['TEST_DB_TARGETS']?.split(',');
+  return only ? targets.filter((t) => only.includes(t.name)) : targets;
 }

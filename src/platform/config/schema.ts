@@ -133,6 +133,15 @@ export const ConfigSchema = Type.Object({
   NOTIFICATIONS_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),
   /** A live client with more unsent bytes than this is dropped ("slow consumer") rather than buffered. */
   NOTIFICATIONS_LIVE_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 262_144 }),
+  // --- read replicas (docs/patterns/read-replicas.md); need DATABASE_URL
+  /** Streaming replicas of DATABASE_URL (comma list): GET/HEAD requests read from them, with read-your-writes per user. */
+  DATABASE_REPLICA_URLS: Type.Optional(Type.String({ pattern: '^(postgres|postgresql)://[^,\\s]+(,(postgres|postgresql)://[^,\\s]+)*$' })),
+  /** A replica lagging more than this leaves rotation until it catches up. */
+  DATABASE_REPLICA_MAX_LAG_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  /** How often each replica's health and lag are checked. */
+  DATABASE_REPLICA_CHECK_MS: Type.Integer({ minimum: 10, default: 250 }),
+  /** PgBouncer's admin console (postgres://postgres@127.0.0.1:6432/pgbouncer): its SHOW POOLS on /metrics (docs/patterns/connection-pooling.md). */
+  PGBOUNCER_ADMIN_URL: Type.Optional(Type.String({ pattern: '^(postgres|postgresql)://' })),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ReplicaRouting } from './replicas/replica-routing.js';
 
 /**
  * The process's one handle on Postgres (PGlite or a real server). Each
@@ -12,5 +13,9 @@ export interface Database {
   ping(): Promise<void>;
   /** Connections now: in use + idle = total; `waiting` queries wait for one (saturation). PGlite is one connection. */
   poolStats(): { total: number; idle: number; waiting: number; max: number };
+  /** Statements run so far by target (db_queries_total); always primary without replicas. */
+  queryCounts(): { primary: number; replica: number };
+  /** Present with DATABASE_REPLICA_URLS (docs/patterns/read-replicas.md). */
+  readonly replicas?: ReplicaRouting;
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { countStatementInScope } from './statement-scope.js';
 import { recordStatementSpan } from '../tracing/db-spans.js';
+import { routeReplicas, type ReplicaRouting, type ReplicaSettings } from './replicas/replica-routing.js';
 
 export interface DatabaseSettings {
   /** postgres://... for a real server; absent for embedded PGlite. */
@@ -15,6 +16,8 @@ export interface DatabaseSettings {
   /** Where PGlite keeps its files; 'memory://' keeps nothing. */
   dataDir: string;
   poolMax: number;
+  /** Read replicas (DATABASE_REPLICA_URLS): reads routed per request, see replicas/replica-routing.ts. */
+  replicas?: ReplicaSettings | undefined;
 }
 
 const INT8_OID = 20;
@@ -24,19 +27,34 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   let dialect: Dialect;
   let driver: Database['driver'];
   let poolStats: Database['poolStats'] = () => ({ total: 1, idle: 1, waiting: 0, max: 1 });
+  let counts = { primary: 0, replica: 0 };
+  let replicas: ReplicaRouting | undefined;
 
   if (settings.url) {
     driver = 'postgres';
-    const pool = new pg.Pool({
-      connectionString: settings.url,
-      max: settings.poolMax,
-      // ids and counts are int8; they stay far below 2^53, so JSON numbers are safe.
-      types: { getTypeParser: (oid, format) => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) },
-    });
-    // An idle client losing its server must not crash the process; the next query reports it.
-    pool.on('error', () => {});
+    const makePool = (connectionString: string, replica: boolean) => {
+      const pool = new pg.Pool({
+        connectionString,
+        max: settings.poolMax,
+        // A replica that stops answering is given up on fast; the read goes to the primary.
+        ...(replica ? { connectionTimeoutMillis: 1_000, query_timeout: 5_000 } : {}),
+        // ids and counts are int8; they stay far below 2^53, so JSON numbers are safe.
+        types: { getTypeParser: (oid, format) => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) },
+      });
+      // An idle client losing its server must not crash the process; the next query reports it.
+      pool.on('error', () => {});
+      return pool;
+    };
+    const pool = makePool(settings.url, false);
     poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: settings.poolMax });
-    dialect = new PostgresDialect({ pool });
+    if (settings.replicas && settings.replicas.urls.length > 0) {
+      const routed = routeReplicas(pool, (url) => makePool(url, true), settings.replicas);
+      dialect = routed.dialect;
+      counts = routed.counts;
+      replicas = routed.routing;
+    } else {
+      dialect = new PostgresDialect({ pool });
+    }
   } else {
     driver = 'pglite';
     const dataDir = settings.dataDir === 'memory://' ? undefined : join(settings.dataDir, 'pglite');
@@ -53,6 +71,8 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     log: (event) => {
       // Counted per request (db/statement-scope.ts), so background work never counts against a route.
       countStatementInScope();
+      // With replicas the routing driver counts by target; without, every statement is the primary's.
+      if (!replicas) counts.primary++;
       recordStatementSpan(event, driver);
     },
   });
@@ -60,6 +80,8 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   return {
     driver,
     poolStats: () => poolStats(),
+    queryCounts: () => ({ primary: counts.primary, replica: counts.replica }),
+    ...(replicas ? { replicas } : {}),
     as: <Tables>() => kysely as unknown as Kysely<Tables>,
     ping: async () => {
       await kysely.selectNoFrom((eb) => eb.lit(1).as('ok')).execute();

@@ -1,6 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
 import { registerOutboxGauges } from './bus-metrics.js';
+import { registerDbRoutingMetrics } from './db-routing-metrics.js';
 
 /**
  * Saturation of the shared resources, read at scrape time: the database
@@ -29,4 +30,5 @@ export function registerSystemMetrics(registry: Registry, db: Database): void {
     },
   });
   registerOutboxGauges(registry, db);
+  registerDbRoutingMetrics(registry, db);
 }

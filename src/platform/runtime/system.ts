@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { openDatabase } from '../db/open-database.js';
+import { replicaSettings } from '../db/replicas/replica-settings.js';
+import { readRouting } from '../http/plugins/read-routing.js';
 import { maintainPGlite } from '../db/pglite-maintenance.js';
 import type { Database } from '../db/database.js';
 import { runMigrations } from '../db/migrations.js';
@@ -18,6 +20,7 @@ import { openCache } from '../cache/open-cache.js';
 import { startPlatformBus } from '../bus/platform-bus.js';
 import { BusMetrics } from '../metrics/bus-metrics.js';
 import { registerSystemMetrics } from '../metrics/system-metrics.js';
+import { registerPgBouncerMetrics } from '../metrics/pgbouncer-metrics.js';
 import { registerDependencyMetrics } from '../resilience/dependency-breaker.js';
 import { redisPrefix } from '../redis/create-redis.js';
 import { routeServiceTagger } from '../http/route-service.js';
@@ -69,7 +72,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   // Before anything is opened or written: a bad secret (e.g. an empty DATA_DIR/jwt-secret) is a configuration error.
   // Verified signatures are remembered briefly (revocation is the user check's, still asked on every request).
   const tokens = withVerifiedTokenCache(createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS));
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DATABASE_POOL_MAX });
+  const db = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolMax: config.DATABASE_POOL_MAX,
+    replicas: replicaSettings(config),
+  });
   let migrated = false;
   let draining = false;
   const instances: ServiceInstance[] = [];
@@ -87,6 +95,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const cache = openCache(config, metrics, logger);
     closers.push(() => cache.close());
     registerSystemMetrics(metrics.registry, db);
+    if (config.PGBOUNCER_ADMIN_URL) closers.push(registerPgBouncerMetrics(metrics.registry, config.PGBOUNCER_ADMIN_URL));
     registerDependencyMetrics(metrics.registry);
     const messaging = await startPlatformBus({ url: config.BUS_URL, db, logger, metrics: new BusMetrics(metrics.registry), redisPrefix: redisPrefix(config) });
     closers.push(() => messaging.close());
@@ -103,6 +112,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       signatureWindow: { maxAgeMs: config.INTERNAL_SIG_MAX_AGE_MS, maxFutureMs: config.INTERNAL_SIG_MAX_FUTURE_MS },
       userExists: (id, query) => userExists(id, query),
     });
+    if (db.replicas) await app.register(readRouting, { routing: db.replicas, onError: (err) => logger.warn({ err }, 'write position not recorded') });
     // Each route remembers the service that mounted it: the `service` label of request metrics.
     const tagger = routeServiceTagger();
     app.addHook('onRoute', tagger.onRoute);

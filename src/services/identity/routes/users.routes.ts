@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authRequired, requireUser } from '../../../platform/http/request-context.js';
+import { attributeWritesTo } from '../../../platform/db/statement-scope.js';
 import type { AuthenticatedUser, UsersDomain } from '../domain/users.js';
 import { LoginBody, RegisterBody, UpdateBody } from './schemas.js';
 
@@ -17,6 +18,8 @@ export function usersRoutes(users: UsersDomain): FastifyPluginAsync {
 
     app.post('/users', { schema: { body: RegisterBody } }, async (request, reply) => {
       const result = await users.register(request.body.user);
+      // The new user's first read, from any process, must see the row just written (read replicas).
+      attributeWritesTo(result.user.id);
       return reply.code(201).headers(noStore).send(userJson(result));
     });
 

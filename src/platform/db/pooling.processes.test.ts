@@ -1,0 +1,132 @@
+/**
+ * PgBouncer in transaction mode between the app and Postgres
+ * (deploy/pgbouncer/pgbouncer.ini, docs/patterns/connection-pooling.md):
+ * the RealWorld suites pass through it unchanged, and four app processes
+ * with 200 concurrent clients each share 20 server connections without an
+ * error, the waiting visible on /metrics.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { ADMIN_DATABASE_URL, dbTargets } from '../../testing/db-targets.js';
+import { skipUnlessAvailable } from '../../testing/services-required.js';
+import { REPO_ROOT, cleanEnv, spawnCli, type NodeProcess } from '../../testing/cli-process.js';
+import { pgbouncerUnavailable, startPgBouncer, type OwnPgBouncer } from '../../testing/pgbouncer.js';
+import { createApiClient } from '../../testing/api-client.js';
+import { createArticle, registerUser } from '../../testing/fixtures.js';
+
+const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
+const options = postgres.options.skip ? postgres.options : skipUnlessAvailable(pgbouncerUnavailable());
+const SERVER_CONNECTIONS = 20;
+
+describe('through PgBouncer (transaction pooling)', options, () => {
+  let bouncer: OwnPgBouncer;
+
+  before(async () => {
+    const server = new URL(ADMIN_DATABASE_URL);
+    bouncer = await startPgBouncer({ host: server.hostname, port: Number(server.port || 5432) }, SERVER_CONNECTIONS);
+  });
+  after(async () => {
+    await bouncer?.stop();
+  });
+
+  it('passes the RealWorld users and articles suites unchanged', async () => {
+    const suites = ['src/services/identity/routes/users.routes.test.ts', 'src/services/social/routes/articles.routes.test.ts'];
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', ...suites], {
+      cwd: REPO_ROOT,
+      env: cleanEnv({ TEST_DATABASE_VIA_PGBOUNCER: String(bouncer.port), TEST_DB_TARGETS: 'postgres' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0, output.slice(-4000));
+  });
+
+  describe('4 app processes x 200 concurrent clients over 20 server connections', () => {
+    let databaseUrl: string;
+    const apps: NodeProcess[] = [];
+
+    before(async () => {
+      databaseUrl = (await postgres.create())!;
+      const env = {
+        DATABASE_URL: bouncer.through(databaseUrl),
+        // 4 x 50 = 200 client connections to PgBouncer for its 20 server connections: the queue is in PgBouncer.
+        DATABASE_POOL_MAX: '50',
+        PGBOUNCER_ADMIN_URL: bouncer.adminUrl,
+        JWT_SECRET: randomBytes(24).toString('hex'),
+        RATE_LIMIT_ENABLED: 'false',
+        CACHE_ENABLED: 'false',
+        ARGON2_MEMORY_KIB: '1024',
+        ARGON2_TIME_COST: '1',
+        LOG_LEVEL: 'warn',
+        LOG_PRETTY: 'false',
+      };
+      apps.push(await spawnCli({ env }));
+      await apps[0]!.waitReady('/readyz', 240_000);
+      const rest = await Promise.all([1, 2, 3].map(() => spawnCli({ env })));
+      apps.push(...rest);
+      // Generous: four tsx processes starting on a busy 2-core machine.
+      await Promise.all(rest.map((a) => a.waitReady('/readyz', 240_000)));
+    });
+    after(async () => {
+      for (const app of apps) await app.stop().catch(() => {});
+      await postgres.drop(databaseUrl);
+    });
+
+    it('answers every request and shows clients waiting on /metrics', async () => {
+      const author = await registerUser(createApiClient(apps[0]!.url));
+      for (let i = 0; i < 5; i++) await createArticle(createApiClient(apps[0]!.url), author.token);
+      let watching = true;
+      let maxWaiting = { app: 0, bouncer: 0 };
+      const watch = (async () => {
+        while (watching) {
+          for (const app of apps) {
+            // A scrape that fails under this load is retried on the next round; only the load's requests are judged.
+            const text = await fetch(`${app.url}/metrics`).then((r) => r.text(), () => '');
+            maxWaiting = {
+              app: Math.max(maxWaiting.app, sample(text, 'db_pool_connections', 'state="waiting"')),
+              bouncer: Math.max(maxWaiting.bouncer, sample(text, 'pgbouncer_pool_clients', 'state="waiting"')),
+            };
+          }
+        }
+      })();
+      const statuses = new Map<number, number>();
+      const errors: string[] = [];
+      await Promise.all(
+        apps.flatMap((app) =>
+          Array.from({ length: 200 }, async (_, i) => {
+            const api = createApiClient(app.url);
+            for (let n = 0; n < 3; n++) {
+              try {
+                const res = i % 4 === 0 ? await api.put('/api/user', { user: { bio: `b${i}-${n}` } }, { token: author.token }) : await api.get('/api/articles?limit=5');
+                statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+              } catch (err) {
+                errors.push(String((err as Error).cause ?? err));
+              }
+            }
+          }),
+        ),
+      );
+      watching = false;
+      await watch;
+      assert.deepEqual(errors.slice(0, 3), [], `${errors.length} requests failed at the socket`);
+      assert.deepEqual([...statuses.entries()], [[200, 2400]], 'all 2,400 requests answered 200');
+      assert.ok(maxWaiting.bouncer > 0 || maxWaiting.app > 0, `waiting seen on /metrics (${JSON.stringify(maxWaiting)})`);
+      const text = await (await fetch(`${apps[0]!.url}/metrics`)).text();
+      assert.equal(sample(text, 'pgbouncer_up', ''), 1, 'PgBouncer pools on /metrics');
+      assert.ok(sample(text, 'pgbouncer_pool_servers', '') <= SERVER_CONNECTIONS, 'never more server connections than the pool');
+    });
+  });
+});
+
+/** The sum of a metric's samples whose labels contain `labels`. */
+function sample(text: string, name: string, labels: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if ((line.startsWith(`${name}{`) || line.startsWith(`${name} `)) && line.includes(labels)) sum += Number(line.split(' ').at(-1));
+  }
+  return sum;
+}
