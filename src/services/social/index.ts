@@ -23,11 +23,11 @@ import { UserExport } from './domain/user-export.js';
 export const socialService: ServiceModule = {
   name: 'social',
   migrations: socialMigrations,
-  create: async ({ config, db, clients, cache, metrics, logger, bus, outbox }) => {
+  create: async ({ config, db, clients, cache, metrics, logger, bus, outbox, switches }) => {
     const identity = clients.get<IdentityClient>(IDENTITY);
     const articlesStore = new ArticlesStore(db);
     const followsStore = new FollowsStore(db);
-    const feed = await chooseFeed({ config, articles: articlesStore, feedStore: new FeedStore(db), bus, metrics, logger });
+    const feed = await chooseFeed({ config, articles: articlesStore, feedStore: new FeedStore(db), bus, metrics, logger, switches });
     const authors = new AuthorDirectory(identity, followsStore);
     // A user's data export is slow work: 202 Accepted, built by this worker, read back by its owner.
     const userExport = new UserExport(db, articlesStore, outbox);
