@@ -103,7 +103,8 @@ export function registerConsole(app: App, deps: ConsoleDependencies): void {
     });
   });
 
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: the server's close waits for open connections, and a stream never ends by itself.
+  app.addHook('preClose', async () => {
     clearInterval(timer);
     for (const stream of streams) stream.end();
   });

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { HISTORY, type Peer, type SwitchBoard, type SwitchChange, type SwitchValues } from './switches.js';
 
 /** One process (no REDIS_URL): changes apply here at once; there are no peers. */
 export class MemorySwitches implements SwitchBoard {
-  readonly id = `${process.pid}@${hostname()}`;
+  /** pid@host, plus a few random characters: two systems in one process (tests) are still two. */
+  readonly id = `${process.pid}@${hostname()}-${randomBytes(2).toString('hex')}`;
   protected current: SwitchValues;
   protected history: SwitchChange[] = [];
   private listeners: ((values: SwitchValues, change: SwitchChange) => void)[] = [];

@@ -24,7 +24,8 @@ export class RedisSwitches extends MemorySwitches {
   private constructor(url: string, private readonly prefix: string, initial: SwitchValues) {
     super(initial);
     this.command = createRedis(url, { name: 'switches' });
-    this.subscriber = createRedis(url, { name: 'switches-sub', use: 'subscriber' });
+    // A subscription is one long-lived command: a busy Redis gets longer than the 1 s default to confirm it.
+    this.subscriber = createRedis(url, { name: 'switches-sub', use: 'subscriber', overrides: { commandTimeout: 10_000 } });
   }
 
   static async open(url: string, prefix: string, initial: SwitchValues): Promise<RedisSwitches> {
@@ -39,7 +40,8 @@ export class RedisSwitches extends MemorySwitches {
 
   private async start(): Promise<void> {
     this.subscriber.on('message', (_channel: string, raw: string) => this.receive(raw));
-    await this.subscriber.subscribe(this.channel);
+    // Redis away at start: the process starts anyway on its own values (ioredis subscribes once it connects).
+    await this.subscriber.subscribe(this.channel).catch(() => {});
     // Changes made before this process started win over its environment.
     const stored = await this.command.get(`${this.channel}:values`).catch(() => null);
     if (stored) this.current = { ...this.current, ...(JSON.parse(stored) as Partial<SwitchValues>) };
