@@ -6,7 +6,8 @@ import type { Peer, SwitchChange, SwitchValues } from './switches.js';
 type Message = { type: 'change'; change: SwitchChange } | { type: 'beat'; peer: Peer };
 
 const BEAT_MS = 1_000;
-const PEER_TTL_MS = 5_000;
+/** A peer unheard for this long is gone (generous: a busy process's event loop can stall for seconds). */
+const PEER_TTL_MS = 15_000;
 
 /**
  * With REDIS_URL: a change is stored (so a process starting later adopts it) and published on a
