@@ -76,7 +76,10 @@ export function registerConsole(app: App, deps: ConsoleDependencies): void {
   }));
 
   app.put<{ Body: Static<typeof SwitchBody> }>('/console/api/switches', { ...admin, schema: { body: SwitchBody } }, async (request) => {
-    const change = await deps.switches.set(request.body, 'console');
+    const change = await deps.switches.set(request.body, 'console').catch((err: Error) => {
+      deps.logger.warn({ err: err.message }, 'switch change could not be shared');
+      throw errors.unavailable('switches');
+    });
     deps.logger.info({ change }, 'switch change requested from the console');
     return { change, switches: deps.switches.values() };
   });

@@ -24,7 +24,8 @@ export class RedisSwitches extends MemorySwitches {
 
   private constructor(url: string, private readonly prefix: string, initial: SwitchValues) {
     super(initial);
-    this.command = createRedis(url, { name: 'switches' });
+    // Console-paced commands: a loaded Redis gets 5 s, not the request path's 1 s.
+    this.command = createRedis(url, { name: 'switches', overrides: { commandTimeout: 5_000 } });
     // A subscription is one long-lived command: a busy Redis gets longer than the 1 s default to confirm it.
     this.subscriber = createRedis(url, { name: 'switches-sub', use: 'subscriber', overrides: { commandTimeout: 10_000 } });
   }
@@ -62,7 +63,8 @@ export class RedisSwitches extends MemorySwitches {
       .ltrim(`${this.channel}:log`, 0, 99)
       .publish(this.channel, JSON.stringify({ type: 'change', change } satisfies Message))
       .exec();
-    // Our own message comes back on the channel too; applying it there keeps one path for everyone.
+    // Applied here at once; our own message coming back on the channel is skipped.
+    this.apply(change);
     return change;
   }
 
@@ -74,6 +76,7 @@ export class RedisSwitches extends MemorySwitches {
       return;
     }
     if (message.type === 'change') {
+      if (message.change.origin === this.id) return;
       this.apply(message.change);
       void this.beat();
     } else if (message.peer.id !== this.id) {
