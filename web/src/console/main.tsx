@@ -174,7 +174,9 @@ function Topology({ state, sample }: { state: State; sample: Sample | undefined 
 function Switches({ values }: { values: SwitchValues }) {
   const [draft, setDraft] = useState(values);
   const [status, setStatus] = useState('');
-  useEffect(() => setDraft(values), [values]);
+  // Reset the form when the values change, not each time the state is re-fetched (a new object every 2 s).
+  const key = JSON.stringify(values);
+  useEffect(() => setDraft(values), [key]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const changed: Partial<SwitchValues> = {};
