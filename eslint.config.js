@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: ['node_modules/', '.data/', 'reports/', 'dist/', 'deploy/', 'console/dist/'],
+    ignores: ['node_modules/', '.data/', 'reports/', 'dist/', 'deploy/', 'console/dist/', 'web/dist/'],
   },
   {
     files: ['src/**/*.{ts,js,mjs}', 'bench/**/*.{ts,js,mjs}', 'tools/**/*.{ts,js,mjs}', 'bin/**/*.{ts,js,mjs}'],
@@ -53,6 +53,16 @@ export default defineConfig(
           destructuredArrayIgnorePattern: '^_',
         },
       ],
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+    },
+  },
+  // The web client and console (web/): browser code, checked by the same TypeScript rules.
+  {
+    files: ['web/**/*.{ts,tsx}'],
+    extends: [js.configs.recommended, tseslint.configs.recommended],
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
     },
   },

@@ -55,6 +55,8 @@ export const errors = {
   overloaded: () => new AppError('SS_OVERLOADED', 503, { server: ['overloaded, retry later'] }),
   /** 431: request headers over the gateway's limit. */
   headersTooLarge: () => new AppError('SS_HEADERS_TOO_LARGE', 431, { headers: ['are too large'] }),
+  /** 409: one at a time, and one is under way (the console's load run). */
+  busy: (subject: string) => new AppError('SS_CONFLICT', 409, { [subject]: ['is already running'] }),
   /** 500: a bug. The body never carries the cause; the log does. */
   internal: () => new AppError('SS_INTERNAL', 500, { server: ['internal error'] }),
 } as const;

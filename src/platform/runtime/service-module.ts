@@ -11,6 +11,7 @@ import type { ClientDirectory } from './client-directory.js';
 import type { Bus } from '../bus/port.js';
 import type { Outbox } from '../bus/platform-bus.js';
 import type { ShardMapDeclaration } from '../sharding/move-key.js';
+import type { SwitchBoard } from '../switches/switches.js';
 
 /** What every service gets from the process it runs in. */
 export interface ServiceContext {
@@ -27,6 +28,8 @@ export interface ServiceContext {
   bus: Bus;
   /** Transactional outbox: events written in the service's transaction, published by the platform's relay. */
   outbox: Outbox;
+  /** Runtime switches the console changes (feed strategy, celebrity threshold, cache on/off); absent: the config holds. */
+  switches?: SwitchBoard;
 }
 
 export interface ServiceInstance {

@@ -32,6 +32,11 @@ import type { ServiceInstance, ServiceModule } from './service-module.js';
 import { localServiceNames, parseRemoteServices } from './topologies/remote-services.js';
 import { RemoteUrls } from './topologies/remote-urls.js';
 import { mountInternalRoutes } from './topologies/internal-routes.js';
+import { openSwitches } from '../switches/open-switches.js';
+import { switchableCache } from '../switches/switchable-cache.js';
+import { registerOpenApi } from '../web/openapi.js';
+import { registerWebAssets } from '../web/web-assets.js';
+import { registerConsole } from '../console/console-routes.js';
 
 export interface System {
   /** http://host:port the system listens on. */
@@ -92,7 +97,11 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     logger.info({ driver: db.driver, applied }, 'database ready');
 
     const clients = new ClientDirectory();
-    const cache = openCache(config, metrics, logger);
+    const switches = await openSwitches(config);
+    closers.push(() => switches.close());
+    switches.onChange((values, change) => logger.info({ switches: values, change }, 'switch changed'));
+    // Built even under CACHE_ENABLED=false: the setting is the switch's starting value, and the console can turn it on.
+    const cache = switchableCache(openCache({ ...config, CACHE_ENABLED: true }, metrics, logger), switches);
     closers.push(() => cache.close());
     registerSystemMetrics(metrics.registry, db);
     if (config.PGBOUNCER_ADMIN_URL) closers.push(registerPgBouncerMetrics(metrics.registry, config.PGBOUNCER_ADMIN_URL));
@@ -125,6 +134,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       if (client.close) closers.push(client.close);
     }
     startedApp = app;
+    // Before any service mounts routes: @fastify/swagger collects their schemas as they are added.
+    await registerOpenApi(app);
+    await registerWebAssets(app);
     registerHealthRoutes(app, { isReady: () => migrated && !draining, checkDatabase: () => db.ping() }, metrics, config.ADMIN_TOKEN);
     // Without a gateway in front (embedded), the process limits rates itself, in memory; behind one, the gateway does.
     const limiter = createRateLimiter(config, logger, false);
@@ -134,7 +146,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     }
 
     for (const module of services) {
-      const context = { config, db, logger: logger.child({ service: module.name }), metrics, tokens, cache, clients, bus: messaging.bus, outbox: messaging.outbox };
+      const context = { config, db, logger: logger.child({ service: module.name }), metrics, tokens, cache, clients, bus: messaging.bus, outbox: messaging.outbox, switches };
       const instance = await module.create(context);
       instances.push(instance);
       if (instance.client) clients.register(module.name, instance.client);
@@ -152,10 +164,13 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const retention = await startRetention(messaging.bus, messaging.databases, loadRetention(config), logger);
     closers.push(() => retention.stop());
 
+    registerConsole(app, { config, metrics, switches, services: services.map((s) => s.name), logger });
+
     await app.listen({ port: config.PORT, host: config.HOST });
     const { port } = app.server.address() as AddressInfo;
     const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
     logger.info({ url, services: services.map((s) => s.name), ms: Date.now() - started }, 'scalestack is up');
+    switches.introduce({ url, services: services.map((s) => s.name) });
 
     return {
       url,

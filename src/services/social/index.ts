@@ -24,11 +24,11 @@ import { UserExport } from './domain/user-export.js';
 export const socialService: ServiceModule = {
   name: 'social',
   migrations: socialMigrations,
-  create: async ({ config, db, clients, cache, metrics, logger, bus, outbox }) => {
+  create: async ({ config, db, clients, cache, metrics, logger, bus, outbox, switches }) => {
     const identity = clients.get<IdentityClient>(IDENTITY);
     const articlesStore = new ArticlesStore(db);
     const followsStore = new FollowsStore(db);
-    const feed = await chooseFeed({ config, articles: articlesStore, feedStore: new FeedStore(db), bus, metrics, logger });
+    const feed = await chooseFeed({ config, articles: articlesStore, feedStore: new FeedStore(db), bus, metrics, logger, switches });
     // Each viewer's favorites and followings, cached: what makes a signed-in page an anonymous one plus set lookups.
     const flags = new ViewerFlags(articlesStore, followsStore, cache, config.CACHE_ENABLED);
     const authors = new AuthorDirectory(identity, flags);

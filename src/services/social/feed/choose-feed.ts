@@ -2,6 +2,7 @@ import type { Bus } from '../../../platform/bus/port.js';
 import type { Config } from '../../../platform/config/schema.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import type { Metrics } from '../../../platform/metrics/metrics.js';
+import type { SwitchBoard } from '../../../platform/switches/switches.js';
 import type { ArticlesStore } from '../data/articles.store.js';
 import type { FeedStore } from '../data/feed.store.js';
 import { startFanout } from './fanout.js';
@@ -18,20 +19,75 @@ export interface FeedDependencies {
   bus: Bus;
   metrics: Metrics;
   logger: Logger;
+  /** The console's switches: feed strategy and celebrity threshold change while running. Absent: the config holds. */
+  switches?: SwitchBoard | undefined;
 }
 
-/** The one place FEED_STRATEGY is read (docs/adr/0007-feed-strategies.md). */
+/**
+ * The one place the feed strategy is read (docs/adr/0007-feed-strategies.md): FEED_STRATEGY and
+ * FEED_CELEBRITY_THRESHOLD at start, then the console's switches, read on every page and every
+ * fan-out job. Timelines and their fan-out start with the first push/hybrid strategy and keep
+ * running after a switch to pull, so switching back finds them current.
+ */
 export async function chooseFeed(deps: FeedDependencies): Promise<FeedStrategy> {
   const { config } = deps;
-  if (config.FEED_STRATEGY === 'pull') return pullFeed(deps.articles);
+  const current = () => deps.switches?.values() ?? { feedStrategy: config.FEED_STRATEGY, celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD };
+  const live = {
+    get strategy() {
+      return current().feedStrategy;
+    },
+    get celebrityThreshold() {
+      const now = current();
+      return now.feedStrategy === 'hybrid' ? now.celebrityThreshold : Infinity;
+    },
+  };
+  const pull = pullFeed(deps.articles);
+  let timeline: Promise<FeedStrategy> | undefined;
+  const timelineFeed = () => (timeline ??= startTimelineFeed(deps, live));
+  if (live.strategy !== 'pull') await timelineFeed();
+  return {
+    get name() {
+      return live.strategy;
+    },
+    async page(viewerId, page) {
+      return live.strategy === 'pull' ? pull.page(viewerId, page) : (await timelineFeed()).page(viewerId, page);
+    },
+    async onFollowChanged(followerId) {
+      if (timeline) await (await timeline).onFollowChanged?.(followerId);
+    },
+    async close() {
+      if (timeline) await (await timeline).close?.();
+    },
+  };
+}
 
-  const celebrityThreshold = config.FEED_STRATEGY === 'hybrid' ? config.FEED_CELEBRITY_THRESHOLD : Infinity;
+async function startTimelineFeed(deps: FeedDependencies, live: { strategy: string; celebrityThreshold: number }): Promise<FeedStrategy> {
+  const { config } = deps;
   const timelines = chooseTimelines(config);
   const metrics = new FeedMetrics(deps.metrics.registry);
-  const feed = new TimelineFeed({ name: config.FEED_STRATEGY, celebrityThreshold, cap: config.FEED_TIMELINE_CAP }, deps.feedStore, timelines, metrics, deps.logger);
+  const feed = new TimelineFeed(
+    {
+      // The metrics label: 'pull' too while switched to pull (fan-out keeps the timelines current).
+      get name() {
+        return live.strategy as 'push' | 'hybrid';
+      },
+      get celebrityThreshold() {
+        return live.celebrityThreshold;
+      },
+      cap: config.FEED_TIMELINE_CAP,
+    },
+    deps.feedStore,
+    timelines,
+    metrics,
+    deps.logger,
+  );
   const fanout = await startFanout(deps.bus, deps.feedStore, timelines, metrics, {
-    strategy: config.FEED_STRATEGY,
-    celebrityThreshold,
+    get strategy() {
+      return live.strategy;
+    },
+    get celebrityThreshold() {
+      return live.celebrityThreshold;
+    },
     chunk: config.FEED_FANOUT_CHUNK,
     activeDays: config.FEED_INACTIVE_DAYS,
   }, deps.logger);
