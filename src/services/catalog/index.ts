@@ -6,19 +6,23 @@ import { ReservationsDomain } from './domain/reservations.js';
 import { createCatalogClient } from './catalog-client.js';
 import { catalogMigrations } from './migrations.js';
 import { productsRoutes } from './routes/products.routes.js';
+import { openShards } from '../../platform/sharding/open-shards.js';
 
 /** catalog: products, categories, stock reservations and search. Owns the `catalog` schema. */
 export const catalogService: ServiceModule = {
   name: 'catalog',
   migrations: catalogMigrations,
-  create: ({ db, cache, outbox }) => {
-    const shards = new CatalogShards([db]);
+  create: async ({ config, db, cache, outbox }) => {
+    // CATALOG_SHARDS: products spread over those databases by the hash of their id (docs/patterns/search.md).
+    const map = await openShards({ name: 'catalog', home: db, env: { CATALOG_SHARDS: config.CATALOG_SHARDS }, migrations: catalogMigrations, strategy: 'hash' });
+    const shards = new CatalogShards(map);
     const catalogCache = new CatalogCache(cache);
     const products = new ProductsDomain(shards, catalogCache, outbox);
     const reservations = new ReservationsDomain(shards, catalogCache, outbox);
     return {
       routes: productsRoutes(products),
       client: createCatalogClient(products, reservations),
+      close: () => map.close(),
     };
   },
 };

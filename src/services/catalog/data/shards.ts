@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
+import type { ShardMap } from '../../../platform/sharding/shard-map.js';
 import { ProductsStore } from './products.store.js';
 import { ReservationsStore } from './reservations.store.js';
 import { SearchStore } from './search.store.js';
@@ -15,24 +17,30 @@ export function shardOf(database: Database): Shard {
 }
 
 /**
- * Where each product lives. One database today: every id maps to it, and reads of many (search, listing,
- * categories) ask `all()` and merge, so spreading the catalog over N databases changes only this class.
+ * Where each product lives: the data layer's shard map (hash of the product id when CATALOG_SHARDS is set,
+ * the service's own database when not). Reads by id go to one shard; search, listing and categories ask
+ * `all()` and merge (ProductsDomain).
  */
 export class CatalogShards {
   private readonly shards: Shard[];
 
-  constructor(databases: readonly Database[]) {
-    if (databases.length === 0) throw new Error('the catalog needs at least one database');
-    this.shards = databases.map(shardOf);
+  constructor(private readonly map: ShardMap) {
+    this.shards = map.all().map(shardOf);
   }
 
-  forId(_id: number): Shard {
-    return this.shards[0]!;
+  async forId(id: number): Promise<Shard> {
+    return this.shards[this.shards.length === 1 ? 0 : await this.map.indexFor(id)]!;
   }
 
-  /** The shard a new product goes to. */
-  forNew(): Shard {
-    return this.shards[0]!;
+  /**
+   * The id of a new product and its shard. Sharded, the id comes first (the first shard's sequence hands out
+   * ids for all, so they stay unique across shards) and its hash picks the shard; one database assigns its own.
+   */
+  async forNew(): Promise<{ id: number | undefined; shard: Shard }> {
+    if (this.shards.length === 1) return { id: undefined, shard: this.shards[0]! };
+    const { rows } = await sql<{ id: number }>`select nextval(pg_get_serial_sequence('catalog.products', 'id'))::bigint as id`.execute(this.shards[0]!.products.db);
+    const id = Number(rows[0]!.id);
+    return { id, shard: await this.forId(id) };
   }
 
   all(): readonly Shard[] {

@@ -31,7 +31,7 @@ export class ProductsDomain {
 
   async get(id: number): Promise<ProductView> {
     return this.cache.product(id, async () => {
-      const row = await this.shards.forId(id).products.byId(id);
+      const row = await (await this.shards.forId(id)).products.byId(id);
       return row && productView(row);
     });
   }
@@ -39,11 +39,11 @@ export class ProductsDomain {
   async create(input: NewProduct): Promise<ProductView> {
     const product = checked(input);
     if (await this.skuTaken(product.sku)) throw errors.conflict('sku');
-    const shard = this.shards.forNew();
+    const { id, shard } = await this.shards.forNew();
     const row = await shard.products.db
       .transaction()
       .execute(async (trx) => {
-        const inserted = await shard.products.insert(trx, product);
+        const inserted = await shard.products.insert(trx, product, id);
         await this.outbox.add<CatalogTables>(trx, [productEvent(PRODUCT_CREATED, inserted)]);
         return inserted;
       })
@@ -58,7 +58,7 @@ export class ProductsDomain {
   async update(id: number, input: ProductChanges): Promise<ProductView> {
     const changes = checked(input);
     if (changes.sku !== undefined && (await this.skuTaken(changes.sku, id))) throw errors.conflict('sku');
-    const shard = this.shards.forId(id);
+    const shard = await this.shards.forId(id);
     const row = await shard.products.db
       .transaction()
       .execute(async (trx) => {
@@ -76,7 +76,7 @@ export class ProductsDomain {
   }
 
   async delete(id: number): Promise<void> {
-    const shard = this.shards.forId(id);
+    const shard = await this.shards.forId(id);
     const row = await shard.products.db.transaction().execute(async (trx) => {
       const deleted = await shard.products.delete(trx, id);
       if (deleted) await this.outbox.add<CatalogTables>(trx, [productEvent(PRODUCT_DELETED, deleted)]);

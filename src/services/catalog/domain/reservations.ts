@@ -30,7 +30,7 @@ export class ReservationsDomain {
     if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) throw errors.validation({ quantity: [`must be an integer from 1 to ${MAX_QUANTITY}`] });
     if (input.id !== undefined && !/^[A-Za-z0-9_-]{1,100}$/.test(input.id)) throw errors.validation({ id: ['is invalid'] });
     const id = `${productId}.${input.id ?? randomUUID()}`;
-    const shard = this.shards.forId(productId);
+    const shard = await this.shards.forId(productId);
     const result = await shard.reservations.db.transaction().execute(async (trx) => {
       const existing = await shard.reservations.byId(trx, id);
       if (existing) return { row: existing, changed: false };
@@ -57,7 +57,7 @@ export class ReservationsDomain {
 
   /** A held reservation becomes `state`; settling it again, or the other way after it settled, changes nothing. */
   private async settle(reservationId: string, state: 'released' | 'committed'): Promise<Reservation> {
-    const shard = this.shardOfReservation(reservationId);
+    const shard = await this.shardOfReservation(reservationId);
     const result = await shard.reservations.db.transaction().execute(async (trx) => {
       const held = await shard.reservations.byId(trx, reservationId, true);
       if (!held) throw errors.notFound('reservation');
@@ -75,7 +75,7 @@ export class ReservationsDomain {
     return view(result.row);
   }
 
-  private shardOfReservation(reservationId: string): Shard {
+  private async shardOfReservation(reservationId: string): Promise<Shard> {
     const productId = Number(reservationId.split('.')[0]);
     if (!Number.isSafeInteger(productId) || productId < 1) throw errors.notFound('reservation');
     return this.shards.forId(productId);
