@@ -19,6 +19,7 @@ export interface GatewayRoute {
 const identity = 'identity';
 const social = 'social';
 const catalog = 'catalog';
+const orders = 'orders';
 
 /** Password hashing (argon2) is slow on purpose: login and register get more time than reads. */
 const SLOW = 15_000;
@@ -55,6 +56,15 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'PUT', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
   { method: 'DELETE', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
   { method: 'GET', path: '/api/categories', service: catalog, auth: 'optional' },
+
+  // Checkout answers 202 at once (the saga runs behind it); its Idempotency-Key passes through like any header.
+  { method: 'GET', path: '/api/cart', service: orders, auth: 'required' },
+  { method: 'POST', path: '/api/cart/items', service: orders, auth: 'required' },
+  { method: 'PUT', path: '/api/cart/items/:productId', service: orders, auth: 'required' },
+  { method: 'DELETE', path: '/api/cart/items/:productId', service: orders, auth: 'required' },
+  { method: 'POST', path: '/api/orders', service: orders, auth: 'required' },
+  { method: 'GET', path: '/api/orders', service: orders, auth: 'required' },
+  { method: 'GET', path: '/api/orders/:id', service: orders, auth: 'required' },
 ];
 
 export function servicesOf(routes: readonly GatewayRoute[]): string[] {
