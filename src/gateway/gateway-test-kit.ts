@@ -40,7 +40,9 @@ export async function startTestGateway(options: {
       ...options.overrides,
     },
   );
-  const registry = options.registry ?? new StaticRegistry(new Map([['social', options.social ?? []], ['identity', options.social ?? []]]));
+  // Every service the routes name is the one test system (catalog and orders too, not only social and identity).
+  const services = new Set(['social', 'identity', ...(options.routes ?? TEST_ROUTES).map((r) => r.service)]);
+  const registry = options.registry ?? new StaticRegistry(new Map([...services].map((s) => [s, options.social ?? []])));
   return startGateway({
     config,
     logger: createLogger({ level: 'silent' }),

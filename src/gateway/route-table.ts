@@ -26,6 +26,7 @@ const social = 'social';
 const links = 'links';
 const catalog = 'catalog';
 const notifications = 'notifications';
+const orders = 'orders';
 
 /** Password hashing (argon2) is slow on purpose: login and register get more time than reads. */
 const SLOW = 15_000;
@@ -77,6 +78,14 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'PUT', path: '/api/notifications/preferences', service: notifications, auth: 'required' },
   { method: 'GET', path: '/api/notifications/stream', service: notifications, auth: 'required', live: 'sse' },
   { method: 'GET', path: '/api/notifications/ws', service: notifications, auth: 'required', live: 'websocket' },
+  // Checkout answers 202 at once (the saga runs behind it); its Idempotency-Key passes through like any header.
+  { method: 'GET', path: '/api/cart', service: orders, auth: 'required' },
+  { method: 'POST', path: '/api/cart/items', service: orders, auth: 'required' },
+  { method: 'PUT', path: '/api/cart/items/:productId', service: orders, auth: 'required' },
+  { method: 'DELETE', path: '/api/cart/items/:productId', service: orders, auth: 'required' },
+  { method: 'POST', path: '/api/orders', service: orders, auth: 'required' },
+  { method: 'GET', path: '/api/orders', service: orders, auth: 'required' },
+  { method: 'GET', path: '/api/orders/:id', service: orders, auth: 'required' },
 ];
 
 export function servicesOf(routes: readonly GatewayRoute[]): string[] {

@@ -142,6 +142,19 @@ export const ConfigSchema = Type.Object({
   DATABASE_REPLICA_CHECK_MS: Type.Integer({ minimum: 10, default: 250 }),
   /** PgBouncer's admin console (postgres://postgres@127.0.0.1:6432/pgbouncer): its SHOW POOLS on /metrics (docs/patterns/connection-pooling.md). */
   PGBOUNCER_ADMIN_URL: Type.Optional(Type.String({ pattern: '^(postgres|postgresql)://' })),
+  // --- orders (docs/patterns/saga.md, docs/patterns/idempotency-keys.md)
+  /** A cart untouched this long is forgotten (Redis EXPIRE, or the in-process store's clock). */
+  CART_TTL_S: Type.Integer({ minimum: 1, default: 604_800 }),
+  /** An Idempotency-Key's answer is replayed this long (the IETF draft and Stripe: 24 h). */
+  IDEMPOTENCY_TTL_S: Type.Integer({ minimum: 1, default: 86_400 }),
+  /** A retry arriving while the first request with its key is in flight waits this long for its answer, then gets 409. */
+  IDEMPOTENCY_WAIT_MS: Type.Integer({ minimum: 0, default: 3000 }),
+  /** The payment provider's base URL; unset = the fake provider (src/tools/payment-provider) started in process. */
+  PAYMENT_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** A charge or refund call gives up after this long (then retried: the provider is idempotent). */
+  PAYMENT_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  /** Attempts of one saga step before its job is dead-lettered and the order marked needs_attention. */
+  ORDERS_SAGA_ATTEMPTS: Type.Integer({ minimum: 1, default: 8 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -57,6 +57,14 @@ export const errors = {
   headersTooLarge: () => new AppError('SS_HEADERS_TOO_LARGE', 431, { headers: ['are too large'] }),
   /** 409: one at a time, and one is under way (the console's load run). */
   busy: (subject: string) => new AppError('SS_CONFLICT', 409, { [subject]: ['is already running'] }),
+  /** 400: a route that needs an Idempotency-Key got none (or one over 255 characters). */
+  idempotencyKeyMissing: () => new AppError('SS_IDEMPOTENCY_KEY_MISSING', 400, { 'idempotency-key': ['is missing or invalid'] }),
+  /** 422: an Idempotency-Key sent again with a different request body (IETF idempotency-key draft). */
+  idempotencyKeyReused: () => new AppError('SS_IDEMPOTENCY_KEY_REUSED', 422, { 'idempotency-key': ['was used with another request'] }),
+  /** 409: the first request with this Idempotency-Key is still being processed; retry later. */
+  idempotencyKeyInFlight: () => new AppError('SS_IDEMPOTENCY_KEY_IN_FLIGHT', 409, { 'idempotency-key': ['is in use by a request in progress'] }),
+  /** 422: an order from an empty cart. */
+  emptyCart: () => new AppError('SS_EMPTY_CART', 422, { cart: ['is empty'] }),
   /** 500: a bug. The body never carries the cause; the log does. */
   internal: () => new AppError('SS_INTERNAL', 500, { server: ['internal error'] }),
 } as const;

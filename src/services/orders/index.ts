@@ -1,0 +1,45 @@
+import type { CatalogClient } from '../../contracts/catalog.js';
+import { CATALOG } from '../../contracts/catalog.js';
+import { ORDERS } from '../../contracts/orders.js';
+import type { ServiceModule } from '../../platform/runtime/service-module.js';
+import { idempotency } from '../../platform/http/plugins/idempotency.js';
+import { startPaymentProvider } from '../../tools/payment-provider/provider.js';
+import { openCartStore } from './data/cart/open-cart-store.js';
+import { OrdersStore } from './data/orders.store.js';
+import { CartDomain } from './domain/cart.js';
+import { OrdersDomain } from './domain/orders.js';
+import { OrderSaga } from './domain/saga.js';
+import { ordersMigrations } from './migrations.js';
+import { createPaymentClient } from './payments/payment-client.js';
+import { cartRoutes } from './routes/cart.routes.js';
+import { ordersRoutes } from './routes/orders.routes.js';
+
+/** orders: carts, idempotent checkout (202) and the order saga (reserve → charge → confirm, compensated). Owns the `orders` schema. */
+export const ordersService: ServiceModule = {
+  name: ORDERS,
+  migrations: ordersMigrations,
+  create: async ({ config, db, clients, bus, outbox, logger }) => {
+    const catalog = clients.get<CatalogClient>(CATALOG);
+    // Embedded: the fake provider in this process, so `scalestack start` checks out with nothing else running.
+    const provider = config.PAYMENT_URL ? undefined : await startPaymentProvider({ latencyMs: 20, declineRate: 0, errorRate: 0, timeoutRate: 0, timeoutMs: 0 });
+    const payments = createPaymentClient({ url: config.PAYMENT_URL ?? provider!.url, timeoutMs: config.PAYMENT_TIMEOUT_MS });
+    const store = new OrdersStore(db);
+    const carts = openCartStore(config);
+    const saga = new OrderSaga(store, catalog, payments, outbox, logger);
+    const worker = await saga.start(bus, config.ORDERS_SAGA_ATTEMPTS);
+    const cart = new CartDomain(carts, catalog);
+    const orders = new OrdersDomain(store, carts, catalog, outbox);
+    return {
+      routes: async (app) => {
+        await app.register(idempotency, { db, table: 'orders.idempotency_keys', ttlS: config.IDEMPOTENCY_TTL_S, waitMs: config.IDEMPOTENCY_WAIT_MS });
+        await app.register(cartRoutes(cart));
+        await app.register(ordersRoutes(orders));
+      },
+      close: async () => {
+        await worker.stop();
+        await carts.close();
+        await provider?.close();
+      },
+    };
+  },
+};
