@@ -26,6 +26,7 @@ import type { Benchmark } from './lib/benchmark.js';
 import { measure, type LoadResult } from './lib/load.js';
 import { machine, type Report } from './lib/report.js';
 import { nginxVersion, startNginx } from './lib/nginx.js';
+import { everyServiceAt } from '../src/testing/gateway-upstreams.js';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const settings = { durationSeconds: num('BENCH_DURATION', 8), warmupSeconds: num('BENCH_WARMUP', 2), connections: num('BENCH_CONNECTIONS', 32) };
@@ -121,7 +122,7 @@ export const benchmark: Benchmark = {
       procs.push(service);
       await service.waitReady('/readyz', 120_000);
       await seed(service.url);
-      const gateway = await spawnCli({ env: { ...env, RATE_LIMIT_ENABLED: 'false', GATEWAY_UPSTREAMS: `identity=${service.url};social=${service.url}` } }, 'gateway');
+      const gateway = await spawnCli({ env: { ...env, RATE_LIMIT_ENABLED: 'false', GATEWAY_UPSTREAMS: everyServiceAt(service.url) } }, 'gateway');
       procs.push(gateway);
       await gateway.waitReady('/readyz', 60_000);
       const proxy = nginx ? await startNginx(dir, await freePort(), service.url) : null;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { rawRequest, spawnCli, type NodeProcess } from '../testing/cli-process.js';
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { startFakeCollector, type FakeCollector } from '../testing/fake-collector.js';
+import { everyServiceAt } from '../testing/gateway-upstreams.js';
 
 describe('scalestack gateway exports traces (OTLP) and logs (Loki)', () => {
   let collector: FakeCollector;
@@ -30,7 +31,7 @@ describe('scalestack gateway exports traces (OTLP) and logs (Loki)', () => {
           DATA_DIR: dataDir,
           JWT_SECRET: 'j'.repeat(40),
           INTERNAL_SECRET: 'i'.repeat(40),
-          GATEWAY_UPSTREAMS: `identity=${replica.url};social=${replica.url}`,
+          GATEWAY_UPSTREAMS: everyServiceAt(replica.url),
           OTEL_EXPORTER_OTLP_ENDPOINT: url,
           LOKI_URL: url,
         },

@@ -12,6 +12,7 @@ import { rawRequest, sleep, spawnCli, type NodeProcess, type RawResponse } from 
 import { FakeUpstream } from '../testing/fake-upstream.js';
 import { ownRedisOptions, startOwnRedis, type OwnRedis } from '../testing/redis-server.js';
 import { TEST_INTERNAL_SECRET, TEST_JWT_SECRET } from './gateway-test-kit.js';
+import { everyServiceAt } from '../testing/gateway-upstreams.js';
 
 const ALLOWANCE = 20;
 const POLICY = { name: 'login', key: 'ip', limit: ALLOWANCE, windowSeconds: 60, methods: ['POST'], path: '^/api/users/login$' };
@@ -29,7 +30,7 @@ describe('rate limits shared by two gateway processes through Redis', ownRedisOp
       INTERNAL_SECRET: TEST_INTERNAL_SECRET,
       REDIS_URL: redis.url,
       RATE_LIMITS: JSON.stringify([POLICY]),
-      GATEWAY_UPSTREAMS: `identity=${upstream.url};social=${upstream.url}`,
+      GATEWAY_UPSTREAMS: everyServiceAt(upstream.url),
       LOG_LEVEL: 'warn',
       LOG_PRETTY: 'false',
     };
