@@ -43,6 +43,10 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
       });
       // An idle client losing its server must not crash the process; the next query reports it.
       pool.on('error', () => {});
+      // Nor a checked-out one (between a transaction's statements when the primary dies): pg emits 'error'
+      // on the client, and with no listener Node exits. The failing query reports it and the pool drops
+      // the broken client on release, so after a failover the app reconnects without a restart.
+      pool.on('connect', (client) => client.on('error', () => {}));
       return pool;
     };
     const pool = makePool(settings.url, false);
