@@ -17,15 +17,15 @@ describe('verified token cache', () => {
     const inner = counted();
     const tokens = withVerifiedTokenCache(inner);
     const token = await tokens.sign(42, 3);
-    assert.deepEqual(await tokens.verify(token), { userId: 42, version: 3 });
-    assert.deepEqual(await tokens.verify(token), { userId: 42, version: 3 });
+    assert.deepEqual(await tokens.verify(token), { userId: 42, version: 3, roles: ['customer'] });
+    assert.deepEqual(await tokens.verify(token), { userId: 42, version: 3, roles: ['customer'] });
     assert.equal(inner.calls(), 1);
   });
 
   it('refuses a cached token once it has expired', async () => {
     const tokens = withVerifiedTokenCache(counted(1));
     const token = await tokens.sign(7);
-    assert.deepEqual(await tokens.verify(token), { userId: 7, version: 0 });
+    assert.deepEqual(await tokens.verify(token), { userId: 7, version: 0, roles: ['customer'] });
     // exp is in whole seconds: at most 2 s from now it has passed.
     await new Promise((resolve) => setTimeout(resolve, 2100));
     assert.equal(await tokens.verify(token), null);
