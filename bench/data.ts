@@ -25,6 +25,7 @@
 import pg from 'pg';
 import { openDatabase } from '../src/platform/db/open-database.js';
 import type { Database } from '../src/platform/db/database.js';
+import { withStatementScope } from '../src/platform/db/statement-scope.js';
 import { dbTargets } from '../src/testing/db-targets.js';
 import { startReplicatedDatabase, type ReplicatedDatabase } from '../src/testing/replica-kit.js';
 import { pgbouncerUnavailable, startPgBouncer } from '../src/testing/pgbouncer.js';
@@ -76,13 +77,16 @@ async function seed(db: ReplicatedDatabase): Promise<void> {
   }
 }
 
+// In the scope an anonymous API GET gets (http/plugins/read-routing.ts): replica reads allowed, no write position to wait for.
 const pointRead = (db: Database, i: number) =>
-  db
-    .as<Tables>()
-    .selectFrom('bench_data')
-    .selectAll()
-    .where('id', '=', 1 + ((i * 7919) % ROWS))
-    .executeTakeFirstOrThrow();
+  withStatementScope({ count: 0, replicaReads: true }, () =>
+    db
+      .as<Tables>()
+      .selectFrom('bench_data')
+      .selectAll()
+      .where('id', '=', 1 + ((i * 7919) % ROWS))
+      .executeTakeFirstOrThrow(),
+  );
 
 async function replicaRows(report: Report, rdb: ReplicatedDatabase): Promise<boolean> {
   const rows: Array<Array<string | number>> = [];
