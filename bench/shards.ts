@@ -19,6 +19,7 @@ import { openShards } from '../src/platform/sharding/open-shards.js';
 import type { ShardMap } from '../src/platform/sharding/shard-map.js';
 import { createShardDatabases, itemMigrations, type ItemTables } from '../src/platform/sharding/testing/shard-databases.js';
 import type { Benchmark } from './lib/benchmark.js';
+import { closedLoop, type LoopResult } from './lib/closed-loop.js';
 import { machine, type Report } from './lib/report.js';
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -32,40 +33,11 @@ type Item = ItemTables['shardtest.items'];
 const newestFirst = (a: Item, b: Item) => b.created_at.getTime() - a.created_at.getTime() || (a.id < b.id ? 1 : -1);
 const tenant = (i: number) => `t-${i}`;
 
-interface Row {
+interface Row extends LoopResult {
+  rssMiB: number;
   query: string;
   setup: string;
   statements: string;
-  count: number;
-  errors: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
-
-async function closedLoop(run: (i: number) => Promise<unknown>): Promise<{ count: number; errors: number; perSecond: number; p50: number; p99: number }> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let i = 0;
-  const started = performance.now();
-  const end = started + DURATION_MS;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        const t0 = performance.now();
-        try {
-          await run(i++);
-          latencies.push(performance.now() - t0);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { count: latencies.length, errors, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
 }
 
 const byTenant = (db: Database, t: string) =>
@@ -92,12 +64,8 @@ async function seed(map: ShardMap, single: Database): Promise<void> {
   for (const db of [...map.all(), single]) await sql`analyze shardtest.items`.execute(db.as<ItemTables>());
 }
 
-export const benchmark: Benchmark = {
-  name: 'shards',
-  description: 'single-shard vs scatter-gather query cost on 3 Postgres shards, next to one unsharded database; hash vs directory routing',
-  async run(report: Report): Promise<boolean> {
-    report.text(`## shards — ${new Date().toISOString()}`);
-    report.facts({ ...machine(), rows: `${TENANTS} tenants × ${ITEMS} items = ${TENANTS * ITEMS}`, callers: CONCURRENCY, 'seconds per row': DURATION_MS / 1000, page: PAGE });
+/** The shard rows (also part of `npm run bench -- data`): writes their table to the report; false when any request failed. */
+export async function shardSection(report: Report): Promise<boolean> {
     const dbs = await createShardDatabases(4);
     const [s1, s2, s3, whole] = dbs.urls as [string, string, string, string];
     const single = await openDatabase({ url: whole, dataDir: 'memory://', poolMax: CONCURRENCY });
@@ -111,8 +79,8 @@ export const benchmark: Benchmark = {
       directory = await openShards({ name: 'bench', home: single, env: env('directory') });
       await seed(directory, single);
       const add = async (query: string, setup: string, statements: string, run: (i: number) => Promise<unknown>) => {
-        const r = await closedLoop(run);
-        rows.push({ query, setup, statements, ...r });
+        const r = await closedLoop(CONCURRENCY, DURATION_MS, run);
+        rows.push({ query, setup, statements, ...r, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) });
       };
       const h = hash;
       const d = directory;
@@ -131,14 +99,23 @@ export const benchmark: Benchmark = {
       await dbs.drop();
     }
     report.table(
-      ['query', 'setup', 'statements', 'queries', 'errors', 'queries/s', 'p50 ms', 'p99 ms'],
-      rows.map((r) => [r.query, r.setup, r.statements, r.count, r.errors, r.perSecond.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2)]),
+      ['query', 'setup', 'statements', 'queries', 'errors', 'late', 'unfinished', 'queries/s', 'p50 ms', 'p99 ms', 'RSS MiB'],
+      rows.map((r) => [r.query, r.setup, r.statements, r.requests, r.errors, r.late, r.unfinished, r.perSecond.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), r.rssMiB]),
     );
     report.text(
       'A query for one key costs what it costs unsharded (plus one indexed lookup under a directory); a query across keys costs one query per shard, ' +
         'fetches up to shards × limit rows to keep limit, and waits for the slowest shard. On one machine the shards share its cores, so scatter-gather ' +
         'shows its overhead here, not the parallel scan speed-up separate servers give a full scan.',
     );
-    return rows.every((r) => r.errors === 0 && r.count > 0);
+    return rows.every((r) => r.errors === 0 && r.unfinished === 0 && r.ok > 0);
+}
+
+export const benchmark: Benchmark = {
+  name: 'shards',
+  description: 'single-shard vs scatter-gather query cost on 3 Postgres shards (also a part of `data`); hash vs directory routing',
+  async run(report: Report): Promise<boolean> {
+    report.text(`## shards — ${new Date().toISOString()}`);
+    report.facts({ ...machine(), rows: `${TENANTS} tenants × ${ITEMS} items = ${TENANTS * ITEMS}`, callers: CONCURRENCY, 'seconds per row': DURATION_MS / 1000, page: PAGE });
+    return shardSection(report);
   },
 };

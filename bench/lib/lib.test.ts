@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { percentile } from './load.js';
+import { closedLoop } from './closed-loop.js';
 import { markdownTable } from './report.js';
 import { forEachBounded, prng } from './pool.js';
 import { unfinishedLags, type DueChunk } from './fanout-chunks.js';
@@ -10,6 +11,27 @@ import { unfinishedLags, type DueChunk } from './fanout-chunks.js';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('bench helpers', () => {
+  it('closedLoop counts every request started: errors, late answers and ones still pending, none dropped', async () => {
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const r = await closedLoop(
+      4,
+      200,
+      async (_i, caller) => {
+        if (caller === 0) return wait(10);
+        if (caller === 1) return wait(10).then(() => Promise.reject(new Error('refused')));
+        if (caller === 2) return wait(150); // its second answer lands after the end
+        return new Promise(() => {}); // never answers
+      },
+      300,
+    );
+    assert.equal(r.unfinished, 1);
+    assert.ok(r.errors >= 1, `errors ${r.errors}`);
+    assert.ok(r.late >= 1, `late ${r.late}`);
+    assert.ok(r.ok >= 1, `ok ${r.ok}`);
+    assert.equal(r.requests, r.ok + r.errors + r.late + r.unfinished);
+  });
+
+
   it('percentile is nearest-rank on sorted values', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     assert.equal(percentile(values, 0.5), 50);
