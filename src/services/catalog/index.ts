@@ -6,6 +6,8 @@ import { ReservationsDomain } from './domain/reservations.js';
 import { createCatalogClient } from './catalog-client.js';
 import { catalogMigrations } from './migrations.js';
 import { productsRoutes } from './routes/products.routes.js';
+import { internalRoutes } from './routes/internal.routes.js';
+import { createHttpCatalogClient } from './http-catalog-client.js';
 import { openShards } from '../../platform/sharding/open-shards.js';
 
 /** catalog: products, categories, stock reservations and search. Owns the `catalog` schema. */
@@ -22,10 +24,14 @@ export const catalogService: ServiceModule = {
     const catalogCache = new CatalogCache(cache);
     const products = new ProductsDomain(shards, catalogCache, outbox);
     const reservations = new ReservationsDomain(shards, catalogCache, outbox);
+    const client = createCatalogClient(products, reservations);
     return {
       routes: productsRoutes(products),
-      client: createCatalogClient(products, reservations),
+      client,
+      internalRoutes: internalRoutes(client),
       close: () => map.close(),
     };
   },
+  // Orders in a process of its own (`--topology services`) reserves stock through this, over /internal/catalog.
+  remoteClient: createHttpCatalogClient,
 };

@@ -1,0 +1,53 @@
+// @isolated: starts real processes (the gateway and one process per service) against real Postgres and a private Redis.
+/**
+ * `scalestack start --topology services` brings every registered service up
+ * in a process of its own: each caller builds with its callees' remote
+ * clients (orders with the catalog's; before it had one, orders' process
+ * failed to start and the whole topology with it).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI_ENTRY, rawRequest, spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { dbTargets } from '../testing/db-targets.js';
+import { ownRedisOptions, startOwnRedis, type OwnRedis } from '../testing/redis-server.js';
+import { allServices } from '../services/registry.js';
+
+const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
+const ADMIN_TOKEN = 'topology-admin-token-'.padEnd(40, 'x');
+const FAST_ARGON = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' };
+
+describe('--topology services: every service in its own process', { ...postgres.options, ...(postgres.options.skip ? {} : ownRedisOptions()), timeout: 420_000 }, () => {
+  let system: NodeProcess;
+  let dbUrl: string | undefined;
+  let dataDir: string;
+  let redis: OwnRedis;
+  before(async () => {
+    dbUrl = await postgres.create();
+    dataDir = await mkdtemp(join(tmpdir(), 'scalestack-services-'));
+    // A private Redis for the processes' cache and bus: no other suite consumes this system's events.
+    redis = await startOwnRedis();
+    system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services'], {
+      env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: redis.url, BUS_URL: redis.url, ADMIN_TOKEN, LOG_LEVEL: 'warn' },
+    });
+    // Generous: replicas start one service after another, each a cold tsx process (minutes on a loaded 2-core box).
+    await system.waitReady('/readyz', 300_000);
+  });
+  after(async () => {
+    await system?.stop('SIGTERM', 30_000);
+    await redis?.stop();
+    await postgres.drop(dbUrl);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('the gateway has a live upstream for every registered service', async () => {
+    const res = await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const services = (res.body as { services: Record<string, Array<{ url: string; available?: boolean }>> }).services;
+    for (const { name } of allServices) assert.equal(services[name]?.length, 1, `${name} has one replica: ${JSON.stringify(services)}\n${system.output()}`);
+    const urls = allServices.map(({ name }) => services[name]![0]!.url);
+    assert.equal(new Set(urls).size, allServices.length, 'each service in a process of its own');
+  });
+});

@@ -1,0 +1,135 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { dbTargets } from '../../testing/db-targets.js';
+import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
+import type { TestUser } from '../../testing/fixtures.js';
+import { createProduct, registerAdmin } from '../../testing/catalog-fixtures.js';
+import { createHttpCatalogClient } from './http-catalog-client.js';
+import { AppError } from '../../platform/errors/app-error.js';
+import { BODY_DIGEST_HEADER, bodyDigest, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
+
+const SECRET = 's'.repeat(40);
+
+/** The AppError a call must fail with: its status and stable code, as the in-process client throws it. */
+function appError(status: number, code: string, field?: string) {
+  return (err: unknown) => {
+    assert.ok(err instanceof AppError, `an AppError, got ${String(err)}`);
+    assert.equal(err.status, status, err.message);
+    assert.equal(err.code, code, err.message);
+    if (field) assert.ok(field in err.errors, err.message);
+    return true;
+  };
+}
+
+for (const target of await dbTargets()) {
+  describe(`catalog over HTTP (the client orders uses from another process) [${target.name}]`, target.options, () => {
+    let sys: TestSystem;
+    let admin: TestUser;
+    let client: ReturnType<typeof createHttpCatalogClient>;
+    before(async () => {
+      sys = await startTestSystem(target, { INTERNAL_SECRET: SECRET });
+      admin = await registerAdmin(sys.api, sys.db);
+      client = createHttpCatalogClient({ urls: () => [sys.url], secret: SECRET });
+    });
+    after(async () => {
+      await client?.close();
+      await sys?.close();
+    });
+
+    it('product() reads a product and answers null for one that does not exist', async () => {
+      const p = await createProduct(sys.api, admin, { price: 1234, stock: 7 });
+      assert.deepEqual(await client.product(p.id), { id: p.id, sku: p.sku, name: p.name, price: 1234, currency: 'EUR', stock: 7 });
+      assert.equal(await client.product(999_999_999), null);
+      assert.equal(await client.product(0), null);
+    });
+
+    it('reserve, release and commit move stock as in process; settling twice changes nothing; the same id reserves once', async () => {
+      const p = await createProduct(sys.api, admin, { stock: 10 });
+      const held = await client.reserve({ productId: p.id, quantity: 3 });
+      assert.equal(held.state, 'held');
+      assert.equal(held.quantity, 3);
+      assert.equal((await client.product(p.id))!.stock, 7);
+      assert.equal((await client.release(held.id)).state, 'released');
+      assert.equal((await client.release(held.id)).state, 'released');
+      assert.equal((await client.product(p.id))!.stock, 10, 'released units are back, once');
+
+      const sold = await client.reserve({ productId: p.id, quantity: 4, id: 'order-1' });
+      const again = await client.reserve({ productId: p.id, quantity: 4, id: 'order-1' });
+      assert.equal(again.id, sold.id);
+      assert.equal((await client.product(p.id))!.stock, 6, 'a repeated reserve with the same id takes nothing more');
+      assert.equal((await client.commit(sold.id)).state, 'committed');
+      assert.equal((await client.release(sold.id)).state, 'committed', 'a committed reservation is not released');
+      assert.equal((await client.product(p.id))!.stock, 6);
+    });
+
+    it('the domain\'s errors come back as the same AppErrors: out of stock 409, unknown product or reservation 404, bad quantity 422', async () => {
+      const p = await createProduct(sys.api, admin, { stock: 2 });
+      await assert.rejects(client.reserve({ productId: p.id, quantity: 3 }), appError(409, 'SS_OUT_OF_STOCK', 'stock'));
+      await assert.rejects(client.reserve({ productId: 999_999_999, quantity: 1 }), appError(404, 'SS_NOT_FOUND', 'product'));
+      await assert.rejects(client.release(`${p.id}.no-such-reservation`), appError(404, 'SS_NOT_FOUND', 'reservation'));
+      await assert.rejects(client.commit('not a reservation id / at all'), appError(404, 'SS_NOT_FOUND', 'reservation'));
+      await assert.rejects(client.reserve({ productId: p.id, quantity: 0 }), appError(422, 'SS_VALIDATION', 'quantity'));
+      await assert.rejects(client.reserve({ productId: p.id, quantity: 1, id: 'bad id!' }), appError(422, 'SS_VALIDATION', 'id'));
+      assert.equal((await client.product(p.id))!.stock, 2, 'no failed call took stock');
+    });
+
+    it('200 concurrent reserves over HTTP for 50 in stock: exactly 50 succeed, the rest are out of stock, stock ends at 0', async () => {
+      const p = await createProduct(sys.api, admin, { stock: 50 });
+      const results = await Promise.allSettled(Array.from({ length: 200 }, () => client.reserve({ productId: p.id, quantity: 1 })));
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      assert.equal(won.length, 50);
+      assert.equal(new Set(won.map((r) => r.value.id)).size, 50, '50 distinct reservations');
+      assert.ok(lost.every((err) => err instanceof AppError && err.code === 'SS_OUT_OF_STOCK'), `every refusal is out of stock: ${String(lost.find((e) => !(e instanceof AppError && e.code === 'SS_OUT_OF_STOCK')))}`);
+      assert.equal((await client.product(p.id))!.stock, 0);
+    });
+
+    it('unsigned, forged or re-bodied internal calls are refused and move no stock; a client with another secret gets 503, never "not found"', async () => {
+      const p = await createProduct(sys.api, admin, { stock: 5 });
+      const path = '/internal/catalog/reservations';
+      const body = JSON.stringify({ reservation: { productId: p.id, quantity: 5 } });
+      const post = (headers: Record<string, string>, payload = body) =>
+        fetch(`${sys.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
+      // Internal routes hide themselves from callers without a valid signature (ADR 0018): 404 of the route.
+      for (const [what, headers] of [
+        ['unsigned', {}],
+        ['forged', { [INTERNAL_SIG_HEADER]: `${Date.now()}.${'A'.repeat(43)}`, [BODY_DIGEST_HEADER]: bodyDigest(body) }],
+        ['signed with another secret', { [INTERNAL_SIG_HEADER]: sign('x'.repeat(40), 'internal', { method: 'POST', path, bodyDigest: bodyDigest(body) }), [BODY_DIGEST_HEADER]: bodyDigest(body) }],
+        ['signed too long ago', { [INTERNAL_SIG_HEADER]: sign(SECRET, 'internal', { method: 'POST', path, bodyDigest: bodyDigest(body) }, Date.now() - 60_000), [BODY_DIGEST_HEADER]: bodyDigest(body) }],
+      ] as const) {
+        const res = await post(headers);
+        assert.equal(res.status, 404, what);
+        assert.equal(res.headers.get('x-error-code'), 'SS_NOT_FOUND', what);
+        assert.deepEqual(await res.json(), { errors: { route: ['not found'] } }, what);
+      }
+      // A valid signature of one body, sent with other bytes: refused once the bytes are read (401), before the handler.
+      const signed = bodyDigest(JSON.stringify({ reservation: { productId: p.id, quantity: 1 } }));
+      const swapped = await post({ [INTERNAL_SIG_HEADER]: sign(SECRET, 'internal', { method: 'POST', path, bodyDigest: signed }), [BODY_DIGEST_HEADER]: signed });
+      assert.equal(swapped.status, 401);
+      assert.equal(swapped.headers.get('x-error-code'), 'SS_TOKEN_INVALID');
+      assert.equal((await client.product(p.id))!.stock, 5, 'no refused call took stock');
+
+      const stranger = createHttpCatalogClient({ urls: () => [sys.url], secret: 'x'.repeat(40) });
+      try {
+        for (const call of [() => stranger.product(p.id), () => stranger.reserve({ productId: p.id, quantity: 1 }), () => stranger.release(`${p.id}.x`)]) {
+          await assert.rejects(call, appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+        }
+      } finally {
+        await stranger.close();
+      }
+      assert.equal((await client.product(p.id))!.stock, 5);
+    });
+
+    it('no replica reachable: 503 from the catalog, after trying each', async () => {
+      const gone = createHttpCatalogClient({ urls: () => ['http://127.0.0.1:1'], secret: SECRET });
+      const none = createHttpCatalogClient({ urls: () => [], secret: SECRET });
+      try {
+        await assert.rejects(gone.product(1), appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+        await assert.rejects(none.reserve({ productId: 1, quantity: 1 }), appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+      } finally {
+        await gone.close();
+        await none.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
+import type { CatalogClient, ProductSummary, Reservation } from '../../contracts/catalog.js';
+import { BODY_DIGEST_HEADER, bodyDigest, EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
+import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
+import { AppError, errors } from '../../platform/errors/catalog.js';
+
+const TIMEOUT_MS = 2000;
+
+/** The errors the catalog's contract names; any other answer is the transport's (or a bug's), never the caller's to act on. */
+const CONTRACT_ERRORS: Record<string, string[]> = { SS_OUT_OF_STOCK: ['stock'], SS_NOT_FOUND: ['product', 'reservation'], SS_VALIDATION: [] };
+
+/**
+ * The catalog's contract for callers in another process (orders): signed
+ * calls to /internal/catalog on keep-alive pools (undici), round-robin over
+ * the replicas. Every call is safe to repeat: product() reads, release and
+ * commit settle a reservation once, and reserve always carries an id (one is
+ * made here when the caller gives none), so a retry after a lost answer
+ * finds the reservation the first attempt made instead of taking stock twice.
+ * A connection failure therefore moves on to the next replica; the domain's
+ * AppErrors come back as the same AppErrors (out of stock 409, not found 404).
+ */
+export function createHttpCatalogClient(endpoints: RemoteEndpoints): CatalogClient & { close(): Promise<void> } {
+  const pools = new Map<string, Pool>();
+  let turn = 0;
+
+  /** A pool per current replica; pools of replicas that left are closed (their in-flight calls finish first). */
+  function currentPools(): Pool[] {
+    const urls = endpoints.urls();
+    for (const [url, pool] of pools) {
+      if (!urls.includes(url)) {
+        pools.delete(url);
+        void pool.close().catch(() => {});
+      }
+    }
+    return urls.map((url) => {
+      let pool = pools.get(url);
+      if (!pool) pools.set(url, (pool = new Pool(url, { connections: 16, keepAliveTimeout: 4000 })));
+      return pool;
+    });
+  }
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const target = `/internal/catalog${path}`;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const digest = payload === undefined ? EMPTY_BODY_DIGEST : bodyDigest(payload);
+    const replicas = currentPools();
+    const start = turn++ % Math.max(1, replicas.length);
+    for (let attempt = 0; attempt < replicas.length * 2; attempt++) {
+      const pool = replicas[(start + attempt) % replicas.length]!;
+      try {
+        // Signed per attempt: a retry is a new request, and a signature is only good for a few seconds.
+        const headers: Record<string, string> = { [INTERNAL_SIG_HEADER]: sign(endpoints.secret, 'internal', { method, path: target, bodyDigest: digest }) };
+        if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', [BODY_DIGEST_HEADER]: digest });
+        const res = await pool.request({ method, path: target, headers, body: payload, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS });
+        if (res.statusCode === 503) {
+          // A draining replica: the next one may serve it.
+          await res.body.dump();
+          continue;
+        }
+        const answer = (await res.body.json().catch(() => null)) as (T & { errors?: Record<string, string[]> }) | null;
+        if (res.statusCode === 200 && answer) return answer;
+        throw contractError(res.statusCode, res.headers['x-error-code'], answer?.errors);
+      } catch (err) {
+        if (isTimeout(err)) throw errors.timeout('catalog');
+        if (!isConnectionError(err)) throw err;
+      }
+    }
+    // Every replica refused the connection or was draining (or none is known yet): the catalog is unavailable.
+    throw errors.upstreamUnavailable('catalog');
+  }
+
+  return {
+    product: async (id) => {
+      // What the in-process client answers for an id no product can have, without a call.
+      if (!Number.isSafeInteger(id) || id < 1) return null;
+      try {
+        return (await call<{ product: ProductSummary }>('GET', `/products/${id}`)).product;
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'SS_NOT_FOUND') return null;
+        throw err;
+      }
+    },
+    reserve: async ({ productId, quantity, id }) =>
+      (await call<{ reservation: Reservation }>('POST', '/reservations', { reservation: { productId, quantity, id: id ?? randomUUID() } })).reservation,
+    release: async (id) => (await call<{ reservation: Reservation }>('POST', `/reservations/${encodeURIComponent(id)}/release`)).reservation,
+    commit: async (id) => (await call<{ reservation: Reservation }>('POST', `/reservations/${encodeURIComponent(id)}/commit`)).reservation,
+    close: async () => {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+    },
+  };
+}
+
+/**
+ * The catalog's own AppError, rebuilt, when it is one the contract names. Anything else is the catalog being
+ * unreachable for this caller: a refused signature is a 404 of the route (internal routes hide themselves),
+ * which must never read as "no such product" (the order saga would cancel the order for it).
+ */
+function contractError(status: number, code: string | string[] | undefined, fields: Record<string, string[]> | undefined): AppError {
+  const subjects = typeof code === 'string' ? CONTRACT_ERRORS[code] : undefined;
+  if (subjects && fields && (subjects.length === 0 || subjects.some((s) => s in fields))) return new AppError(code as string, status, fields);
+  return errors.upstreamUnavailable('catalog', status >= 500 ? 502 : 503);
+}
+
+function isTimeout(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}
+
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
+}
