@@ -175,9 +175,11 @@ for (const target of await dbTargets()) {
       };
 
       it('404 "route: not found" for an unknown route', async () => {
-        for (const path of ['/api/nope', '/nope', '/api/articles/x/y/z/w', '/api/users/login/extra']) {
+        for (const path of ['/api/nope', '/nope/deeper', '/api/articles/x/y/z/w', '/api/users/login/extra']) {
           assertError(await sys.api.get(path), 404, 'route', 'not found');
         }
+        // One segment at the root is a short link's code (issue 18): unknown, it is a link that is not found.
+        assertError(await sys.api.get('/nope'), 404, 'link', 'not found');
       });
 
       it('404 "route: not found" for an unknown method on a known path', async () => {
