@@ -7,8 +7,8 @@ export const RESUBSCRIBE_MS = 1_000;
 
 /**
  * bentocache subscribes its invalidation bus when the cache is built and drops the promise: a
- * SUBSCRIBE that Redis does not confirm in time (away or slow at start-up; the subscriber's
- * 1 s command timeout) became an unhandled rejection ("Command timed out", after the start),
+ * SUBSCRIBE that fails (Redis away at start-up, or not confirming within the subscriber's
+ * command timeout) became an unhandled rejection ("Command timed out", after the start),
  * and @boringnode/bus's transport forgets the handler on failure, so this instance would never
  * hear another's invalidations. The wrapper catches that failure and subscribes again until
  * Redis confirms, and stops once the bus disconnects.
