@@ -9,6 +9,7 @@ import type { CacheMetrics } from './cache-metrics.js';
 import { Generations, type GenerationSnapshot } from './generations.js';
 import { asStamped, stamp, type Invalidation, type Stamped, type Tiers } from './tiers.js';
 import { ttlMs } from './ttl.js';
+import { resubscribingBus } from './resubscribing-bus.js';
 import { redisPrefix } from '../redis/create-redis.js';
 
 const KINDS = new Set<string>(['profile', 'article', 'list', 'tags', 'viewer', 'link', 'product', 'search']);
@@ -35,7 +36,8 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   const store = bentostore().useL1Layer(memoryDriver({ maxItems: config.CACHE_L1_MAX_ITEMS }));
   if (tiers.redis) {
     store.useL2Layer(redisDriver({ connection: tiers.redis.client }));
-    store.useBus(redisBusDriver({ connection: tiers.redis.busClient, retryQueue: { enabled: true, maxSize: 10_000 } }));
+    // Wrapped: bentocache drops the promise of its SUBSCRIBE (see resubscribing-bus.ts).
+    store.useBus(resubscribingBus(redisBusDriver({ connection: tiers.redis.busClient, retryQueue: { enabled: true, maxSize: 10_000 } })));
   }
   const bento = new BentoCache({
     default: 'main',

@@ -19,9 +19,13 @@ export type RedisUse = 'command' | 'subscriber' | 'blocking';
  * The settings every client shares, and why:
  * - connectTimeout 1 s: a local or same-zone Redis connects in a millisecond;
  *   longer only delays noticing that it is gone.
- * - commandTimeout 1 s (command, subscriber): a server that accepts the
+ * - commandTimeout 1 s (command): a server that accepts the
  *   connection but does not answer (paused, swapping) counts as down, and the
  *   breaker opens after a few such timeouts.
+ * - subscriberCommandTimeout 10 s: a subscriber's commands (SUBSCRIBE at
+ *   start-up) are on no request's path, and a loaded machine can take more
+ *   than 1 s to confirm one; the start-up SUBSCRIBE of a process then failed
+ *   ("Command timed out") although Redis was there.
  * - maxRetriesPerRequest 0: a command is never replayed after a reconnect;
  *   the caller's fallback already answered.
  * - offline queue off once connected: while reconnecting a command fails at
@@ -34,6 +38,7 @@ export type RedisUse = 'command' | 'subscriber' | 'blocking';
 export const REDIS_DEFAULTS = {
   connectTimeout: 1_000,
   commandTimeout: 1_000,
+  subscriberCommandTimeout: 10_000,
   maxRetriesPerRequest: 0,
   reconnectFirstMs: 50,
   reconnectMaxMs: 500,
@@ -58,7 +63,7 @@ export function createRedis(url: string, options: CreateRedisOptions): Redis {
   const client = new Redis(url, {
     connectionName: `scalestack:${options.name}`,
     connectTimeout: REDIS_DEFAULTS.connectTimeout,
-    ...(blocking ? {} : { commandTimeout: REDIS_DEFAULTS.commandTimeout }),
+    ...(blocking ? {} : { commandTimeout: use === 'subscriber' ? REDIS_DEFAULTS.subscriberCommandTimeout : REDIS_DEFAULTS.commandTimeout }),
     maxRetriesPerRequest: blocking ? null : REDIS_DEFAULTS.maxRetriesPerRequest,
     enableOfflineQueue: true,
     retryStrategy: reconnectDelay,
