@@ -63,8 +63,8 @@ export class RedisSwitches extends MemorySwitches {
       .ltrim(`${this.channel}:log`, 0, 99)
       .publish(this.channel, JSON.stringify({ type: 'change', change } satisfies Message))
       .exec();
-    // Applied here at once; our own message coming back on the channel is skipped.
-    this.apply(change);
+    // Applied here at once (unless a beat took it from the store meanwhile); our own message coming back is skipped.
+    if (!this.seen(change)) this.apply(change);
     return change;
   }
 
@@ -76,7 +76,7 @@ export class RedisSwitches extends MemorySwitches {
       return;
     }
     if (message.type === 'change') {
-      if (message.change.origin === this.id) return;
+      if (message.change.origin === this.id || this.seen(message.change)) return;
       this.apply(message.change);
       void this.beat();
     } else if (message.peer.id !== this.id) {
@@ -84,7 +84,32 @@ export class RedisSwitches extends MemorySwitches {
     }
   }
 
+  private seen(change: SwitchChange): boolean {
+    return this.history.some((c) => c.at === change.at && c.origin === change.origin);
+  }
+
+  /**
+   * Pub/sub delivers at most once: a message sent while this process's subscription was down (a
+   * reconnect, a subscribe that timed out on a busy Redis) is gone. Each beat compares what is applied
+   * here with the stored values and takes in what differs, so a missed change lands within a beat.
+   */
+  private async reconcile(): Promise<void> {
+    const [stored, head] = await Promise.all([
+      this.command.get(`${this.channel}:values`),
+      this.command.lindex(`${this.channel}:log`, 0),
+    ]).catch(() => [null, null] as const);
+    if (!stored) return;
+    const values = JSON.parse(stored) as Partial<SwitchValues>;
+    const changed = Object.fromEntries(
+      Object.entries(values).filter(([key, value]) => this.current[key as keyof SwitchValues] !== value),
+    ) as Partial<SwitchValues>;
+    if (Object.keys(changed).length === 0) return;
+    const latest = head ? (JSON.parse(head) as SwitchChange) : undefined;
+    this.apply({ at: latest?.at ?? Date.now(), by: latest?.by ?? 'stored values', origin: latest?.origin ?? 'store', changed });
+  }
+
   private async beat(): Promise<void> {
+    await this.reconcile();
     const peer: Peer = { id: this.id, url: this.self.url, services: this.self.services, applied: this.current, seenAt: Date.now() };
     await this.command.publish(this.channel, JSON.stringify({ type: 'beat', peer } satisfies Message)).catch(() => {});
   }
