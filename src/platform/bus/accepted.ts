@@ -6,6 +6,7 @@ import { newId } from './envelope.js';
 import { REQUEST_ID, TRACEPARENT, TRACESTATE } from './message-context.js';
 import { addJobToOutbox } from './outbox.js';
 import type { Handler, Headers } from './port.js';
+import { jsonbText } from '../text/jsonb.js';
 
 /**
  * 202 Accepted for slow work: the request records a status row and enqueues
@@ -108,7 +109,7 @@ export function registerJobStatusRoute(app: FastifyInstance, db: Database, queue
  */
 export function tracked<T>(db: Database, maxAttempts: number, work: (payload: T, jobId: string) => Promise<unknown>): Handler<T> {
   const set = (id: string, state: JobState, attempts: number, result: unknown, error: string | null) =>
-    sql`update platform.job_status set state = ${state}, attempts = ${attempts}, result = ${JSON.stringify(result ?? null)}::jsonb,
+    sql`update platform.job_status set state = ${state}, attempts = ${attempts}, result = ${jsonbText(result)}::jsonb,
       error = ${error}, updated_at = now() where id = ${id}`.execute(db.as<Any>());
   return async (delivery) => {
     await set(delivery.id, 'running', delivery.attempt, null, null);

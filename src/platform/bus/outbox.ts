@@ -5,6 +5,7 @@ import { newId } from './envelope.js';
 import { withContextHeaders } from './message-context.js';
 import { detached, tracePublish } from '../tracing/bus-spans.js';
 import type { Bus, Headers, OutgoingEvent } from './port.js';
+import { jsonbText } from '../text/jsonb.js';
 
 /**
  * Writes events into platform.outbox inside the caller's transaction, so
@@ -17,7 +18,7 @@ export async function addToOutbox<Tables>(trx: Kysely<Tables>, events: OutgoingE
     const id = e.id ?? newId();
     ids.push(id);
     await sql`insert into platform.outbox (id, topic, key, payload, headers)
-      values (${id}, ${e.topic}, ${e.key}, ${JSON.stringify(e.payload ?? null)}::jsonb, ${JSON.stringify(withContextHeaders(e.headers))}::jsonb)`.execute(trx);
+      values (${id}, ${e.topic}, ${e.key}, ${jsonbText(e.payload)}::jsonb, ${jsonbText(withContextHeaders(e.headers))}::jsonb)`.execute(trx);
   }
   return ids;
 }
@@ -26,7 +27,7 @@ export async function addToOutbox<Tables>(trx: Kysely<Tables>, events: OutgoingE
 export async function addJobToOutbox<Tables>(trx: Kysely<Tables>, queue: string, payload: unknown, options: { id?: string; headers?: Headers } = {}): Promise<string> {
   const id = options.id ?? newId();
   await sql`insert into platform.outbox (id, kind, topic, key, payload, headers)
-    values (${id}, 'job', ${queue}, ${id}, ${JSON.stringify(payload ?? null)}::jsonb, ${JSON.stringify(withContextHeaders(options.headers))}::jsonb)`.execute(trx);
+    values (${id}, 'job', ${queue}, ${id}, ${jsonbText(payload)}::jsonb, ${jsonbText(withContextHeaders(options.headers))}::jsonb)`.execute(trx);
   return id;
 }
 

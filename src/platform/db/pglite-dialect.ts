@@ -10,6 +10,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { wellFormed } from '../text/jsonb.js';
 
 /**
  * Kysely on PGlite. PGlite is one connection, so the driver hands it out
@@ -74,12 +75,9 @@ class PGliteDriver implements Driver {
  * count is short for a lone low surrogate after a non-ASCII character, so
  * the parameter went out truncated and Postgres refused it (22021).
  */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-function wellFormed(value: unknown): unknown {
-  // String.prototype.toWellFormed, which the project's ES2022 lib does not declare yet.
-  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\ufffd');
-  if (Array.isArray(value)) return value.map(wellFormed);
+function wellFormedParameter(value: unknown): unknown {
+  if (typeof value === 'string') return wellFormed(value);
+  if (Array.isArray(value)) return value.map(wellFormedParameter);
   return value;
 }
 
@@ -89,7 +87,7 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(query.sql, query.parameters.map(wellFormed));
+    const result = await this.pglite.query<R>(query.sql, query.parameters.map(wellFormedParameter));
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
