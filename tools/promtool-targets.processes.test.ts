@@ -15,6 +15,7 @@ import { dbTargets } from '../src/testing/db-targets.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../src/testing/redis-probe.js';
 import { skipUnlessAvailable } from '../src/testing/services-required.js';
 import type { TargetGroup } from './promtool-targets.js';
+import { allServices } from '../src/services/registry.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 /** Every process's /metrics (the gateway's always) answers this token. */
@@ -55,10 +56,11 @@ describe('scrape targets of a --workers topology', { ...postgres.options, ...ski
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('one target per process: the gateway and two workers, each worker with both services', () => {
+  it('one target per process: the gateway and two workers, each worker with every service', () => {
     assert.deepEqual(groups.map((g) => g.labels['role']), ['gateway', 'worker', 'worker'], JSON.stringify(groups));
     assert.equal(groups[0]!.targets[0], new URL(topology.url).host);
-    for (const worker of groups.slice(1)) assert.equal(worker.labels['services'], 'identity,social');
+    const everyService = allServices.map((s) => s.name).sort().join(',');
+    for (const worker of groups.slice(1)) assert.equal(worker.labels['services'], everyService);
     assert.equal(new Set(groups.map((g) => g.targets[0])).size, 3, 'three different processes');
   });
 

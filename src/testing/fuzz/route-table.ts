@@ -12,6 +12,8 @@ export interface FuzzRoute {
   body?: TSchema | undefined;
   querystring?: TSchema | undefined;
   params?: TSchema | undefined;
+  /** A live stream (SSE, WebSocket): answered with a response that never ends, so not a request-response to fuzz. */
+  live?: boolean;
 }
 
 /**
@@ -52,6 +54,7 @@ export class RouteTable {
         body: schema.body,
         querystring: schema.querystring,
         params: schema.params,
+        ...((route.config as { queryToken?: boolean } | undefined)?.queryToken ? { live: true } : {}),
       });
     }
   }

@@ -51,7 +51,9 @@ for (const target of await dbTargets()) {
     });
 
     it('no 5xx, no stack trace, no hang, and 4xx in the error shape, on every route, signed in and not', async (t) => {
-      for (const route of fuzzedRoutes(table, sys)) {
+      // Live streams never finish answering (a signed-in SSE request is a 200 that stays open): their bad
+      // input (no, forged or another user's token, resume ids) is src/services/notifications/live/live-stream.test.ts's.
+      for (const route of fuzzedRoutes(table, sys).filter((r) => !r.live)) {
         await t.test(`${route.method} ${route.url}`, async (rt) => {
           const world = await buildWorld(sys.app);
           // How deep the requests got, for the log: a route answered only 401 and 422 was not really fuzzed.
