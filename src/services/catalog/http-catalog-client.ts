@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'undici';
 import type { CatalogClient, ProductSummary, Reservation } from '../../contracts/catalog.js';
 import { BODY_DIGEST_HEADER, bodyDigest, EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
 import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
+import { isConnectionError, ReplicaPools } from '../../platform/runtime/topologies/replica-pools.js';
 import { AppError, errors } from '../../platform/errors/catalog.js';
 
 const TIMEOUT_MS = 2000;
@@ -21,33 +21,15 @@ const CONTRACT_ERRORS: Record<string, string[]> = { SS_OUT_OF_STOCK: ['stock'], 
  * AppErrors come back as the same AppErrors (out of stock 409, not found 404).
  */
 export function createHttpCatalogClient(endpoints: RemoteEndpoints): CatalogClient & { close(): Promise<void> } {
-  const pools = new Map<string, Pool>();
-  let turn = 0;
-
-  /** A pool per current replica; pools of replicas that left are closed (their in-flight calls finish first). */
-  function currentPools(): Pool[] {
-    const urls = endpoints.urls();
-    for (const [url, pool] of pools) {
-      if (!urls.includes(url)) {
-        pools.delete(url);
-        void pool.close().catch(() => {});
-      }
-    }
-    return urls.map((url) => {
-      let pool = pools.get(url);
-      if (!pool) pools.set(url, (pool = new Pool(url, { connections: 16, keepAliveTimeout: 4000 })));
-      return pool;
-    });
-  }
+  const pools = new ReplicaPools(endpoints);
 
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const target = `/internal/catalog${path}`;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const digest = payload === undefined ? EMPTY_BODY_DIGEST : bodyDigest(payload);
-    const replicas = currentPools();
-    const start = turn++ % Math.max(1, replicas.length);
+    const replicas = pools.inTurn();
     for (let attempt = 0; attempt < replicas.length * 2; attempt++) {
-      const pool = replicas[(start + attempt) % replicas.length]!;
+      const pool = replicas[attempt % replicas.length]!;
       try {
         // Signed per attempt: a retry is a new request, and a signature is only good for a few seconds.
         const headers: Record<string, string> = { [INTERNAL_SIG_HEADER]: sign(endpoints.secret, 'internal', { method, path: target, bodyDigest: digest }) };
@@ -86,7 +68,7 @@ export function createHttpCatalogClient(endpoints: RemoteEndpoints): CatalogClie
     release: async (id) => (await call<{ reservation: Reservation }>('POST', `/reservations/${encodeURIComponent(id)}/release`)).reservation,
     commit: async (id) => (await call<{ reservation: Reservation }>('POST', `/reservations/${encodeURIComponent(id)}/commit`)).reservation,
     close: async () => {
-      await Promise.all([...pools.values()].map((p) => p.close()));
+      await pools.close();
     },
   };
 }
@@ -105,9 +87,4 @@ function contractError(status: number, code: string | string[] | undefined, fiel
 function isTimeout(err: unknown): boolean {
   const code = (err as { code?: string }).code ?? '';
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-}
-
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
 }

@@ -1,8 +1,8 @@
-import { Pool } from 'undici';
 import type { IdentityClient, UserProfile, UserStanding } from '../../contracts/identity.js';
 import { createRemoteUserCheck, type UserCheck } from '../../platform/auth/user-check.js';
 import { EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
 import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
+import { isConnectionError, ReplicaPools } from '../../platform/runtime/topologies/replica-pools.js';
 import { errors } from '../../platform/errors/catalog.js';
 
 const TIMEOUT_MS = 2000;
@@ -15,31 +15,13 @@ const BATCH = 500;
  * are reads, safe to repeat), so a replica restarting costs no request.
  */
 export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityClient & { close(): Promise<void>; userExists: UserCheck } {
-  const pools = new Map<string, Pool>();
-  let turn = 0;
-
-  /** A pool per current replica; pools of replicas that left are closed (their in-flight calls finish first). */
-  function currentPools(): Pool[] {
-    const urls = endpoints.urls();
-    for (const [url, pool] of pools) {
-      if (!urls.includes(url)) {
-        pools.delete(url);
-        void pool.close().catch(() => {});
-      }
-    }
-    return urls.map((url) => {
-      let pool = pools.get(url);
-      if (!pool) pools.set(url, (pool = new Pool(url, { connections: 16, keepAliveTimeout: 4000 })));
-      return pool;
-    });
-  }
+  const pools = new ReplicaPools(endpoints);
 
   async function get<T>(path: string): Promise<{ status: number; body: T | null }> {
     let lastError: unknown = new Error('identity has no replica');
-    const replicas = currentPools();
-    const start = turn++ % Math.max(1, replicas.length);
+    const replicas = pools.inTurn();
     for (let attempt = 0; attempt < replicas.length * 2; attempt++) {
-      const pool = replicas[(start + attempt) % replicas.length]!;
+      const pool = replicas[attempt % replicas.length]!;
       try {
         const target = `/internal/identity${path}`;
         const res = await pool.request({
@@ -92,12 +74,7 @@ export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityCl
       return body?.user ?? null;
     },
     close: async () => {
-      await Promise.all([...pools.values()].map((p) => p.close()));
+      await pools.close();
     },
   };
-}
-
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
 }
