@@ -122,8 +122,11 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     ended = true;
     clearTimeout(timer);
     const now = elapsed();
-    // What is due and has a free connection goes out: a timer that fired a little late is not a backlog.
-    while (due !== null && due <= now && inFlight.size < options.connections) {
+    // What is due and has a free connection goes out: a timer that fired a little late is not a backlog. The
+    // cutoff is the profile's end, not `now`: Node's millisecond timers can fire a fraction of a millisecond
+    // before performance.now() reaches durationMs, and a request due in that sliver was still due in the run.
+    const cutoff = Math.max(now, durationMs);
+    while (due !== null && due <= cutoff && inFlight.size < options.connections) {
       issue(due);
       due = schedule.next();
     }

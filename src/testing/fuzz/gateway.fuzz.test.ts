@@ -55,7 +55,8 @@ describe(`every gateway route fuzzed from its service's schema (seed ${settings.
   });
 
   it('no 5xx, no stack trace, no hang, and 4xx in the error shape, through the gateway', async (t) => {
-    for (const route of gatewayRoutes()) {
+    // Live streams never end, so they are not request-response; their hostile input is live-stream.test.ts's.
+    for (const route of gatewayRoutes().filter((r) => !r.live)) {
       await t.test(`${route.method} ${route.url}`, async () => {
         const world = await buildWorld(gateway.app);
         const property = fc.asyncProperty(requestFor(route, world), async (req) => assertWellBehaved(req, await send(gateway.app, req)));
