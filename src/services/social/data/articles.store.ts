@@ -148,17 +148,62 @@ export class ArticlesStore {
 
   /** One page of ids, newest first (id breaks ties), and the total of matches. */
   async findIds(filter: ArticleFilter, page: Page): Promise<{ ids: number[]; total: number }> {
-    const [rows, count] = await Promise.all([
-      this.filtered(filter)
-        .select('a.id')
-        .orderBy('a.created_at', 'desc')
-        .orderBy('a.id', 'desc')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute(),
-      this.filtered(filter).select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-    ]);
-    return { ids: rows.map((r) => r.id), total: Number(count.total) };
+    const [ids, total] = await Promise.all([this.pageIds(filter, page), this.countMatches(filter)]);
+    return { ids, total };
+  }
+
+  private async pageIds(filter: ArticleFilter, page: Page): Promise<number[]> {
+    if (onlyFilter(filter) === 'authorsFollowedBy') {
+      // The pull feed: each followee's newest (offset + limit) from their own index, merged. Walking the
+      // global newest-first index instead reads past every article of the people not followed, which
+      // for someone following a few quiet authors is most of the table.
+      const { rows } = await sql<{ id: number }>`select a.id from social.follows f
+        cross join lateral (
+          select id, created_at from social.articles where author_id = f.followee_id
+          order by created_at desc, id desc limit ${page.offset + page.limit}
+        ) a
+        where f.follower_id = ${filter.authorsFollowedBy}
+        order by a.created_at desc, a.id desc limit ${page.limit} offset ${page.offset}`.execute(this.db);
+      return rows.map((r) => Number(r.id));
+    }
+    const rows = await this.filtered(filter)
+      .select('a.id')
+      .orderBy('a.created_at', 'desc')
+      .orderBy('a.id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * How many articles match: with no filter or one, a count kept by triggers (migration 6) or an
+   * index range, never a pass over the articles; filters combined (rare: the API allows
+   * author + tag + favorited together) are counted by the query itself.
+   */
+  private async countMatches(filter: ArticleFilter): Promise<number> {
+    const only = onlyFilter(filter);
+    let query;
+    if (only === 'none') {
+      query = this.db.selectFrom('social.article_totals').select((eb) => eb.fn.sum<number>('articles_count').as('total'));
+    } else if (only === 'authorId') {
+      query = this.db.selectFrom('social.author_stats').select('articles_count as total').where('author_id', '=', filter.authorId!);
+    } else if (only === 'tag') {
+      query = this.db.selectFrom('social.tag_stats').select('articles_count as total').where('tag', '=', filter.tag!);
+    } else if (only === 'favoritedBy') {
+      // A favorite row exists only while its article does (on delete cascade).
+      query = this.db.selectFrom('social.favorites').select((eb) => eb.fn.countAll<number>().as('total')).where('user_id', '=', filter.favoritedBy!);
+    } else if (only === 'authorsFollowedBy') {
+      query = this.db
+        .selectFrom('social.follows as f')
+        .innerJoin('social.author_stats as s', 's.author_id', 'f.followee_id')
+        .select((eb) => eb.fn.sum<number>('s.articles_count').as('total'))
+        .where('f.follower_id', '=', filter.authorsFollowedBy!);
+    } else {
+      query = this.filtered(filter).select((eb) => eb.fn.countAll<number>().as('total'));
+    }
+    const row = await query.executeTakeFirst();
+    return Number(row?.total ?? 0);
   }
 
   private filtered(filter: ArticleFilter): SelectQueryBuilder<SocialTables & { a: SocialTables['social.articles'] }, 'a', object> {
@@ -186,7 +231,8 @@ export class ArticlesStore {
   }
 
   async tagsInUse(): Promise<string[]> {
-    const rows = await this.db.selectFrom('social.article_tags').select('tag').distinct().orderBy('tag').execute();
+    // The kept per-tag counts: a distinct over article_tags reads every tag of every article.
+    const rows = await this.db.selectFrom('social.tag_stats').select('tag').where('articles_count', '>', 0).orderBy('tag').execute();
     return rows.map((r) => r.tag);
   }
 
@@ -229,4 +275,10 @@ function toRecord(row: {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** Which single filter narrows a list: 'none', its name, or 'several'. */
+function onlyFilter(filter: ArticleFilter): 'none' | keyof ArticleFilter | 'several' {
+  const set = (Object.keys(filter) as (keyof ArticleFilter)[]).filter((k) => filter[k] !== undefined);
+  return set.length === 0 ? 'none' : set.length === 1 ? set[0]! : 'several';
 }

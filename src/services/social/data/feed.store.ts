@@ -52,24 +52,35 @@ export class FeedStore {
    * (the celebrities, under hybrid): what a rebuilt timeline holds.
    */
   async timelineOf(viewerId: number, excluded: readonly number[], limit: number): Promise<TimelineEntry[]> {
-    let query = this.db
-      .selectFrom('social.articles as a')
-      .select(['a.id', 'a.author_id', 'a.created_at'])
-      .where('a.author_id', 'in', (eb) => eb.selectFrom('social.follows').select('followee_id').where('follower_id', '=', viewerId));
-    if (excluded.length > 0) query = query.where('a.author_id', 'not in', [...excluded]);
-    const rows = await query.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).execute();
+    // Each followee's newest `limit` from their own index, merged (see ArticlesStore.pageIds).
+    const { rows } = await sql<ArticleKey>`select a.id, a.author_id, a.created_at from social.follows f
+      cross join lateral (
+        select id, author_id, created_at from social.articles where author_id = f.followee_id
+        order by created_at desc, id desc limit ${limit}
+      ) a
+      where f.follower_id = ${viewerId} and not (f.followee_id = any(${[...excluded]}::bigint[]))
+      order by a.created_at desc, a.id desc limit ${limit}`.execute(this.db);
     return rows.map(toEntry);
   }
 
   /** The newest `limit` articles by `authorIds` and how many they have in all (the read-time merge of hybrid). */
   async recentBy(authorIds: readonly number[], limit: number): Promise<{ entries: TimelineEntry[]; total: number }> {
     if (authorIds.length === 0) return { entries: [], total: 0 };
-    const byAuthors = this.db.selectFrom('social.articles as a').where('a.author_id', 'in', [...authorIds]);
-    const [rows, count] = await Promise.all([
-      byAuthors.select(['a.id', 'a.author_id', 'a.created_at']).orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(limit).execute(),
-      byAuthors.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    const [{ rows }, count] = await Promise.all([
+      sql<ArticleKey>`select a.id, a.author_id, a.created_at from unnest(${[...authorIds]}::bigint[]) as x(author_id)
+        cross join lateral (
+          select id, author_id, created_at from social.articles where author_id = x.author_id
+          order by created_at desc, id desc limit ${limit}
+        ) a
+        order by a.created_at desc, a.id desc limit ${limit}`.execute(this.db),
+      // Kept by a trigger (migration 6): counting the celebrities' articles would read them all.
+      this.db
+        .selectFrom('social.author_stats')
+        .select((eb) => eb.fn.sum<number>('articles_count').as('total'))
+        .where('author_id', 'in', [...authorIds])
+        .executeTakeFirst(),
     ]);
-    return { entries: rows.map(toEntry), total: Number(count.total) };
+    return { entries: rows.map(toEntry), total: Number(count?.total ?? 0) };
   }
 
   /** Records that `userId` read their feed now. */
@@ -82,6 +93,8 @@ export class FeedStore {
   }
 }
 
-function toEntry(row: { id: number; author_id: number; created_at: Date }): TimelineEntry {
+type ArticleKey = { id: number; author_id: number; created_at: Date };
+
+function toEntry(row: ArticleKey): TimelineEntry {
   return { articleId: row.id, authorId: row.author_id, score: row.created_at.getTime() };
 }

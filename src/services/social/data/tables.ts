@@ -20,7 +20,12 @@ export interface SocialTables {
   'social.article_tags': { article_id: number; tag: string };
   'social.favorites': { user_id: number; article_id: number; created_at: Generated<Date> };
   'social.feed_readers': { user_id: number; last_read_at: Date };
-  'social.author_stats': { author_id: number; followers_count: number };
+  /** Followers kept by FollowsStore; articles by a trigger (migration 6). */
+  'social.author_stats': { author_id: number; followers_count: Generated<number>; articles_count: Generated<number> };
+  /** The article total in 16 slots (sum them), kept by a trigger. */
+  'social.article_totals': { slot: number; articles_count: number };
+  /** Articles per tag, kept by a trigger; a tag leaves when its last article does. */
+  'social.tag_stats': { tag: string; articles_count: number };
   'social.comments': {
     id: Generated<number>;
     article_id: number;

@@ -48,7 +48,8 @@ for (const target of await dbTargets()) {
       await sql`insert into social.articles (slug, title, description, body, author_id, created_at)
         select 'friend-' || g, 't', 'd', 'b', ${FRIEND}, now() - g * interval '7 minutes' - interval '30 seconds' from generate_series(1, 20) g`.execute(k);
       await sql`insert into social.follows (follower_id, followee_id) values (${VIEWER}, ${CELEBRITY}), (${VIEWER}, ${FRIEND})`.execute(k);
-      await sql`insert into social.author_stats (author_id, followers_count) values (${CELEBRITY}, 1000), (${FRIEND}, 1)`.execute(k);
+      await sql`insert into social.author_stats (author_id, followers_count) values (${CELEBRITY}, 1000), (${FRIEND}, 1)
+        on conflict (author_id) do update set followers_count = excluded.followers_count`.execute(k);
 
       const store = new CountingFeedStore(db);
       const feed = new TimelineFeed({ name: 'hybrid', celebrityThreshold: 100, cap: CAP }, store, memoryTimelines({ cap: CAP, lifetimeMs: 60_000 }),

@@ -1,0 +1,155 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../../../platform/db/database.js';
+import { runMigrations } from '../../../platform/db/migrations.js';
+import { openDatabase } from '../../../platform/db/open-database.js';
+import { dbTargets } from '../../../testing/db-targets.js';
+import { socialMigrations } from '../migrations.js';
+import { ArticlesStore } from './articles.store.js';
+import { FeedStore } from './feed.store.js';
+import type { SocialTables } from './tables.js';
+import { removeUserContent } from './user-content.store.js';
+
+/** The kept counts (migration 6) next to the same counts taken from the rows themselves. */
+async function keptAndCounted(db: Kysely<SocialTables>) {
+  const one = async (q: string) => (await sql.raw<{ n: string | number | null }>(q).execute(db)).rows[0]?.n;
+  const pairs = async (q: string) => Object.fromEntries((await sql.raw<{ k: string | number; n: number }>(q).execute(db)).rows.map((r) => [String(r.k), Number(r.n)]));
+  return {
+    kept: {
+      total: Number(await one('select sum(articles_count) as n from social.article_totals')),
+      byAuthor: await pairs('select author_id as k, articles_count as n from social.author_stats where articles_count <> 0'),
+      byTag: await pairs('select tag as k, articles_count as n from social.tag_stats'),
+    },
+    counted: {
+      total: Number(await one('select count(*) as n from social.articles')),
+      byAuthor: await pairs('select author_id as k, count(*) as n from social.articles group by author_id'),
+      byTag: await pairs('select tag as k, count(*) as n from social.article_tags group by tag'),
+    },
+  };
+}
+
+for (const target of await dbTargets()) {
+  test(`article counts (${target.name}): the kept totals per site, author and tag equal a fresh count after bulk and single posts, tag edits, deletes and a user's removal`, { ...target.options, timeout: 120_000 }, async () => {
+    const url = await target.create();
+    const database = await openDatabase({ url, dataDir: 'memory://', poolMax: 4 });
+    try {
+      await runMigrations(database, [socialMigrations]);
+      const store = new ArticlesStore(database);
+      const db = store.db;
+      // A bulk insert (one statement, several authors), then posts one by one, concurrently.
+      await sql`insert into social.articles (slug, title, description, body, author_id)
+        select 'bulk-' || g, 't', 'd', 'b', 1 + g % 3 from generate_series(1, 300) g`.execute(db);
+      await sql`insert into social.article_tags (article_id, tag) select id, 'tag' || (id % 5) from social.articles`.execute(db);
+      const posted = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          db.transaction().execute(async (trx) => {
+            const { id } = await store.insert(trx, 4 + (i % 2), { slug: `single-${i}`, title: 't', description: 'd', body: 'b' });
+            await store.replaceTags(trx, id, ['solo', `own-${i}`]);
+            return id;
+          }),
+        ),
+      );
+      // Tags edited (one tag's last article loses it), articles deleted, and user 1 removed with all they wrote.
+      await db.transaction().execute((trx) => store.replaceTags(trx, posted[0]!, ['edited']));
+      await db.transaction().execute(async (trx) => {
+        for (const id of posted.slice(1, 6)) await store.delete(trx, id);
+      });
+      await db.transaction().execute((trx) => removeUserContent(trx, 1));
+
+      const { kept, counted } = await keptAndCounted(db);
+      assert.equal(counted.total, 300 - 100 + 40 - 5, 'the scenario itself');
+      assert.deepEqual(kept, counted);
+      assert.ok(!('own-0' in kept.byTag), 'a tag no article carries is gone from the kept list');
+      assert.deepEqual(await store.tagsInUse(), Object.keys(counted.byTag).sort());
+      // And what the lists answer: each single-filter total is a kept one.
+      assert.equal((await store.findIds({}, { limit: 1, offset: 0 })).total, counted.total);
+      assert.equal((await store.findIds({ authorId: 2 }, { limit: 1, offset: 0 })).total, counted.byAuthor['2']);
+      assert.equal((await store.findIds({ tag: 'tag3' }, { limit: 1, offset: 0 })).total, counted.byTag['tag3']);
+    } finally {
+      await database.close();
+      await target.drop(url);
+    }
+  });
+}
+
+/** Tables that grow with the site: a sequential scan of any of them in a hot query is the bug this test is for. */
+const BIG_TABLES = new Set(['articles', 'article_tags', 'favorites', 'follows', 'comments']);
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function walk(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
+  out.push(node);
+  for (const child of node.Plans ?? []) walk(child, out);
+  return out;
+}
+
+const [, postgres] = await dbTargets();
+
+test('hot reads at 100,000 articles (postgres): every list, count, feed and single-article query is planned on an index, no sequential scan of a big table', { ...postgres!.options, timeout: 180_000 }, async () => {
+  const url = await postgres!.create();
+  const database = await openDatabase({ url, dataDir: 'memory://', poolMax: 2 });
+  try {
+    await runMigrations(database, [socialMigrations]);
+    const plain = database.as<SocialTables>();
+    // 2,000 authors, 20 common and 1,000 rare tags, 50 follows and ~100 favorites per user.
+    await sql`insert into social.articles (slug, title, description, body, author_id, created_at)
+      select 'a-' || i, 't' || i, 'd', 'b', 1 + i % 2000, now() - i * interval '1 second' from generate_series(1, 100000) i`.execute(plain);
+    await sql`insert into social.article_tags (article_id, tag) select id, 'tag' || (id % 20) from social.articles`.execute(plain);
+    await sql`insert into social.article_tags (article_id, tag) select id, 'rare' || (id % 1000) from social.articles where id % 7 = 0`.execute(plain);
+    await sql`insert into social.follows (follower_id, followee_id)
+      select u, 1 + (u * 37 + k * 101) % 2000 from generate_series(1, 2000) u, generate_series(1, 50) k on conflict do nothing`.execute(plain);
+    await sql`insert into social.favorites (user_id, article_id)
+      select 1 + i % 2000, 1 + (i * 7919) % 100000 from generate_series(1, 200000) i on conflict do nothing`.execute(plain);
+    await sql`analyze`.execute(plain);
+
+    // The store's own statements, captured with their parameters as they run, then explained as they were sent.
+    const captured: { sql: string; parameters: readonly unknown[] }[] = [];
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const logged = new Kysely<SocialTables>({ dialect: new PostgresDialect({ pool }), log: (event) => void captured.push(event.query) });
+    const shim = { as: () => logged } as unknown as Database;
+    const store = new ArticlesStore(shim);
+    const feed = new FeedStore(shim);
+    const page = { limit: 20, offset: 0 };
+    const reads: [string, () => Promise<unknown>][] = [
+      ['global list', () => store.findIds({}, page)],
+      ['list by common tag', () => store.findIds({ tag: 'tag3' }, page)],
+      ['list by rare tag', () => store.findIds({ tag: 'rare3' }, page)],
+      ['list by author', () => store.findIds({ authorId: 5 }, page)],
+      ['list favorited by', () => store.findIds({ favoritedBy: 5 }, page)],
+      ['pull feed', () => store.findIds({ authorsFollowedBy: 5 }, page)],
+      ['pull feed, page 5', () => store.findIds({ authorsFollowedBy: 5 }, { limit: 20, offset: 80 })],
+      ['records of a page', () => store.recordsByIds(Array.from({ length: 20 }, (_, i) => 1000 + i * 37))],
+      ['single article', () => store.recordBySlug('a-4242')],
+      ['favorited flags', () => store.favoritedAmong(5, [1, 2, 3, 4242])],
+      ['tags', () => store.tagsInUse()],
+      ['hybrid: celebrities followed', () => feed.celebritiesFollowedBy(5, 100)],
+      ['hybrid: timeline rebuild', () => feed.timelineOf(5, [38], 800)],
+      ['hybrid: celebrity merge', () => feed.recentBy([1, 2, 3], 800)],
+    ];
+    try {
+      for (const [name, read] of reads) {
+        captured.length = 0;
+        await read();
+        assert.ok(captured.length > 0, `${name}: no statement captured`);
+        for (const statement of captured) {
+          const { rows } = await pool.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`explain (format json) ${statement.sql}`, [...statement.parameters]);
+          const nodes = walk(rows[0]!['QUERY PLAN'][0]!.Plan);
+          const seqScans = nodes.filter((n) => n['Node Type'] === 'Seq Scan' && BIG_TABLES.has(n['Relation Name'] ?? ''));
+          assert.deepEqual(seqScans.map((n) => n['Relation Name']), [], `${name}: a sequential scan in\n${statement.sql}`);
+        }
+      }
+    } finally {
+      await logged.destroy();
+    }
+  } finally {
+    await database.close();
+    await postgres!.drop(url);
+  }
+});
