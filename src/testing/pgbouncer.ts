@@ -56,7 +56,12 @@ export async function startPgBouncer(server: { host: string; port: number }, poo
   let exited = false;
   child.once('exit', () => (exited = true));
   for (let i = 0; !(await acceptsConnections(port)); i++) {
-    if (exited || i > 100) throw new Error(`pgbouncer did not start on ${port}: ${existsSync(join(dir, 'pgbouncer.log')) ? readFileSync(join(dir, 'pgbouncer.log'), 'utf8') : 'no log'}`);
+    if (exited || i > 100) {
+      const log = existsSync(join(dir, 'pgbouncer.log')) ? readFileSync(join(dir, 'pgbouncer.log'), 'utf8') : 'no log';
+      if (!exited) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`pgbouncer did not start on ${port}: ${log}`);
+    }
     await sleep(50);
   }
   return {
