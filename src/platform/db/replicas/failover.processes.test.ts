@@ -116,31 +116,42 @@ describe('failover drill: kill -9 the primary under write load, promote the stan
     };
     const sampler = sampleReplication(primary.url);
     const writers = Array.from({ length: 4 }, writer);
-    // A steady load first: 20 acknowledged writes (bounded wait on a busy machine).
-    for (let i = 0; acknowledged.length < 20 && i < 300; i++) await sleep(100);
-    assert.ok(acknowledged.length > 0, `writes acknowledged before the kill (refused: ${refusedBeforeKill.slice(0, 3).join('; ')})`);
     let stalledAt = 0;
-    if (stallSender) {
-      process.kill(await walSenderPid(primary.url), 'SIGSTOP');
-      stalledAt = performance.now();
-      const stalledWith = acknowledged.length;
-      for (let i = 0; acknowledged.length < stalledWith + 5 && i < 300; i++) await sleep(20);
+    let samples: LagSample[] = [];
+    let beforeKill = 0;
+    let stalled = '';
+    let atCrash = { received: 0n };
+    let promoteMs = 0;
+    let afterRecovery = 0;
+    try {
+      // A steady load first: 20 acknowledged writes (bounded wait on a busy machine).
+      for (let i = 0; acknowledged.length < 20 && i < 300; i++) await sleep(100);
+      assert.ok(acknowledged.length > 0, `writes acknowledged before the kill (refused: ${refusedBeforeKill.slice(0, 3).join('; ')})`);
+      if (stallSender) {
+        process.kill(await walSenderPid(primary.url), 'SIGSTOP');
+        stalledAt = performance.now();
+        const stalledWith = acknowledged.length;
+        for (let i = 0; acknowledged.length < stalledWith + 5 && i < 300; i++) await sleep(20);
+      }
+      samples = await sampler.stop();
+      // kill -9 of the throwaway primary's postmaster and its backends (ours alone, never the machine's server).
+      killPostgres(primary.pid()!);
+      killedAt = performance.now();
+      beforeKill = acknowledged.length;
+      stalled = stallSender ? `, WAL sender stopped ${Math.round(killedAt - stalledAt)} ms before the kill` : '';
+      atCrash = await standbyPositionAfterCrash(standby.url);
+      promoteMs = await promoteLocalStandby(standby.dataDir);
+      await bouncer.repoint({ host: '127.0.0.1', port: standby.port });
+      repointedAt = performance.now();
+      for (let i = 0; !recoveredAt && i < 600; i++) await sleep(100);
+      afterRecovery = acknowledged.length;
+      for (let i = 0; acknowledged.length <= afterRecovery && i < 100; i++) await sleep(100);
+    } finally {
+      // Also when an assertion failed: the writers and the sampler must not outlive the drill.
+      stop = true;
+      await Promise.all(writers);
+      await sampler.stop().catch(() => []);
     }
-    const samples = await sampler.stop();
-    // kill -9 of the throwaway primary's postmaster and its backends (ours alone, never the machine's server).
-    killPostgres(primary.pid()!);
-    killedAt = performance.now();
-    const beforeKill = acknowledged.length;
-    const stalled = stallSender ? `, WAL sender stopped ${Math.round(killedAt - stalledAt)} ms before the kill` : '';
-    const atCrash = await standbyPositionAfterCrash(standby.url);
-    const promoteMs = await promoteLocalStandby(standby.dataDir);
-    await bouncer.repoint({ host: '127.0.0.1', port: standby.port });
-    repointedAt = performance.now();
-    for (let i = 0; !recoveredAt && i < 600; i++) await sleep(100);
-    const afterRecovery = acknowledged.length;
-    for (let i = 0; acknowledged.length <= afterRecovery && i < 100; i++) await sleep(100);
-    stop = true;
-    await Promise.all(writers);
     assert.ok(!app.hasExited(), 'the app process survived the primary\'s death (no restart)');
     assert.ok(recoveredAt > 0, 'writes succeed again after the failover');
     assert.ok(acknowledged.length > afterRecovery, 'and keep succeeding');
