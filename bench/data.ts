@@ -3,15 +3,18 @@
  * connection-pooling.md, sharding.md):
  *
  * 1. replicas: point reads by primary key through openDatabase with 0 and
- *    with 1 replica (a real streaming standby of the local Postgres,
- *    `scalestack db replica`'s code, on a free port; stopped and its slot
- *    dropped after), closed loop with BENCH_DATA_CALLERS callers;
+ *    with 1 replica, closed loop with BENCH_DATA_CALLERS callers. The
+ *    primary is a throwaway server of the bench's own (initdb on a free
+ *    port, as the failover drill's) and the replica a real streaming standby
+ *    of it (`scalestack db replica`'s code); both deleted after. The
+ *    machine's shared Postgres is not used: it need not allow replication,
+ *    and other users' load would be in the figures;
  * 2. pooling: 50, 200 and 1,000 client connections, each one `pg.Client`
  *    issuing the same point read in a loop, straight to Postgres and through
  *    an own PgBouncer (transaction mode, 20 server connections, on a free
- *    port). The server is the standby, not the shared 5432: 1,000 direct
- *    connections would take every slot other users of the machine need, and
- *    the standby has the same max_connections (a hot standby must);
+ *    port). The server is the standby (max_connections 100, the primary's:
+ *    a hot standby must match it), so 1,000 direct connections are refused
+ *    past 100 as a real server would refuse them;
  * 3. shards: bench/shards.ts's rows (single-shard vs scatter-gather).
  *
  * Every request started is counted: ok, errors, late (answered after the
@@ -20,14 +23,14 @@
  *
  * Settings (env): BENCH_DURATION (s per row, 5), BENCH_DATA_CALLERS (32),
  * BENCH_DATA_ROWS (10000), BENCH_DATA_CLIENTS (50,200,1000),
- * BENCH_DATA_PARTS (replicas,pooling,shards), TEST_DATABASE_URL.
+ * BENCH_DATA_PARTS (replicas,pooling,shards), TEST_DATABASE_URL (the shards part).
  */
 import pg from 'pg';
 import { openDatabase } from '../src/platform/db/open-database.js';
 import type { Database } from '../src/platform/db/database.js';
 import { withStatementScope } from '../src/platform/db/statement-scope.js';
-import { dbTargets } from '../src/testing/db-targets.js';
-import { startReplicatedDatabase, type ReplicatedDatabase } from '../src/testing/replica-kit.js';
+import { postgresBinDir } from '../src/platform/db/replicas/local-replica.js';
+import { startPrivateReplicatedServer, type ReplicatedDatabase } from '../src/testing/replica-kit.js';
 import { pgbouncerUnavailable, startPgBouncer } from '../src/testing/pgbouncer.js';
 import { sleep } from '../src/testing/cli-process.js';
 import type { Benchmark } from './lib/benchmark.js';
@@ -154,6 +157,18 @@ async function clientRow(url: string, clients: number): Promise<{ connected: num
   }
 }
 
+/** KILL (drop every connection to `database`) then RESUME on PgBouncer's admin console. */
+async function closeServerConnections(adminUrl: string, database: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`KILL ${database}`);
+    await admin.query(`RESUME ${database}`);
+  } finally {
+    await admin.end();
+  }
+}
+
 async function poolingRows(report: Report, rdb: ReplicatedDatabase): Promise<boolean> {
   const unavailable = pgbouncerUnavailable();
   if (unavailable) {
@@ -162,6 +177,8 @@ async function poolingRows(report: Report, rdb: ReplicatedDatabase): Promise<boo
   }
   const server = new URL(rdb.replicaUrl);
   const bouncer = await startPgBouncer({ host: '127.0.0.1', port: Number(server.port) }, PGBOUNCER_POOL);
+  // Below its expected use PgBouncer stops accepting near the limit and clients time out connecting.
+  report.facts({ 'PgBouncer fd limit': bouncer.fds ? `${bouncer.fds.limit} (expected use ${bouncer.fds.expected})` : 'not in its log' });
   const rows: Array<Array<string | number>> = [];
   let valid = true;
   const errorsSeen = new Set<string>();
@@ -174,6 +191,9 @@ async function poolingRows(report: Report, rdb: ReplicatedDatabase): Promise<boo
         rows.push([clients, via === 'direct' ? 'direct' : `PgBouncer (${PGBOUNCER_POOL} server conns)`, connected, connectErrors, ...counts(r), r.perSecond.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), rssMiB()]);
         // Direct past max_connections is expected to refuse connections (that is the finding); PgBouncer must not.
         if (via === 'PgBouncer') valid &&= connectErrors === 0 && r.errors === 0 && r.unfinished === 0 && r.ok > 0;
+        // PgBouncer keeps its server connections (server_idle_timeout): close them, so the next direct row
+        // finds all max_connections slots free, not 20 fewer.
+        if (via === 'PgBouncer') await closeServerConnections(bouncer.adminUrl, new URL(url).pathname.slice(1));
         await sleep(500); // let the server reap the closed backends before the next row
       }
     }
@@ -186,6 +206,16 @@ async function poolingRows(report: Report, rdb: ReplicatedDatabase): Promise<boo
   return valid;
 }
 
+/** Why no private server can run here (initdb, pg_ctl, pg_basebackup), or null. */
+function postgresBinariesMissing(): string | null {
+  try {
+    postgresBinDir();
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 export const benchmark: Benchmark = {
   name: 'data',
   description: 'data layer side by side: reads with 0 vs 1 streaming replica, PgBouncer vs direct at 50/200/1,000 connections, single-shard vs scatter-gather',
@@ -194,19 +224,19 @@ export const benchmark: Benchmark = {
     report.facts({ ...machine(), 'seconds per row': DURATION_MS / 1000, 'replica callers': CALLERS, rows: ROWS, 'client connections': CLIENTS.join(', '), parts: PARTS.join(', ') });
     let valid = true;
     if (PARTS.includes('replicas') || PARTS.includes('pooling')) {
-      const target = (await dbTargets()).find((t) => t.name === 'postgres');
-      if (!target || target.options.skip) {
-        report.text(`replica and pooling rows skipped: ${target?.options.skip ?? 'no PostgreSQL target'}`);
+      const missing = postgresBinariesMissing();
+      if (missing) {
+        report.text(`replica and pooling rows skipped: ${missing}`);
         valid = false;
       } else {
-        const rdb = await startReplicatedDatabase(target);
+        const rdb = await startPrivateReplicatedServer();
         try {
           await seed(rdb);
           const server = new pg.Client({ connectionString: rdb.replicaUrl });
           await server.connect();
           const max = (await server.query<{ max_connections: string }>('show max_connections')).rows[0]?.max_connections;
           await server.end();
-          report.facts({ 'standby port': rdb.replica.port, 'standby max_connections': max ?? '?' });
+          report.facts({ 'private primary': new URL(rdb.primaryUrl).port, 'standby port': rdb.replica.port, 'standby max_connections': max ?? '?' });
           if (PARTS.includes('replicas')) valid = (await replicaRows(report, rdb)) && valid;
           if (PARTS.includes('pooling')) valid = (await poolingRows(report, rdb)) && valid;
         } finally {

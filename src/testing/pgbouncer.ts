@@ -16,6 +16,8 @@ export interface OwnPgBouncer {
   port: number;
   /** `url` with PgBouncer's host and port in place of the server's. */
   through(url: string): string;
+  /** PgBouncer's file descriptor limit and the use it expects from max_client_conn and the pools (its start-up log), or null. */
+  fds: { limit: number; expected: number } | null;
   /** The admin console (SHOW POOLS): postgres://postgres@127.0.0.1:<port>/pgbouncer */
   adminUrl: string;
   /** Points every database at another server (a promoted standby): rewrites the config and RELOADs, clients stay connected. */
@@ -46,17 +48,25 @@ export async function startPgBouncer(server: { host: string; port: number }, poo
     const { uid, gid } = postgresIds();
     for (const f of ['', 'pgbouncer.ini', 'userlist.txt']) chownSync(join(dir, f), uid, gid);
   }
-  const child: ChildProcess = spawn(asRoot ? 'runuser' : PGBOUNCER_BINARY, asRoot ? ['-u', 'postgres', '--', PGBOUNCER_BINARY, join(dir, 'pgbouncer.ini')] : [join(dir, 'pgbouncer.ini')], {
-    stdio: 'ignore',
-  });
+  // One file descriptor per client and per server connection: with the usual soft limit of 1024
+  // (runuser's pam_limits sets it) PgBouncer stops accepting at ~1,000 connections ("accept() failed:
+  // Too many open files") and the clients past it time out connecting. Raise it to the hard limit.
+  const start = ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$1"', PGBOUNCER_BINARY, join(dir, 'pgbouncer.ini')];
+  const child: ChildProcess = spawn(asRoot ? 'runuser' : start[0]!, asRoot ? ['-u', 'postgres', '--', ...start] : start.slice(1), { stdio: 'ignore' });
   let exited = false;
   child.once('exit', () => (exited = true));
   for (let i = 0; !(await acceptsConnections(port)); i++) {
-    if (exited || i > 100) throw new Error(`pgbouncer did not start on ${port}: ${existsSync(join(dir, 'pgbouncer.log')) ? readFileSync(join(dir, 'pgbouncer.log'), 'utf8') : 'no log'}`);
+    if (exited || i > 100) {
+      const log = existsSync(join(dir, 'pgbouncer.log')) ? readFileSync(join(dir, 'pgbouncer.log'), 'utf8') : 'no log';
+      if (!exited) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`pgbouncer did not start on ${port}: ${log}`);
+    }
     await sleep(50);
   }
   return {
     port,
+    fds: fileDescriptors(join(dir, 'pgbouncer.log')),
     adminUrl: `postgres://postgres@127.0.0.1:${port}/pgbouncer`,
     through: (url) => {
       const u = new URL(url);
@@ -85,6 +95,13 @@ export async function startPgBouncer(server: { host: string; port: number }, poo
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** From the start-up line "kernel file descriptor limit: 20000 (hard: 20000); max_client_conn: 2000, max expected fd use: 2012". */
+function fileDescriptors(logFile: string): { limit: number; expected: number } | null {
+  const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+  const m = /file descriptor limit: (\d+).*max expected fd use: (\d+)/.exec(log);
+  return m ? { limit: Number(m[1]), expected: Number(m[2]) } : null;
 }
 
 function postgresIds(): { uid: number; gid: number } {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { startLocalPrimary } from '../platform/db/replicas/local-primary.js';
 import { startLocalReplica, stopLocalReplica, type LocalReplica } from '../platform/db/replicas/local-replica.js';
 import { freePort, sleep } from './cli-process.js';
 import type { DbTarget } from './db-targets.js';
@@ -31,18 +32,7 @@ export async function startReplicatedDatabase(target: DbTarget): Promise<Replica
     replica = await startLocalReplica(options);
     const replicaUrl = new URL(primaryUrl);
     replicaUrl.port = String(replica.port);
-    for (let i = 0; ; i++) {
-      const client = new pg.Client({ connectionString: replicaUrl.toString(), connectionTimeoutMillis: 2000 });
-      try {
-        await client.connect();
-        await client.end();
-        break;
-      } catch (err) {
-        await client.end().catch(() => {});
-        if (i > 100) throw err;
-        await sleep(100);
-      }
-    }
+    await waitAccepting(replicaUrl.toString());
     return {
       primaryUrl,
       replicaUrl: replicaUrl.toString(),
@@ -56,5 +46,49 @@ export async function startReplicatedDatabase(target: DbTarget): Promise<Replica
     await stopLocalReplica(options).catch(() => {});
     await target.drop(primaryUrl);
     throw err;
+  }
+}
+
+/**
+ * A throwaway primary of its own (initdb on a free port, `local-primary.ts`)
+ * with a streaming standby of it: for runs that must not depend on the
+ * machine's server (replication rights, its max_connections, other users'
+ * load). Both are stopped and deleted by close().
+ */
+export async function startPrivateReplicatedServer(): Promise<ReplicatedDatabase> {
+  const primary = await startLocalPrimary(await freePort());
+  const options = { primaryUrl: primary.url, port: await freePort() };
+  try {
+    const replica = await startLocalReplica(options);
+    await waitAccepting(replica.url);
+    return {
+      primaryUrl: primary.url,
+      replicaUrl: replica.url,
+      replica,
+      close: async () => {
+        await stopLocalReplica(options);
+        await primary.remove();
+      },
+    };
+  } catch (err) {
+    await stopLocalReplica(options).catch(() => {});
+    await primary.remove();
+    throw err;
+  }
+}
+
+/** Waits (about 10 s at most) until `url` accepts a connection: a standby opens for reads once consistent. */
+async function waitAccepting(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => {});
+      if (i > 100) throw err;
+      await sleep(100);
+    }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * PgBouncer in transaction mode between the app and Postgres
  * (deploy/pgbouncer/pgbouncer.ini, docs/patterns/connection-pooling.md):
- * the RealWorld suites pass through it unchanged, and four app processes
+ * the RealWorld suites pass through it unchanged, it takes 1,000 client
+ * connections beside its server connections, and four app processes
  * with 200 concurrent clients each share 20 server connections without an
  * error, the waiting visible on /metrics.
  */
@@ -9,12 +10,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { ADMIN_DATABASE_URL, dbTargets } from '../../testing/db-targets.js';
 import { skipUnlessAvailable } from '../../testing/services-required.js';
 import { REPO_ROOT, cleanEnv, spawnCli, type NodeProcess } from '../../testing/cli-process.js';
 import { pgbouncerUnavailable, startPgBouncer, type OwnPgBouncer } from '../../testing/pgbouncer.js';
 import { createApiClient } from '../../testing/api-client.js';
 import { createArticle, registerUser } from '../../testing/fixtures.js';
+import { forEachBounded } from '../../loadgen/api-client.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 const options = postgres.options.skip ? postgres.options : skipUnlessAvailable(pgbouncerUnavailable());
@@ -43,6 +46,42 @@ describe('through PgBouncer (transaction pooling)', options, () => {
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.equal(code, 0, output.slice(-4000));
+  });
+
+  it('accepts 1,000 client connections while its 20 server connections are open (file descriptors past 1,024)', async () => {
+    const url = bouncer.through(ADMIN_DATABASE_URL);
+    // Fill the pool: 20 clients each hold a transaction open at once, so PgBouncer opens all 20 server
+    // connections; they stay open (server_idle_timeout) beside the clients' sockets.
+    const holders = await Promise.all(
+      Array.from({ length: SERVER_CONNECTIONS }, async () => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query('begin');
+        return c;
+      }),
+    );
+    const backends = await Promise.all(holders.map(async (c) => (await c.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid));
+    await Promise.all(holders.map(async (c) => c.query('commit').finally(() => c.end())));
+    assert.equal(new Set(backends).size, SERVER_CONNECTIONS, 'every server connection opened');
+    const clients: pg.Client[] = [];
+    const failures: string[] = [];
+    try {
+      await forEachBounded(1000, 50, async () => {
+        const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
+        c.on('error', () => {});
+        try {
+          await c.connect();
+          clients.push(c);
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
+      });
+      assert.deepEqual([clients.length, failures.slice(0, 3)], [1000, []], `${failures.length} clients could not connect; PgBouncer's fds: ${JSON.stringify(bouncer.fds)}`);
+      const answers = await Promise.all(clients.slice(0, 100).map((c) => c.query<{ one: number }>('select 1 as one').then((r) => r.rows[0]?.one)));
+      assert.ok(answers.every((a) => a === 1), 'connected clients are served');
+    } finally {
+      await Promise.all(clients.map((c) => c.end().catch(() => {})));
+    }
   });
 
   describe('4 app processes x 200 concurrent clients over 20 server connections', () => {

@@ -43,9 +43,12 @@ export async function startLocalPrimary(port: number): Promise<LocalPrimary> {
     port,
     dataDir,
     pid: () => postmasterPid(dataDir),
-    remove: async () => {
-      if (postmasterPid(dataDir)) await asPostgres('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    remove: () => removeLocalServer(dataDir),
   };
+}
+
+/** Stops a server of this machine's drills if it still runs (immediate) and deletes its files. */
+export async function removeLocalServer(dataDir: string): Promise<void> {
+  if (postmasterPid(dataDir)) await asPostgres('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
+  rmSync(dataDir, { recursive: true, force: true });
 }
