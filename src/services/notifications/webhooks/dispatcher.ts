@@ -1,0 +1,132 @@
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from '../../../platform/log/logger.js';
+import type { ClaimedDelivery, DeliveriesStore } from '../data/deliveries.store.js';
+import type { RetrySchedule } from './retry-schedule.js';
+import type { PostOutcome } from './safe-post.js';
+import { signedHeaders } from './signing.js';
+import type { DeliveryPayload } from './webhook-channel.js';
+
+export interface DispatcherSettings {
+  schedule: RetrySchedule;
+  /** Attempts in flight at once in this process. */
+  concurrency: number;
+  /** How often to look when not woken. */
+  pollMs: number;
+  /** How long a claimed attempt is this worker's; longer than an attempt can take. */
+  leaseMs: number;
+  /** An endpoint failing for this long is disabled. */
+  disableAfterMs: number;
+}
+
+/** What happens when an endpoint is disabled, beyond the row and the log (e.g. an email to its owner). */
+export type EndpointDisabledHook = (endpoint: { webhookId: string; userId: number; url: string; reason: string }) => Promise<void>;
+
+export interface DispatcherDeps {
+  deliveries: DeliveriesStore;
+  /** The body sent for a delivery (rendered once, then stored). */
+  render: (payload: DeliveryPayload, eventType: string) => Promise<string>;
+  post: (url: string, headers: Record<string, string>, body: string) => Promise<PostOutcome>;
+  onDisabled: EndpointDisabledHook;
+  logger: Logger;
+  registry: Registry;
+}
+
+/**
+ * Works the delivery queue (the deliveries table): claims due deliveries
+ * in batches of at most `concurrency`, makes one signed attempt each, and
+ * records the outcome — delivered, due again after the schedule's next wait,
+ * or dead after the last. Every process running notifications runs one;
+ * SKIP LOCKED and the lease keep them off each other's deliveries.
+ */
+export class WebhookDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly attempts: Counter<'outcome'>;
+
+  constructor(
+    private readonly deps: DispatcherDeps,
+    private readonly settings: DispatcherSettings,
+  ) {
+    this.attempts = new Counter({
+      name: 'notifications_webhook_attempts_total', help: 'Webhook delivery attempts, by outcome (delivered, retry, dead)',
+      labelNames: ['outcome'] as const, registers: [deps.registry],
+    });
+  }
+
+  start(): this {
+    this.stopped = false;
+    this.wake();
+    return this;
+  }
+
+  /** Look now (a notification with deliveries just committed). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.drain()
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'webhooks: claiming deliveries failed; will retry'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        const delay = this.again ? 0 : this.settings.pollMs;
+        this.again = false;
+        this.timer = setTimeout(() => this.wake(), delay);
+      });
+  }
+
+  /** Claims and attempts until nothing is due. */
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      const batch = await this.deps.deliveries.claim(this.settings.concurrency, this.settings.leaseMs);
+      if (batch.length === 0) return;
+      await Promise.all(batch.map((claim) => this.attempt(claim)));
+    }
+  }
+
+  private async attempt(claim: ClaimedDelivery): Promise<void> {
+    try {
+      const body = claim.body ?? (await this.deps.deliveries.keepBody(claim.id, await this.deps.render(claim.payload as DeliveryPayload, claim.event_type)));
+      const previousValid = claim.previous_secret !== null && claim.previous_until !== null && claim.previous_until.getTime() > Date.now();
+      const secrets = previousValid ? [claim.secret, claim.previous_secret!] : [claim.secret];
+      const headers = signedHeaders(secrets, claim.id, Math.floor(Date.now() / 1000), body);
+      const outcome = await this.deps.post(claim.url, headers, body);
+      if (outcome.ok) {
+        if (await this.deps.deliveries.succeeded(claim, outcome.status)) this.attempts.inc({ outcome: 'delivered' });
+        return;
+      }
+      const retryInMs = this.settings.schedule.delayAfter(claim.attempts);
+      const recorded = await this.deps.deliveries.failed(claim, outcome, retryInMs);
+      this.attempts.inc({ outcome: retryInMs === null ? 'dead' : 'retry' });
+      if (recorded && recorded.failingForMs >= this.settings.disableAfterMs) await this.disable(claim, outcome.error, recorded.failingForMs);
+    } catch (err) {
+      // The lease runs out and the attempt is made again (e.g. identity was unreachable while rendering).
+      this.deps.logger.warn({ err, delivery: claim.id }, 'webhooks: attempt not recorded; retried when its lease expires');
+    }
+  }
+
+  private async disable(claim: ClaimedDelivery, lastError: string, failingForMs: number): Promise<void> {
+    const reason = `every attempt failed for ${formatDuration(failingForMs)} (last: ${lastError})`;
+    if (!(await this.deps.deliveries.disable(claim.webhook_id, reason))) return;
+    this.deps.logger.warn({ webhook: claim.webhook_id, reason }, 'webhooks: endpoint disabled');
+    await this.deps.onDisabled({ webhookId: claim.webhook_id, userId: claim.user_id, url: claim.url, reason })
+      .catch((err: unknown) => this.deps.logger.warn({ err, webhook: claim.webhook_id }, 'webhooks: telling the owner of a disabled endpoint failed'));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}
+
+function formatDuration(ms: number): string {
+  if (ms >= 3_600_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  if (ms >= 60_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
