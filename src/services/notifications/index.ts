@@ -10,6 +10,7 @@ import { NotificationsDomain } from './domain/notifications.js';
 import { PreferencesDomain } from './domain/preferences.js';
 import { RULES } from './domain/rules.js';
 import { WebhooksDomain } from './domain/webhooks.js';
+import { consumeUserDeletions } from './domain/user-removal.js';
 import { liveChannel } from './live/live-channel.js';
 import { LiveHub } from './live/live-hub.js';
 import { notificationsMigrations } from './migrations.js';
@@ -65,6 +66,7 @@ export const notificationsService: ServiceModule = {
       channels: [liveChannel(hub, notifications), webhookChannel({ webhooks: webhooksStore, deliveries, preferences: preferencesStore, wake: () => dispatcher.wake() })],
     });
     dispatcher.start();
+    const removals = await consumeUserDeletions({ bus, db: store.db, logger });
 
     return {
       routes: async (app) => {
@@ -74,6 +76,7 @@ export const notificationsService: ServiceModule = {
       },
       close: async () => {
         await consumer.stop();
+        await removals.stop();
         await dispatcher.stop();
         await hub.close();
         await pubsub.close();

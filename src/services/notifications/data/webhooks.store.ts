@@ -69,8 +69,4 @@ export class WebhooksStore {
     const result = await this.db.deleteFrom('notifications.webhooks').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
-
-  async deleteAllOf(userId: number): Promise<void> {
-    await this.db.deleteFrom('notifications.webhooks').where('user_id', '=', userId).execute();
-  }
 }

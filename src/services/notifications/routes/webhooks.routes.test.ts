@@ -4,6 +4,7 @@ import { dbTargets } from '../../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
 import { registerAdmin } from '../../../testing/catalog-fixtures.js';
 import { assertError, registerUser, type TestUser } from '../../../testing/fixtures.js';
+import { waitFor } from '../../../platform/bus/testing/targets.js';
 
 interface Webhook {
   id: string;
@@ -66,6 +67,14 @@ for (const target of await dbTargets()) {
       assert.equal((await sys.api.delete(`/api/webhooks/${hook.id}`, { token: u.token })).status, 204);
       assertError(await sys.api.get(`/api/webhooks/${hook.id}`, { token: u.token }), 404, 'webhook', 'not found');
       assertError(await sys.api.delete(`/api/webhooks/${hook.id}`, { token: u.token }), 404, 'webhook', 'not found');
+    });
+
+    it("a deleted account's endpoints (URLs, secrets) and their deliveries are removed", async () => {
+      const u = await registerUser(sys.api);
+      const hook = await created(u);
+      assert.equal((await sys.api.delete('/api/user', { token: u.token })).status, 204);
+      const admin = await registerAdmin(sys.api, sys.db);
+      await waitFor('endpoint removed', async () => (await sys.api.get(`/api/webhooks/${hook.id}`, { token: admin.token })).status === 404);
     });
 
     describe("authorization: another user's webhook", () => {

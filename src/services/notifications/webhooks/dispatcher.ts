@@ -32,8 +32,8 @@ export interface DispatcherDeps {
 }
 
 /**
- * Works the delivery queue (the deliveries table): claims due deliveries
- * in batches of at most `concurrency`, makes one signed attempt each, and
+ * Works the delivery queue (the deliveries table): claims due deliveries,
+ * at most `concurrency` in flight, makes one signed attempt each, and
  * records the outcome — delivered, due again after the schedule's next wait,
  * or dead after the last. Every process running notifications runs one;
  * SKIP LOCKED and the lease keep them off each other's deliveries.
@@ -43,6 +43,7 @@ export class WebhookDispatcher {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly attempts: Counter<'outcome'>;
 
   constructor(
@@ -80,12 +81,24 @@ export class WebhookDispatcher {
       });
   }
 
-  /** Claims and attempts until nothing is due. */
+  /**
+   * Claims as many due deliveries as there are free slots and starts them;
+   * each attempt that ends frees its slot and wakes the loop, so one slow
+   * receiver holds one slot, not the batch it was claimed with.
+   */
   private async drain(): Promise<void> {
     while (!this.stopped) {
-      const batch = await this.deps.deliveries.claim(this.settings.concurrency, this.settings.leaseMs);
+      const free = this.settings.concurrency - this.inFlight.size;
+      if (free <= 0) return;
+      const batch = await this.deps.deliveries.claim(free, this.settings.leaseMs);
       if (batch.length === 0) return;
-      await Promise.all(batch.map((claim) => this.attempt(claim)));
+      for (const claim of batch) {
+        const attempt: Promise<void> = this.attempt(claim).finally(() => {
+          this.inFlight.delete(attempt);
+          this.wake();
+        });
+        this.inFlight.add(attempt);
+      }
     }
   }
 
@@ -122,6 +135,8 @@ export class WebhookDispatcher {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    // Attempts under way finish and are recorded (each is bounded by WEBHOOK_TIMEOUT_MS).
+    await Promise.all([...this.inFlight]);
   }
 }
 
