@@ -12,15 +12,9 @@ import { waitFor } from '../../../platform/bus/testing/targets.js';
 import type { Config } from '../../../platform/config/schema.js';
 import { startReceiver, type Receiver, type ReceivedHook } from '../testing/webhook-receiver.js';
 import { verifyStandardWebhook } from './testing-verifier.js';
+import type { DeliveryJson } from '../domain/webhooks.js';
 
-interface Delivery {
-  id: string;
-  eventType: string;
-  status: string;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-}
+type Delivery = DeliveryJson;
 
 /** A compressed schedule: 8 attempts about 60 ms apart; an endpoint failing for 2 s is disabled. */
 const SETTINGS: Partial<Config> = {

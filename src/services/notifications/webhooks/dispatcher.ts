@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
+import { WakeableLoop } from '../../../platform/bus/wakeable-loop.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import type { ClaimedDelivery, DeliveriesStore } from '../data/deliveries.store.js';
 import type { RetrySchedule } from './retry-schedule.js';
@@ -39,10 +40,10 @@ export interface DispatcherDeps {
  * SKIP LOCKED and the lease keep them off each other's deliveries.
  */
 export class WebhookDispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
+  private readonly loop = new WakeableLoop(
+    () => this.drain().catch((err: unknown) => this.deps.logger.warn({ err }, 'webhooks: claiming deliveries failed; will retry')),
+    () => this.settings.pollMs,
+  );
   private readonly inFlight = new Set<Promise<void>>();
   private readonly attempts: Counter<'outcome'>;
 
@@ -57,28 +58,13 @@ export class WebhookDispatcher {
   }
 
   start(): this {
-    this.stopped = false;
-    this.wake();
+    this.loop.start();
     return this;
   }
 
-  /** Look now (a notification with deliveries just committed). */
+  /** Look now (a notification with deliveries just committed, or an attempt ended and freed its slot). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.drain()
-      .catch((err: unknown) => this.deps.logger.warn({ err }, 'webhooks: claiming deliveries failed; will retry'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        const delay = this.again ? 0 : this.settings.pollMs;
-        this.again = false;
-        this.timer = setTimeout(() => this.wake(), delay);
-      });
+    this.loop.wake();
   }
 
   /**
@@ -87,7 +73,7 @@ export class WebhookDispatcher {
    * receiver holds one slot, not the batch it was claimed with.
    */
   private async drain(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.loop.isStopped) {
       const free = this.settings.concurrency - this.inFlight.size;
       if (free <= 0) return;
       const batch = await this.deps.deliveries.claim(free, this.settings.leaseMs);
@@ -132,9 +118,7 @@ export class WebhookDispatcher {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     // Attempts under way finish and are recorded (each is bounded by WEBHOOK_TIMEOUT_MS).
     await Promise.all([...this.inFlight]);
   }
