@@ -45,7 +45,8 @@ export class WebhooksStore {
   async update(id: string, changes: { url?: string; events?: string[]; enabled?: boolean }): Promise<WebhookRow | undefined> {
     return this.db.updateTable('notifications.webhooks')
       .set({
-        ...(changes.url !== undefined ? { url: changes.url } : {}),
+        // Another URL is another endpoint as far as failing goes: its clock starts afresh.
+        ...(changes.url !== undefined ? { url: changes.url, failing_since: null } : {}),
         ...(changes.events !== undefined ? { events: sql<string[]>`${changes.events}::text[]` as unknown as string[] } : {}),
         // Re-enabling starts a new failure clock.
         ...(changes.enabled === true ? { disabled_at: null, disabled_reason: null, failing_since: null } : {}),

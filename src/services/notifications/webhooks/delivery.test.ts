@@ -141,6 +141,19 @@ for (const target of await dbTargets()) {
       assert.equal(hook.hits, hits + 1);
     });
 
+    it('a user who turned the webhook channel off for a type gets no delivery of it (the in-app notification is still stored)', async () => {
+      const author = await registerUser(sys.api);
+      const hook = await receiver();
+      const webhook = await register(author, hook.url());
+      const prefs = await sys.api.put('/api/notifications/preferences', { preferences: { webhook: { follow: false } } }, { token: author.token });
+      assert.equal(prefs.status, 200, JSON.stringify(prefs.body));
+      await follow(sys.api, (await registerUser(sys.api)).token, author.username);
+      await waitFor('notification stored', async () => (await sys.api.get<{ unreadCount: number }>('/api/notifications', { token: author.token })).body.unreadCount === 1);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(await log(author, webhook.id), []);
+      assert.equal(hook.hits, 0);
+    });
+
     it('redirect: a 302 to an internal address is a failed attempt, logged, and the internal address is never contacted', async () => {
       const author = await registerUser(sys.api);
       const internal = await receiver((_h, res) => res.end('secret'));
