@@ -86,6 +86,7 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'DELETE', path: '/api/webhooks/:id', service: notifications, auth: 'required' },
   { method: 'POST', path: '/api/webhooks/:id/rotate-secret', service: notifications, auth: 'required' },
   { method: 'GET', path: '/api/webhooks/:id/deliveries', service: notifications, auth: 'required' },
+  { method: 'POST', path: '/api/webhooks/:id/deliveries/replay', service: notifications, auth: 'required' },
   { method: 'POST', path: '/api/webhooks/:id/deliveries/:deliveryId/replay', service: notifications, auth: 'required' },
   // Checkout answers 202 at once (the saga runs behind it); its Idempotency-Key passes through like any header.
   { method: 'GET', path: '/api/cart', service: orders, auth: 'required' },

@@ -45,6 +45,12 @@ for (const target of await dbTargets()) {
       assert.equal(await deliveries.succeeded(again!, 200), true);
       assert.equal((await deliveries.get(hook.id, again!.id))?.status, 'delivered');
       assert.deepEqual(await deliveries.claim(10, 1), [], 'delivered: never claimed again');
+      // A claim given back (no attempt made) is not counted.
+      await deliveries.db.transaction().execute(async (trx) => deliveries.enqueue(trx, [hook.id], 62, 'follow', {}));
+      const [taken] = await deliveries.claim(1, 60_000);
+      await deliveries.release(taken!, 0);
+      const [retaken] = await deliveries.claim(1, 60_000);
+      assert.deepEqual([retaken?.id, retaken?.attempts], [taken?.id, 1]);
     } finally {
       await db.close();
       await target.drop(url);

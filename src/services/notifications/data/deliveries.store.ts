@@ -98,6 +98,18 @@ export class DeliveriesStore {
   }
 
   /**
+   * No attempt was made after all (the body could not be rendered, e.g.
+   * identity unreachable): the claim is given back and not counted, due
+   * again after `afterMs`, so such an outage cannot use up a delivery's attempts.
+   */
+  async release(claim: ClaimedDelivery, afterMs: number): Promise<void> {
+    await this.db.updateTable('notifications.webhook_deliveries')
+      .set({ claimed_until: null, attempts: sql<number>`attempts - 1`, next_attempt_at: sql<Date>`now() + ${`${afterMs} milliseconds`}::interval` })
+      .where('id', '=', claim.id).where('status', '=', 'pending').where('claimed_until', '=', claim.claimed_until)
+      .execute();
+  }
+
+  /**
    * Failure: due again after `retryInMs`, or dead (null). Starts the
    * endpoint's failure clock if it was not running and answers how long it
    * has been failing.
@@ -142,6 +154,15 @@ export class DeliveriesStore {
 
   async get(webhookId: string, id: string): Promise<DeliveryRow | undefined> {
     return this.db.selectFrom('notifications.webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Every dead delivery of the endpoint back in the queue (after it was re-enabled, say); how many. */
+  async replayAll(webhookId: string): Promise<number> {
+    const result = await this.db.updateTable('notifications.webhook_deliveries')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: sql<Date>`now()`, claimed_until: null })
+      .where('webhook_id', '=', webhookId).where('status', '=', 'dead')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /** A dead delivery back in the queue, due now, with a fresh run of attempts; undefined when it is not dead. */

@@ -119,6 +119,12 @@ export class WebhooksDomain {
     throw errors.validation({ delivery: ['is not dead-lettered'] });
   }
 
+  /** Every dead-lettered delivery of the endpoint sent again. */
+  async replayDead(userId: number, id: string): Promise<{ replayed: number }> {
+    await this.visible(userId, id);
+    return { replayed: await this.deliveries.replayAll(id) };
+  }
+
   /** The endpoint when the caller owns it or is an admin; otherwise 404, as if it did not exist. */
   private async visible(userId: number, id: string): Promise<WebhookRow> {
     const row = UUID.test(id) ? await this.webhooks.get(id) : undefined;

@@ -89,6 +89,7 @@ for (const target of await dbTargets()) {
         assertError(await sys.api.post(`${base}/rotate-secret`, undefined, { token: mallory.token }), 404, 'webhook', 'not found');
         assertError(await sys.api.get(`${base}/deliveries`, { token: mallory.token }), 404, 'webhook', 'not found');
         assertError(await sys.api.post(`${base}/deliveries/00000000-0000-4000-8000-000000000000/replay`, undefined, { token: mallory.token }), 404, 'webhook', 'not found');
+        assertError(await sys.api.post(`${base}/deliveries/replay`, undefined, { token: mallory.token }), 404, 'webhook', 'not found');
         assertError(await sys.api.delete(base, { token: mallory.token }), 404, 'webhook', 'not found');
         assert.deepEqual((await sys.api.get<{ webhooks: Webhook[] }>('/api/webhooks', { token: mallory.token })).body.webhooks, []);
         // Alice's endpoint is as it was.
@@ -117,7 +118,8 @@ for (const target of await dbTargets()) {
         const id = '00000000-0000-4000-8000-000000000000';
         for (const [method, path] of [
           ['POST', '/api/webhooks'], ['GET', '/api/webhooks'], ['GET', `/api/webhooks/${id}`], ['PUT', `/api/webhooks/${id}`], ['DELETE', `/api/webhooks/${id}`],
-          ['POST', `/api/webhooks/${id}/rotate-secret`], ['GET', `/api/webhooks/${id}/deliveries`], ['POST', `/api/webhooks/${id}/deliveries/${id}/replay`],
+          ['POST', `/api/webhooks/${id}/rotate-secret`], ['GET', `/api/webhooks/${id}/deliveries`], ['POST', `/api/webhooks/${id}/deliveries/replay`],
+          ['POST', `/api/webhooks/${id}/deliveries/${id}/replay`],
         ] as const) {
           const body = method === 'POST' || method === 'PUT' ? { webhook: { url: URL_OK, events: ['follow'] } } : undefined;
           assertError(await sys.api.request(method, path, body), 401, 'token', 'is missing');

@@ -7,7 +7,7 @@ import { CreateWebhookBody, DeliveriesQuery, DeliveryParams, ListWebhooksQuery, 
 /**
  * Webhook endpoints (docs/patterns/webhooks.md): register (the secret is in
  * that answer only), list, read, change or re-enable, rotate the secret,
- * delete; the delivery log, and replay of a dead-lettered delivery.
+ * delete; the delivery log, and replay of one or every dead-lettered delivery.
  */
 export function webhooksRoutes(webhooks: WebhooksDomain): FastifyPluginAsync {
   return async (fastify) => {
@@ -46,6 +46,11 @@ export function webhooksRoutes(webhooks: WebhooksDomain): FastifyPluginAsync {
     app.get('/webhooks/:id/deliveries', { ...authRequired, schema: { params: WebhookParams, querystring: DeliveriesQuery } }, async (request, reply) => {
       void reply.headers(noStore);
       return webhooks.deliveryLog(requireUser(request), request.params.id, request.query);
+    });
+
+    app.post('/webhooks/:id/deliveries/replay', { ...authRequired, schema: { params: WebhookParams } }, async (request, reply) => {
+      void reply.code(202);
+      return webhooks.replayDead(requireUser(request), request.params.id);
     });
 
     app.post('/webhooks/:id/deliveries/:deliveryId/replay', { ...authRequired, schema: { params: DeliveryParams } }, async (request, reply) => {

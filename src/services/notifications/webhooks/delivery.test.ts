@@ -139,6 +139,11 @@ for (const target of await dbTargets()) {
       await follow(sys.api, (await registerUser(sys.api)).token, author.username);
       await until('delivered after re-enabling', author, webhook.id, (d) => d[0]?.status === 'delivered');
       assert.equal(hook.hits, hits + 1);
+      // The two that died while it failed: replayed together.
+      const replay = await sys.api.post(`/api/webhooks/${webhook.id}/deliveries/replay`, undefined, { token: author.token });
+      assert.deepEqual([replay.status, replay.body], [202, { replayed: 2 }]);
+      await until('all delivered', author, webhook.id, (d) => d.every((x) => x.status === 'delivered'));
+      assert.equal(hook.hits, hits + 3);
     });
 
     it('a user who turned the webhook channel off for a type gets no delivery of it (the in-app notification is still stored)', async () => {

@@ -90,7 +90,8 @@ export class WebhookDispatcher {
 
   private async attempt(claim: ClaimedDelivery): Promise<void> {
     try {
-      const body = claim.body ?? (await this.deps.deliveries.keepBody(claim.id, await this.deps.render(claim.payload as DeliveryPayload, claim.event_type)));
+      const body = await this.bodyOf(claim);
+      if (body === null) return;
       const previousValid = claim.previous_secret !== null && claim.previous_until !== null && claim.previous_until.getTime() > Date.now();
       const secrets = previousValid ? [claim.secret, claim.previous_secret!] : [claim.secret];
       const headers = signedHeaders(secrets, claim.id, Math.floor(Date.now() / 1000), body);
@@ -104,9 +105,23 @@ export class WebhookDispatcher {
       this.attempts.inc({ outcome: retryInMs === null ? 'dead' : 'retry' });
       if (recorded && recorded.failingForMs >= this.settings.disableAfterMs) await this.disable(claim, outcome.error, recorded.failingForMs);
     } catch (err) {
-      // The lease runs out and the attempt is made again (e.g. identity was unreachable while rendering).
+      // The database failed to record it: the lease runs out and the attempt is made again.
       this.deps.logger.warn({ err, delivery: claim.id }, 'webhooks: attempt not recorded; retried when its lease expires');
     }
+  }
+
+  /** The stored body, or rendered and stored now; null (the claim given back, uncounted) when it cannot be rendered yet. */
+  private async bodyOf(claim: ClaimedDelivery): Promise<string | null> {
+    if (claim.body !== null) return claim.body;
+    let rendered: string;
+    try {
+      rendered = await this.deps.render(claim.payload as DeliveryPayload, claim.event_type);
+    } catch (err) {
+      this.deps.logger.warn({ err, delivery: claim.id }, 'webhooks: could not render a delivery; tried again later');
+      await this.deps.deliveries.release(claim, this.settings.schedule.delayAfter(1) ?? this.settings.pollMs);
+      return null;
+    }
+    return this.deps.deliveries.keepBody(claim.id, rendered);
   }
 
   private async disable(claim: ClaimedDelivery, lastError: string, failingForMs: number): Promise<void> {
