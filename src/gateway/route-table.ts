@@ -78,6 +78,16 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'PUT', path: '/api/notifications/preferences', service: notifications, auth: 'required' },
   { method: 'GET', path: '/api/notifications/stream', service: notifications, auth: 'required', live: 'sse' },
   { method: 'GET', path: '/api/notifications/ws', service: notifications, auth: 'required', live: 'websocket' },
+  // Webhook endpoints and their delivery logs (docs/patterns/webhooks.md).
+  { method: 'POST', path: '/api/webhooks', service: notifications, auth: 'required' },
+  { method: 'GET', path: '/api/webhooks', service: notifications, auth: 'required' },
+  { method: 'GET', path: '/api/webhooks/:id', service: notifications, auth: 'required' },
+  { method: 'PUT', path: '/api/webhooks/:id', service: notifications, auth: 'required' },
+  { method: 'DELETE', path: '/api/webhooks/:id', service: notifications, auth: 'required' },
+  { method: 'POST', path: '/api/webhooks/:id/rotate-secret', service: notifications, auth: 'required' },
+  { method: 'GET', path: '/api/webhooks/:id/deliveries', service: notifications, auth: 'required' },
+  { method: 'POST', path: '/api/webhooks/:id/deliveries/replay', service: notifications, auth: 'required' },
+  { method: 'POST', path: '/api/webhooks/:id/deliveries/:deliveryId/replay', service: notifications, auth: 'required' },
   // Checkout answers 202 at once (the saga runs behind it); its Idempotency-Key passes through like any header.
   { method: 'GET', path: '/api/cart', service: orders, auth: 'required' },
   { method: 'POST', path: '/api/cart/items', service: orders, auth: 'required' },

@@ -3,7 +3,8 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../log/logger.js';
 import { newId } from './envelope.js';
 import { withContextHeaders } from './message-context.js';
-import { detached, tracePublish } from '../tracing/bus-spans.js';
+import { tracePublish } from '../tracing/bus-spans.js';
+import { WakeableLoop } from './wakeable-loop.js';
 import type { Bus, Headers, OutgoingEvent } from './port.js';
 import { jsonbText } from '../text/jsonb.js';
 
@@ -90,10 +91,10 @@ const CLAIM_LOCK = 'scalestack.outbox.claim';
  * when the lease expires (`leaseMs`), by any relay.
  */
 export class OutboxRelay {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
-  private again = false;
+  private readonly loop = new WakeableLoop(
+    () => this.relayAll(),
+    () => (this.failures > 0 ? Math.min(5000, 100 * 2 ** this.failures) : this.options.pollMs ?? 250),
+  );
   private failures = 0;
   private epoch: string | null = null;
 
@@ -104,32 +105,19 @@ export class OutboxRelay {
   ) {}
 
   start(): this {
-    this.stopped = false;
-    this.wake();
+    this.loop.start();
     return this;
   }
 
   /** Look now (call after committing a transaction that wrote to the outbox). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = detached(() => this.loop()).finally(() => {
-      this.running = undefined;
-      if (this.stopped) return;
-      const delay = this.again ? 0 : this.failures > 0 ? Math.min(5000, 100 * 2 ** this.failures) : this.options.pollMs ?? 250;
-      this.again = false;
-      this.timer = setTimeout(() => this.wake(), delay);
-    });
+    this.loop.wake();
   }
 
-  private async loop(): Promise<void> {
+  private async relayAll(): Promise<void> {
     try {
       await this.checkEpoch();
-      while (!this.stopped && (await this.relayBatch()) > 0);
+      while (!this.loop.isStopped && (await this.relayBatch()) > 0);
       this.failures = 0;
     } catch (err) {
       this.failures++;
@@ -216,8 +204,6 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 }

@@ -133,6 +133,22 @@ export const ConfigSchema = Type.Object({
   NOTIFICATIONS_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),
   /** A live client with more unsent bytes than this is dropped ("slow consumer") rather than buffered. */
   NOTIFICATIONS_LIVE_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 262_144 }),
+  /** Webhooks may not be delivered to private, loopback or link-local addresses, except these CIDRs (`127.0.0.1/32` for a local receiver). */
+  WEBHOOK_ALLOW_PRIVATE: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F.:]+/\\d{1,3}(\\s*,\\s*[0-9a-fA-F.:]+/\\d{1,3})*$' })),
+  /** The waits between a failed delivery's attempts (each ±20% jitter), e.g. `5s,30s,2m`; after the last, the delivery is dead-lettered. The default spans about a day. */
+  WEBHOOK_RETRY_SCHEDULE: Type.String({ pattern: '^\\d+(ms|s|m|h)(,\\d+(ms|s|m|h))*$', default: '5s,30s,2m,10m,30m,1h,2h,4h,8h,8h' }),
+  /** An endpoint every attempt to which has failed for this long is disabled (its owner re-enables it). */
+  WEBHOOK_DISABLE_AFTER_MS: Type.Integer({ minimum: 0, default: 5 * 24 * 3_600_000 }),
+  /** One attempt's whole exchange (connect, send, answer). */
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 10_000 }),
+  /** A receiver's answer is read up to this size; a larger one fails the attempt. */
+  WEBHOOK_MAX_RESPONSE_BYTES: Type.Integer({ minimum: 0, default: 65_536 }),
+  /** Attempts in flight at once per process. */
+  WEBHOOK_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
+  /** How often the delivery queue is looked at when no new notification woke it (retries fall due; other processes' work). */
+  WEBHOOK_POLL_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  /** After a secret rotation, the previous secret also signs for this long, so receivers can switch without a gap. */
+  WEBHOOK_ROTATION_OVERLAP_MS: Type.Integer({ minimum: 0, default: 24 * 3_600_000 }),
   // --- read replicas (docs/patterns/read-replicas.md); need DATABASE_URL
   /** Streaming replicas of DATABASE_URL (comma list): GET/HEAD requests read from them, with read-your-writes per user. */
   DATABASE_REPLICA_URLS: Type.Optional(Type.String({ pattern: '^(postgres|postgresql)://[^,\\s]+(,(postgres|postgresql)://[^,\\s]+)*$' })),

@@ -63,5 +63,25 @@ export const notificationsMigrations: ServiceMigrations = {
         `create index webhook_deliveries_webhook on notifications.webhook_deliveries (webhook_id, created_at desc, id)`,
       ],
     },
+    {
+      version: 2,
+      name: 'webhook delivery queue',
+      statements: [
+        // The deliveries table is the queue (polled with SKIP LOCKED): it survives a restart on every bus, memory included.
+        // seq: the delivery log's cursor; body: rendered once, so every retry sends the same bytes under the same webhook-id;
+        // claimed_until: the lease of the one worker sending it now; notification_id: one delivery per endpoint and notification.
+        `alter table notifications.webhook_deliveries
+          add column seq bigint generated always as identity,
+          add column notification_id bigint,
+          add column body text,
+          add column claimed_until timestamptz`,
+        `drop index notifications.webhook_deliveries_webhook`,
+        `create index webhook_deliveries_log on notifications.webhook_deliveries (webhook_id, seq desc)`,
+        `create unique index webhook_deliveries_once on notifications.webhook_deliveries (webhook_id, notification_id)`,
+        `create index webhook_deliveries_due on notifications.webhook_deliveries (next_attempt_at) where status = 'pending'`,
+        // Since when every attempt to the endpoint has failed (null after a success): the clock that disables it.
+        `alter table notifications.webhooks add column failing_since timestamptz`,
+      ],
+    },
   ],
 };

@@ -23,6 +23,7 @@ export interface NotificationsTables {
     previous_until: Date | null;
     disabled_at: Date | null;
     disabled_reason: string | null;
+    failing_since: Date | null;
     created_at: Generated<Date>;
   };
   'notifications.webhook_deliveries': {
@@ -37,5 +38,9 @@ export interface NotificationsTables {
     next_attempt_at: Date | null;
     created_at: Generated<Date>;
     delivered_at: Date | null;
+    seq: Generated<number>;
+    notification_id: number | null;
+    body: string | null;
+    claimed_until: Date | null;
   };
 }

@@ -11,8 +11,8 @@ export const CONSUMER = 'notifications';
 
 /**
  * What else happens to a stored notification: in the same transaction
- * (`inTransaction`: webhook deliveries and emails enqueued through the
- * outbox, so they exist exactly when the notification does), and after
+ * (`inTransaction`: webhook deliveries written to their queue table, emails
+ * through the outbox, so they exist exactly when the notification does), and after
  * commit (`afterCommit`: live push, best effort; streams resume from the table).
  */
 export interface NotificationChannel {

@@ -1,25 +1,15 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server, ServerResponse } from 'node:http';
 import { AddressPolicy } from './address-policy.js';
 import { safePost, type Resolver } from './safe-post.js';
 import { newSecret, signedHeaders } from './signing.js';
 import { verifyStandardWebhook } from './testing-verifier.js';
+import { startReceiver } from '../testing/webhook-receiver.js';
 
 /** A receiver on a loopback address: what it does per request is the test's. */
-async function receiver(host: string, port: number, handle: (body: string, headers: Record<string, string | string[] | undefined>, res: ServerResponse) => void): Promise<{ server: Server; port: number; hits: number }> {
-  const state = { server: undefined as unknown as Server, port: 0, hits: 0 };
-  state.server = createServer((req, res) => {
-    state.hits++;
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-    req.on('end', () => handle(body, req.headers, res));
-  });
-  await new Promise<void>((resolve) => state.server.listen(port, host, resolve));
-  state.port = (state.server.address() as AddressInfo).port;
-  return state;
-}
+const receiver = (host: string, port: number, handle: (body: string, headers: Record<string, string | string[] | undefined>, res: ServerResponse) => void) =>
+  startReceiver(host, port, (hook, res) => handle(hook.body, hook.headers, res));
 
 const LIMITS = { timeoutMs: 2000, maxResponseBytes: 64 * 1024 };
 const allowTest = new AddressPolicy('127.0.0.2/32');

@@ -1,0 +1,53 @@
+import { detached } from '../tracing/bus-spans.js';
+
+/**
+ * A worker over a table (the outbox relay, the webhook dispatcher): `run`
+ * goes once per wake — right away when woken (after a commit that gave it
+ * work), else after `nextDelayMs()` (its poll interval, or a backoff after
+ * failures). One run at a time; a wake during a run runs it again right
+ * after. Runs start outside any caller's trace (a request that woke it is
+ * not their parent).
+ */
+export class WakeableLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private again = false;
+
+  constructor(
+    private readonly run: () => Promise<void>,
+    private readonly nextDelayMs: () => number,
+  ) {}
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = detached(() => this.run()).finally(() => {
+      this.running = undefined;
+      if (this.stopped) return;
+      const delay = this.again ? 0 : this.nextDelayMs();
+      this.again = false;
+      this.timer = setTimeout(() => this.wake(), delay);
+    });
+  }
+
+  /** No more runs; resolves when the one under way (if any) has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}
