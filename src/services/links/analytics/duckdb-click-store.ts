@@ -169,17 +169,22 @@ export class DuckDbClickStore implements ClickStore {
       this.reading(
         () => this.filesFor(from, to),
         async (source) => {
-          const events = `select ts, referrer from ${source} where code = $1 and ts >= $2 and ts < $3`;
-          const params = [code, BigInt(from), BigInt(to)];
           const width = BUCKET_MS[bucket];
-          const series = await this.connection.runAndReadAll(`select (ts // ${width}) * ${width} as t, count(*) as clicks from (${events}) group by 1 order by 1`, params);
-          const referrers = await this.connection.runAndReadAll(`select referrer as host, count(*) as clicks from (${events}) group by 1 order by 2 desc, 1 limit 10`, params);
-          const seriesRows = series.getRows().map(([t, n]) => ({ t: Number(t), clicks: Number(n) }));
-          return {
-            series: seriesRows,
-            topReferrers: referrers.getRows().map(([host, n]) => ({ host: String(host), clicks: Number(n) })),
-            total: seriesRows.reduce((sum, row) => sum + row.clicks, 0),
-          };
+          // One pass over the files for both answers: grouping sets give the series rows (referrer null) and the referrer rows (t null).
+          const rows = await this.connection.runAndReadAll(
+            `select (ts // ${width}) * ${width} as t, referrer, count(*) as clicks from ${source} where code = $1 and ts >= $2 and ts < $3
+             group by grouping sets ((1), (referrer))`,
+            [code, BigInt(from), BigInt(to)],
+          );
+          const series: ClickStats['series'] = [];
+          const referrers: ClickStats['topReferrers'] = [];
+          for (const [t, host, n] of rows.getRows()) {
+            if (t !== null) series.push({ t: Number(t), clicks: Number(n) });
+            else referrers.push({ host: String(host), clicks: Number(n) });
+          }
+          series.sort((a, b) => a.t - b.t);
+          referrers.sort((a, b) => b.clicks - a.clicks || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+          return { series, topReferrers: referrers.slice(0, 10), total: series.reduce((sum, row) => sum + row.clicks, 0) };
         },
         none,
       ),
