@@ -23,6 +23,7 @@ import { ADMIN_DATABASE_URL } from '../src/testing/db-targets.js';
 import { spawnCli, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
 import { HotDir } from '../src/services/links/analytics/hot-dir.js';
 import { openSharedClickStore } from '../src/services/links/analytics/open-click-store.js';
+import { PARQUET } from '../src/services/links/analytics/duckdb-click-store.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { measure, percentile, type LoadResult } from './lib/load.js';
 import { machine, type Report } from './lib/report.js';
@@ -134,7 +135,7 @@ async function statsRows(databaseUrl: string, dir: string): Promise<QueryRow[]> 
   for (let d = 0; d < DAYS; d++) {
     const day = new Date(start + d * DAY_MS).toISOString().slice(0, 10);
     const staging = hot.stagingOf(day, 'bench');
-    await connection.run(`copy (select * from clicks where ts >= ${start + d * DAY_MS} and ts < ${start + (d + 1) * DAY_MS} order by code, ts) to '${staging}' (format parquet, compression zstd)`);
+    await connection.run(`copy (select * from clicks where ts >= ${start + d * DAY_MS} and ts < ${start + (d + 1) * DAY_MS} order by code, ts) to '${staging}' ${PARQUET}`);
     hot.commit(staging, hot.fileOf(day, 'bench', d, d, 5));
   }
   connection.closeSync();

@@ -21,24 +21,30 @@ export const linksService: ServiceModule = {
     // LINKS_SHARDS: links spread over those databases by the hash of their code (docs/patterns/url-shortener.md);
     // unset, one shard: the service's own database.
     const map = await openShards({ name: 'links', home: db, env: { LINKS_SHARDS: config.LINKS_SHARDS }, migrations: linksMigrations, strategy: 'hash' });
-    const shards = new LinkShards(map);
-    // Clicks are summed in memory and added to Postgres in one statement per shard per interval and at shutdown.
-    const clicks = new ClickCounters(shards.all(), { flushEveryMs: config.WRITE_BEHIND_FLUSH_MS, registry: metrics.registry, logger });
-    const analytics = await openClickStore(config.DATA_DIR);
-    const events = new ClickBatcher(analytics, config.WRITE_BEHIND_FLUSH_MS, logger);
-    const archival = await startArchival(bus, analytics, { afterDays: config.LINKS_ARCHIVE_AFTER_DAYS, everyMs: config.LINKS_ARCHIVE_EVERY_S * 1000 }, logger);
-    const links = new LinksDomain(shards, new LinkCache(shards, cache), hostBlocklist(config.LINKS_BLOCKLIST), clicks, events, analytics);
-    return {
-      routes: linksRoutes(links, config.LINKS_BASE_URL),
-      rootRoutes: redirectRoutes(links),
-      client: createLinksClient(links),
-      close: async () => {
-        await archival.stop();
-        await clicks.close();
-        await events.close();
-        await analytics.close();
-        await map.close();
-      },
-    };
+    try {
+      const shards = new LinkShards(map);
+      // Clicks are summed in memory and added to Postgres in one statement per shard per interval and at shutdown.
+      const clicks = new ClickCounters(shards.all(), { flushEveryMs: config.WRITE_BEHIND_FLUSH_MS, registry: metrics.registry, logger });
+      const analytics = await openClickStore(config.DATA_DIR);
+      const events = new ClickBatcher(analytics, config.WRITE_BEHIND_FLUSH_MS, logger);
+      const archival = await startArchival(bus, analytics, { afterDays: config.LINKS_ARCHIVE_AFTER_DAYS, everyMs: config.LINKS_ARCHIVE_EVERY_S * 1000 }, logger);
+      const links = new LinksDomain(shards, new LinkCache(shards, cache), hostBlocklist(config.LINKS_BLOCKLIST), clicks, events, analytics);
+      return {
+        routes: linksRoutes(links, config.LINKS_BASE_URL),
+        rootRoutes: redirectRoutes(links),
+        client: createLinksClient(links),
+        close: async () => {
+          await archival.stop();
+          await clicks.close();
+          await events.close();
+          await analytics.close();
+          await map.close();
+        },
+      };
+    } catch (err) {
+      // A later step failed (the click store's directory, the bus): the shard databases opened above are closed.
+      await map.close();
+      throw err;
+    }
   },
 };

@@ -16,7 +16,12 @@ const READ_ATTEMPTS = 4;
 const VANISHED = /no files found|cannot open file|no such file/i;
 
 const ORDER = 'order by code, ts';
-const PARQUET = '(format parquet, compression zstd)';
+/**
+ * Files sorted by code, in row groups of 16k rows: a query for one code reads only the row groups whose
+ * min/max code brackets it. Measured over 10M clicks in 30 daily files: p50 ~60 ms at 16k, ~165 ms at
+ * DuckDB's default 122,880 (a whole large group decompressed for a few hundred rows), ~80 ms at 4k.
+ */
+export const PARQUET = '(format parquet, compression zstd, row_group_size 16384)';
 
 /**
  * The click store on DuckDB (embedded, columnar), over Parquet files that
