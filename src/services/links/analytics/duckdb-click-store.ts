@@ -77,6 +77,7 @@ export class DuckDbClickStore implements ClickStore {
   append(events: readonly ClickEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     return this.serial(async () => {
+      const staged: { day: string; staging: string }[] = [];
       try {
         // The appender writes column chunks directly: ~1 µs per row, no SQL parsing per batch.
         const appender = await this.connection.createAppender('batch');
@@ -95,7 +96,6 @@ export class DuckDbClickStore implements ClickStore {
         }
         // Every day's file is staged before any is renamed in: a failure leaves nothing, and the batcher's retry counts once.
         const days = [...new Set(events.map((e) => dayOf(e.at)))].sort();
-        const staged = [];
         for (const day of days) {
           const staging = this.hot.stagingOf(day, this.writer);
           const start = dayStart(day);
@@ -111,6 +111,8 @@ export class DuckDbClickStore implements ClickStore {
         if (this.lastDay && this.lastDay < newest) await this.mergeAll(this.lastDay);
         if (!this.lastDay || this.lastDay < newest) this.lastDay = newest;
       } finally {
+        // A failed batch leaves no staging file behind (a renamed one is gone from its staging path already).
+        this.hot.remove(staged.map((s) => s.staging));
         await this.connection.run('delete from batch');
       }
     });
