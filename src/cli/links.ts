@@ -1,15 +1,14 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config/load-config.js';
-import { openSlot } from '../services/links/analytics/open-click-store.js';
+import { openSharedClickStore } from '../services/links/analytics/open-click-store.js';
 import { dayStart } from '../services/links/analytics/days.js';
 
-const HELP = `usage: scalestack links <archive|restore> --day YYYY-MM-DD [--slot n]
+const HELP = `usage: scalestack links <archive|restore> --day YYYY-MM-DD
 
-  archive --day D   move day D's click events from the hot store to its Parquet archive
+  archive --day D   move day D's click events (every process's) from the hot store to its Parquet archive
   restore --day D   bring archived day D back into the hot store (and remove its archive file)
 
-Works on DATA_DIR/links while the process that owns the slot is stopped (DuckDB
-locks its file); slot 0 is the embedded process's (see docs/patterns/olap-archival.md).
+Works on DATA_DIR/links, also while processes run on it (see docs/patterns/olap-archival.md).
 The archival job does 'archive' by itself for days older than LINKS_ARCHIVE_AFTER_DAYS.
 `;
 
@@ -18,7 +17,7 @@ export async function links(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { day: { type: 'string' }, slot: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { day: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [action] = positionals;
   if (values.help || !action || !['archive', 'restore'].includes(action) || !values.day) {
@@ -33,17 +32,16 @@ export async function links(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const slot = Number(values.slot ?? 0);
   const config = loadConfig();
   if (config.DATA_DIR === 'memory://') {
     process.stderr.write('DATA_DIR=memory:// keeps no click store to work on\n');
     process.exitCode = 2;
     return;
   }
-  const store = await openSlot(config.DATA_DIR, slot);
+  const store = await openSharedClickStore(config.DATA_DIR);
   try {
     const moved = action === 'archive' ? await store.archiveDay(values.day) : await store.restoreDay(values.day);
-    process.stdout.write(`${action}d ${values.day} (slot ${slot}): ${moved} click events\n`);
+    process.stdout.write(`${action}d ${values.day}: ${moved} click events\n`);
   } finally {
     await store.close();
   }

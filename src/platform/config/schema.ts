@@ -121,6 +121,8 @@ export const ConfigSchema = Type.Object({
   LINKS_ARCHIVE_AFTER_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
   /** How often the archival job runs (once per tick across processes sharing the bus). */
   LINKS_ARCHIVE_EVERY_S: Type.Integer({ minimum: 10, default: 3600 }),
+  /** Spread links over these databases (comma list of postgres:// URLs) by the hash of their short code; unset = one database. */
+  LINKS_SHARDS: Type.Optional(Type.String({ minLength: 1 })),
   // --- catalog (docs/patterns/search.md, docs/patterns/blob-storage.md)
   /** Catalog product pages and category listings: cache-aside, invalidated by tag on every change. */
   CACHE_TTL_PRODUCT_S: Type.Integer({ minimum: 1, default: 300 }),

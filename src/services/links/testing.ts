@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import type { ApiClient } from '../../testing/api-client.js';
 
 export interface LinkJson {
@@ -38,5 +39,17 @@ export async function eventually(check: () => Promise<boolean>, what: string): P
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The links rows of one Postgres database (a shard, or the service's own), read directly. */
+export async function linksOnDatabase(url: string): Promise<{ code: string; clicks: number }[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ code: string; clicks: string }>('select code, clicks from links.links order by code');
+    return rows.map((r) => ({ code: r.code, clicks: Number(r.clicks) }));
+  } finally {
+    await client.end();
   }
 }

@@ -7,12 +7,12 @@ import type { ClickEvent } from '../domain/click.js';
 import { archiveOldDays } from './archival.js';
 import type { ClickStore } from './click-store.js';
 import { dayStart } from './days.js';
-import { openSlot } from './open-click-store.js';
+import { openSharedClickStore } from './open-click-store.js';
 
 /** Archival: old days move to Parquet, out of the hot store, and every answer stays the same; restore brings a day back. */
-describe('click archival (DuckDB hot store + Parquet archive)', () => {
+describe('click archival (hot Parquet files + one archive file per day, on DuckDB)', () => {
   let dir: string;
-  let store: ClickStore & { slot: number };
+  let store: ClickStore;
   const now = dayStart('2026-03-10') + 12 * 3_600_000;
   const event = (day: string, hour: number, code: string, referrer: string): ClickEvent => ({
     at: dayStart(day) + hour * 3_600_000 + 17,
@@ -31,7 +31,7 @@ describe('click archival (DuckDB hot store + Parquet archive)', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'links-archival-'));
-    store = await openSlot(dir, 0);
+    store = await openSharedClickStore(dir);
     await store.append(events);
   });
   after(async () => {
@@ -48,7 +48,7 @@ describe('click archival (DuckDB hot store + Parquet archive)', () => {
     const moved = await archiveOldDays(store, 7, now);
     assert.deepEqual(moved, [{ day: '2026-03-01', events: 40 }, { day: '2026-03-02', events: 32 }]);
     assert.equal(await store.hotCount(), 30, 'only the recent day is left hot');
-    const file = join(dir, 'links', 'archive', 'day=2026-03-01', 'clicks-0.parquet');
+    const file = join(dir, 'links', 'archive', 'day=2026-03-01', 'clicks.parquet');
     assert.ok(existsSync(file) && statSync(file).size > 0);
 
     assert.deepEqual(await store.stats('abc1234', whole.from, whole.to, 'day'), daily);
@@ -71,21 +71,24 @@ describe('click archival (DuckDB hot store + Parquet archive)', () => {
     const daily = await store.stats('abc1234', whole.from, whole.to, 'day');
     assert.equal(await store.restoreDay('2026-03-02'), 32);
     assert.equal(await store.hotCount(), 62);
-    assert.equal(existsSync(join(dir, 'links', 'archive', 'day=2026-03-02', 'clicks-0.parquet')), false);
+    assert.equal(existsSync(join(dir, 'links', 'archive', 'day=2026-03-02', 'clicks.parquet')), false);
     assert.deepEqual(await store.stats('abc1234', whole.from, whole.to, 'day'), daily);
     // Restoring twice doubles nothing (there is no file left to restore).
     assert.equal(await store.restoreDay('2026-03-02'), 0);
     assert.equal(await store.hotCount(), 62);
   });
 
-  it("another slot's archived days are read too (processes sharing DATA_DIR)", async () => {
-    const other = await openSlot(dir, 1);
+  it("another process's clicks are read too, hot and archived (processes sharing DATA_DIR)", async () => {
+    const other = await openSharedClickStore(dir);
     try {
-      await other.append([event('2026-03-03', 1, 'abc1234', 'slot1.example')]);
-      await other.archiveDay('2026-03-03');
-      const stats = await store.stats('abc1234', whole.from, whole.to, 'day');
-      assert.equal(stats.total, 96);
+      await other.append([event('2026-03-03', 1, 'abc1234', 'other.example'), event('2026-03-10', 2, 'abc1234', 'other.example')]);
+      let stats = await store.stats('abc1234', whole.from, whole.to, 'day');
+      assert.equal(stats.total, 97, "the other writer's hot files are read");
+      await store.archiveDay('2026-03-03');
+      stats = await store.stats('abc1234', whole.from, whole.to, 'day');
+      assert.equal(stats.total, 97, "one process archives the other's clicks");
       assert.ok(stats.series.some((s) => s.t === dayStart('2026-03-03') && s.clicks === 1));
+      assert.deepEqual(await other.hotCount(), await store.hotCount());
     } finally {
       await other.close();
     }

@@ -2,34 +2,31 @@ import { mkdirSync, readdirSync, renameSync, rmSync, existsSync } from 'node:fs'
 import { join } from 'node:path';
 
 /**
- * Where archived days live: compressed Parquet files partitioned by day,
- * Hive-style (`day=YYYY-MM-DD/clicks-<slot>.parquet`) under a directory: one
- * file per day and per hot store (slot) that held clicks of that day. The seam a
- * blob store plugs into (DuckDB reads local files and, with its httpfs
- * extension, s3:// URLs the same way); today it is the file system under DATA_DIR.
+ * Where archived days live: one compressed Parquet file per day, Hive-style
+ * (`day=YYYY-MM-DD/clicks.parquet`) under a directory shared by every process
+ * on the DATA_DIR. The seam a blob store plugs into (DuckDB reads local files
+ * and, with its httpfs extension, s3:// URLs the same way); today it is the
+ * file system under DATA_DIR. Files named `clicks-<n>.parquet` (one per
+ * process slot, the layout before the hot store was shared) are read too.
  */
 export class ArchiveDir {
-  constructor(
-    readonly root: string,
-    /** The hot store this instance archives for (see open-click-store.ts). */
-    readonly slot: number,
-  ) {
+  constructor(readonly root: string) {
     mkdirSync(root, { recursive: true });
   }
 
-  /** This slot's file of the day. */
+  /** The day's file, as archival writes it. */
   fileOf(day: string): string {
-    return join(this.root, `day=${day}`, `clicks-${this.slot}.parquet`);
+    return join(this.root, `day=${day}`, 'clicks.parquet');
   }
 
-  /** Every slot's file of the day: what a query over an archived day reads. */
+  /** Every file of the day: what a query over an archived day reads. */
   filesOf(day: string): string[] {
     const dir = join(this.root, `day=${day}`);
     if (!existsSync(dir)) return [];
-    return readdirSync(dir).filter((name) => /^clicks-\d+\.parquet$/.test(name)).sort().map((name) => join(dir, name));
+    return readdirSync(dir).filter((name) => /^clicks(-\d+)?\.parquet$/.test(name)).sort().map((name) => join(dir, name));
   }
 
-  /** A temporary path next to the day's file; `commit` renames it over the file (atomic on one file system). */
+  /** A temporary path next to the day's file (dot-prefixed: never read); `commit` renames it over the file (atomic on one file system). */
   stagingOf(day: string): string {
     mkdirSync(join(this.root, `day=${day}`), { recursive: true });
     return join(this.root, `day=${day}`, `.clicks-${process.pid}-${Date.now()}.parquet`);
@@ -40,24 +37,20 @@ export class ArchiveDir {
   }
 
   has(day: string): boolean {
-    return existsSync(this.fileOf(day));
+    return this.filesOf(day).length > 0;
   }
 
+  /** Removes every file of the day. */
   remove(day: string): void {
-    rmSync(this.fileOf(day), { force: true });
+    for (const file of this.filesOf(day)) rmSync(file, { force: true });
   }
 
-  /** Days with an archive file of any slot, sorted. */
-  allDays(): string[] {
+  /** Days with an archive file, sorted. */
+  days(): string[] {
     return readdirSync(this.root)
       .filter((name) => /^day=\d{4}-\d{2}-\d{2}$/.test(name))
       .map((name) => name.slice(4))
-      .filter((day) => this.filesOf(day).length > 0)
+      .filter((day) => this.has(day))
       .sort();
-  }
-
-  /** Days this slot has archived, sorted. */
-  days(): string[] {
-    return this.allDays().filter((day) => this.has(day));
   }
 }

@@ -1,36 +1,71 @@
+import { randomBytes } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { ClickEvent } from '../domain/click.js';
 import type { ArchiveDir } from './archive-dir.js';
+import type { HotDir, HotFile } from './hot-dir.js';
 import type { Bucket, ClickStats, ClickStore } from './click-store.js';
 import { dayOf, dayStart, DAY_MS } from './days.js';
 
 const BUCKET_MS: Record<Bucket, number> = { hour: 3_600_000, day: DAY_MS };
 
+/** A writer merges this many of its files of one level into one file of the next (an LSM-style tier). */
+const FANOUT = 16;
+
+/** Listing and reading are not atomic: a merge may delete a listed file before it is read. Then the query lists again. */
+const READ_ATTEMPTS = 4;
+const VANISHED = /no files found|cannot open file|no such file/i;
+
+const ORDER = 'order by code, ts';
 /**
- * The click store on DuckDB (embedded, columnar): the hot store is a table
- * in a DuckDB file (or in memory), archived days are Parquet files read by
- * the same engine in the same query. Invariant that keeps archival crash-safe:
- * a day with an archive file is answered from the file alone; hot rows of such
- * a day are leftovers of an interrupted move and are deleted by the next one.
- * (Clicks are stamped at redirect time, and only days older than
- * LINKS_ARCHIVE_AFTER_DAYS are archived, so no new click lands in an archived day.)
+ * Files sorted by code, in row groups of 16k rows: a query for one code reads only the row groups whose
+ * min/max code brackets it. Measured over 10M clicks in 30 daily files: p50 ~60 ms at 16k, ~165 ms at
+ * DuckDB's default 122,880 (a whole large group decompressed for a few hundred rows), ~80 ms at 4k.
+ */
+export const PARQUET = '(format parquet, compression zstd, row_group_size 16384)';
+
+/**
+ * The click store on DuckDB (embedded, columnar), over Parquet files that
+ * every process on the DATA_DIR shares. DuckDB runs in memory as the engine;
+ * the data is files, because a DuckDB database file can be opened by one
+ * process only, and a stats query must see the clicks that every process served.
+ *
+ * - Hot store (`hot-dir.ts`): each batch is one ZSTD Parquet file per day in
+ *   this process's name; the process merges its own files 16 at a time
+ *   (levels, like an LSM tree: at one batch a second, ≤ 15 files per level and
+ *   ~5 levels a day) and its whole previous day into one file when a new day begins.
+ *   Files are written aside and renamed, sorted by (code, ts) so a query for
+ *   one code skips most row groups by their min/max statistics.
+ * - Archive (`archive-dir.ts`): one file per day, merged from every writer's files.
+ *
+ * Invariant that keeps archival crash-safe: a day with an archive file is
+ * answered from the archive alone; hot files of such a day are leftovers of
+ * an interrupted move and are deleted by the next one. (Clicks are stamped at
+ * redirect time, and only days older than LINKS_ARCHIVE_AFTER_DAYS ≥ 1 are
+ * archived, so no process is still writing a day being archived.)
  */
 export class DuckDbClickStore implements ClickStore {
-  /** One connection, one statement at a time: appends, queries and archival never interleave mid-statement. */
+  /** One connection, one statement at a time. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** This writer's batch numbers (a process takes a new name each time it opens the store, so they start at 0). */
+  private seq = 0;
+  private lastDay: string | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly hot: HotDir,
     private readonly archive: ArchiveDir,
+    /** The name this process writes its hot files under: lower-case letters and digits, unique per open. */
+    readonly writer: string,
   ) {}
 
-  /** `path` ':memory:' or a file. */
-  static async open(path: string, archive: ArchiveDir): Promise<DuckDbClickStore> {
-    const instance = await DuckDBInstance.create(path);
+  static async open(hot: HotDir, archive: ArchiveDir, writer = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`): Promise<DuckDbClickStore> {
+    if (!/^[a-z0-9]+$/.test(writer)) throw new Error(`writer name must be lower-case letters and digits, got ${writer}`);
+    const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
-    await connection.run(`create table if not exists clicks (ts bigint not null, code varchar not null, referrer varchar not null, country varchar not null, ua varchar not null)`);
-    return new DuckDbClickStore(instance, connection, archive);
+    // The batch being written: the appender fills it, COPY turns it into one Parquet file per day.
+    await connection.run(`create table batch (ts bigint not null, code varchar not null, referrer varchar not null, country varchar not null, ua varchar not null)`);
+    return new DuckDbClickStore(instance, connection, hot, archive, writer);
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -42,106 +77,184 @@ export class DuckDbClickStore implements ClickStore {
   append(events: readonly ClickEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
     return this.serial(async () => {
-      // The appender writes column chunks directly: ~1 µs per row, no SQL parsing per batch.
-      const appender = await this.connection.createAppender('clicks');
+      const staged: { day: string; staging: string }[] = [];
       try {
-        for (const e of events) {
-          appender.appendBigInt(BigInt(e.at));
-          appender.appendVarchar(e.code);
-          appender.appendVarchar(e.referrer);
-          appender.appendVarchar(e.country);
-          appender.appendVarchar(e.ua);
-          appender.endRow();
+        // The appender writes column chunks directly: ~1 µs per row, no SQL parsing per batch.
+        const appender = await this.connection.createAppender('batch');
+        try {
+          for (const e of events) {
+            appender.appendBigInt(BigInt(e.at));
+            appender.appendVarchar(e.code);
+            appender.appendVarchar(e.referrer);
+            appender.appendVarchar(e.country);
+            appender.appendVarchar(e.ua);
+            appender.endRow();
+          }
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
         }
-        appender.flushSync();
+        // Every day's file is staged before any is renamed in: a failure leaves nothing, and the batcher's retry counts once.
+        const days = [...new Set(events.map((e) => dayOf(e.at)))].sort();
+        for (const day of days) {
+          const staging = this.hot.stagingOf(day, this.writer);
+          const start = dayStart(day);
+          await this.connection.run(`copy (select * from batch where ts >= ${start} and ts < ${start + DAY_MS} ${ORDER}) to ${literal(staging)} ${PARQUET}`);
+          staged.push({ day, staging });
+        }
+        for (const { day, staging } of staged) {
+          const n = this.seq++;
+          this.hot.commit(staging, this.hot.fileOf(day, this.writer, n, n, 0));
+        }
+        for (const day of days) await this.compact(day);
+        const newest = days.at(-1)!;
+        if (this.lastDay && this.lastDay < newest) await this.mergeAll(this.lastDay);
+        if (!this.lastDay || this.lastDay < newest) this.lastDay = newest;
       } finally {
-        appender.closeSync();
+        // A failed batch leaves no staging file behind (a renamed one is gone from its staging path already).
+        this.hot.remove(staged.map((s) => s.staging));
+        await this.connection.run('delete from batch');
       }
     });
   }
 
+  /** Merges this writer's files of a level into one of the next level, for as many levels as are full. */
+  private async compact(day: string): Promise<void> {
+    for (let level = 0; ; level++) {
+      const files = this.ownFiles(day).filter((f) => f.level === level);
+      if (files.length < FANOUT) return;
+      await this.merge(day, files, level + 1);
+    }
+  }
+
+  /** A day this writer no longer writes: all its files of the day become one. */
+  private async mergeAll(day: string): Promise<void> {
+    const files = this.ownFiles(day);
+    if (files.length > 1) await this.merge(day, files, Math.max(...files.map((f) => f.level)) + 1);
+  }
+
+  private ownFiles(day: string): HotFile[] {
+    return this.hot.list(day).filter((f) => f.writer === this.writer);
+  }
+
+  /** The merged file is renamed in before its inputs go: a reader in between sees both and reads the wider one (HotDir.select). */
+  private async merge(day: string, files: readonly HotFile[], level: number): Promise<void> {
+    const staging = this.hot.stagingOf(day, this.writer);
+    await this.connection.run(`copy (select * from read_parquet([${files.map((f) => literal(f.path)).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
+    const first = Math.min(...files.map((f) => f.first));
+    const last = Math.max(...files.map((f) => f.last));
+    this.hot.commit(staging, this.hot.fileOf(day, this.writer, first, last, level));
+    this.hot.remove(files.map((f) => f.path));
+  }
+
+  /** The files that answer for the days overlapping [from, to): a day's archive file, or else every writer's hot files. */
+  private filesFor(from: number, to: number): string[] {
+    const overlaps = (day: string) => dayStart(day) < to && dayStart(day) + DAY_MS > from;
+    const archived = new Set(this.archive.days());
+    return [
+      ...[...archived].filter(overlaps).flatMap((day) => this.archive.filesOf(day)),
+      ...this.hot.days().filter((day) => overlaps(day) && !archived.has(day)).flatMap((day) => this.hot.select(day).map((f) => f.path)),
+    ];
+  }
+
+  /** Runs `read` over freshly listed files, listing again when a file vanished under a concurrent merge. */
+  private async reading<T>(list: () => string[], read: (files: string) => Promise<T>, none: T): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const files = list();
+      if (files.length === 0) return none;
+      try {
+        return await read(`read_parquet([${files.map(literal).join(',')}])`);
+      } catch (err) {
+        if (attempt >= READ_ATTEMPTS || !VANISHED.test((err as Error).message)) throw err;
+      }
+    }
+  }
+
   stats(code: string, from: number, to: number, bucket: Bucket): Promise<ClickStats> {
-    return this.serial(async () => {
-      // Archived days of every slot in the range are read from their files; this slot's own archived days are never read hot.
-      const files = this.archive
-        .allDays()
-        .filter((day) => dayStart(day) < to && dayStart(day) + DAY_MS > from)
-        .flatMap((day) => this.archive.filesOf(day));
-      const archivedDayNumbers = this.archive.days().map((day) => dayStart(day) / DAY_MS);
-      const hotOnly = archivedDayNumbers.length ? `and (ts // ${DAY_MS}) not in (${archivedDayNumbers.join(',')})` : '';
-      const fromArchive = files.length
-        ? `union all select ts, referrer from read_parquet([${files.map(literal).join(',')}]) where code = $1 and ts >= $2 and ts < $3`
-        : '';
-      const events = `select ts, referrer from clicks where code = $1 and ts >= $2 and ts < $3 ${hotOnly} ${fromArchive}`;
-      const params = [code, BigInt(from), BigInt(to)];
-      const width = BUCKET_MS[bucket];
-      const series = await this.connection.runAndReadAll(
-        `select (ts // ${width}) * ${width} as t, count(*) as clicks from (${events}) group by 1 order by 1`,
-        params,
-      );
-      const referrers = await this.connection.runAndReadAll(
-        `select referrer as host, count(*) as clicks from (${events}) group by 1 order by 2 desc, 1 limit 10`,
-        params,
-      );
-      const seriesRows = series.getRows().map(([t, n]) => ({ t: Number(t), clicks: Number(n) }));
-      return {
-        series: seriesRows,
-        topReferrers: referrers.getRows().map(([host, n]) => ({ host: String(host), clicks: Number(n) })),
-        total: seriesRows.reduce((sum, row) => sum + row.clicks, 0),
-      };
-    });
+    const none: ClickStats = { series: [], topReferrers: [], total: 0 };
+    return this.serial(() =>
+      this.reading(
+        () => this.filesFor(from, to),
+        async (source) => {
+          const width = BUCKET_MS[bucket];
+          // One pass over the files for both answers: grouping sets give the series rows (referrer null) and the referrer rows (t null).
+          const rows = await this.connection.runAndReadAll(
+            `select (ts // ${width}) * ${width} as t, referrer, count(*) as clicks from ${source} where code = $1 and ts >= $2 and ts < $3
+             group by grouping sets ((1), (referrer))`,
+            [code, BigInt(from), BigInt(to)],
+          );
+          const series: ClickStats['series'] = [];
+          const referrers: ClickStats['topReferrers'] = [];
+          for (const [t, host, n] of rows.getRows()) {
+            if (t !== null) series.push({ t: Number(t), clicks: Number(n) });
+            else referrers.push({ host: String(host), clicks: Number(n) });
+          }
+          series.sort((a, b) => a.t - b.t);
+          referrers.sort((a, b) => b.clicks - a.clicks || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
+          return { series, topReferrers: referrers.slice(0, 10), total: series.reduce((sum, row) => sum + row.clicks, 0) };
+        },
+        none,
+      ),
+    );
   }
 
   hotDaysBefore(before: number): Promise<string[]> {
-    return this.serial(async () => {
-      const rows = await this.connection.runAndReadAll(`select distinct ts // ${DAY_MS} as d from clicks where ts < $1 order by 1`, [BigInt(before)]);
-      return rows.getRows().map(([d]) => dayOf(Number(d) * DAY_MS));
-    });
+    return this.serial(async () => this.hot.days().filter((day) => dayStart(day) < before));
   }
 
   archiveDay(day: string): Promise<number> {
     return this.serial(async () => {
-      const start = BigInt(dayStart(day));
-      const end = start + BigInt(DAY_MS);
-      const range = [start, end];
-      const count = Number((await this.connection.runAndReadAll(`select count(*) from clicks where ts >= $1 and ts < $2`, range)).getRows()[0]?.[0] ?? 0);
-      if (!this.archive.has(day)) {
-        if (count === 0) return 0;
-        // Written aside and renamed: a reader never sees half a file. ZSTD: ~10x smaller than the raw rows.
+      const files = this.hot.select(day).map((f) => f.path);
+      const count = await this.reading(() => files, (source) => this.count(source), 0);
+      if (!this.archive.has(day) && count > 0) {
+        // Written aside and renamed: a reader never sees half a file.
         const staging = this.archive.stagingOf(day);
-        await this.connection.run(
-          `copy (select * from clicks where ts >= ${start} and ts < ${end} order by code, ts) to ${literal(staging)} (format parquet, compression zstd)`,
-        );
+        await this.connection.run(`copy (select * from read_parquet([${files.map(literal).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
         this.archive.commit(staging, day);
       }
-      // The file holds the day now (this run's, or an interrupted run's): its hot rows go.
-      await this.connection.run(`delete from clicks where ts >= $1 and ts < $2`, range);
+      // The archive holds the day now (this run's, or an interrupted run's): its hot files go.
+      this.hot.clear(day);
       return count;
     });
   }
 
   restoreDay(day: string): Promise<number> {
     return this.serial(async () => {
-      if (!this.archive.has(day)) return 0;
-      const start = BigInt(dayStart(day));
-      const range = [start, start + BigInt(DAY_MS)];
-      // Idempotent: an interrupted restore's rows are replaced, not doubled.
-      await this.connection.run(`delete from clicks where ts >= $1 and ts < $2`, range);
-      await this.connection.run(`insert into clicks select ts, code, referrer, country, ua from read_parquet(${literal(this.archive.fileOf(day))})`);
-      const count = Number((await this.connection.runAndReadAll(`select count(*) from clicks where ts >= $1 and ts < $2`, range)).getRows()[0]?.[0] ?? 0);
+      const files = this.archive.filesOf(day);
+      if (files.length === 0) return 0;
+      // Idempotent: hot files of an interrupted restore are replaced, not doubled.
+      this.hot.clear(day);
+      const staging = this.hot.stagingOf(day, this.writer);
+      await this.connection.run(`copy (select * from read_parquet([${files.map(literal).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
+      const n = this.seq++;
+      const path = this.hot.fileOf(day, this.writer, n, n, 0);
+      this.hot.commit(staging, path);
+      const count = await this.count(`read_parquet(${literal(path)})`);
       this.archive.remove(day);
       return count;
     });
   }
 
+  /** Events in the hot store: every writer's files of the days not archived. */
   hotCount(): Promise<number> {
-    return this.serial(async () => Number((await this.connection.runAndReadAll('select count(*) from clicks')).getRows()[0]?.[0] ?? 0));
+    return this.serial(() =>
+      this.reading(
+        () => {
+          const archived = new Set(this.archive.days());
+          return this.hot.days().filter((day) => !archived.has(day)).flatMap((day) => this.hot.select(day).map((f) => f.path));
+        },
+        (source) => this.count(source),
+        0,
+      ),
+    );
+  }
+
+  private async count(source: string): Promise<number> {
+    return Number((await this.connection.runAndReadAll(`select count(*) from ${source}`)).getRows()[0]?.[0] ?? 0);
   }
 
   async close(): Promise<void> {
     await this.serial(async () => {
-      // A checkpoint folds the write-ahead log into the file, so the next open starts fast.
-      await this.connection.run('checkpoint').catch(() => {});
       this.connection.closeSync();
       this.instance.closeSync();
     });

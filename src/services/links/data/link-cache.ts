@@ -1,11 +1,13 @@
 import type { Cache } from '../../../platform/cache/cache.js';
-import type { LinkRecord, LinksStore } from './links.store.js';
+import type { LinkRecord } from './links.store.js';
+import type { LinkShards } from './link-shards.js';
 
 /** What the cache keeps per code: the record, or the fact that there is none (negative caching). */
 type Cached = LinkRecord | { missing: true };
 
 /**
- * Cache-aside reads of links by code through the near cache and L1/L2 (kind `link`).
+ * Cache-aside reads of links by code through the near cache and L1/L2 (kind `link`);
+ * a miss is one indexed read on the code's shard.
  * Unknown codes are cached too, as `{ missing: true }`: a scan of random codes
  * costs one indexed read per code per TTL, not one per request. Every write to
  * a link (creation included: its code may have been cached as missing) writes
@@ -13,13 +15,13 @@ type Cached = LinkRecord | { missing: true };
  */
 export class LinkCache {
   constructor(
-    private readonly store: LinksStore,
+    private readonly shards: LinkShards,
     private readonly cache: Cache,
   ) {}
 
   /** The link, or null; a miss is one indexed read, shared by concurrent callers. */
   async byCode(code: string): Promise<LinkRecord | null> {
-    const cached = await this.cache.getOrLoad<Cached>('link', code, async () => (await this.store.byCode(code)) ?? { missing: true });
+    const cached = await this.cache.getOrLoad<Cached>('link', code, async () => (await (await this.shards.of(code)).store.byCode(code)) ?? { missing: true });
     return 'missing' in cached ? null : cached;
   }
 

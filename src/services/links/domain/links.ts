@@ -1,7 +1,8 @@
 import { errors } from '../../../platform/errors/catalog.js';
-import type { WriteBehindCounter } from '../../../platform/cache/write-behind.js';
 import type { LinkCache } from '../data/link-cache.js';
-import type { LinkRecord, LinksStore } from '../data/links.store.js';
+import type { LinkRecord } from '../data/links.store.js';
+import type { LinkShard, LinkShards } from '../data/link-shards.js';
+import type { ClickCounters } from '../data/click-counters.js';
 import type { ClickBatcher } from '../analytics/click-batcher.js';
 import type { Bucket, ClickStats, ClickStore } from '../analytics/click-store.js';
 import { aliasProblem, generateCode } from './codes.js';
@@ -28,10 +29,10 @@ const MAX_HOURLY_DAYS = 31;
 
 export class LinksDomain {
   constructor(
-    private readonly store: LinksStore,
+    private readonly shards: LinkShards,
     private readonly cache: LinkCache,
     private readonly blocked: Blocklist,
-    private readonly clicks: WriteBehindCounter,
+    private readonly clicks: ClickCounters,
     private readonly events: ClickBatcher,
     private readonly analytics: ClickStore,
   ) {}
@@ -51,10 +52,14 @@ export class LinksDomain {
     if (input.alias !== undefined) {
       const problem = aliasProblem(input.alias);
       if (problem) throw errors.validation({ alias: [problem] });
-      record = await this.store.insert({ ...fields, code: input.alias });
+      record = await (await this.shards.of(input.alias)).store.insert({ ...fields, code: input.alias });
       if (!record) throw errors.taken('alias');
     } else {
-      for (let draw = 0; !record && draw < MAX_DRAWS; draw++) record = await this.store.insert({ ...fields, code: generateCode() });
+      for (let draw = 0; !record && draw < MAX_DRAWS; draw++) {
+        const code = generateCode();
+        // Each draw lives where its code hashes to; the shard's unique index refuses a duplicate.
+        record = await (await this.shards.of(code)).store.insert({ ...fields, code });
+      }
       if (!record) throw errors.internal();
     }
     // The code may have been cached as unknown (someone tried it before): write the link through.
@@ -72,27 +77,27 @@ export class LinksDomain {
   }
 
   /** Counted behind (no database write per redirect) and kept as an analytics event, in batches. */
-  clicked(record: LinkRecord, event: ClickEvent): void {
-    this.clicks.increment(record.id);
+  async clicked(record: LinkRecord, event: ClickEvent): Promise<void> {
+    this.clicks.increment((await this.shards.of(record.code)).index, record.id);
     this.events.record(event);
   }
 
   async get(code: string, userId: number): Promise<LinkView> {
-    const record = await this.owned(code, userId);
-    return { ...record, clicks: await this.store.clicks(record.id) };
+    const { record, shard } = await this.owned(code, userId);
+    return { ...record, clicks: await shard.store.clicks(record.id) };
   }
 
   async setDisabled(code: string, userId: number, disabled: boolean): Promise<LinkView> {
-    const record = await this.owned(code, userId);
-    const updated = await this.store.setDisabled(record.id, disabled);
+    const { record, shard } = await this.owned(code, userId);
+    const updated = await shard.store.setDisabled(record.id, disabled);
     if (!updated) throw errors.notFound('link');
     await this.cache.written(updated);
-    return { ...updated, clicks: await this.store.clicks(updated.id) };
+    return { ...updated, clicks: await shard.store.clicks(updated.id) };
   }
 
   async delete(code: string, userId: number): Promise<void> {
-    const record = await this.owned(code, userId);
-    await this.store.delete(record.id);
+    const { record, shard } = await this.owned(code, userId);
+    await shard.store.delete(record.id);
     await this.cache.deleted(code);
   }
 
@@ -110,10 +115,11 @@ export class LinksDomain {
   }
 
   /** Only the owner sees or changes a link; another user's code is a 403, an unknown one a 404. */
-  private async owned(code: string, userId: number): Promise<LinkRecord> {
-    const record = await this.store.byCode(code);
+  private async owned(code: string, userId: number): Promise<{ record: LinkRecord; shard: LinkShard }> {
+    const shard = await this.shards.of(code);
+    const record = await shard.store.byCode(code);
     if (!record) throw errors.notFound('link');
     if (record.ownerId !== userId) throw errors.forbidden('link');
-    return record;
+    return { record, shard };
   }
 }

@@ -4,20 +4,54 @@ import { dbTargets } from '../../../testing/db-targets.js';
 import { assertError, registerUser, sleep, type TestUser } from '../../../testing/fixtures.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
 import { statementsAfter, statementsServed } from '../../../testing/statements.js';
-import { createLink, eventually, visit, type LinkJson } from '../testing.js';
+import { createShardDatabases } from '../../../platform/sharding/testing/shard-databases.js';
+import { hashIndex } from '../../../platform/sharding/hash-strategy.js';
+import { createLink, eventually, linksOnDatabase, visit, type LinkJson } from '../testing.js';
+
+/** Each database target, and real Postgres once more with links on 3 databases (LINKS_SHARDS, hash of the code). */
+const targets = (await dbTargets()).flatMap((target) => [
+  { name: target.name, target, shards: 0 },
+  ...(target.name === 'postgres' ? [{ name: 'postgres, 3 shards', target, shards: 3 }] : []),
+]);
 
 /** The links contract: create, redirect, stats, disable, delete; bad input and other users' links. */
-for (const target of await dbTargets()) {
-  describe(`links [${target.name}]`, target.options, () => {
+for (const { name, target, shards } of targets) {
+  describe(`links [${name}]`, target.options, () => {
     let sys: TestSystem;
     let alice: TestUser;
     let bob: TestUser;
+    let shardDatabases: Awaited<ReturnType<typeof createShardDatabases>> | undefined;
 
     before(async () => {
-      sys = await startTestSystem(target, { WRITE_BEHIND_FLUSH_MS: 50, LINKS_BLOCKLIST: 'evil.example' });
+      shardDatabases = shards ? await createShardDatabases(shards) : undefined;
+      const sharding = shardDatabases ? { LINKS_SHARDS: shardDatabases.urls.join(',') } : {};
+      sys = await startTestSystem(target, { WRITE_BEHIND_FLUSH_MS: 50, LINKS_BLOCKLIST: 'evil.example', ...sharding });
       [alice, bob] = await Promise.all([registerUser(sys.api), registerUser(sys.api)]);
     });
-    after(() => sys?.close());
+    after(async () => {
+      await sys?.close();
+      await shardDatabases?.drop();
+    });
+
+    if (shards) {
+      it('each link lives on the shard its code hashes to, only there; 30 links reach every shard; clicks are counted there', async () => {
+        const created: LinkJson[] = [];
+        for (let i = 0; i < 30; i++) created.push(await createLink(sys.api, alice.token, { url: `https://spread.example/${i}` }));
+        const onShard = await Promise.all(shardDatabases!.urls.map((url) => linksOnDatabase(url)));
+        for (const link of created) {
+          const where = onShard.flatMap((rows, index) => (rows.some((r) => r.code === link.code) ? [index] : []));
+          assert.deepEqual(where, [hashIndex(link.code, shards)], link.code);
+        }
+        assert.ok(onShard.every((rows) => rows.some((r) => created.some((l) => l.code === r.code))), 'every shard holds some of them');
+        assert.deepEqual(await linksOnDatabase(sys.databaseUrl!), [], 'nothing on the service database');
+        // Clicks of links on different shards are flushed to each link's own row.
+        for (const link of created.slice(0, 6)) await visit(sys.url, `/${link.code}`);
+        await eventually(async () => {
+          const rows = (await Promise.all(shardDatabases!.urls.map((url) => linksOnDatabase(url)))).flat();
+          return created.slice(0, 6).every((l) => rows.find((r) => r.code === l.code)?.clicks === 1);
+        }, 'one click on each of 6 links, on their shards');
+      });
+    }
 
     it('creates a link with a short generated code and redirects to it with 302', async () => {
       const link = await createLink(sys.api, alice.token, { url: 'https://example.com/a?b=c#d' });

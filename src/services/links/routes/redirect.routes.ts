@@ -21,7 +21,7 @@ export function redirectRoutes(links: LinksDomain): FastifyPluginAsync {
       if (!resolution) throw errors.notFound('link');
       if ('gone' in resolution) throw errors.gone('link', resolution.gone);
       const { record } = resolution;
-      links.clicked(record, {
+      await links.clicked(record, {
         at: Date.now(),
         code,
         referrer: referrerHost(request.headers.referer),
