@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { isEmptyDataDir, pgliteBase } from './pglite-base.js';
 import { countStatementInScope } from './statement-scope.js';
 import { recordStatementSpan } from '../tracing/db-spans.js';
 import { routeReplicas, type ReplicaRouting, type ReplicaSettings } from './replicas/replica-routing.js';
@@ -64,7 +65,10 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     const dataDir = settings.dataDir === 'memory://' ? undefined : join(settings.dataDir, 'pglite');
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     // pg_trgm: the catalog's typo-tolerant search (a real server has it in its contrib package).
-    const pglite = await PGlite.create(dataDir, { parsers: { [INT8_OID]: Number }, extensions: { pg_trgm } });
+    const extensions = { pg_trgm };
+    // A new database starts from an initialised data directory instead of running initdb (pglite-base.ts).
+    const base = !dataDir || isEmptyDataDir(dataDir) ? await pgliteBase(extensions) : undefined;
+    const pglite = await PGlite.create(dataDir, { parsers: { [INT8_OID]: Number }, extensions, ...(base ? { loadDataDir: base } : {}) });
     dialect = new PGliteDialect(pglite);
   }
 
