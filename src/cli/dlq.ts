@@ -60,7 +60,7 @@ export async function dlq(argv: string[]): Promise<void> {
       }
       for (const id of targets) process.stdout.write(`${id}: ${await replayDeadLetter(db, id)}\n`);
       if (config.BUS_URL) {
-        const bus = await openBus({ url: config.BUS_URL, db });
+        const bus = await openBus({ url: config.BUS_URL, db, ...(config.BUS_NAMESPACE ? { namespace: config.BUS_NAMESPACE } : {}) });
         try {
           const relay = new OutboxRelay(db, bus);
           while ((await relay.relayBatch()) > 0);

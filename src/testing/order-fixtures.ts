@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Database } from '../platform/db/database.js';
+import type { Charge } from '../tools/payment-provider/provider.js';
 import type { ApiClient } from './api-client.js';
 import type { TestUser } from './fixtures.js';
 
@@ -32,4 +35,28 @@ export async function settled(api: ApiClient, user: TestUser, id: string, timeou
     return ['confirmed', 'cancelled', 'needs_attention'].includes(order!.status);
   }, timeoutMs);
   return order!;
+}
+
+/**
+ * What a fault drill counts for one product at the end: orders by status,
+ * units reserved by reservation state, stock, and the provider's charges for
+ * those orders (live = succeeded and not refunded; a second charge for one
+ * order would show as chargeKeys > distinctChargeKeys).
+ */
+export async function countOrderEffects(database: Database, charges: readonly Charge[], productId: number) {
+  const db = database.as<Record<string, never>>();
+  const orders = await sql<{ status: string; n: string }>`select o.status, count(*) as n from orders.orders o join orders.order_lines l on l.order_id = o.id
+    where l.product_id = ${productId} group by o.status`.execute(db);
+  const reservations = await sql<{ state: string; units: string }>`select state, sum(quantity) as units from catalog.reservations where product_id = ${productId} group by state`.execute(db);
+  const stock = await sql<{ stock: number }>`select stock from catalog.products where id = ${productId}`.execute(db);
+  const ids = new Set((await sql<{ id: string }>`select order_id as id from orders.order_lines where product_id = ${productId}`.execute(db)).rows.map((r) => r.id));
+  const mine = charges.filter((c) => ids.has(c.key));
+  return {
+    orders: Object.fromEntries(orders.rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>,
+    reserved: Object.fromEntries(reservations.rows.map((r) => [r.state, Number(r.units)])) as Record<string, number>,
+    stock: Number(stock.rows[0]!.stock),
+    charged: mine.filter((c) => c.status === 'succeeded' && !c.refunded).length,
+    chargeKeys: mine.length,
+    distinctChargeKeys: new Set(mine.map((c) => c.key)).size,
+  };
 }

@@ -3,7 +3,8 @@ import { browse } from './browse.js';
 import { get } from './get.js';
 import { mixed } from './mixed.js';
 import type { Scenario } from './scenario.js';
+import { shop } from './shop.js';
 import { social } from './social.js';
 
 /** Every scenario `scalestack load --scenario <name>` knows. */
-export const scenarios: Readonly<Record<string, Scenario>> = { social, browse, auth, mixed, get };
+export const scenarios: Readonly<Record<string, Scenario>> = { social, browse, auth, mixed, get, shop };

@@ -28,6 +28,8 @@ export interface SeedData {
   users: SeedUser[];
   articles: SeedArticle[];
   follows: number;
+  /** Ids of in-stock products the catalog listed at seed time (the shop scenario's shelf); absent in older seed files. */
+  products?: number[];
 }
 
 /** reports/seed.json, or $DATA_DIR/seed.json when DATA_DIR is a directory (not memory://). */

@@ -72,6 +72,9 @@ export async function seed(options: SeedOptions): Promise<SeedData> {
     });
     progress.done();
 
+    // The shop scenario's shelf: whatever the catalog sells now (`scalestack seed --catalog N` fills it).
+    const shelf = await api.get<{ products: { id: number }[] }>('/api/products?inStock=true&limit=100');
+
     return {
       version: 1,
       target: options.target,
@@ -80,6 +83,7 @@ export async function seed(options: SeedOptions): Promise<SeedData> {
       users,
       articles,
       follows: edges.length,
+      products: shelf.products.map((p) => p.id),
     };
   } finally {
     await api.close();

@@ -2,6 +2,7 @@ import type { Database } from '../db/database.js';
 import { createMemoryTransport, type MemoryBroker } from './adapters/memory.js';
 import { createBus, type BusOptions } from './create-bus.js';
 import { DeadLetterStore } from './dead-letters.js';
+import { namespacedTransport } from './namespaced-transport.js';
 import type { Bus, Transport } from './port.js';
 
 /**
@@ -33,10 +34,13 @@ export interface OpenBusOptions extends Omit<BusOptions, 'deadLetters'> {
   memory?: MemoryBroker;
   /** REDIS_PREFIX, for a redis:// bus. */
   redisPrefix?: string;
+  /** BUS_NAMESPACE: prefixes every broker-side name (namespaced-transport.ts). */
+  namespace?: string;
 }
 
 export async function openBus(options: OpenBusOptions): Promise<Bus & { deadLetters: DeadLetterStore }> {
   const deadLetters = new DeadLetterStore(options.db);
-  const transport = await openTransport(options.url, options.memory, options.redisPrefix);
+  const plain = await openTransport(options.url, options.memory, options.redisPrefix);
+  const transport = options.namespace ? namespacedTransport(plain, options.namespace) : plain;
   return Object.assign(createBus(transport, { ...options, deadLetters }), { deadLetters });
 }

@@ -32,11 +32,12 @@ export interface PlatformBus {
 }
 
 /** The process's bus (adapter from BUS_URL) plus its outbox relay; the runtime starts one per process. */
-export async function startPlatformBus(options: { url: string | undefined; db: Database; logger: Logger; metrics?: BusMetrics; redisPrefix?: string }): Promise<PlatformBus> {
+export async function startPlatformBus(options: { url: string | undefined; db: Database; logger: Logger; metrics?: BusMetrics; redisPrefix?: string; namespace?: string }): Promise<PlatformBus> {
   const bus = await openBus({
     url: options.url, db: options.db, logger: options.logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
+    ...(options.namespace ? { namespace: options.namespace } : {}),
   });
   const relayOptions = { logger: options.logger, brokerEpoch: () => bus.epoch() };
   // The process's database, plus every attached shard: each has its own outbox table and its own relay.

@@ -12,6 +12,8 @@ export const ConfigSchema = Type.Object({
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   // Event bus and jobs (docs/adr/0005-bus-adapters.md): unset = in process; amqp:// RabbitMQ, nats:// NATS JetStream, redis:// Redis.
   BUS_URL: Type.Optional(Type.String({ pattern: '^(amqps?|nats|rediss?)://' })),
+  /** Prefix of every topic, group, queue and cron claim on the broker, so deployments or test runs can share one (src/platform/bus/namespaced-transport.ts). */
+  BUS_NAMESPACE: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$' })),
   // Retention of the platform's tables, pruned by a cron job (src/platform/bus/retention.ts, docs/patterns/cron.md).
   /** Sent outbox rows are kept this long (and re-sent if the broker comes back without its data). */
   BUS_RETENTION_OUTBOX_S: Type.Integer({ minimum: 60, default: 3600 }),

@@ -106,7 +106,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     registerSystemMetrics(metrics.registry, db);
     if (config.PGBOUNCER_ADMIN_URL) closers.push(registerPgBouncerMetrics(metrics.registry, config.PGBOUNCER_ADMIN_URL));
     registerDependencyMetrics(metrics.registry);
-    const messaging = await startPlatformBus({ url: config.BUS_URL, db, logger, metrics: new BusMetrics(metrics.registry), redisPrefix: redisPrefix(config) });
+    const messaging = await startPlatformBus({ url: config.BUS_URL, db, logger, metrics: new BusMetrics(metrics.registry), redisPrefix: redisPrefix(config),
+      ...(config.BUS_NAMESPACE ? { namespace: config.BUS_NAMESPACE } : {}) });
     closers.push(() => messaging.close());
     // Until a service that owns users is built in this process (or its remote client is), a signed token is enough.
     let userExists: UserCheck = async () => true;

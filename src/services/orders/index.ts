@@ -5,6 +5,7 @@ import type { ServiceModule } from '../../platform/runtime/service-module.js';
 import { idempotency } from '../../platform/http/plugins/idempotency.js';
 import { startPaymentProvider } from '../../tools/payment-provider/provider.js';
 import { openCartStore } from './data/cart/open-cart-store.js';
+import { startIdempotencyRetention } from './data/idempotency-retention.js';
 import { OrdersStore } from './data/orders.store.js';
 import { CartDomain } from './domain/cart.js';
 import { OrdersDomain } from './domain/orders.js';
@@ -27,15 +28,18 @@ export const ordersService: ServiceModule = {
     const carts = openCartStore(config);
     const saga = new OrderSaga(store, catalog, payments, outbox, logger);
     const worker = await saga.start(bus, config.ORDERS_SAGA_ATTEMPTS);
+    const keysTable = 'orders.idempotency_keys';
+    const retention = await startIdempotencyRetention(bus, db, keysTable, config.BUS_RETENTION_EVERY_S * 1000, logger);
     const cart = new CartDomain(carts, catalog);
     const orders = new OrdersDomain(store, carts, catalog, outbox);
     return {
       routes: async (app) => {
-        await app.register(idempotency, { db, table: 'orders.idempotency_keys', ttlS: config.IDEMPOTENCY_TTL_S, waitMs: config.IDEMPOTENCY_WAIT_MS });
+        await app.register(idempotency, { db, table: keysTable, ttlS: config.IDEMPOTENCY_TTL_S, waitMs: config.IDEMPOTENCY_WAIT_MS });
         await app.register(cartRoutes(cart));
         await app.register(ordersRoutes(orders));
       },
       close: async () => {
+        await retention.stop();
         await worker.stop();
         await carts.close();
         await provider?.close();

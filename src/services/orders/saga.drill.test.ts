@@ -5,7 +5,7 @@ import { dbTargets } from '../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import { registerUser, type TestUser } from '../../testing/fixtures.js';
 import { createProduct, registerAdmin } from '../../testing/catalog-fixtures.js';
-import { addToCart, checkout, eventually, settled } from '../../testing/order-fixtures.js';
+import { addToCart, checkout, countOrderEffects, eventually, settled } from '../../testing/order-fixtures.js';
 import { startPaymentProvider, type PaymentProvider } from '../../tools/payment-provider/provider.js';
 
 type Any = Record<string, never>;
@@ -32,23 +32,7 @@ for (const target of await dbTargets()) {
       await provider?.close();
     });
 
-    const counts = async (productId: number) => {
-      const db = sys.db.as<Any>();
-      const orders = await sql<{ status: string; n: string }>`select o.status, count(*) as n from orders.orders o join orders.order_lines l on l.order_id = o.id
-        where l.product_id = ${productId} group by o.status`.execute(db);
-      const reservations = await sql<{ state: string; units: string }>`select state, sum(quantity) as units from catalog.reservations where product_id = ${productId} group by state`.execute(db);
-      const stock = await sql<{ stock: number }>`select stock from catalog.products where id = ${productId}`.execute(db);
-      const ids = new Set((await sql<{ id: string }>`select order_id as id from orders.order_lines where product_id = ${productId}`.execute(db)).rows.map((r) => r.id));
-      const charges = provider.charges().filter((c) => ids.has(c.key));
-      return {
-        orders: Object.fromEntries(orders.rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>,
-        reserved: Object.fromEntries(reservations.rows.map((r) => [r.state, Number(r.units)])) as Record<string, number>,
-        stock: stock.rows[0]!.stock,
-        charged: charges.filter((c) => c.status === 'succeeded' && !c.refunded).length,
-        chargeKeys: charges.length,
-        distinctChargeKeys: new Set(charges.map((c) => c.key)).size,
-      };
-    };
+    const counts = (productId: number) => countOrderEffects(sys.db, provider.charges(), productId);
 
     /** Each of `n` users puts one unit in their cart and checks out, all at once; every order settles. */
     const rush = async (productId: number, n: number) => {
