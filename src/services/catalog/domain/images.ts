@@ -50,13 +50,13 @@ export class ProductImages {
     return this.products.addImage(productId, sha256);
   }
 
-  /** The stored variant, or null; `ifNoneMatch` equal to its ETag answers 'not-modified' without reading the bytes. */
-  async open(sha256: string, variant: Variant, ifNoneMatch?: string): Promise<BlobObject | 'not-modified' | null> {
+  /** The stored variant, or null; `ifNoneMatch` equal to its ETag answers `{ notModified: etag }` without reading the bytes. */
+  async open(sha256: string, variant: Variant, ifNoneMatch?: string): Promise<BlobObject | { notModified: string } | null> {
     const key = keyOf(sha256, variant);
     if (ifNoneMatch) {
       const head = await this.blobs.head(key);
       if (!head) return null;
-      if (ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === head.etag)) return 'not-modified';
+      if (ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === head.etag)) return { notModified: head.etag };
     }
     return this.blobs.get(key);
   }

@@ -91,6 +91,7 @@ for (const target of (await dbTargets()).filter((t) => t.name !== 'postgres' || 
       await first.arrayBuffer();
       const again = await fetch(url, { headers: { 'if-none-match': etag! } });
       assert.equal(again.status, 304);
+      assert.equal(again.headers.get('etag'), etag);
       assert.equal(again.headers.get('cache-control'), 'public, max-age=31536000, immutable');
       assert.equal((await again.arrayBuffer()).byteLength, 0);
       const stale = await fetch(url, { headers: { 'if-none-match': '"0000"' } });

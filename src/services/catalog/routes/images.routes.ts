@@ -41,7 +41,7 @@ export function imagesRoutes(images: ProductImages, options: ImagesRouteOptions)
       const found = await images.open(sha256, name, request.headers['if-none-match']);
       if (!found) throw errors.notFound('image');
       reply.header('cache-control', IMMUTABLE);
-      if (found === 'not-modified') return reply.code(304).send();
+      if ('notModified' in found) return reply.code(304).header('etag', found.notModified).send();
       return reply
         .header('etag', found.etag)
         .header('content-type', found.contentType)
