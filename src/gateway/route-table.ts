@@ -71,6 +71,8 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'PUT', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
   { method: 'DELETE', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
   { method: 'GET', path: '/api/categories', service: catalog, auth: 'optional' },
+  { method: 'POST', path: '/api/products/:id/images', service: catalog, auth: 'required', role: 'admin' },
+  { method: 'GET', path: '/api/images/:sha256/:variant', service: catalog, auth: 'optional' },
 
   { method: 'GET', path: '/api/notifications', service: notifications, auth: 'required' },
   { method: 'POST', path: '/api/notifications/read', service: notifications, auth: 'required' },

@@ -132,6 +132,12 @@ export const ConfigSchema = Type.Object({
   CACHE_TTL_SEARCH_S: Type.Integer({ minimum: 1, default: 10 }),
   /** Spread products over this many databases (the data layer's hash strategy); unset = one database. */
   CATALOG_SHARDS: Type.Optional(Type.String({ minLength: 1 })),
+  /** Blob storage (docs/patterns/blob-storage.md): unset = files under DATA_DIR/blobs; `s3://bucket[/prefix]?endpoint=&region=` = S3 or compatible (credentials: the AWS_* variables). */
+  BLOB_URL: Type.Optional(Type.String({ pattern: '^s3://[^/?#]+' })),
+  /** A product image upload larger than this gets 413 and stores nothing. */
+  CATALOG_IMAGE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 104_857_600, default: 10_485_760 }),
+  /** With an s3:// BLOB_URL: image GETs redirect (302) to a URL presigned for this long instead of passing the bytes; 0 = pass them. */
+  CATALOG_IMAGE_REDIRECT_S: Type.Integer({ minimum: 0, maximum: 604_800, default: 0 }),
   // --- notifications (docs/patterns/live-push.md, docs/patterns/webhooks.md)
   /** Live streams: a heartbeat (SSE comment, WebSocket ping) this often, so idle connections stay open through proxies. */
   NOTIFICATIONS_HEARTBEAT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 15_000 }),

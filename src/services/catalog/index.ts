@@ -9,6 +9,9 @@ import { productsRoutes } from './routes/products.routes.js';
 import { internalRoutes } from './routes/internal.routes.js';
 import { createHttpCatalogClient } from './http-catalog-client.js';
 import { openShards } from '../../platform/sharding/open-shards.js';
+import { openBlobs } from '../../platform/blobs/open-blobs.js';
+import { ProductImages } from './domain/images.js';
+import { imagesRoutes } from './routes/images.routes.js';
 
 /** catalog: products, categories, stock reservations and search. Owns the `catalog` schema. */
 export const catalogService: ServiceModule = {
@@ -25,11 +28,20 @@ export const catalogService: ServiceModule = {
     const products = new ProductsDomain(shards, catalogCache, outbox);
     const reservations = new ReservationsDomain(shards, catalogCache, outbox);
     const client = createCatalogClient(products, reservations);
+    const blobs = await openBlobs({ url: config.BLOB_URL, dataDir: config.DATA_DIR });
+    const images = new ProductImages(blobs, products);
+    const imageOptions = { maxBytes: config.CATALOG_IMAGE_MAX_BYTES, redirectSeconds: config.CATALOG_IMAGE_REDIRECT_S };
     return {
-      routes: productsRoutes(products),
+      routes: async (app) => {
+        await app.register(productsRoutes(products));
+        await app.register(imagesRoutes(images, imageOptions));
+      },
       client,
       internalRoutes: internalRoutes(client),
-      close: () => map.close(),
+      close: async () => {
+        await map.close();
+        await blobs.close();
+      },
     };
   },
   // Orders in a process of its own (`--topology services`) reserves stock through this, over /internal/catalog.

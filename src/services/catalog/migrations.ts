@@ -52,5 +52,14 @@ export const catalogMigrations: ServiceMigrations = {
         `create index reservations_product on catalog.reservations (product_id)`,
       ],
     },
+    {
+      version: 2,
+      name: 'product images',
+      statements: [
+        // The sha256 of each image's original bytes, in upload order: the blobs themselves are content-addressed
+        // (images/<sha256>/...), so a product names its images and the blob store holds each once.
+        `alter table catalog.products add column images text[] not null default '{}'`,
+      ],
+    },
   ],
 };

@@ -5,11 +5,11 @@ import type { CatalogTables } from './tables.js';
 export type ProductRow = Omit<Selectable<CatalogTables['catalog.products']>, 'attributes'> & { attributes: Record<string, unknown> };
 
 /** What an admin writes; id and times are the database's. */
-export type NewProduct = Omit<ProductRow, 'id' | 'created_at' | 'updated_at'>;
+export type NewProduct = Omit<ProductRow, 'id' | 'images' | 'created_at' | 'updated_at'>;
 
 export type ProductChanges = Partial<Omit<NewProduct, 'stock'>>;
 
-const COLUMNS = ['id', 'sku', 'name', 'description', 'price', 'currency', 'category', 'attributes', 'stock', 'created_at', 'updated_at'] as const;
+const COLUMNS = ['id', 'sku', 'name', 'description', 'price', 'currency', 'category', 'attributes', 'stock', 'images', 'created_at', 'updated_at'] as const;
 
 /** Postgres' unique_violation: a concurrent write took the sku first. */
 export const isSkuTaken = (err: unknown) => (err as { code?: string })?.code === '23505' && String((err as { constraint?: string; message?: string }).constraint ?? (err as Error).message).includes('products_sku_key');
@@ -57,6 +57,19 @@ export class ProductsStore {
       .set({
         ...rest,
         ...(attributes !== undefined ? { attributes: JSON.stringify(attributes) } : {}),
+        updated_at: sql`greatest(clock_timestamp(), updated_at + interval '1 millisecond')`,
+      })
+      .where('id', '=', id)
+      .returning(COLUMNS)
+      .executeTakeFirst();
+  }
+
+  /** Appends an image (its sha256) unless the product already has it; undefined when there is no such product. */
+  async addImage(trx: Kysely<CatalogTables>, id: number, sha256: string): Promise<ProductRow | undefined> {
+    return trx
+      .updateTable('catalog.products')
+      .set({
+        images: sql`case when ${sha256} = any(images) then images else array_append(images, ${sha256}::text) end`,
         updated_at: sql`greatest(clock_timestamp(), updated_at + interval '1 millisecond')`,
       })
       .where('id', '=', id)

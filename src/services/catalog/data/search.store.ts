@@ -75,7 +75,7 @@ export class SearchStore {
       : sql`null::text as "highlightName", null::text as "highlightDescription"`;
 
     // Headlines are costly: computed for the page's rows only, after the limit.
-    const page = sql<SearchHit>`select p.id, p.sku, p.name, p.description, p.price, p.currency, p.category, p.attributes, p.stock,
+    const page = sql<SearchHit>`select p.id, p.sku, p.name, p.description, p.price, p.currency, p.category, p.attributes, p.stock, p.images,
         p.created_at, p.updated_at, page.rank, ${headlines}
       from (select p.id, ${rank} as rank from catalog.products p
             where ${match} and ${price} and ${category} and ${after}

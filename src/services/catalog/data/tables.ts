@@ -13,6 +13,7 @@ export interface CatalogTables {
     category: string;
     attributes: ColumnType<Record<string, unknown>, string, string>;
     stock: number;
+    images: Generated<string[]>;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };

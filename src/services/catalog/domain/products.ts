@@ -75,6 +75,20 @@ export class ProductsDomain {
     return productView(row);
   }
 
+  /** Names an uploaded image (already in the blob store) on the product: product.updated, caches dropped. */
+  async addImage(id: number, sha256: string): Promise<ProductView> {
+    const shard = await this.shards.forId(id);
+    const row = await shard.products.db.transaction().execute(async (trx) => {
+      const updated = await shard.products.addImage(trx, id, sha256);
+      if (updated) await this.outbox.add<CatalogTables>(trx, [productEvent(PRODUCT_UPDATED, updated)]);
+      return updated;
+    });
+    if (!row) throw errors.notFound('product');
+    this.outbox.wake();
+    await this.cache.changed(id);
+    return productView(row);
+  }
+
   async delete(id: number): Promise<void> {
     const shard = await this.shards.forId(id);
     const row = await shard.products.db.transaction().execute(async (trx) => {

@@ -2,8 +2,9 @@ import type { ProductRow } from '../data/products.store.js';
 import { MARK_END, MARK_START, type SearchHit } from '../data/search.store.js';
 
 /** A product as answered (and cached: plain JSON, dates as ISO strings). */
-export type ProductView = Omit<ProductRow, 'created_at' | 'updated_at'> & {
+export type ProductView = Omit<ProductRow, 'images' | 'created_at' | 'updated_at'> & {
   inStock: boolean;
+  images: ImageView[];
   createdAt: string;
   updatedAt: string;
 };
@@ -21,6 +22,21 @@ export interface ListView {
   facets: { categories: { category: string; count: number }[]; priceBands: { min: number; max: number | null; count: number }[] };
 }
 
+/** An image's URLs: content-addressed, so each is immutable and cacheable forever (docs/patterns/blob-storage.md, "Product images"). */
+export interface ImageView {
+  id: string;
+  url: string;
+  thumbnailUrl: string;
+  originalUrl: string;
+}
+
+export const imageView = (sha256: string): ImageView => ({
+  id: sha256,
+  url: `/api/images/${sha256}/w800.webp`,
+  thumbnailUrl: `/api/images/${sha256}/w200.webp`,
+  originalUrl: `/api/images/${sha256}/original`,
+});
+
 const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
 
 export function productView(row: ProductRow): ProductView {
@@ -35,6 +51,7 @@ export function productView(row: ProductRow): ProductView {
     attributes: row.attributes,
     stock: row.stock,
     inStock: row.stock > 0,
+    images: (row.images ?? []).map(imageView),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
