@@ -4,7 +4,7 @@
 # machine of this kind (Debian 12) with nothing skipped:
 #
 #   PostgreSQL 5432 (trust on 127.0.0.1, database `test`), Redis 6379,
-#   RabbitMQ 5672, NATS with JetStream 4222, Chromium (/usr/bin/chromium, the
+#   RabbitMQ 5672, NATS with JetStream 4222, aiosmtpd (the email test's SMTP server), Chromium (/usr/bin/chromium, the
 #   load report's browser test), Prometheus and promtool (the rule checks and
 #   the scrape test).
 #
@@ -196,6 +196,12 @@ if [ ! -x /usr/bin/chromium ]; then
   if (( can_install )); then apt_install chromium; else todo_packages+=(chromium); fi
 fi
 
+# aiosmtpd, a real SMTP server that is not the project's (Python, no daemon: the
+# email test starts it on a free port, delivering to a Maildir it reads; ADR 0034).
+if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+  if (( can_install )); then apt_install python3-aiosmtpd; else todo_packages+=(python3-aiosmtpd); fi
+fi
+
 # Prometheus and promtool for the rule checks, the alert unit tests and the
 # scrape test (tools/promtool*.test.ts). The package's postinst would start a
 # prometheus service on :9090; policy-rc.d (exit 101 = "not allowed") stops
@@ -230,7 +236,7 @@ fi
 
 ms=$(( $(now_ms) - started ))
 if (( ${#todo_packages[@]} == 0 && ${#todo_other[@]} == 0 )); then
-  log "postgres, redis, rabbitmq, nats, chromium, prometheus, pgbouncer: ready (${ms} ms)"
+  log "postgres, redis, rabbitmq, nats, chromium, aiosmtpd, prometheus, pgbouncer: ready (${ms} ms)"
   exit 0
 fi
 

@@ -34,6 +34,8 @@ export interface IdentityClient {
   /** Profiles for the given ids, in one round trip; unknown ids are absent from the map. */
   usersByIds(ids: readonly number[]): Promise<Map<number, UserProfile>>;
   userByUsername(username: string): Promise<UserProfile | null>;
+  /** Email addresses for the given ids (to mail users their notifications); never cached, an address change applies at once. Unknown ids are absent. */
+  emailsByIds(ids: readonly number[]): Promise<Map<number, string>>;
   /** The user's standing, or null when there is no such user (anymore). */
   standing(userId: number): Promise<UserStanding | null>;
 }

@@ -80,6 +80,8 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'PUT', path: '/api/notifications/preferences', service: notifications, auth: 'required' },
   { method: 'GET', path: '/api/notifications/stream', service: notifications, auth: 'required', live: 'sse' },
   { method: 'GET', path: '/api/notifications/ws', service: notifications, auth: 'required', live: 'websocket' },
+  // What the in-process SMTP sink received (docs/patterns/email.md).
+  { method: 'GET', path: '/api/admin/mail', service: notifications, auth: 'required', role: 'admin' },
   // Webhook endpoints and their delivery logs (docs/patterns/webhooks.md).
   { method: 'POST', path: '/api/webhooks', service: notifications, auth: 'required' },
   { method: 'GET', path: '/api/webhooks', service: notifications, auth: 'required' },

@@ -159,6 +159,12 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_POLL_MS: Type.Integer({ minimum: 10, default: 1000 }),
   /** After a secret rotation, the previous secret also signs for this long, so receivers can switch without a gap. */
   WEBHOOK_ROTATION_OVERLAP_MS: Type.Integer({ minimum: 0, default: 24 * 3_600_000 }),
+  /** Email goes to this SMTP server (`smtp://user:pass@host:587`, `smtps://...`); unset: an in-process SMTP sink, its messages at GET /api/admin/mail (docs/patterns/email.md). */
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  /** The From of notification emails. */
+  EMAIL_FROM: Type.String({ minLength: 3, default: 'scalestack <notifications@scalestack.invalid>' }),
+  /** 0: one email per notification, sent at once; N: a user's notifications gathered into one digest email every N minutes. */
+  EMAIL_DIGEST_MINUTES: Type.Integer({ minimum: 0, maximum: 10_080, default: 0 }),
   // --- read replicas (docs/patterns/read-replicas.md); need DATABASE_URL
   /** Streaming replicas of DATABASE_URL (comma list): GET/HEAD requests read from them, with read-your-writes per user. */
   DATABASE_REPLICA_URLS: Type.Optional(Type.String({ pattern: '^(postgres|postgresql)://[^,\\s]+(,(postgres|postgresql)://[^,\\s]+)*$' })),

@@ -69,6 +69,15 @@ export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityCl
       }
       return out;
     },
+    emailsByIds: async (ids) => {
+      const unique = [...new Set(ids)];
+      const out = new Map<number, string>();
+      for (let i = 0; i < unique.length; i += BATCH) {
+        const { body } = await get<{ emails: { id: number; email: string }[] }>(`/emails?ids=${unique.slice(i, i + BATCH).join(',')}`);
+        for (const { id, email } of body?.emails ?? []) out.set(id, email);
+      }
+      return out;
+    },
     userByUsername: async (username) => {
       const { body } = await get<{ user: UserProfile }>(`/users/by-username/${encodeURIComponent(username)}`);
       return body?.user ?? null;

@@ -20,7 +20,7 @@ export const identityService: ServiceModule = {
     const profiles = new ProfileCache(store, cache);
     const passwords = createPasswordHasher(config.ARGON2_MEMORY_KIB, config.ARGON2_TIME_COST);
     const users = new UsersDomain(store, profiles, passwords, tokens, outbox);
-    const client = createIdentityClient(profiles);
+    const client = createIdentityClient(profiles, store);
     // A deletion made elsewhere (`scalestack users delete`, another replica) reaches this process's cache through its event.
     const forgetDeleted = await bus.subscribe<UserDeletedEvent>(
       USER_DELETED,

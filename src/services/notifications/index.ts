@@ -11,10 +11,15 @@ import { PreferencesDomain } from './domain/preferences.js';
 import { RULES } from './domain/rules.js';
 import { WebhooksDomain } from './domain/webhooks.js';
 import { consumeUserDeletions } from './domain/user-removal.js';
+import { startDigests } from './email/digest.js';
+import { emailChannel } from './email/email-channel.js';
+import { EMAIL_QUEUE, EmailSender, processEmailJobs, type EmailJob } from './email/email-jobs.js';
+import { openMailer } from './email/open-mailer.js';
 import { liveChannel } from './live/live-channel.js';
 import { LiveHub } from './live/live-hub.js';
 import { notificationsMigrations } from './migrations.js';
 import { notificationsRoutes } from './routes/notifications.routes.js';
+import { mailRoutes } from './routes/mail.routes.js';
 import { streamRoutes } from './routes/stream.routes.js';
 import { webhooksRoutes } from './routes/webhooks.routes.js';
 import { AddressPolicy } from './webhooks/address-policy.js';
@@ -35,6 +40,9 @@ export const notificationsService: ServiceModule = {
     const notifications = new NotificationsDomain(store, identity);
     const preferences = new PreferencesDomain(preferencesStore);
 
+    const mailer = await openMailer({ smtpUrl: config.SMTP_URL, from: config.EMAIL_FROM });
+    const sender = new EmailSender(mailer, identity, store);
+
     const webhooksStore = new WebhooksStore(db);
     const deliveries = new DeliveriesStore(db);
     const policy = new AddressPolicy(config.WEBHOOK_ALLOW_PRIVATE);
@@ -45,8 +53,11 @@ export const notificationsService: ServiceModule = {
         deliveries, logger, registry: metrics.registry,
         render: bodyRenderer(identity),
         post: (url, headers, body) => safePost(url, headers, body, limits),
-        // The email to the owner belongs to the email channel (issue 17, not built yet): the log and the endpoint's disabledReason say it for now.
-        onDisabled: async () => {},
+        // The owner is told by email (a durable job: retried until the mail server takes it).
+        onDisabled: async (endpoint) => {
+          const job: EmailJob = { kind: 'webhook-disabled', ...endpoint };
+          await bus.enqueue(EMAIL_QUEUE, job, { id: `email:webhook-disabled:${endpoint.webhookId}:${Date.now()}` });
+        },
       },
       {
         schedule: new RetrySchedule(config.WEBHOOK_RETRY_SCHEDULE),
@@ -63,9 +74,14 @@ export const notificationsService: ServiceModule = {
     await hub.start();
     const consumer = await consumeEvents({
       bus, rules: RULES, store, preferences: preferencesStore, logger,
-      channels: [liveChannel(hub, notifications), webhookChannel({ webhooks: webhooksStore, deliveries, preferences: preferencesStore, wake: () => dispatcher.wake() })],
+      channels: [
+        liveChannel(hub, notifications),
+        emailChannel({ preferences: preferencesStore, digest: config.EMAIL_DIGEST_MINUTES > 0 }),
+        webhookChannel({ webhooks: webhooksStore, deliveries, preferences: preferencesStore, wake: () => dispatcher.wake() })],
     });
     dispatcher.start();
+    const emailWorker = await processEmailJobs(bus, sender, logger);
+    const digests = config.EMAIL_DIGEST_MINUTES > 0 ? await startDigests(bus, store.db, sender, config.EMAIL_DIGEST_MINUTES * 60_000, logger) : null;
     const removals = await consumeUserDeletions({ bus, db: store.db, logger });
 
     return {
@@ -73,11 +89,15 @@ export const notificationsService: ServiceModule = {
         await app.register(notificationsRoutes(notifications, preferences));
         await app.register(streamRoutes(hub, notifications, { heartbeatMs: config.NOTIFICATIONS_HEARTBEAT_MS }));
         await app.register(webhooksRoutes(webhooks));
+        await app.register(mailRoutes(mailer));
       },
       close: async () => {
         await consumer.stop();
         await removals.stop();
         await dispatcher.stop();
+        await digests?.stop();
+        await emailWorker.stop();
+        await mailer.close();
         await hub.close();
         await pubsub.close();
       },

@@ -83,5 +83,17 @@ export const notificationsMigrations: ServiceMigrations = {
         `alter table notifications.webhooks add column failing_since timestamptz`,
       ],
     },
+    {
+      version: 3,
+      name: 'email digest queue',
+      statements: [
+        // With EMAIL_DIGEST_MINUTES, a notification to be mailed waits here (written in its own transaction) until the digest job sends and deletes it.
+        `create table notifications.email_pending (
+          notification_id bigint primary key,
+          user_id bigint not null
+        )`,
+        `create index email_pending_user on notifications.email_pending (user_id)`,
+      ],
+    },
   ],
 };

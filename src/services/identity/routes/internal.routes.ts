@@ -20,6 +20,10 @@ export function internalRoutes(client: IdentityClient): FastifyPluginAsync {
       const ids = request.query.ids.split(',').map(Number);
       return { users: [...(await client.usersByIds(ids)).values()] };
     });
+    app.get('/emails', { schema: { querystring: IdsQuery } }, async (request) => {
+      const ids = request.query.ids.split(',').map(Number);
+      return { emails: [...(await client.emailsByIds(ids))].map(([id, email]) => ({ id, email })) };
+    });
     app.get('/users/:id/standing', { schema: { params: IdParams } }, async (request) => {
       const standing = await client.standing(Number(request.params.id));
       if (!standing) throw errors.notFound('user');

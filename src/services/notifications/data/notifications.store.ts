@@ -22,6 +22,10 @@ export class NotificationsStore {
       .executeTakeFirst();
   }
 
+  async byId(id: number): Promise<NotificationRow | undefined> {
+    return this.db.selectFrom('notifications.notifications').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
   /** Newest first, ids below `before` (the cursor). */
   async page(userId: number, before: number | undefined, limit: number): Promise<NotificationRow[]> {
     let query = this.db.selectFrom('notifications.notifications').selectAll().where('user_id', '=', userId);

@@ -12,6 +12,7 @@ export interface NotificationsTables {
     created_at: Generated<Date>;
     read_at: Date | null;
   };
+  'notifications.email_pending': { notification_id: number; user_id: number };
   'notifications.preferences': { user_id: number; channel: string; type: string; enabled: boolean };
   'notifications.webhooks': {
     id: string;

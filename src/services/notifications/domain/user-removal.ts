@@ -19,6 +19,7 @@ export async function consumeUserDeletions(deps: { bus: Bus; db: Kysely<Notifica
     async ({ payload }) => {
       await deps.db.transaction().execute(async (trx) => {
         await trx.deleteFrom('notifications.webhooks').where('user_id', '=', payload.userId).execute();
+        await trx.deleteFrom('notifications.email_pending').where('user_id', '=', payload.userId).execute();
         await trx.deleteFrom('notifications.preferences').where('user_id', '=', payload.userId).execute();
         await trx.deleteFrom('notifications.notifications').where('user_id', '=', payload.userId).execute();
       });
