@@ -57,6 +57,9 @@ export interface Gateway {
  * public route to a healthy replica of its service, and answers bad input
  * itself, so none of it reaches a service.
  */
+/** Boundaries, part headers and any small fields around an uploaded file. */
+const MULTIPART_FRAMING_BYTES = 64 * 1024;
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger, registry } = options;
   if (!config.INTERNAL_SECRET) throw new Error('the gateway needs INTERNAL_SECRET (shared with the services it signs identities for)');
@@ -80,6 +83,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     parseJsonBody(request, body as Buffer, (err) => (err ? done(err) : done(null, body)));
+  });
+
+  // Uploads (product images) pass through as the bytes sent: the service reads the parts and sniffs the
+  // image; the gateway bounds the size (the image limit plus room for the multipart framing).
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: config.CATALOG_IMAGE_MAX_BYTES + MULTIPART_FRAMING_BYTES }, (_request, body, done) => {
+    done(null, body);
   });
 
   const shedder = new LoadShedder({ maxInFlight: config.GATEWAY_MAX_IN_FLIGHT, maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS });
