@@ -6,6 +6,7 @@ import type { Peer, SwitchChange, SwitchValues } from './switches.js';
 type Message = { type: 'change'; change: SwitchChange } | { type: 'beat'; peer: Peer };
 
 const BEAT_MS = 1_000;
+const RESUBSCRIBE_MS = 1_000;
 /** A peer unheard for this long is gone (generous: a busy process's event loop can stall for seconds). */
 const PEER_TTL_MS = 15_000;
 
@@ -21,6 +22,8 @@ export class RedisSwitches extends MemorySwitches {
   private readonly others = new Map<string, Peer>();
   private self: { url: string; services: string[] } = { url: '', services: [] };
   private timer: NodeJS.Timeout | undefined;
+  private resubscribe: NodeJS.Timeout | undefined;
+  private closed = false;
 
   private constructor(url: string, private readonly prefix: string, initial: SwitchValues) {
     super(initial);
@@ -42,8 +45,8 @@ export class RedisSwitches extends MemorySwitches {
 
   private async start(): Promise<void> {
     this.subscriber.on('message', (_channel: string, raw: string) => this.receive(raw));
-    // Redis away at start: the process starts anyway on its own values (ioredis subscribes once it connects).
-    await this.subscriber.subscribe(this.channel).catch(() => {});
+    // Redis away or slow at start: the process starts anyway on its own values, and asks again until Redis confirms.
+    await this.subscribe();
     // Changes made before this process started win over its environment.
     const stored = await this.command.get(`${this.channel}:values`).catch(() => null);
     if (stored) this.current = { ...this.current, ...(JSON.parse(stored) as Partial<SwitchValues>) };
@@ -51,6 +54,21 @@ export class RedisSwitches extends MemorySwitches {
     this.history = log.map((line) => JSON.parse(line) as SwitchChange).reverse();
     this.timer = setInterval(() => void this.beat(), BEAT_MS);
     this.timer.unref();
+  }
+
+  /**
+   * A SUBSCRIBE that times out (a start that blocks the event loop past the command timeout: the reply
+   * waits unread while the timer fires) leaves this process deaf to every change and beat; so it is
+   * asked again, a second later, until Redis confirms. Asking twice is harmless.
+   */
+  private async subscribe(): Promise<void> {
+    try {
+      await this.subscriber.subscribe(this.channel);
+    } catch {
+      if (this.closed) return;
+      this.resubscribe = setTimeout(() => void this.subscribe(), RESUBSCRIBE_MS);
+      this.resubscribe.unref();
+    }
   }
 
   override async set(changed: Partial<SwitchValues>, by: string): Promise<SwitchChange> {
@@ -126,6 +144,8 @@ export class RedisSwitches extends MemorySwitches {
   }
 
   override async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.resubscribe);
     clearInterval(this.timer);
     this.subscriber.disconnect();
     this.command.disconnect();
