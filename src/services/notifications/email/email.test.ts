@@ -6,6 +6,7 @@ import { addComment, createArticle, follow, registerUser, type TestUser } from '
 import { registerAdmin } from '../../../testing/catalog-fixtures.js';
 import { maildirSmtpOptions, startMaildirSmtp, type MaildirSmtp } from '../../../testing/maildir-smtp.js';
 import { waitFor } from '../../../platform/bus/testing/targets.js';
+import { DIGEST_QUEUE } from './digest.js';
 
 interface Mail {
   to: string[];
@@ -103,3 +104,41 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('email digests (EMAIL_DIGEST_MINUTES)', target!.options, () => {
+  let sys: TestSystem;
+  let admin: TestUser;
+  before(async () => {
+    sys = await startTestSystem(target!, { EMAIL_DIGEST_MINUTES: 60 });
+    admin = await registerAdmin(sys.api, sys.db);
+  });
+  after(() => sys?.close());
+
+  const mailTo = async (user: TestUser): Promise<Mail[]> => {
+    const res = await sys.api.get<{ messages: Mail[] }>('/api/admin/mail', { token: admin.token });
+    return res.body.messages.filter((m) => m.to.includes(user.email));
+  };
+
+  it('notifications wait for the digest: none mailed one by one, then one email lists them all, and the next tick sends nothing again', async () => {
+    const author = await registerUser(sys.api);
+    const fans = [await registerUser(sys.api), await registerUser(sys.api)];
+    const article = await createArticle(sys.api, author.token, { title: 'Digest me' });
+    for (const fan of fans) await follow(sys.api, fan.token, author.username);
+    await addComment(sys.api, fans[0]!.token, article.slug, 'first!');
+    await waitFor('three notifications', async () => (await sys.api.get<{ notifications: unknown[] }>('/api/notifications', { token: author.token })).body.notifications.length === 3, 15_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(await mailTo(author), [], 'with digests on, nothing is mailed as it happens');
+
+    // The tick the hourly cron would enqueue, now.
+    await sys.bus.enqueue(DIGEST_QUEUE, { tick: 1 });
+    await waitFor('the digest email', async () => (await mailTo(author)).length >= 1, 15_000);
+    const [digest] = await mailTo(author);
+    assert.equal(digest!.subject, '3 new notifications');
+    for (const fan of fans) assert.match(digest!.text, new RegExp(`${fan.username} started following you`));
+    assert.match(digest!.text, /commented on “Digest me”/);
+
+    await sys.bus.enqueue(DIGEST_QUEUE, { tick: 2 });
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await mailTo(author)).length, 1, 'what a digest sent is not sent again');
+  });
+});
