@@ -50,4 +50,23 @@ describe('--topology services: every service in its own process', { ...postgres.
     const urls = allServices.map(({ name }) => services[name]![0]!.url);
     assert.equal(new Set(urls).size, allServices.length, 'each service in a process of its own');
   });
+
+  // Last: it kills the system. Before, the replicas of a supervisor that died (SIGKILL, or out of time
+  // while stopping them one service after another) served on as orphans, holding their connections.
+  it('SIGKILL the supervisor: every replica notices its channel close and stops by itself', async () => {
+    const res = await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    const services = (res.body as { services: Record<string, Array<{ url: string }>> }).services;
+    const urls = Object.values(services).flat().map((u) => u.url);
+    assert.equal(urls.length, allServices.length);
+    const answers = async (url: string) => fetch(new URL('/healthz', url)).then(() => true, () => false);
+    assert.deepEqual(await Promise.all(urls.map(answers)), urls.map(() => true), 'every replica serves before');
+    await system.stop('SIGKILL');
+    const deadline = Date.now() + 60_000;
+    let serving = urls;
+    while (serving.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      serving = (await Promise.all(serving.map(async (u) => ((await answers(u)) ? [u] : [])))).flat();
+    }
+    assert.deepEqual(serving, [], 'replicas still serving 60 s after their supervisor died');
+  });
 });

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../platform/config/schema.js';
 import type { Logger } from '../platform/log/logger.js';
 import { createMetrics } from '../platform/metrics/metrics.js';
@@ -85,12 +86,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     parseJsonBody(request, body as Buffer, (err) => (err ? done(err) : done(null, body)));
   });
 
-  // Uploads (product images) pass through as the bytes sent: the service reads the parts and sniffs the
-  // image; the gateway bounds the size (the image limit plus room for the multipart framing).
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: config.CATALOG_IMAGE_MAX_BYTES + MULTIPART_FRAMING_BYTES }, (_request, body, done) => {
-    done(null, body);
-  });
-
   const shedder = new LoadShedder({ maxInFlight: config.GATEWAY_MAX_IN_FLIGHT, maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS });
   app.addHook('onRequest', async (request, reply) => {
     const reason = shedder.overloaded();
@@ -140,12 +135,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
     app.addHook('onResponse', closeRefusedUpgrade);
   }
-  for (const route of routes) {
+  const register = (scope: FastifyInstance, route: GatewayRoute) => {
     // Live routes take the token as ?token= too (browsers' EventSource and WebSocket cannot send headers).
     const config = { auth: route.auth, queryToken: route.live !== undefined, ...(route.role ? { role: route.role } : {}) };
-    if (route.live === 'websocket') app.get(route.path, { config, websocket: true }, websocketRelay(route, deps));
-    else app.route({ method: route.method, url: route.path, config, handler: proxyHandler(route, deps) });
-  }
+    if (route.live === 'websocket') scope.get(route.path, { config, websocket: true }, websocketRelay(route, deps));
+    else scope.route({ method: route.method, url: route.path, config, handler: proxyHandler(route, deps) });
+  };
+  await app.register(async (scope) => {
+    for (const route of routes.filter((r) => !r.upload)) register(scope, route);
+  });
+  // Uploads (product images), in a scope of their own: only there does multipart pass, as the bytes sent
+  // (the service reads the parts and sniffs the image), bounded by the image limit plus the framing.
+  // Elsewhere it stays a 415 at the edge: forwarded, a large body the service refused unread (415 before
+  // parsing) left the pooled connection to that replica stuck, and the next request on it timed out (504).
+  await app.register(async (uploads) => {
+    uploads.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: config.CATALOG_IMAGE_MAX_BYTES + MULTIPART_FRAMING_BYTES }, (_request, body, done) => {
+      done(null, body);
+    });
+    for (const route of routes.filter((r) => r.upload)) register(uploads, route);
+  });
   registerGatewayStatus(app, pools, shedder, metrics, config.ADMIN_TOKEN);
   if (!config.ADMIN_TOKEN) logger.warn('ADMIN_TOKEN unset: the gateway refuses /metrics and /gateway/upstreams to everyone');
 

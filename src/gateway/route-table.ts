@@ -19,6 +19,11 @@ export interface GatewayRoute {
    * keep it alive); 'websocket' is relayed frame by frame (src/gateway/proxy/websocket-relay.ts).
    */
   live?: 'sse' | 'websocket';
+  /**
+   * Takes a multipart/form-data upload (passed on as the bytes sent, bounded by the image limit). Every other
+   * route refuses multipart at the edge with 415: a large body a service refuses unread must never reach it.
+   */
+  upload?: true;
 }
 
 const identity = 'identity';
@@ -71,7 +76,7 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'PUT', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
   { method: 'DELETE', path: '/api/products/:id', service: catalog, auth: 'required', role: 'admin' },
   { method: 'GET', path: '/api/categories', service: catalog, auth: 'optional' },
-  { method: 'POST', path: '/api/products/:id/images', service: catalog, auth: 'required', role: 'admin' },
+  { method: 'POST', path: '/api/products/:id/images', service: catalog, auth: 'required', role: 'admin', upload: true },
   { method: 'GET', path: '/api/images/:sha256/:variant', service: catalog, auth: 'optional' },
 
   { method: 'GET', path: '/api/notifications', service: notifications, auth: 'required' },

@@ -51,4 +51,12 @@ describe('uploads through the gateway', () => {
     assert.equal(res.status, 413, await res.text());
     assert.deepEqual((await sys.api.get<{ product: { images: unknown[] } }>(`/api/products/${product.id}`)).body.product.images, []);
   });
+
+  it('multipart to a route that takes no upload: 415 from the gateway, and the next request through it is served', async () => {
+    const body = JSON.stringify({ x: 'y'.repeat(1_100_000) });
+    const refused = await fetch(new URL('/api/user', gateway.url), { method: 'PUT', body, headers: { authorization: `Token ${admin.token}`, 'content-type': 'multipart/form-data; boundary=x' } });
+    assert.equal(refused.status, 415, await refused.text());
+    const next = await fetch(new URL('/api/user', gateway.url), { headers: { authorization: `Token ${admin.token}` }, signal: AbortSignal.timeout(10_000) });
+    assert.equal(next.status, 200);
+  });
 });

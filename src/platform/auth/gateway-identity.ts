@@ -107,7 +107,7 @@ const digests = new WeakMap<FastifyRequest, { hash: ReturnType<typeof createHash
  * any handler) when they are not the bytes that were signed.
  */
 export const signedBodyHooks = {
-  preParsing: (request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload, done: (err: Error | null, stream?: RequestPayload) => void): void => {
+  preParsing: (request: FastifyRequest, reply: FastifyReply, payload: RequestPayload, done: (err: Error | null, stream?: RequestPayload) => void): void => {
     if (request.headers[BODY_DIGEST_HEADER] === undefined) return done(null, payload);
     const state = { hash: createHash('sha256') };
     digests.set(request, state);
@@ -118,6 +118,12 @@ export const signedBodyHooks = {
       },
     });
     payload.on('error', (err: Error) => tap.destroy(err));
+    // Answered before the body was read (a 415 with no parser, a handler that threw first): nobody reads the
+    // tap, its backpressure stops the socket, and the next request on that kept-alive connection (a gateway's
+    // pooled one) hangs. Once answered, what is left of the body is drained and dropped.
+    reply.raw.once('finish', () => {
+      if (!tap.readableEnded) tap.resume();
+    });
     done(null, payload.pipe(tap) as Transform & RequestPayload);
   },
   preValidation: (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { dbTargets } from '../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import { registerUser } from '../../testing/fixtures.js';
+import { Pool } from 'undici';
 import { rawHttp } from '../../testing/raw-http.js';
 import { bodyDigest, identityHeaders, type SignedRequest } from './gateway-identity.js';
 
@@ -64,5 +65,24 @@ describe('gateway-signed identity, as a service sees it', () => {
       assert.equal(res.status, 401, `${what}: ${res.status}`);
     }
     assert.equal((await send('GET', '/api/user', undefined, get, Date.now() - 5_000)).status, 200, '5 s old: inside the window');
+  });
+
+  it('a signed request refused before its body is read (415) leaves the kept-alive connection serving the next request', async () => {
+    // One connection, as a gateway's pooled one to this replica: the unread megabyte must be drained, not left
+    // stalled in the digest tap, where it stopped the socket and the next request on it hung until timeout.
+    const pool = new Pool(sys.url, { connections: 1, pipelining: 1 });
+    try {
+      const body = Buffer.from(JSON.stringify({ x: 'y'.repeat(1_100_000) }));
+      const put: SignedRequest = { method: 'PUT', path: '/api/user', bodyDigest: bodyDigest(body) };
+      const refused = await pool.request({ method: 'PUT', path: '/api/user', body, headers: { ...identityHeaders(SECRET, userId, put), 'content-type': 'multipart/form-data; boundary=x' } });
+      assert.equal(refused.statusCode, 415);
+      await refused.body.dump();
+      const get: SignedRequest = { method: 'GET', path: '/api/user', bodyDigest: bodyDigest(undefined) };
+      const next = await pool.request({ method: 'GET', path: '/api/user', headers: identityHeaders(SECRET, userId, get), headersTimeout: 5_000 });
+      assert.equal(next.statusCode, 200);
+      await next.body.dump();
+    } finally {
+      await pool.destroy();
+    }
   });
 });

@@ -6,8 +6,9 @@ export const HEARTBEAT_TTL_MS = 3500;
 /**
  * The replica side of discovery on one host: a process started by a
  * supervisor (it has an IPC channel) says it is ready, then heartbeats; on
- * shutdown it says it is leaving, before it stops accepting. Without a
- * channel (started by hand) it does nothing.
+ * shutdown it says it is leaving, before it stops accepting; when the
+ * channel closes (the supervisor died) it shuts down. Without a channel
+ * (started by hand) it does nothing.
  */
 export function announceToSupervisor(url: string, services: string[]): { leave(): void } {
   const send = process.send?.bind(process);
@@ -16,10 +17,18 @@ export function announceToSupervisor(url: string, services: string[]): { leave()
     if (process.connected) send(message);
   };
   post({ type: 'ready', url, services });
+  // The supervisor gone (killed, or out of time while stopping its replicas one service after another):
+  // nobody will stop this process, and it would serve on, unseen, holding its connections. It stops itself.
+  // (Once leaving, it is already stopping: a second SIGTERM would cut its drain short.)
+  let leaving = false;
+  process.once('disconnect', () => {
+    if (!leaving) process.kill(process.pid, 'SIGTERM');
+  });
   const timer = setInterval(() => post({ type: 'heartbeat' }), HEARTBEAT_INTERVAL_MS);
   timer.unref();
   return {
     leave: () => {
+      leaving = true;
       clearInterval(timer);
       post({ type: 'leaving' });
     },
