@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
 import { follow, registerUser, type TestUser } from '../../../testing/fixtures.js';
+import { registerAdmin } from '../../../testing/catalog-fixtures.js';
 import { waitFor } from '../../../platform/bus/testing/targets.js';
 import type { Config } from '../../../platform/config/schema.js';
 import { startReceiver, type Receiver, type ReceivedHook } from '../testing/webhook-receiver.js';
@@ -15,6 +16,13 @@ import { verifyStandardWebhook } from './testing-verifier.js';
 import type { DeliveryJson } from '../domain/webhooks.js';
 
 type Delivery = DeliveryJson;
+/** A message as the in-process SMTP sink keeps it (GET /api/admin/mail). */
+interface Mail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
 
 /** A compressed schedule: 8 attempts about 60 ms apart; an endpoint failing for 2 s is disabled. */
 const SETTINGS: Partial<Config> = {
@@ -28,9 +36,11 @@ const SETTINGS: Partial<Config> = {
 for (const target of await dbTargets()) {
   describe(`webhook delivery [${target.name}]`, target.options, () => {
     let sys: TestSystem;
+    let admin: TestUser;
     const receivers: Receiver[] = [];
     before(async () => {
       sys = await startTestSystem(target, SETTINGS);
+      admin = await registerAdmin(sys.api, sys.db);
     });
     after(async () => {
       await sys?.close();
@@ -51,6 +61,13 @@ for (const target of await dbTargets()) {
       const res = await sys.api.get<{ deliveries: Delivery[] }>(`/api/webhooks/${webhookId}/deliveries`, { token: user.token });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       return res.body.deliveries;
+    };
+    /** Every email the in-process SMTP sink received (no SMTP_URL here), newest first. */
+    const inbox = async (): Promise<Mail[]> => {
+      const res = await sys.api.get<{ sink: boolean; messages: Mail[] }>('/api/admin/mail', { token: admin.token });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.sink, true);
+      return res.body.messages;
     };
     const until = async (what: string, user: TestUser, webhookId: string, check: (deliveries: Delivery[]) => boolean, timeoutMs = 15_000) => {
       await waitFor(what, async () => check(await log(user, webhookId)), timeoutMs);
@@ -144,6 +161,57 @@ for (const target of await dbTargets()) {
       assert.deepEqual([replay.status, replay.body], [202, { replayed: 2 }]);
       await until('all delivered', author, webhook.id, (d) => d.every((x) => x.status === 'delivered'));
       assert.equal(hook.hits, hits + 3);
+    });
+
+    it('the owner of an endpoint disabled after sustained failure gets one email naming its URL and the reason, and no one else; only the owner can re-enable it', async () => {
+      const owner = await registerUser(sys.api);
+      const bystander = await registerUser(sys.api);
+      const failing = await receiver((_h, res) => res.writeHead(500).end());
+      const webhook = await register(owner, failing.url());
+      // Another user's endpoint, healthy, gets the same kind of traffic.
+      const healthy = await receiver();
+      const bystanderHook = await register(bystander, healthy.url());
+      const fan = await registerUser(sys.api);
+      await follow(sys.api, fan.token, owner.username);
+      await follow(sys.api, fan.token, bystander.username);
+      await until('first dead', owner, webhook.id, (d) => d[0]?.status === 'dead');
+      await until('bystander delivered', bystander, bystanderHook.id, (d) => d[0]?.status === 'delivered');
+      // Failing since the first attempt, past WEBHOOK_DISABLE_AFTER_MS (2 s): the next failure disables it.
+      await new Promise((r) => setTimeout(r, 2100));
+      await follow(sys.api, (await registerUser(sys.api)).token, owner.username);
+      const deliveries = await until('disabled', owner, webhook.id, (d) => d.length === 2 && d[0]!.status === 'dead');
+      assert.match(deliveries[0]!.lastError ?? '', /^endpoint disabled: every attempt failed for /);
+      const state = await sys.api.get<{ webhook: { enabled: boolean; disabledReason: string | null } }>(`/api/webhooks/${webhook.id}`, { token: owner.token });
+      assert.equal(state.body.webhook.enabled, false);
+      const reason = state.body.webhook.disabledReason ?? '';
+      assert.match(reason, /^every attempt failed for .* \(last: answered 500\)$/);
+
+      const disabledMails = async () => (await inbox()).filter((m) => m.subject === 'Your webhook endpoint was disabled');
+      await waitFor('the disabled-webhook email', async () => (await disabledMails()).some((m) => m.text.includes(failing.url())), 15_000);
+      // Long enough for a second email to arrive, had the disabling been told twice.
+      await new Promise((r) => setTimeout(r, 500));
+      const about = (await disabledMails()).filter((m) => m.text.includes(failing.url()) || m.html.includes(failing.url()));
+      assert.equal(about.length, 1, 'exactly one email about this endpoint');
+      const [mail] = about as [Mail];
+      assert.deepEqual(mail.to, [owner.email]);
+      assert.match(mail.text, new RegExp(`^Hi ${owner.username},`));
+      assert.ok(mail.text.includes(`Your webhook endpoint ${failing.url()} was disabled: ${reason}.`), mail.text);
+      assert.ok(mail.html.includes(`<strong>${failing.url()}</strong>`), mail.html);
+      assert.ok(mail.html.includes(`<strong>${reason}</strong>`), mail.html);
+      // No one else was told: neither the user whose follow failed to arrive nor the one whose endpoint is healthy.
+      for (const other of [bystander, fan]) {
+        assert.deepEqual((await disabledMails()).filter((m) => m.to.includes(other.email)), [], `no disabled-webhook email to ${other.username}`);
+      }
+
+      // Another user cannot re-enable it: 404, as for an unknown id, and it stays disabled.
+      const forged = await sys.api.put(`/api/webhooks/${webhook.id}`, { webhook: { enabled: true } }, { token: bystander.token });
+      assert.deepEqual([forged.status, forged.body], [404, { errors: { webhook: ['not found'] } }]);
+      const still = await sys.api.get<{ webhook: { enabled: boolean; disabledReason: string | null } }>(`/api/webhooks/${webhook.id}`, { token: owner.token });
+      assert.deepEqual([still.body.webhook.enabled, still.body.webhook.disabledReason], [false, reason]);
+      // Its owner can.
+      const on = await sys.api.put<{ webhook: { enabled: boolean; disabledReason: string | null } }>(`/api/webhooks/${webhook.id}`, { webhook: { enabled: true } }, { token: owner.token });
+      assert.equal(on.status, 200, JSON.stringify(on.body));
+      assert.deepEqual([on.body.webhook.enabled, on.body.webhook.disabledReason], [true, null]);
     });
 
     it('a user who turned the webhook channel off for a type gets no delivery of it (the in-app notification is still stored)', async () => {
