@@ -8,6 +8,8 @@ import { createTokenService } from '../platform/auth/tokens.js';
 import { bodyDigest, verifiedUserId } from '../platform/auth/gateway-identity.js';
 import { startTestGateway, TEST_INTERNAL_SECRET, TEST_JWT_SECRET } from './gateway-test-kit.js';
 import type { Gateway } from './gateway.js';
+import { HealthChecker } from './upstreams/health-checker.js';
+import { createLogger } from '../platform/log/logger.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
@@ -72,6 +74,31 @@ describe('gateway: balancing, ejection, re-admission', () => {
     await sleep(300);
     for (let i = 0; i < 10; i++) seen.add(replicaOf((await rawRequest(g.url, 'GET', '/api/tags')).body));
     assert.ok(seen.has('b'), 're-admitted');
+  });
+
+  it('a replica that stops answering (frozen, connections open) leaves rotation on its first timeout, and a good check brings it back', async () => {
+    const [a, b] = await replicas('a', 'b');
+    // Active checks slowed down: what takes b out here is the timed-out request alone.
+    const g = await gateway({ social: [a!.url, b!.url], healthIntervalMs: 60_000 });
+    b!.delayMs = 5000;
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await rawRequest(g.url, 'GET', '/api/slow')).status);
+    // Round-robin sends every other request to b: without ejection, 504s until its breaker opened after five.
+    assert.equal(statuses.filter((s) => s === 504).length, 1, statuses.join(','));
+    const upstreamB = g.pools.get('social')!.all().find((u) => u.url === b!.url)!;
+    assert.equal(upstreamB.admitted, false);
+    b!.delayMs = 0;
+    await new HealthChecker(() => [upstreamB], createLogger({ level: 'silent', pretty: false }), 60_000).check(upstreamB);
+    assert.equal(upstreamB.admitted, true, 're-admitted by a good check');
+  });
+
+  it('the last available replica is never ejected for a timeout: the next request still tries it', async () => {
+    const [a] = await replicas('a');
+    const g = await gateway({ social: [a!.url], healthIntervalMs: 60_000 });
+    a!.delayMs = 5000;
+    assert.equal((await rawRequest(g.url, 'GET', '/api/slow')).status, 504);
+    a!.delayMs = 0;
+    assert.equal((await rawRequest(g.url, 'GET', '/api/slow')).status, 200);
   });
 
   it('follows discovery: a replica that heartbeats appears, one that stops vanishes', async () => {

@@ -72,6 +72,7 @@ export function proxyHandler(route: GatewayRoute, deps: ProxyDeps) {
         return reply.send(res.body);
       } catch (err) {
         lastError = err;
+        if (classify(err) === 'timeout') pool.timedOut(upstream);
         request.log.warn({ upstream: upstream.url, attempt, failure: classify(err), err: (err as Error).message }, 'gateway: upstream attempt failed');
         if (!retryable(route.method, err)) break;
       }

@@ -28,6 +28,20 @@ export class ServicePool {
     return this.balancer.pick(candidates, context);
   }
 
+  /**
+   * A request to `upstream` timed out: a frozen or stalled replica (a long GC pause, a stopped process) keeps
+   * its connections open, so neither a refused connection nor its breaker (which counts failures as they end,
+   * each after the full timeout) takes it out quickly, and the active checks need two intervals. It leaves
+   * rotation at once, and a good /readyz brings it back. Never the last available replica: with none
+   * left, every request would be a 503 instead of a chance.
+   */
+  timedOut(upstream: Upstream): boolean {
+    if (!upstream.available || !this.all().some((u) => u !== upstream && u.available)) return false;
+    upstream.eject();
+    this.logger.warn({ service: this.service, upstream: upstream.url }, 'gateway: replica ejected (a request to it timed out)');
+    return true;
+  }
+
   /** Makes the set match discovery: new replicas join (admitted after a good check), vanished ones drain. */
   sync(instances: readonly Instance[]): Upstream[] {
     const added: Upstream[] = [];

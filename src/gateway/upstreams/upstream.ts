@@ -64,6 +64,12 @@ export class Upstream implements Candidate {
     return null;
   }
 
+  /** Passive ejection (outlier detection): out of rotation now; the next good active check re-admits it. */
+  eject(): void {
+    this.admitted = false;
+    this.passes = 0;
+  }
+
   /** Resolves when nothing is in flight (polls; a drain lasts as long as the slowest request). */
   async idle(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
