@@ -39,6 +39,9 @@ const SLOW = 15_000;
 export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/api/users', service: identity, auth: 'optional', timeoutMs: SLOW },
   { method: 'POST', path: '/api/users/login', service: identity, auth: 'optional', timeoutMs: SLOW },
+  // The refresh token in the body authenticates (no JWT needed: the access token may have expired); logout needs both.
+  { method: 'POST', path: '/api/users/refresh', service: identity, auth: 'optional' },
+  { method: 'POST', path: '/api/users/logout', service: identity, auth: 'required' },
   { method: 'GET', path: '/api/user', service: identity, auth: 'required' },
   { method: 'PUT', path: '/api/user', service: identity, auth: 'required', timeoutMs: SLOW },
   { method: 'DELETE', path: '/api/user', service: identity, auth: 'required' },

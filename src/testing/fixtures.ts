@@ -18,6 +18,8 @@ export interface TestUser {
 export interface UserJson {
   email: string;
   token: string;
+  /** On sign-in, registration, refresh and a password change (docs/patterns/refresh-tokens.md). */
+  refreshToken?: string;
   username: string;
   bio: string | null;
   image: string | null;

@@ -30,6 +30,8 @@ export const ConfigSchema = Type.Object({
   LOG_PRETTY: Type.Optional(Type.Boolean()),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   JWT_TTL_SECONDS: Type.Integer({ minimum: 60, default: 86_400 }),
+  /** A refresh token's lifetime from its issue (each rotation starts a new one); docs/patterns/refresh-tokens.md. */
+  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 2_592_000 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   /** Origins a browser page may call the API from (src/platform/http/plugins/cors.ts): `*`, `none`, or a comma-separated list. */
   CORS_ORIGINS: Type.String({ pattern: '^(\\*|none|https?://[^\\s,/]+(\\s*,\\s*https?://[^\\s,/]+)*)$', default: '*' }),

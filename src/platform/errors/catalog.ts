@@ -25,6 +25,11 @@ export const errors = {
   tokenMissing: () => new AppError('SS_TOKEN_MISSING', 401, { token: ['is missing'] }),
   /** 401: a token was sent but is forged, expired, malformed or for a user that no longer exists. */
   tokenInvalid: () => new AppError('SS_TOKEN_INVALID', 401, { token: ['is invalid'] }),
+  /**
+   * 401: a refresh token that is unknown, expired, revoked (logout, password change, reuse of its family) or already
+   * used (which revokes its family). One answer for all: sign in again.
+   */
+  refreshTokenInvalid: () => new AppError('SS_REFRESH_TOKEN_INVALID', 401, { refreshToken: ['is invalid'] }),
   /** 401: bad login. */
   badCredentials: () => new AppError('SS_BAD_CREDENTIALS', 401, { credentials: ['invalid'] }),
   /** 403: the resource belongs to someone else. */

@@ -28,6 +28,10 @@ export const REDACTED_PATHS = [
   '*.*.token',
   'user.password',
   'user.token',
+  // Refresh tokens ({ refreshToken } bodies and { user: { refreshToken } } answers).
+  'refreshToken',
+  '*.refreshToken',
+  '*.*.refreshToken',
 ];
 
 export interface LoggerSettings {

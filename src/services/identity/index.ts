@@ -3,6 +3,9 @@ import { standingAccepts } from '../../platform/auth/user-check.js';
 import { USER_DELETED, USER_ROLES_CHANGED, UserDeletedEvent, UserRolesChangedEvent } from '../../contracts/identity.js';
 import { ProfileCache } from './data/profile-cache.js';
 import { UsersStore } from './data/users.store.js';
+import { RefreshTokensStore } from './data/refresh-tokens.store.js';
+import { RefreshTokens } from './domain/refresh-tokens.js';
+import { startRefreshTokenRetention } from './data/refresh-token-retention.js';
 import { createPasswordHasher } from './domain/passwords.js';
 import { UsersDomain } from './domain/users.js';
 import { createIdentityClient } from './identity-client.js';
@@ -19,7 +22,8 @@ export const identityService: ServiceModule = {
     const store = new UsersStore(db);
     const profiles = new ProfileCache(store, cache);
     const passwords = createPasswordHasher(config.ARGON2_MEMORY_KIB, config.ARGON2_TIME_COST);
-    const users = new UsersDomain(store, profiles, passwords, tokens, outbox);
+    const refreshTokens = new RefreshTokens(new RefreshTokensStore(db), tokens, config.REFRESH_TOKEN_TTL_SECONDS);
+    const users = new UsersDomain(store, profiles, passwords, tokens, outbox, refreshTokens);
     const client = createIdentityClient(profiles, store);
     // A deletion made elsewhere (`scalestack users delete`, another replica) reaches this process's cache through its event.
     const forgetDeleted = await bus.subscribe<UserDeletedEvent>(
@@ -34,13 +38,15 @@ export const identityService: ServiceModule = {
       async ({ payload }) => profiles.rolesChanged(payload.userId),
       { schema: UserRolesChangedEvent },
     );
+    const retention = await startRefreshTokenRetention(bus, refreshTokens, config.BUS_RETENTION_EVERY_S * 1000, logger);
     logger.debug({ topic: USER_DELETED }, 'identity: dropping deleted users from its cache on their event');
     return {
-      routes: usersRoutes(users),
+      routes: usersRoutes(users, refreshTokens),
       client,
       internalRoutes: internalRoutes(client),
       userExists: async (userId, query) => standingAccepts(await profiles.standing(userId), query),
       close: async () => {
+        await retention.stop();
         await forgetDeleted.stop();
         await forgetRoles.stop();
       },

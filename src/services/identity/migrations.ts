@@ -62,5 +62,31 @@ export const identityMigrations: ServiceMigrations = {
         `alter table identity.users add column roles text[] not null default '{customer}'`,
       ],
     },
+    {
+      version: 5,
+      name: 'refresh tokens',
+      statements: [
+        // Only the SHA-256 of a refresh token is stored (hex). A family is one sign-in's chain of rotations: reusing
+        // a rotated token revokes the whole family (RFC 9700 §4.14). token_version binds the row to the user's token
+        // version at issue, so a password change (which bumps it) ends every older family even mid-rotation.
+        // See docs/patterns/refresh-tokens.md.
+        `create table identity.refresh_tokens (
+          id bigint generated always as identity primary key,
+          user_id bigint not null references identity.users (id) on delete cascade,
+          family_id uuid not null,
+          token_hash text not null,
+          token_version integer not null,
+          created_at timestamptz not null default now(),
+          expires_at timestamptz not null,
+          used_at timestamptz,
+          replaced_by bigint,
+          revoked_at timestamptz
+        )`,
+        `create unique index refresh_tokens_hash_key on identity.refresh_tokens (token_hash)`,
+        `create index refresh_tokens_family on identity.refresh_tokens (family_id)`,
+        `create index refresh_tokens_user on identity.refresh_tokens (user_id)`,
+        `create index refresh_tokens_expires on identity.refresh_tokens (expires_at)`,
+      ],
+    },
   ],
 };

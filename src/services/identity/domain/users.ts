@@ -5,11 +5,14 @@ import { USER_DELETED, type UserDeletedEvent } from '../../../contracts/identity
 import { collidedField, type IdentityTables, type UserChanges, type UserRow, type UsersStore } from '../data/users.store.js';
 import type { ProfileCache } from '../data/profile-cache.js';
 import type { PasswordHasher } from './passwords.js';
+import type { RefreshTokens } from './refresh-tokens.js';
 import { canonicalEmail, canonicalUsername, checkEmail, checkPassword, checkPresent, checkUsername, emptyToNull, throwIfAny } from './user-rules.js';
 
 export interface AuthenticatedUser {
   user: UserRow;
   token: string;
+  /** A new refresh token (sign-in, registration, password change, refresh); absent on other answers. */
+  refreshToken?: string | undefined;
 }
 
 export interface RegisterInput {
@@ -34,6 +37,7 @@ export class UsersDomain {
     private readonly passwords: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly outbox: Outbox,
+    private readonly refreshTokens: RefreshTokens,
   ) {}
 
   async register(input: RegisterInput): Promise<AuthenticatedUser> {
@@ -50,7 +54,7 @@ export class UsersDomain {
     const user = await this.store.insert({ email, username, password_hash }).catch((err: unknown) => {
       throw takenError(err);
     });
-    return { user, token: await this.tokens.sign(user.id, user.token_version, user.roles) };
+    return this.signedIn(user);
   }
 
   async login(email: string, password: string): Promise<AuthenticatedUser> {
@@ -65,7 +69,7 @@ export class UsersDomain {
       throw errors.badCredentials();
     }
     if (!(await this.passwords.verify(user.password_hash, password))) throw errors.badCredentials();
-    return { user, token: await this.tokens.sign(user.id, user.token_version, user.roles) };
+    return this.signedIn(user);
   }
 
   /** The account behind a verified token; a token for a user that no longer exists is invalid. */
@@ -97,7 +101,17 @@ export class UsersDomain {
     });
     if (!user) throw errors.tokenInvalid();
     await this.profiles.written(user, before.username);
-    return { user, token: await this.tokens.sign(user.id, user.token_version, user.roles) };
+    if (changes.password_hash === undefined) return { user, token: await this.tokens.sign(user.id, user.token_version, user.roles) };
+    // A new password ends every session: the token version bump refuses older access and refresh tokens alike;
+    // their rows are also marked revoked (for the pruning). The answer carries a new pair, as a sign-in does.
+    await this.refreshTokens.revokeAll(user.id);
+    return this.signedIn(user);
+  }
+
+  /** An access token and the first refresh token of a new family. */
+  private async signedIn(user: UserRow): Promise<AuthenticatedUser> {
+    const [token, refreshToken] = await Promise.all([this.tokens.sign(user.id, user.token_version, user.roles), this.refreshTokens.issue(user)]);
+    return { user, token, refreshToken };
   }
 
   /**

@@ -36,3 +36,11 @@ export const UpdateBody = Type.Object({
     { minProperties: 1 },
   ),
 });
+
+/**
+ * A refresh token as handed out: 43 base64url characters (256 bits). Anything else is refused by shape (422) before
+ * it is hashed; a well-formed token the server does not know is a 401.
+ */
+export const RefreshBody = Type.Object({
+  refreshToken: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }),
+});

@@ -3,16 +3,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authRequired, requireUser } from '../../../platform/http/request-context.js';
 import { attributeWritesTo } from '../../../platform/db/statement-scope.js';
 import type { AuthenticatedUser, UsersDomain } from '../domain/users.js';
-import { LoginBody, RegisterBody, UpdateBody } from './schemas.js';
+import type { RefreshTokens } from '../domain/refresh-tokens.js';
+import { LoginBody, RefreshBody, RegisterBody, UpdateBody } from './schemas.js';
 
-/** RealWorld's User response. */
-function userJson({ user, token }: AuthenticatedUser) {
-  return { user: { email: user.email, token, username: user.username, bio: user.bio, image: user.image } };
+/** RealWorld's User response, plus `refreshToken` when one was issued (sign-in, registration, refresh, new password). */
+function userJson({ user, token, refreshToken }: AuthenticatedUser) {
+  return {
+    user: { email: user.email, token, username: user.username, bio: user.bio, image: user.image, ...(refreshToken ? { refreshToken } : {}) },
+  };
 }
 
 const noStore = { 'cache-control': 'no-store' };
 
-export function usersRoutes(users: UsersDomain): FastifyPluginAsync {
+export function usersRoutes(users: UsersDomain, refreshTokens: RefreshTokens): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -26,6 +29,17 @@ export function usersRoutes(users: UsersDomain): FastifyPluginAsync {
     app.post('/users/login', { schema: { body: LoginBody } }, async (request, reply) => {
       const { email, password } = request.body.user;
       return reply.headers(noStore).send(userJson(await users.login(email, password)));
+    });
+
+    // Not in the RealWorld spec (docs/patterns/refresh-tokens.md): the refresh token authenticates, not a JWT.
+    app.post('/users/refresh', { schema: { body: RefreshBody } }, async (request, reply) => {
+      return reply.headers(noStore).send(userJson(await refreshTokens.rotate(request.body.refreshToken)));
+    });
+
+    // Signs out one session: the caller's refresh token family is revoked (204); another's or an unknown one is 404.
+    app.post('/users/logout', { ...authRequired, schema: { body: RefreshBody } }, async (request, reply) => {
+      await refreshTokens.logout(requireUser(request), request.body.refreshToken);
+      return reply.code(204).headers(noStore).send();
     });
 
     app.get('/user', authRequired, async (request, reply) => {
