@@ -75,10 +75,9 @@ describe('the TCP fault proxy', () => {
   });
 });
 
-// Opt-in (CHAOS_SUITE=1) until the experiments are shown to hold on a quiet CI machine: on this shared 2-core
-// box at load average 20-30 their p99 bounds failed before any fault, and a topology could not even start
-// within 300 s. Not registered (rather than skipped) otherwise, because CI fails on any skipped test.
-if (process.env['CHAOS_SUITE'] === '1') describe('chaos experiments on real servers (own Redis, own NATS, a fresh Postgres database)', { ...postgres.options, ...(postgres.options.skip ? {} : ownRedisOptions()), timeout: 900_000 }, () => {
+// In the suite, CI included (about 5 minutes, run alone in the isolated phase); CHAOS_SUITE=0 leaves them out of a quick local
+// run (not registered rather than skipped, because CI fails on any skipped test).
+if (process.env['CHAOS_SUITE'] !== '0') describe('chaos experiments on real servers (own Redis, own NATS, a fresh Postgres database)', { ...postgres.options, ...(postgres.options.skip ? {} : ownRedisOptions()), timeout: 900_000 }, () => {
   const reports = new Map<string, ExperimentReport>();
   before(async () => {
     const experiments = readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => loadExperiment(join(dir, f)));
