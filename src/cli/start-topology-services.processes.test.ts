@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_ENTRY, rawRequest, spawnScript, type NodeProcess } from '../testing/cli-process.js';
@@ -16,7 +16,6 @@ import { ownRedisOptions, startOwnRedis, type OwnRedis } from '../testing/redis-
 import { allServices } from '../services/registry.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
-const ADMIN_TOKEN = 'topology-admin-token-'.padEnd(40, 'x');
 const FAST_ARGON = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' };
 
 describe('--topology services: every service in its own process', { ...postgres.options, ...(postgres.options.skip ? {} : ownRedisOptions()), timeout: 420_000 }, () => {
@@ -24,16 +23,20 @@ describe('--topology services: every service in its own process', { ...postgres.
   let dbUrl: string | undefined;
   let dataDir: string;
   let redis: OwnRedis;
+  let adminUrl: string;
+  let adminToken: string;
   before(async () => {
     dbUrl = await postgres.create();
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-services-'));
     // A private Redis for the processes' cache and bus: no other suite consumes this system's events.
     redis = await startOwnRedis();
     system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services'], {
-      env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: redis.url, BUS_URL: redis.url, ADMIN_TOKEN, LOG_LEVEL: 'warn' },
+      env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: redis.url, BUS_URL: redis.url, LOG_LEVEL: 'warn' },
     });
     // Generous: replicas start one service after another, each a cold tsx process (minutes on a loaded 2-core box).
     await system.waitReady('/readyz', 300_000);
+    // ADMIN_TOKEN unset: the supervisor generates one for the run and writes it here (the default a user gets).
+    ({ adminUrl, adminToken } = JSON.parse(await readFile(join(dataDir, 'supervisor.json'), 'utf8')) as { adminUrl: string; adminToken: string });
   });
   after(async () => {
     await system?.stop('SIGTERM', 30_000);
@@ -43,7 +46,7 @@ describe('--topology services: every service in its own process', { ...postgres.
   });
 
   it('the gateway has a live upstream for every registered service', async () => {
-    const res = await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    const res = await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, { authorization: `Bearer ${adminToken}` });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const services = (res.body as { services: Record<string, Array<{ url: string; available?: boolean }>> }).services;
     for (const { name } of allServices) assert.equal(services[name]?.length, 1, `${name} has one replica: ${JSON.stringify(services)}\n${system.output()}`);
@@ -51,10 +54,20 @@ describe('--topology services: every service in its own process', { ...postgres.
     assert.equal(new Set(urls).size, allServices.length, 'each service in a process of its own');
   });
 
+  it("every replica's /metrics answers the supervisor's admin token (what the autoscaler scrapes with) and nobody else", async () => {
+    const asAdmin = { authorization: `Bearer ${adminToken}` };
+    const replicas = ((await (await fetch(new URL('/replicas', adminUrl), { headers: asAdmin })).json()) as { replicas: Array<{ url: string }> }).replicas;
+    assert.equal(replicas.length, allServices.length);
+    for (const { url } of replicas) {
+      assert.equal((await fetch(new URL('/metrics', url), { headers: asAdmin })).status, 200, `${url} with the admin token`);
+      assert.equal((await fetch(new URL('/metrics', url))).status, 401, `${url} without it`);
+    }
+  });
+
   // Last: it kills the system. Before, the replicas of a supervisor that died (SIGKILL, or out of time
   // while stopping them one service after another) served on as orphans, holding their connections.
   it('SIGKILL the supervisor: every replica notices its channel close and stops by itself', async () => {
-    const res = await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    const res = await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, { authorization: `Bearer ${adminToken}` });
     const services = (res.body as { services: Record<string, Array<{ url: string }>> }).services;
     const urls = Object.values(services).flat().map((u) => u.url);
     assert.equal(urls.length, allServices.length);

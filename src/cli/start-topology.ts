@@ -78,7 +78,9 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   const supervisor = new Supervisor({
     plan,
     services: allServices.map((s) => s.name),
-    env: { ...process.env, JWT_SECRET: config.JWT_SECRET, INTERNAL_SECRET: config.INTERNAL_SECRET, BUS_URL: busUrl },
+    // ADMIN_TOKEN too: the replicas' /metrics then need it, and the autoscaler, which scrapes them with it, is let in
+    // (without it, a replica read the autoscaler's Bearer as a user token and answered 401: it never saw a signal).
+    env: { ...process.env, JWT_SECRET: config.JWT_SECRET, INTERNAL_SECRET: config.INTERNAL_SECRET, ADMIN_TOKEN: config.ADMIN_TOKEN, BUS_URL: busUrl },
     entry: { script: process.argv[1]!, execArgv: process.execArgv },
     registry,
     logger,
