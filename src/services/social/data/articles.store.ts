@@ -75,6 +75,13 @@ export class ArticlesStore {
 
   /** The article's tags, in article_tags (filtering, the tag cloud) and in its own sorted `tag_list` (reads); call in the write's transaction. */
   async replaceTags(db: Db, articleId: number, tags: readonly string[]): Promise<void> {
+    // The tag counters this changes (the old tags' and the new ones'), claimed at once in key order before any
+    // row is touched: the delete and the insert below each lock theirs in order (migration 7), but as two
+    // statements, or with a tag's row created meanwhile by another post, two writers could still hold one of each
+    // other's rows and deadlock. Advisory locks, because a new tag has no row to lock yet.
+    await sql`select pg_advisory_xact_lock(hashtextextended('social.tag_stats:' || t.tag, 0)) from (
+        select tag from social.article_tags where article_id = ${articleId}
+        union select unnest(${[...tags]}::text[]) order by 1) t`.execute(db);
     await db.deleteFrom('social.article_tags').where('article_id', '=', articleId).execute();
     if (tags.length > 0) await db.insertInto('social.article_tags').values(tags.map((tag) => ({ article_id: articleId, tag }))).execute();
     // Sorted by the database, as the list always was (its collation, not JavaScript's).
