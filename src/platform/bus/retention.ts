@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log/logger.js';
 import type { Bus, Subscription } from './port.js';
+import { startCronJob } from './cron-job.js';
 
 /**
  * The platform's own tables would grow forever: every event leaves an outbox
@@ -86,7 +87,7 @@ export async function pruneBusTables(database: Database, settings: RetentionSett
  * (schedule.ts) lets one of them enqueue it.
  */
 export async function startRetention(bus: Bus, databases: () => readonly Database[], settings: RetentionSettings, logger?: Logger): Promise<Subscription> {
-  const worker = await bus.process<{ tick: number }>(RETENTION_QUEUE, async (delivery) => {
+  return startCronJob(bus, RETENTION_QUEUE, settings.everyMs, async (delivery) => {
     const pruned: Pruned = { outbox: 0, inbox: 0, jobs: 0 };
     for (const database of databases()) {
       const one = await pruneBusTables(database, settings);
@@ -96,12 +97,5 @@ export async function startRetention(bus: Bus, databases: () => readonly Databas
     }
     logger?.debug({ tick: delivery.payload.tick, pruned }, 'retention: pass done');
     if (pruned.outbox + pruned.inbox + pruned.jobs > 0) logger?.info({ pruned }, 'retention: pruned platform tables');
-  }, { maxAttempts: 3 });
-  const schedule = bus.schedule({ name: RETENTION_QUEUE, everyMs: settings.everyMs, queue: RETENTION_QUEUE });
-  return {
-    stop: async () => {
-      await schedule.stop();
-      await worker.stop();
-    },
-  };
+  }, 3);
 }

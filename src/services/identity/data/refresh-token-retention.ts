@@ -1,4 +1,5 @@
 import type { Bus, Subscription } from '../../../platform/bus/port.js';
+import { startCronJob } from '../../../platform/bus/cron-job.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import type { RefreshTokens } from '../domain/refresh-tokens.js';
 
@@ -9,15 +10,8 @@ export const REFRESH_TOKEN_RETENTION_QUEUE = 'identity.prune-refresh-tokens';
  * (the tick's claim, src/platform/bus/schedule.ts), on the bus retention's rhythm (as orders' idempotency keys are).
  */
 export async function startRefreshTokenRetention(bus: Bus, refreshTokens: RefreshTokens, everyMs: number, logger: Logger): Promise<Subscription> {
-  const worker = await bus.process<{ tick: number }>(REFRESH_TOKEN_RETENTION_QUEUE, async () => {
+  return startCronJob(bus, REFRESH_TOKEN_RETENTION_QUEUE, everyMs, async () => {
     const pruned = await refreshTokens.prune();
     if (pruned > 0) logger.info({ pruned }, 'retention: expired and revoked refresh tokens pruned');
-  }, { maxAttempts: 3 });
-  const schedule = bus.schedule({ name: REFRESH_TOKEN_RETENTION_QUEUE, everyMs, queue: REFRESH_TOKEN_RETENTION_QUEUE });
-  return {
-    stop: async () => {
-      await schedule.stop();
-      await worker.stop();
-    },
-  };
+  }, 3);
 }

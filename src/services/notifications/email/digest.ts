@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Bus, Subscription } from '../../../platform/bus/port.js';
+import { startCronJob } from '../../../platform/bus/cron-job.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import type { NotificationsTables } from '../data/tables.js';
 import type { EmailSender } from './email-jobs.js';
@@ -38,15 +39,8 @@ export async function sendDigests(db: Kysely<NotificationsTables>, sender: Email
 
 /** The digest cron: one job per tick across the processes sharing the bus (src/platform/bus/schedule.ts). */
 export async function startDigests(bus: Bus, db: Kysely<NotificationsTables>, sender: EmailSender, everyMs: number, logger: Logger): Promise<Subscription> {
-  const worker = await bus.process<{ tick: number }>(DIGEST_QUEUE, async () => {
+  return startCronJob(bus, DIGEST_QUEUE, everyMs, async () => {
     const sent = await sendDigests(db, sender, logger);
     if (sent > 0) logger.info({ sent }, 'notifications: digest emails sent');
-  }, { maxAttempts: 1 });
-  const schedule = bus.schedule({ name: DIGEST_QUEUE, everyMs, queue: DIGEST_QUEUE });
-  return {
-    stop: async () => {
-      await schedule.stop();
-      await worker.stop();
-    },
-  };
+  }, 1);
 }

@@ -1,5 +1,6 @@
 import type { Database } from '../../../platform/db/database.js';
 import type { Bus, Subscription } from '../../../platform/bus/port.js';
+import { startCronJob } from '../../../platform/bus/cron-job.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import { pruneIdempotencyKeys } from '../../../platform/http/plugins/idempotency.js';
 
@@ -11,15 +12,8 @@ export const IDEMPOTENCY_RETENTION_QUEUE = 'orders.prune-idempotency-keys';
  * claim, src/platform/bus/schedule.ts), on the bus retention's rhythm.
  */
 export async function startIdempotencyRetention(bus: Bus, db: Database, table: string, everyMs: number, logger: Logger): Promise<Subscription> {
-  const worker = await bus.process<{ tick: number }>(IDEMPOTENCY_RETENTION_QUEUE, async () => {
+  return startCronJob(bus, IDEMPOTENCY_RETENTION_QUEUE, everyMs, async () => {
     const pruned = await pruneIdempotencyKeys(db, table);
     if (pruned > 0) logger.info({ table, pruned }, 'retention: expired idempotency keys pruned');
-  }, { maxAttempts: 3 });
-  const schedule = bus.schedule({ name: IDEMPOTENCY_RETENTION_QUEUE, everyMs, queue: IDEMPOTENCY_RETENTION_QUEUE });
-  return {
-    stop: async () => {
-      await schedule.stop();
-      await worker.stop();
-    },
-  };
+  }, 3);
 }
