@@ -1,7 +1,7 @@
 /**
  * PgBouncer in transaction mode between the app and Postgres
  * (deploy/pgbouncer/pgbouncer.ini, docs/patterns/connection-pooling.md):
- * the RealWorld suites pass through it unchanged, it takes 1,000 client
+ * the whole RealWorld suite passes through it unchanged, it takes 1,000 client
  * connections beside its server connections, and four app processes
  * with 200 concurrent clients each share 20 server connections without an
  * error, the waiting visible on /metrics.
@@ -34,8 +34,11 @@ describe('through PgBouncer (transaction pooling)', options, () => {
     await bouncer?.stop();
   });
 
-  it('passes the RealWorld users and articles suites unchanged', async () => {
-    const suites = ['src/services/identity/routes/users.routes.test.ts', 'src/services/social/routes/articles.routes.test.ts'];
+  it('passes the whole RealWorld suite unchanged (users, profiles, articles, comments, favorites, feed, tags)', async () => {
+    const suites = [
+      'src/services/identity/routes/users.routes.test.ts',
+      ...['profiles', 'articles', 'comments', 'favorites', 'feed', 'tags'].map((s) => `src/services/social/routes/${s}.routes.test.ts`),
+    ];
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', ...suites], {
       cwd: REPO_ROOT,
       env: cleanEnv({ TEST_DATABASE_VIA_PGBOUNCER: String(bouncer.port), TEST_DB_TARGETS: 'postgres' }),
