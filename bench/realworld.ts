@@ -21,7 +21,7 @@ import type { Benchmark } from './lib/benchmark.js';
 import { measure, type LoadResult, type LoadSettings, type LoadSpec } from './lib/load.js';
 import { forEachBounded, prng } from './lib/pool.js';
 import { machine, progress, type Report } from './lib/report.js';
-import { monotonicUs, newestProfile, profileNodeOptions, profiling, splitProfile } from './lib/profile.js';
+import { monotonicUs, newestProfile, profileNodeArgs, profiling, splitProfile } from './lib/profile.js';
 import { mkdir } from 'node:fs/promises';
 
 function envInt(name: string, fallback: number): number {
@@ -323,9 +323,9 @@ async function helloWorld(load: LoadSettings, rows: Row[], label: string): Promi
 /** Starts the system on the target with the cache on or off; the same JWT secret every time, so tokens outlive restarts. */
 async function startSystemProcess(target: Target, cache: boolean, profileDir?: string): Promise<{ system: NodeProcess; readyMs: number }> {
   const system = await spawnCli({
+    ...(profileDir ? { nodeArgs: profileNodeArgs(profileDir) } : {}),
     env: {
       ...target.env,
-      ...(profileDir ? { NODE_OPTIONS: profileNodeOptions(profileDir) } : {}),
       LOG_LEVEL: 'warn',
       ARGON2_MEMORY_KIB: '1024',
       ARGON2_TIME_COST: '1',

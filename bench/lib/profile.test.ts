@@ -1,6 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { sliceProfile, topFunctions } from './profile.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnCli } from '../../src/testing/cli-process.js';
+import { newestProfile, profileNodeArgs, sliceProfile, topFunctions } from './profile.js';
 
 const frame = (functionName: string) => ({ functionName, url: 'file:///repo/src/x.ts', lineNumber: 0, columnNumber: 0 });
 // Samples at 100, 200, ..., 600 µs: node 2 (hot) three times in the middle, node 3 (cold) at the ends.
@@ -28,5 +32,17 @@ describe('per-row CPU profiles', () => {
     // 100 and 500 µs: cold; 200-400 µs: hot.
     const top = topFunctions(sliceProfile(profile, 0, 550));
     assert.deepEqual(top.map((t) => [t.fn.split(' ')[0], t.share]), [['hot', 0.6], ['cold', 0.4]]);
+  });
+
+  it('a system process started with the profiler flags writes its .cpuprofile (Node refuses them in NODE_OPTIONS)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scalestack-profile-'));
+    try {
+      const cli = await spawnCli({ nodeArgs: profileNodeArgs(dir) }, 'help');
+      const exit = await cli.exited;
+      assert.equal(exit.code, 0, cli.output());
+      assert.ok(await newestProfile(dir), `no .cpuprofile in ${dir}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -70,13 +70,15 @@ export interface SpawnOptions {
   port?: number;
   /** Echo the child's output to this process's stderr as it comes. */
   echo?: boolean;
+  /** Flags for node itself, before the script (some, like --cpu-prof, are refused in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 /** `node --import tsx <script> ...args` from the repo root, with PORT set. */
 export async function spawnScript(script: string, args: string[], options: SpawnOptions = {}): Promise<NodeProcess> {
   const port = options.port ?? (await freePort());
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args], {
     cwd: REPO_ROOT,
     env: cleanEnv({ HOST: '127.0.0.1', ...options.env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
