@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from '../../src/testing/cli-process.js';
@@ -41,6 +41,17 @@ describe('per-row CPU profiles', () => {
       const exit = await cli.exited;
       assert.equal(exit.code, 0, cli.output());
       assert.ok(await newestProfile(dir), `no .cpuprofile in ${dir}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("picks the newest process's main-thread profile, not a worker thread's written after it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scalestack-profile-'));
+    try {
+      const names = ['CPU.20261202.064700.11111.0.001.cpuprofile', 'CPU.20261202.064739.26712.0.001.cpuprofile', 'CPU.20261202.064740.26712.1.002.cpuprofile'];
+      for (const name of names) await writeFile(join(dir, name), '{}');
+      assert.equal(await newestProfile(dir), join(dir, names[1]!));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -26,9 +26,17 @@ interface CallFrame { functionName: string; url: string; lineNumber: number; col
 interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
 
+/**
+ * The newest process's main-thread profile. Node names them `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`
+ * and writes one per thread: a worker's (tsx's loader, thread 1) sorts after the main thread's and is
+ * all idle, so thread 0 is picked by name, not the last file.
+ */
 export async function newestProfile(dir: string): Promise<string | undefined> {
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile')).sort();
-  return files.length > 0 ? join(dir, files[files.length - 1]!) : undefined;
+  const main = (await readdir(dir).catch(() => [] as string[]))
+    .map((f) => ({ f, parts: /^CPU\.(\d+)\.(\d+)\.(\d+)\.(\d+)\.\d+\.cpuprofile$/.exec(f) }))
+    .filter((x): x is { f: string; parts: RegExpExecArray } => x.parts !== null && x.parts[4] === '0')
+    .sort((a, b) => a.parts[1]!.localeCompare(b.parts[1]!) || a.parts[2]!.localeCompare(b.parts[2]!) || Number(a.parts[3]) - Number(b.parts[3]));
+  return main.length > 0 ? join(dir, main[main.length - 1]!.f) : undefined;
 }
 
 /** The samples of `[fromUs, toUs)` as a profile of their own (same nodes; hit counts recomputed). */

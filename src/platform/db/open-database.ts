@@ -17,6 +17,8 @@ export interface DatabaseSettings {
   /** Where PGlite keeps its files; 'memory://' keeps nothing. */
   dataDir: string;
   poolMax: number;
+  /** PGlite's shared_buffers (PGLITE_SHARED_BUFFERS_MB); default 32. Ignored on a real server. */
+  embeddedSharedBuffersMb?: number | undefined;
   /** Read replicas (DATABASE_REPLICA_URLS): reads routed per request, see replicas/replica-routing.ts. */
   replicas?: ReplicaSettings | undefined;
 }
@@ -68,7 +70,16 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     const extensions = { pg_trgm };
     // A new database starts from an initialised data directory instead of running initdb (pglite-base.ts).
     const base = !dataDir || isEmptyDataDir(dataDir) ? await pgliteBase(extensions) : undefined;
-    const pglite = await PGlite.create(dataDir, { parsers: { [INT8_OID]: Number }, extensions, ...(base ? { loadDataDir: base } : {}) });
+    // initdb's shared_buffers (128 MB) made PGlite grow its WebAssembly memory (128 MB at start) to ~190 MB,
+    // and memory a WebAssembly instance has grown never goes back: at 32 MB the embedded process is ~100 MB
+    // smaller after start (docs/perf/README.md#memory). The OS page cache still holds the files PGlite reads.
+    const sharedBuffers = ['-c', `shared_buffers=${settings.embeddedSharedBuffersMb ?? 32}MB`];
+    const pglite = await PGlite.create(dataDir, {
+      parsers: { [INT8_OID]: Number },
+      extensions,
+      startParams: [...PGlite.defaultStartParams, ...sharedBuffers],
+      ...(base ? { loadDataDir: base } : {}),
+    });
     dialect = new PGliteDialect(pglite);
   }
 

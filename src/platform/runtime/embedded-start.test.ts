@@ -7,7 +7,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,12 @@ describe('embedded start (no DATABASE_URL, fresh DATA_DIR)', () => {
     const first = await start(dataDir);
     t.diagnostic(`first start: /readyz 200 after ${Math.round(first.readyMs)} ms (bound ${READY_WITHIN_MS} ms)`);
     assert.ok(first.readyMs < READY_WITHIN_MS, `ready after ${Math.round(first.readyMs)} ms`);
+
+    // DuckDB (click analytics) and libvips (image uploads) load on first use: ~80 MB a fresh start does not pay.
+    if (process.platform === 'linux') {
+      const mapped = readFileSync(`/proc/${first.proc.child.pid}/maps`, 'utf8');
+      for (const library of ['libduckdb', 'libvips']) assert.equal(mapped.includes(library), false, `${library} is loaded at start`);
+    }
 
     const tags = await rawRequest(first.proc.url, 'GET', '/api/tags');
     assert.equal(tags.status, 200);

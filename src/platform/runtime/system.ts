@@ -81,6 +81,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolMax: config.DATABASE_POOL_MAX,
+    embeddedSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
     replicas: replicaSettings(config),
   });
   let migrated = false;

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
 import { errors } from '../../../platform/errors/catalog.js';
 import type { BlobObject, BlobStore } from '../../../platform/blobs/port.js';
 import type { ProductsDomain } from './products.js';
@@ -14,6 +12,12 @@ export const VARIANTS = { w800: 800, w200: 200 } as const;
 export type Variant = keyof typeof VARIANTS | 'original';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * The image libraries load on the first upload, not at start: sharp (libvips) and file-type are ~40 MB of
+ * resident memory (measured with a bare `import` of each) that a process serving only reads never needs.
+ */
+const imaging = async () => ({ sharp: (await import('sharp')).default, fileTypeFromBuffer: (await import('file-type')).fileTypeFromBuffer });
 
 const keyOf = (sha256: string, variant: Variant) => `images/${sha256}/${variant === 'original' ? 'original' : `${variant}.webp`}`;
 
@@ -32,6 +36,7 @@ export class ProductImages {
   async upload(productId: number, bytes: Buffer): Promise<ProductView> {
     await this.products.get(productId); // 404 before any work for an unknown product
     if (bytes.length === 0) throw errors.blank('image');
+    const { sharp, fileTypeFromBuffer } = await imaging();
     const type = (await fileTypeFromBuffer(bytes))?.mime;
     if (!type || !ACCEPTED.has(type)) throw errors.unsupportedMediaType(type ?? 'of this file (not an image)');
     const sha256 = createHash('sha256').update(bytes).digest('hex');

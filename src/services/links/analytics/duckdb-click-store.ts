@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import type { ClickEvent } from '../domain/click.js';
 import type { ArchiveDir } from './archive-dir.js';
 import type { HotDir, HotFile } from './hot-dir.js';
@@ -49,10 +49,9 @@ export class DuckDbClickStore implements ClickStore {
   /** This writer's batch numbers (a process takes a new name each time it opens the store, so they start at 0). */
   private seq = 0;
   private lastDay: string | undefined;
+  private engine: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> | undefined;
 
   private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
     private readonly hot: HotDir,
     private readonly archive: ArchiveDir,
     /** The name this process writes its hot files under: lower-case letters and digits, unique per open. */
@@ -61,11 +60,32 @@ export class DuckDbClickStore implements ClickStore {
 
   static async open(hot: HotDir, archive: ArchiveDir, writer = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`): Promise<DuckDbClickStore> {
     if (!/^[a-z0-9]+$/.test(writer)) throw new Error(`writer name must be lower-case letters and digits, got ${writer}`);
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
-    // The batch being written: the appender fills it, COPY turns it into one Parquet file per day.
-    await connection.run(`create table batch (ts bigint not null, code varchar not null, referrer varchar not null, country varchar not null, ua varchar not null)`);
-    return new DuckDbClickStore(instance, connection, hot, archive, writer);
+    return new DuckDbClickStore(hot, archive, writer);
+  }
+
+  /**
+   * DuckDB is loaded and started on the first statement, not at open: the library and an instance are
+   * ~46 MB of resident memory (measured: `import` + `create(':memory:')` + one query), which a process
+   * that serves no links, or only lists its hot days for the archival cron, does not pay.
+   */
+  private async connection(): Promise<DuckDBConnection> {
+    this.engine ??= (async () => {
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const instance = await DuckDBInstance.create(':memory:');
+      const connection = await instance.connect();
+      // The batch being written: the appender fills it, COPY turns it into one Parquet file per day.
+      await connection.run(`create table batch (ts bigint not null, code varchar not null, referrer varchar not null, country varchar not null, ua varchar not null)`);
+      return { instance, connection };
+    })();
+    return (await this.engine).connection;
+  }
+
+  private async run(statement: string): Promise<void> {
+    await (await this.connection()).run(statement);
+  }
+
+  private async readAll(statement: string, values?: DuckDBValue[]) {
+    return (await this.connection()).runAndReadAll(statement, values);
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -80,7 +100,7 @@ export class DuckDbClickStore implements ClickStore {
       const staged: { day: string; staging: string }[] = [];
       try {
         // The appender writes column chunks directly: ~1 µs per row, no SQL parsing per batch.
-        const appender = await this.connection.createAppender('batch');
+        const appender = await (await this.connection()).createAppender('batch');
         try {
           for (const e of events) {
             appender.appendBigInt(BigInt(e.at));
@@ -99,7 +119,7 @@ export class DuckDbClickStore implements ClickStore {
         for (const day of days) {
           const staging = this.hot.stagingOf(day, this.writer);
           const start = dayStart(day);
-          await this.connection.run(`copy (select * from batch where ts >= ${start} and ts < ${start + DAY_MS} ${ORDER}) to ${literal(staging)} ${PARQUET}`);
+          await this.run(`copy (select * from batch where ts >= ${start} and ts < ${start + DAY_MS} ${ORDER}) to ${literal(staging)} ${PARQUET}`);
           staged.push({ day, staging });
         }
         for (const { day, staging } of staged) {
@@ -113,7 +133,7 @@ export class DuckDbClickStore implements ClickStore {
       } finally {
         // A failed batch leaves no staging file behind (a renamed one is gone from its staging path already).
         this.hot.remove(staged.map((s) => s.staging));
-        await this.connection.run('delete from batch');
+        await this.run('delete from batch');
       }
     });
   }
@@ -140,7 +160,7 @@ export class DuckDbClickStore implements ClickStore {
   /** The merged file is renamed in before its inputs go: a reader in between sees both and reads the wider one (HotDir.select). */
   private async merge(day: string, files: readonly HotFile[], level: number): Promise<void> {
     const staging = this.hot.stagingOf(day, this.writer);
-    await this.connection.run(`copy (select * from read_parquet([${files.map((f) => literal(f.path)).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
+    await this.run(`copy (select * from read_parquet([${files.map((f) => literal(f.path)).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
     const first = Math.min(...files.map((f) => f.first));
     const last = Math.max(...files.map((f) => f.last));
     this.hot.commit(staging, this.hot.fileOf(day, this.writer, first, last, level));
@@ -178,7 +198,7 @@ export class DuckDbClickStore implements ClickStore {
         async (source) => {
           const width = BUCKET_MS[bucket];
           // One pass over the files for both answers: grouping sets give the series rows (referrer null) and the referrer rows (t null).
-          const rows = await this.connection.runAndReadAll(
+          const rows = await this.readAll(
             `select (ts // ${width}) * ${width} as t, referrer, count(*) as clicks from ${source} where code = $1 and ts >= $2 and ts < $3
              group by grouping sets ((1), (referrer))`,
             [code, BigInt(from), BigInt(to)],
@@ -209,7 +229,7 @@ export class DuckDbClickStore implements ClickStore {
       if (!this.archive.has(day) && count > 0) {
         // Written aside and renamed: a reader never sees half a file.
         const staging = this.archive.stagingOf(day);
-        await this.connection.run(`copy (select * from read_parquet([${files.map(literal).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
+        await this.run(`copy (select * from read_parquet([${files.map(literal).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
         this.archive.commit(staging, day);
       }
       // The archive holds the day now (this run's, or an interrupted run's): its hot files go.
@@ -225,7 +245,7 @@ export class DuckDbClickStore implements ClickStore {
       // Idempotent: hot files of an interrupted restore are replaced, not doubled.
       this.hot.clear(day);
       const staging = this.hot.stagingOf(day, this.writer);
-      await this.connection.run(`copy (select * from read_parquet([${files.map(literal).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
+      await this.run(`copy (select * from read_parquet([${files.map(literal).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
       const n = this.seq++;
       const path = this.hot.fileOf(day, this.writer, n, n, 0);
       this.hot.commit(staging, path);
@@ -250,13 +270,15 @@ export class DuckDbClickStore implements ClickStore {
   }
 
   private async count(source: string): Promise<number> {
-    return Number((await this.connection.runAndReadAll(`select count(*) from ${source}`)).getRows()[0]?.[0] ?? 0);
+    return Number((await this.readAll(`select count(*) from ${source}`)).getRows()[0]?.[0] ?? 0);
   }
 
   async close(): Promise<void> {
     await this.serial(async () => {
-      this.connection.closeSync();
-      this.instance.closeSync();
+      if (!this.engine) return;
+      const { instance, connection } = await this.engine;
+      connection.closeSync();
+      instance.closeSync();
     });
   }
 }
