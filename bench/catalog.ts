@@ -23,16 +23,18 @@
  * Settings (env): BENCH_CATALOG_QUICK=1 (a smoke run: 2,000 products, 2 s rows,
  * 500 ids, 4 callers), BENCH_CATALOG_PRODUCTS (100000), BENCH_CATALOG_IDS (ids
  * sampled by the by-id rows, 10000), BENCH_DURATION (s per row, 8),
- * BENCH_CONNECTIONS (callers, 8), TEST_DATABASE_URL (admin URL of the server).
+ * BENCH_CONNECTIONS (callers, 8), BENCH_SEARCH_CONNECTIONS (callers of the
+ * search rows, 2: one per core), BENCH_SEARCH_DURATION (s per search row, 15),
+ * TEST_DATABASE_URL (admin URL of the server).
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import sharp from 'sharp';
 import { Pool } from 'undici';
 import { ADMIN_DATABASE_URL } from '../src/testing/db-targets.js';
+import { createShardDatabases } from '../src/platform/sharding/testing/shard-databases.js';
 import { freePort, spawnCli, type NodeProcess } from '../src/testing/cli-process.js';
 import { seedCatalog } from '../src/cli/catalog-seed.js';
 import { openDatabase } from '../src/platform/db/open-database.js';
@@ -53,6 +55,9 @@ const settings = {
   ids: num('BENCH_CATALOG_IDS', 10_000, 500),
   durationMs: num('BENCH_DURATION', 8, 2) * 1000,
   callers: num('BENCH_CONNECTIONS', 8, 4),
+  /** Search rows: one caller per core, so p50/p99 say what one search costs rather than how long 8 wait for 2 cores. */
+  searchCallers: num('BENCH_SEARCH_CONNECTIONS', 2, 2),
+  searchDurationMs: num('BENCH_SEARCH_DURATION', 15, 2) * 1000,
 };
 const QUIET = { LOG_LEVEL: 'warn', LOG_PRETTY: 'false', RATE_LIMIT_ENABLED: 'false' };
 const SEED = 1;
@@ -74,6 +79,7 @@ interface Row extends LoopResult {
   part: string;
   setup: string;
   request: string;
+  callers: number;
   rssMb: number | undefined;
   /** The first failure, for the report. */
   failure: string | null;
@@ -87,12 +93,21 @@ interface Target {
 
 /**
  * GET `paths[i % paths.length]` in a closed loop (expecting `status`), after one request to every path
- * (concurrently, BENCH_CONNECTIONS at a time; a failure there fails the row). undici pool, keep-alive,
+ * (concurrently, `callers` at a time; a failure there fails the row). undici pool, keep-alive,
  * one connection per caller, the load generator's sender (body read and dropped).
  */
-async function row(part: string, setup: string, request: string, target: Target, paths: string[], options: { headers?: Record<string, string>; status?: number } = {}): Promise<Row> {
+async function row(
+  part: string,
+  setup: string,
+  request: string,
+  target: Target,
+  paths: string[],
+  options: { headers?: Record<string, string>; status?: number; callers?: number; durationMs?: number } = {},
+): Promise<Row> {
   const status = options.status ?? 200;
-  const pool = new Pool(target.url, { connections: settings.callers, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const callers = options.callers ?? settings.callers;
+  const durationMs = options.durationMs ?? settings.durationMs;
+  const pool = new Pool(target.url, { connections: callers, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000 });
   let failure: string | null = null;
   const get = (path: string) =>
     new Promise<void>((resolve, reject) =>
@@ -104,24 +119,14 @@ async function row(part: string, setup: string, request: string, target: Target,
       }),
     );
   try {
-    process.stderr.write(`  ${setup}: ${request}: warming ${paths.length} path(s), then ${settings.durationMs / 1000} s\n`);
-    await forEachBounded(paths.length, settings.callers, (i) => get(paths[i]!));
-    const result = await closedLoop(settings.callers, settings.durationMs, (i) => get(paths[i % paths.length]!));
+    process.stderr.write(`  ${setup}: ${request}: warming ${paths.length} path(s), then ${durationMs / 1000} s, ${callers} callers\n`);
+    await forEachBounded(paths.length, callers, (i) => get(paths[i]!));
+    const result = await closedLoop(callers, durationMs, (i) => get(paths[i % paths.length]!));
     const rss = await target.rss();
     process.stderr.write(`    ${Math.round(result.perSecond)}/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, errors ${result.errors}, unfinished ${result.unfinished}\n`);
-    return { part, setup, request, ...result, rssMb: rss, failure };
+    return { part, setup, request, callers, ...result, rssMb: rss, failure };
   } finally {
     await pool.destroy();
-  }
-}
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
   }
 }
 
@@ -199,26 +204,23 @@ export const benchmark: Benchmark = {
       'load average at start (1, 5, 15 min)': loadavg().map((l) => l.toFixed(1)).join(', '),
       products: settings.products,
       'ids sampled by the by-id rows': Math.min(settings.ids, settings.products),
-      load: `closed loop, ${settings.callers} callers (one keep-alive connection each), ${settings.durationMs / 1000} s per row after warming every sampled path once`,
+      load: `closed loop, ${settings.callers} callers (one keep-alive connection each), ${settings.durationMs / 1000} s per row; search rows ${settings.searchCallers} callers, ${settings.searchDurationMs / 1000} s; every sampled path requested once before its row`,
       nginx: nginx ?? 'not installed (apt-get install -y nginx-light): its rows are skipped',
     });
 
-    const db = `catalog_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-    const shardDbs = [1, 2, 3].map((i) => `${db}_s${i}`);
-    const urlOf = (name: string) => Object.assign(new URL(ADMIN_DATABASE_URL), { pathname: `/${name}` }).toString();
+    // Four fresh databases: the home one (the one-database catalog, and every other service's tables) and 3 shards.
+    let databases: Awaited<ReturnType<typeof createShardDatabases>>;
     try {
-      await admin(async (c) => {
-        for (const name of [db, ...shardDbs]) await c.query(`create database ${name}`);
-      });
+      databases = await createShardDatabases(4);
     } catch (err) {
       report.text(`**skipped:** PostgreSQL not reachable at ${ADMIN_DATABASE_URL} (${(err as Error).message})`);
       return false;
     }
+    const [home, ...shardUrls] = databases.urls as [string, ...string[]];
+    const shards = shardUrls.join(',');
     const dir = await mkdtemp(join(tmpdir(), 'catalog-bench-'));
     // nginx's worker runs as another user (nobody) when started by root: it must be able to read the blobs.
     await chmod(dir, 0o755);
-    const home = urlOf(db);
-    const shards = shardDbs.map(urlOf).join(',');
     const env = { ...QUIET, DATABASE_URL: home, DATA_DIR: join(dir, 'data'), JWT_SECRET: randomBytes(32).toString('base64url') };
     const rows: Row[] = [];
     const running: { system?: NodeProcess; nginx?: RunningNginx } = {};
@@ -232,6 +234,7 @@ export const benchmark: Benchmark = {
       await running.system?.stop('SIGTERM', 30_000);
       delete running.system;
     };
+    const searchLoad = { callers: settings.searchCallers, durationMs: settings.searchDurationMs };
     const of = (system: NodeProcess): Target => ({ url: system.url, rss: () => rssMb(system.child.pid) });
     try {
       // The same catalog in both layouts, by the seed command's own code.
@@ -255,7 +258,7 @@ export const benchmark: Benchmark = {
       const shardedIds = sample(seeded['3 shards']!.ids);
       report.facts({
         'seeded (seedCatalog, as `scalestack seed --catalog`)': Object.entries(seeded).map(([l, s]) => `${l} ${s.seconds.toFixed(1)} s`).join('; '),
-        databases: `PostgreSQL at ${new URL(ADMIN_DATABASE_URL).host}: home ${db} (the one-database catalog, and every other service's tables), shards ${shardDbs.join(', ')}`,
+        databases: `PostgreSQL at ${new URL(ADMIN_DATABASE_URL).host}: home ${new URL(home).pathname.slice(1)} (the one-database catalog, and every other service's tables), 3 shards ${shardUrls.map((u) => new URL(u).pathname.slice(1)).join(', ')}`,
       });
 
       // 1 + 3. One database, cache on: by id; then the image, from the blob store and from nginx, in turns.
@@ -281,8 +284,8 @@ export const benchmark: Benchmark = {
         if (!Buffer.from(await theirs.arrayBuffer()).equals(bytes)) throw new Error(`nginx does not serve the same bytes: ${theirs.status} (see ${join(dir, 'nginx', 'error.log')})`);
         const theirEtag = theirs.headers.get('etag')!;
         const target: Target = { url: served.url, rss: () => totalRssMb(served.pids()) };
-        imageRows.splice(1, 0, () => row('image', `nginx ${nginx} (static, sendfile, 1 worker)`, 'GET w800.webp → 200', target, [image.path]));
-        imageRows.push(() => row('image', `nginx ${nginx} (static, sendfile, 1 worker)`, 'If-None-Match → 304', target, [image.path], { headers: { 'if-none-match': theirEtag }, status: 304 }));
+        imageRows.splice(1, 0, () => row('image', `${nginx} (static, sendfile, 1 worker)`, 'GET w800.webp → 200', target, [image.path]));
+        imageRows.push(() => row('image', `${nginx} (static, sendfile, 1 worker)`, 'If-None-Match → 304', target, [image.path], { headers: { 'if-none-match': theirEtag }, status: 304 }));
       }
       for (const measure of imageRows) rows.push(await measure());
       await running.nginx?.stop();
@@ -292,31 +295,35 @@ export const benchmark: Benchmark = {
       // 1 + 2. One database, cache off: by id, then search.
       system = await start({ CACHE_ENABLED: 'false' });
       rows.push(await row('product by id', 'one database, cache off', 'GET /api/products/:id', of(system), singleIds));
-      for (const kind of Object.keys(SEARCHES)) rows.push(await row('search', 'one database, cache off', kind, of(system), searchPaths(kind)));
+      for (const kind of Object.keys(SEARCHES)) rows.push(await row('search', 'one database, cache off', kind, of(system), searchPaths(kind), searchLoad));
       await stop();
 
       // 2. 3 shards, cache off: search, then by id.
       system = await start({ CACHE_ENABLED: 'false', CATALOG_SHARDS: shards });
       facts['sanity (3 shards)'] = await checkCatalog(system.url, '3 shards', seeded['3 shards']!.ids);
-      for (const kind of Object.keys(SEARCHES)) rows.push(await row('search', '3 shards, cache off', kind, of(system), searchPaths(kind)));
+      for (const kind of Object.keys(SEARCHES)) rows.push(await row('search', '3 shards, cache off', kind, of(system), searchPaths(kind), searchLoad));
       rows.push(await row('product by id', '3 shards, cache off', 'GET /api/products/:id', of(system), shardedIds));
       await stop();
       report.facts(facts);
     } catch (err) {
-      report.text(`**failed:** ${(err as Error).stack ?? String(err)}\n\n\`\`\`\n${running.system?.output().slice(-3000) ?? ''}\n\`\`\``);
+      const system = running.system;
+      const exit = system?.hasExited() ? await system.exited : undefined;
+      report.text(
+        `**failed:** ${(err as Error).stack ?? String(err)}` +
+          (exit ? `\n\nthe system had exited: code ${exit.code}, signal ${exit.signal}` : '') +
+          `\n\n\`\`\`\n${system?.output().slice(-3000) ?? ''}\n\`\`\``,
+      );
       return false;
     } finally {
       await running.nginx?.stop();
       await running.system?.stop('SIGKILL');
       await rm(dir, { recursive: true, force: true });
-      await admin(async (c) => {
-        for (const name of [db, ...shardDbs]) await c.query(`drop database if exists ${name} with (force)`);
-      }).catch((err: unknown) => process.stderr.write(`dropping the bench databases failed: ${String(err)}\n`));
+      await databases.drop().catch((err: unknown) => process.stderr.write(`dropping the bench databases failed: ${String(err)}\n`));
     }
 
     report.table(
-      ['part', 'setup', 'request', 'requests', 'ok', 'errors', 'late', 'unfinished', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB'],
-      rows.map((r) => [r.part, r.setup, r.request, ...counts(r), Math.round(r.perSecond), ms(r.p50), ms(r.p99), r.rssMb ?? '-']),
+      ['part', 'setup', 'request', 'callers', 'requests', 'ok', 'errors', 'late', 'unfinished', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB'],
+      rows.map((r) => [r.part, r.setup, r.request, r.callers, ...counts(r), r.perSecond < 10 ? r.perSecond.toFixed(1) : Math.round(r.perSecond), ms(r.p50), ms(r.p99), r.rssMb ?? '-']),
     );
     report.text(
       `load average at the end (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(1)).join(', ')}. req/s counts answers within the row; p50/p99 are over every answer, late ones included. ` +
