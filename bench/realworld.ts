@@ -21,6 +21,7 @@ import type { Benchmark } from './lib/benchmark.js';
 import { measure, type LoadResult, type LoadSettings, type LoadSpec } from './lib/load.js';
 import { forEachBounded, prng } from './lib/pool.js';
 import { machine, progress, type Report } from './lib/report.js';
+import { rssMb } from './lib/rss.js';
 import { monotonicUs, newestProfile, profileNodeArgs, profiling, splitProfile } from './lib/profile.js';
 import { mkdir } from 'node:fs/promises';
 
@@ -289,14 +290,6 @@ interface Row {
   rssMb?: number | undefined;
   /** The row's window on the profiler's clock (µs), for --profile. */
   window?: { fromUs: number; toUs: number };
-}
-
-/** A process's resident memory in MB, from /proc (Linux); undefined elsewhere or once it has exited. */
-async function rssMb(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-  return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
 }
 
 async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, rows: Row[], pid?: number): Promise<void> {

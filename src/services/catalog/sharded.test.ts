@@ -7,6 +7,7 @@ import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import { createProduct, registerAdmin } from '../../testing/catalog-fixtures.js';
 import { generateCatalog } from '../../loadgen/seed/catalog-generator.js';
 import { waitFor } from '../../platform/bus/testing/targets.js';
+import { seedCatalog } from '../../cli/catalog-seed.js';
 import { CATALOG, PRODUCT_CREATED, type CatalogClient, type ProductEvent } from '../../contracts/catalog.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
@@ -26,6 +27,7 @@ async function admin(statements: string[], name?: string) {
 }
 
 describe('catalog on 3 shards answers like one database', postgres.options, () => {
+  let urls: string[] = [];
   const names = Array.from({ length: 3 }, (_, i) => `catalog_${randomBytes(4).toString('hex')}_${i + 1}`);
   let single: TestSystem;
   let sharded: TestSystem;
@@ -33,7 +35,7 @@ describe('catalog on 3 shards answers like one database', postgres.options, () =
   const deliveries = new Map<number, number>();
   before(async () => {
     await admin(names.map((n) => `create database ${n}`));
-    const urls = names.map((n) => Object.assign(new URL(ADMIN_DATABASE_URL), { pathname: `/${n}` }).toString());
+    urls = names.map((n) => Object.assign(new URL(ADMIN_DATABASE_URL), { pathname: `/${n}` }).toString());
     single = await startTestSystem(postgres);
     // Retention every second: the shards' outboxes are pruned too (see the last test).
     sharded = await startTestSystem(postgres, { CATALOG_SHARDS: urls.join(','), BUS_RETENTION_EVERY_S: 1 });
@@ -104,5 +106,24 @@ describe('catalog on 3 shards answers like one database', postgres.options, () =
     const results = await Promise.allSettled(Array.from({ length: 200 }, () => catalog.reserve({ productId: p.id, quantity: 1 })));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 50);
     assert.equal((await sharded.api.get(`/api/products/${p.id}`)).body.product.stock, 0);
+  });
+
+  // Last: it adds products to the sharded system only.
+  it('scalestack seed --catalog with CATALOG_SHARDS writes each product on the shard its id hashes to: every one is found by id', async () => {
+    const before = await Promise.all(names.map(async (n) => Number((await admin(['select count(*) from catalog.products'], n))[0]!.count)));
+    const ids = await seedCatalog({ databaseUrl: sharded.databaseUrl, dataDir: 'memory://', catalogShards: urls.join(','), count: 60, seed: 5 });
+    assert.equal(new Set(ids).size, 60);
+    const after = await Promise.all(names.map(async (n) => Number((await admin(['select count(*) from catalog.products'], n))[0]!.count)));
+    const added = after.map((n, i) => n - before[i]!);
+    assert.equal(added.reduce((a, b) => a + b, 0), 60);
+    assert.ok(added.every((n) => n > 0), `seeded per shard: ${added.join(', ')}`);
+    for (const id of ids) {
+      const res = await sharded.api.get(`/api/products/${id}`);
+      assert.equal(res.status, 200, `product ${id}: ${res.status}`);
+      assert.match(res.body.product.sku, /^SEED5-/);
+    }
+    // A product created after the seed gets a fresh id from the same sequence.
+    const created = await createProduct(sharded.api, await registerAdmin(sharded.api, sharded.db));
+    assert.ok(!ids.includes(created.id));
   });
 });

@@ -109,23 +109,15 @@ export class RefreshTokensStore {
     return row ? normalize(row) : undefined;
   }
 
-  /** Revokes every live token of the family; how many were still live. */
-  async revokeFamily(familyId: string): Promise<number> {
+  /**
+   * Revokes every live token of one family (reuse of a rotated token, a logout) or of one user (a password
+   * change): one conditional update; how many were still live.
+   */
+  async revokeWhere(scope: { familyId: string } | { userId: number }): Promise<number> {
     const result = await this.db
       .updateTable('identity.refresh_tokens')
       .set({ revoked_at: sql<Date>`now()` })
-      .where('family_id', '=', familyId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
-  }
-
-  /** Revokes every token the user holds (a password change); how many were still live. */
-  async revokeUser(userId: number): Promise<number> {
-    const result = await this.db
-      .updateTable('identity.refresh_tokens')
-      .set({ revoked_at: sql<Date>`now()` })
-      .where('user_id', '=', userId)
+      .where((eb) => ('familyId' in scope ? eb('family_id', '=', scope.familyId) : eb('user_id', '=', scope.userId)))
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);

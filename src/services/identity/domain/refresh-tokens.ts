@@ -65,7 +65,7 @@ export class RefreshTokens {
     if (!rotated) {
       const row = await this.store.byHash(tokenHash);
       // Reuse: the token was rotated before. Whoever sent it, the family is no longer trusted.
-      if (row && row.used_at !== null) await this.store.revokeFamily(row.family_id);
+      if (row && row.used_at !== null) await this.store.revokeWhere({ familyId: row.family_id });
       throw errors.refreshTokenInvalid();
     }
     return { user: rotated, token: await this.tokens.sign(rotated.id, rotated.token_version, rotated.roles), refreshToken: next };
@@ -78,12 +78,12 @@ export class RefreshTokens {
   async logout(userId: number, presented: string): Promise<void> {
     const row = await this.store.byHash(hashRefreshToken(presented));
     if (!row || row.user_id !== userId) throw errors.notFound('refreshToken');
-    await this.store.revokeFamily(row.family_id);
+    await this.store.revokeWhere({ familyId: row.family_id });
   }
 
   /** Every family of the user (their password changed). */
   async revokeAll(userId: number): Promise<void> {
-    await this.store.revokeUser(userId);
+    await this.store.revokeWhere({ userId });
   }
 
   /** Expired and revoked rows (the retention cron). */
