@@ -2,6 +2,7 @@ import { StrictMode, useEffect, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
 import { adminToken, consoleApi, consoleStream, type LoadEvent, type Sample, type State, type SwitchChange, type SwitchValues } from './api.js';
 import { Chart, format, type Series } from './Chart.js';
+import { DeadLetterPanel, FaultsPanel, Replicas } from './panels.js';
 import './console.css';
 
 const COLORS = ['#0b6bcb', '#b42318', '#2e7d32', '#8a4baf', '#b35900', '#1f2328'];
@@ -95,6 +96,18 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
         <section aria-labelledby="topology">
           <h2 id="topology">Topology</h2>
           {state && <Topology state={state} sample={latest} />}
+        </section>
+        <section aria-labelledby="replicas">
+          <h2 id="replicas">Read replicas</h2>
+          <Replicas sample={latest} />
+        </section>
+        <section aria-labelledby="dlq">
+          <h2 id="dlq">Dead letters</h2>
+          <DeadLetterPanel pendingFromStream={latest?.deadLetters} />
+        </section>
+        <section aria-labelledby="faults">
+          <h2 id="faults">Faults</h2>
+          <FaultsPanel />
         </section>
         <section aria-labelledby="switches">
           <h2 id="switches">Switches</h2>
