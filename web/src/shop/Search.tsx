@@ -22,8 +22,9 @@ export function Search() {
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const { q: _, ...rest } = filters;
-    go(text.trim() ? { ...rest, q: text.trim() } : rest);
+    const next = { ...filters };
+    delete next.q;
+    go(text.trim() ? { ...next, q: text.trim() } : next);
   };
   const first = results.data?.pages[0];
   const products = results.data?.pages.flatMap((p) => p.products) ?? [];
