@@ -35,6 +35,8 @@ export class FaultPanel {
     const proxied = async (name: string, url: string | undefined): Promise<string | undefined> => {
       if (!url) return url;
       const parsed = new URL(url);
+      // Not TLS: through a proxy on 127.0.0.1 the certificate's name would no longer match.
+      if (parsed.protocol === 'rediss:' || parsed.protocol === 'amqps:') return url;
       const port = Number(parsed.port) || DEFAULT_PORTS[parsed.protocol];
       if (!port) return url;
       const proxy = new FaultProxy({ host: parsed.hostname, port });
