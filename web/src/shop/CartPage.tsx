@@ -46,7 +46,7 @@ export function CartPage() {
                   <td><Link to={`/shop/product/${line.productId}`}>{line.name}</Link></td>
                   <td>{money(line.price, line.currency)}</td>
                   <td>
-                    <input type="number" className="qty" min={1} max={100} aria-label={`Quantity of ${line.name}`} defaultValue={line.quantity}
+                    <input key={line.quantity} type="number" className="qty" min={1} max={100} aria-label={`Quantity of ${line.name}`} defaultValue={line.quantity}
                       onBlur={(e) => { const q = Number(e.target.value); if (q >= 1 && q !== line.quantity) change.mutate({ productId: line.productId, quantity: q }); }} />
                   </td>
                   <td>{money(line.price * line.quantity, line.currency)}</td>
