@@ -124,6 +124,7 @@ describe('operations console in Chromium, two processes on one Redis [pglite]', 
     await page.getByRole('button', { name: 'Cut off redis' }).click();
     await row.locator('.fault-state', { hasText: 'cut off' }).waitFor();
     await cache.filter({ hasText: 'open (down)' }).waitFor();
+    await page.getByTestId('chart-rate').locator('.marker', { hasText: 'redis: cut' }).waitFor();
     // The site still answers: the cache falls back to the process and the database.
     assert.equal((await fetch(`${first.url}/api/tags`)).status, 200);
     await screenshot(page, 'console-faults');

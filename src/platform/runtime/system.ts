@@ -85,6 +85,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     dataDir: config.DATA_DIR,
     poolMax: config.DATABASE_POOL_MAX,
     replicas: replicaSettings(config),
+  }).catch(async (err: unknown) => {
+    await faults?.panel.close();
+    throw err;
   });
   let migrated = false;
   let draining = false;
