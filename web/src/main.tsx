@@ -10,6 +10,7 @@ import { Settings } from './pages/Settings.js';
 import { Editor } from './pages/Editor.js';
 import { ArticlePage } from './pages/ArticlePage.js';
 import { ProfilePage } from './pages/ProfilePage.js';
+import { shopRoutes } from './shop/routes.js';
 import './styles.css';
 
 // Hash routes (/#/article/x): the server serves one document at / and never has to guess
@@ -29,6 +30,7 @@ const router = createHashRouter([
       { path: '/article/:slug', element: <ArticlePage /> },
       { path: '/profile/:username', element: <ProfilePage /> },
       { path: '/profile/:username/favorites', element: <ProfilePage favorites /> },
+      ...shopRoutes,
       { path: '*', element: <p className="container">Page not found.</p> },
     ],
   },

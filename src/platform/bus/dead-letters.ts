@@ -76,4 +76,12 @@ export class DeadLetterStore {
     const row = (await this.db.selectFrom('platform.dead_letters').selectAll().where('id', '=', id).executeTakeFirst()) as Row | undefined;
     return row && toDeadLetter(row);
   }
+
+  /** Not yet replayed, counted per consumer and topic (the console's DLQ panel). */
+  async pendingCounts(): Promise<{ consumer: string; topic: string; count: number }[]> {
+    const rows = await this.db.selectFrom('platform.dead_letters')
+      .select(['consumer', 'topic', (eb) => eb.fn.countAll<string>().as('count')])
+      .where('replayed_at', 'is', null).groupBy(['consumer', 'topic']).orderBy('consumer').orderBy('topic').execute();
+    return rows.map((r) => ({ consumer: r.consumer, topic: r.topic, count: Number(r.count) }));
+  }
 }

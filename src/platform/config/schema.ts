@@ -91,6 +91,8 @@ export const ConfigSchema = Type.Object({
   /** Peers whose X-Forwarded-For is believed (Fastify trustProxy: comma list of addresses/CIDRs); unset = none, the peer is the client. */
   TRUSTED_PROXIES: Type.Optional(Type.String({ minLength: 1 })),
   RATE_LIMIT_ENABLED: Type.Boolean({ default: true }),
+  /** Development and drills only: route Redis, the broker and read replicas through in-process fault proxies the console's faults panel controls. */
+  CONSOLE_FAULTS: Type.Boolean({ default: false }),
   /** JSON array of rate-limit policies replacing the defaults (src/platform/ratelimit/policies.ts). */
   RATE_LIMITS: Type.Optional(Type.String({ minLength: 2 })),
   /** Which services this process runs (comma list); unset = all. */

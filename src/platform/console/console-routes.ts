@@ -11,6 +11,9 @@ import { adminRoute } from '../auth/admin-token.js';
 import { errors } from '../errors/catalog.js';
 import { MetricsSampler } from './metrics-sampler.js';
 import { LoadRunner } from './load-runner.js';
+import type { Database } from '../db/database.js';
+import { registerDeadLetterRoutes } from './dead-letter-routes.js';
+import type { FaultPanel, PanelFault } from './fault-panel.js';
 
 export interface ConsoleDependencies {
   config: Config;
@@ -18,6 +21,9 @@ export interface ConsoleDependencies {
   switches: SwitchBoard;
   services: string[];
   logger: Logger;
+  db: Database;
+  /** CONSOLE_FAULTS: the proxies in front of this process's dependencies; null when off. */
+  faults: FaultPanel | null;
 }
 
 const SwitchBody = Type.Object(
@@ -38,10 +44,18 @@ const LoadBody = Type.Object(
   { additionalProperties: false },
 );
 
+const FaultParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9-]{1,40}$' }) });
+const FaultBody = Type.Union([
+  Type.Object({ kind: Type.Literal('none') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('cut') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('latency'), ms: Type.Integer({ minimum: 1, maximum: 30_000 }) }, { additionalProperties: false }),
+]);
+
 /**
  * The operations console's API under /console/api, every route behind ADMIN_TOKEN (ADR 0018):
  * the topology and switches (`state`), switch changes (`switches`), a live stream of the metrics
- * registry, switch changes and load-run ticks as server-sent events (`stream`), and load runs.
+ * registry, switch changes and load-run ticks as server-sent events (`stream`), load runs, the
+ * dead-letter queue with replay (`dead-letters`) and, with CONSOLE_FAULTS, faults (`faults`).
  */
 export function registerConsole(app: App, deps: ConsoleDependencies): void {
   const admin = adminRoute(deps.config.ADMIN_TOKEN);
@@ -105,6 +119,22 @@ export function registerConsole(app: App, deps: ConsoleDependencies): void {
       }
     });
   });
+
+  registerDeadLetterRoutes(app, deps.db, admin, deps.logger);
+
+  app.get('/console/api/faults', admin, async () => ({ enabled: deps.faults !== null, targets: deps.faults?.list() ?? [] }));
+
+  app.put<{ Params: Static<typeof FaultParams>; Body: Static<typeof FaultBody> }>(
+    '/console/api/faults/:name',
+    { ...admin, schema: { params: FaultParams, body: FaultBody } },
+    async (request) => {
+      const fault = request.body as PanelFault;
+      if (!deps.faults?.set(request.params.name, fault)) throw errors.notFound('faultTarget');
+      deps.logger.warn({ target: request.params.name, fault }, 'fault set from the console');
+      send('fault', { name: request.params.name, fault });
+      return { targets: deps.faults.list() };
+    },
+  );
 
   // preClose, not onClose: the server's close waits for open connections, and a stream never ends by itself.
   app.addHook('preClose', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { dbTargets } from '../../testing/db-targets.js';
@@ -7,11 +7,14 @@ import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import { browserTestOptions, buildWebClient, launchChromium, screenshot } from '../../testing/browser.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../../testing/redis-probe.js';
 import { skipUnlessAvailable } from '../../testing/services-required.js';
+import { eventually } from '../../testing/order-fixtures.js';
+import { DeadLetterStore } from '../bus/dead-letters.js';
 
 /**
  * The console in Chromium against two processes sharing a Redis (their switches travel over its
  * pub/sub): a feed-strategy change made in the first process's console is applied by the second,
- * and a 10 s load run started from the console draws its p99 live.
+ * and a 10 s load run started from the console draws its p99 live; dead letters are replayed from
+ * the DLQ panel, and the faults panel cuts the first process off its Redis and restores it.
  */
 const ADMIN_TOKEN = 'console-test-admin-token-0123456789';
 const browserOptions = browserTestOptions();
@@ -25,7 +28,8 @@ describe('operations console in Chromium, two processes on one Redis [pglite]', 
   before(async () => {
     buildWebClient();
     const shared = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `webtest${randomBytes(4).toString('hex')}`, ADMIN_TOKEN, FEED_STRATEGY: 'hybrid' as const };
-    [first, second] = await Promise.all([startTestSystem(pglite!, shared), startTestSystem(pglite!, shared)]);
+    // The first reaches its Redis through the faults panel's proxy (CONSOLE_FAULTS).
+    [first, second] = await Promise.all([startTestSystem(pglite!, { ...shared, CONSOLE_FAULTS: true }), startTestSystem(pglite!, shared)]);
     browser = await launchChromium();
   });
   after(async () => {
@@ -83,6 +87,56 @@ describe('operations console in Chromium, two processes on one Redis [pglite]', 
     // The run's requests show in the golden signals too.
     await page.getByTestId('chart-rate').locator('.legend').getByText('social /api/tags').waitFor();
     await screenshot(page, 'console');
+    await page.context().close();
+  });
+
+  test('the DLQ panel counts dead letters per consumer and a replay sends one back to its consumer', async () => {
+    const handled: unknown[] = [];
+    await first.bus.subscribe('console.browser', 'console-browser-group', async ({ payload }) => void handled.push(payload));
+    const store = new DeadLetterStore(first.db);
+    for (const n of [1, 2]) {
+      await store.put('event', 'console-browser-group', { id: randomUUID(), topic: 'console.browser', key: 'k', payload: { n }, headers: {}, attempt: 5 }, `handler threw: boom ${n}`);
+    }
+    const [oldest] = await store.list({ consumer: 'console-browser-group' });
+    const page = await openConsole(first.url);
+    const panel = page.locator('.dlq');
+    await panel.locator('.dlq-pending', { hasText: '2' }).waitFor();
+    await panel.getByRole('cell', { name: 'handler threw: boom 1' }).waitFor();
+    await page.getByRole('button', { name: `Replay dead letter ${oldest!.id}` }).click();
+    await eventually('the replayed event handled', async () => handled.length === 1);
+    assert.deepEqual(handled, [{ n: 1 }]);
+    await panel.locator('.dlq-pending', { hasText: '1' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: `Replay dead letter ${oldest!.id}` }).count(), 0, 'the replayed letter left the list');
+    await screenshot(page, 'console-dlq');
+    await page.getByRole('button', { name: 'Replay console-browser-group' }).click();
+    await eventually('both handled', async () => handled.length === 2);
+    await panel.locator('.dlq-pending', { hasText: '0' }).waitFor();
+    await page.context().close();
+  });
+
+  test('the faults panel cuts the process off its Redis (the cache breaker opens) and restores it (closes again)', async () => {
+    const page = await openConsole(first.url);
+    const row = page.locator('tr[data-target=redis]');
+    await row.locator('.fault-state', { hasText: 'healthy' }).waitFor();
+    const cache = page.locator('.deps li', { hasText: 'redis (cache)' });
+    await cache.filter({ hasText: 'closed (up)' }).waitFor();
+
+    await page.getByRole('button', { name: 'Cut off redis' }).click();
+    await row.locator('.fault-state', { hasText: 'cut off' }).waitFor();
+    await cache.filter({ hasText: 'open (down)' }).waitFor();
+    await page.getByTestId('chart-rate').locator('.marker', { hasText: 'redis: cut' }).waitFor();
+    // The site still answers: the cache falls back to the process and the database.
+    assert.equal((await fetch(`${first.url}/api/tags`)).status, 200);
+    await screenshot(page, 'console-faults');
+
+    await page.getByLabel('Latency for redis (ms)').fill('150');
+    await page.getByRole('button', { name: 'Add latency' }).click();
+    await row.locator('.fault-state', { hasText: '+150 ms latency' }).waitFor();
+    await cache.filter({ hasText: 'closed (up)' }).waitFor();
+    await page.getByRole('button', { name: 'Restore redis' }).click();
+    await row.locator('.fault-state', { hasText: 'healthy' }).waitFor();
+    const faults = await (await fetch(`${first.url}/console/api/faults`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as { targets: { name: string; fault: { kind: string } }[] };
+    assert.deepEqual(faults.targets.map((t) => [t.name, t.fault.kind]), [['redis', 'none']]);
     await page.context().close();
   });
 });

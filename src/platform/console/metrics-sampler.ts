@@ -25,6 +25,8 @@ export interface Sample {
   /** p99 seconds from a post to its last timeline write, over the interval. */
   fanoutLagP99: number | null;
   dependencies: { dependency: string; client: string; up: boolean }[];
+  /** Each read replica's lag behind the primary (seconds; null before its first check) and whether it serves reads. */
+  replicas: { replica: string; lagS: number | null; inRotation: boolean }[];
 }
 
 /** prom-client's JSON has the sample's own name (`_bucket`, `_count`) on histogram values; its type leaves it out. */
@@ -111,6 +113,11 @@ export class MetricsSampler {
       deadLetters: sum('bus_dead_letters_pending'),
       fanoutLagP99: quantile(fanout, 0.99),
       dependencies: values('dependency_up').map((v) => ({ dependency: String(v.labels['dependency']), client: String(v.labels['client']), up: v.value === 1 })),
+      replicas: values('db_replica_in_rotation').map((v) => {
+        const replica = String(v.labels['replica']);
+        const lag = values('db_replica_lag_seconds').find((l) => l.labels['replica'] === replica);
+        return { replica, lagS: lag ? lag.value : null, inRotation: v.value === 1 };
+      }),
     };
   }
 }

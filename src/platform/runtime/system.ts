@@ -37,6 +37,7 @@ import { switchableCache } from '../switches/switchable-cache.js';
 import { registerOpenApi } from '../web/openapi.js';
 import { registerWebAssets } from '../web/web-assets.js';
 import { registerConsole } from '../console/console-routes.js';
+import { FaultPanel } from '../console/fault-panel.js';
 
 export interface System {
   /** http://host:port the system listens on. */
@@ -64,7 +65,9 @@ export interface SystemOptions {
  * in order (callers after callees), the HTTP app, and the listener.
  */
 export async function startSystem(options: SystemOptions): Promise<System> {
-  const { config } = options;
+  // CONSOLE_FAULTS: dependencies reached through fault proxies the console controls (rewritten addresses).
+  const faults = options.config.CONSOLE_FAULTS ? await FaultPanel.start(options.config) : null;
+  const config = faults?.config ?? options.config;
   // SERVICES / REMOTE_SERVICES: in a multi-process topology a process runs some services and calls the others over HTTP.
   const localNames = localServiceNames(config.SERVICES, options.services.map((s) => s.name));
   const services = options.services.filter((s) => localNames.includes(s.name));
@@ -83,12 +86,17 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     poolMax: config.DATABASE_POOL_MAX,
     embeddedSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
     replicas: replicaSettings(config),
+  }).catch(async (err: unknown) => {
+    await faults?.panel.close();
+    throw err;
   });
   let migrated = false;
   let draining = false;
   const instances: ServiceInstance[] = [];
   // Shared resources, closed after the services that use them.
   const closers: (() => Promise<void>)[] = [];
+  // Last to close: the services' clients are gone by then.
+  if (faults) closers.push(() => faults.panel.close());
   let startedApp: App | undefined;
   try {
     const applied = await runMigrations(db, migrationsFor(services));
@@ -166,7 +174,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const retention = await startRetention(messaging.bus, messaging.databases, loadRetention(config), logger);
     closers.push(() => retention.stop());
 
-    registerConsole(app, { config, metrics, switches, services: services.map((s) => s.name), logger });
+    registerConsole(app, { config, db, metrics, switches, services: services.map((s) => s.name), logger, faults: faults?.panel ?? null });
 
     await app.listen({ port: config.PORT, host: config.HOST });
     const { port } = app.server.address() as AddressInfo;

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { dbTargets } from '../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
-import { browserTestOptions, buildWebClient, launchChromium, screenshot } from '../../testing/browser.js';
+import { browserTestOptions, buildWebClient, launchChromium, screenshot, signUpInBrowser } from '../../testing/browser.js';
 
 /**
  * The Conduit client in Debian's Chromium against the whole system (embedded, PGlite):
@@ -35,14 +35,7 @@ describe('Conduit web client in Chromium [pglite]', options, () => {
     return page;
   }
 
-  async function signUp(page: Page, username: string): Promise<void> {
-    await page.goto(`${sys.url}/#/register`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Email').fill(`${username}@example.com`);
-    await page.getByLabel('Password').fill('a long enough password');
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.getByRole('link', { name: username }).waitFor();
-  }
+  const signUp = (page: Page, username: string) => signUpInBrowser(page, sys.url, username);
 
   test('first load of / is under 200 kB of JavaScript gzipped, all from this origin', async (t) => {
     const page = await newPage();
@@ -185,5 +178,24 @@ describe('Conduit web client in Chromium [pglite]', options, () => {
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __pwned?: string }).__pwned), undefined);
     assert.deepEqual(dialogs, []);
     await page.context().close();
+  });
+
+  test('a follow appears live in the header: the unread badge counts it and the list names who followed', async () => {
+    const carol = await newPage();
+    await signUp(carol, 'carol');
+    const bell = carol.getByRole('button', { name: /^Notifications/ });
+    await bell.waitFor();
+    assert.equal(await carol.locator('.badge').count(), 0, 'nothing unread yet');
+    // Dave follows her from elsewhere (the API): no reload on carol's page.
+    const dave = await sys.api.post<{ user: { token: string } }>('/api/users', { user: { username: 'dave', email: 'dave@example.com', password: 'a long enough password' } });
+    const follow = await sys.api.post('/api/profiles/carol/follow', undefined, { token: dave.body.user.token });
+    assert.equal(follow.status, 200);
+    await carol.getByLabel('1 unread').waitFor();
+    await bell.click();
+    await carol.locator('#notification-list').getByRole('link', { name: 'dave followed you' }).waitFor();
+    await screenshot(carol, 'notifications');
+    await carol.getByRole('button', { name: 'Mark all read' }).click();
+    await carol.locator('.badge').waitFor({ state: 'detached' });
+    await carol.context().close();
   });
 });

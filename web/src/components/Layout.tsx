@@ -1,6 +1,7 @@
 import { NavLink, Outlet } from 'react-router';
 import { useAuth } from '../api/auth.js';
 import { Avatar } from './Avatar.js';
+import { Notifications } from './Notifications.js';
 
 export function Layout() {
   const { user } = useAuth();
@@ -13,10 +14,14 @@ export function Layout() {
           <NavLink className="brand" to="/">conduit</NavLink>
           <ul className="nav">
             <li><NavLink className={link} to="/" end>Home</NavLink></li>
+            <li><NavLink className={link} to="/shop">Shop</NavLink></li>
             {user ? (
               <>
+                <li><NavLink className={link} to="/cart">Cart</NavLink></li>
+                <li><NavLink className={link} to="/orders">Orders</NavLink></li>
                 <li><NavLink className={link} to="/editor" end>New Article</NavLink></li>
                 <li><NavLink className={link} to="/settings">Settings</NavLink></li>
+                <li><Notifications username={user.username} /></li>
                 <li>
                   <NavLink className={link} to={`/profile/${encodeURIComponent(user.username)}`}>
                     <Avatar image={user.image} name={user.username} small /> {user.username}

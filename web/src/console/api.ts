@@ -73,7 +73,13 @@ export interface Sample {
   deadLetters: number;
   fanoutLagP99: number | null;
   dependencies: { dependency: string; client: string; up: boolean }[];
+  replicas: { replica: string; lagS: number | null; inRotation: boolean }[];
   peers: Peer[];
   switches: SwitchValues;
 }
 export interface LoadEvent { id: string; tick?: { at: number; rate: number; errors: number; p99: number }; done: boolean; summary?: { completed: number; errors: number; p99: number } }
+export interface DeadLetterView { id: number; kind: 'event' | 'job'; topic: string; consumer: string; key: string; attempts: number; reason: string; failedAt: string }
+export interface DeadLetters { deadLetters: DeadLetterView[]; counts: { consumer: string; topic: string; count: number }[]; pending: number }
+export type PanelFault = { kind: 'none' } | { kind: 'cut' } | { kind: 'latency'; ms: number };
+export interface FaultTarget { name: string; upstream: string; fault: PanelFault }
+export interface Faults { enabled: boolean; targets: FaultTarget[] }

@@ -1,7 +1,8 @@
 import { StrictMode, useEffect, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
-import { adminToken, consoleApi, consoleStream, type LoadEvent, type Sample, type State, type SwitchChange, type SwitchValues } from './api.js';
+import { adminToken, consoleApi, consoleStream, type LoadEvent, type PanelFault, type Sample, type State, type SwitchChange, type SwitchValues } from './api.js';
 import { Chart, format, type Series } from './Chart.js';
+import { DeadLetterPanel, FaultsPanel, Replicas } from './panels.js';
 import './console.css';
 
 const COLORS = ['#0b6bcb', '#b42318', '#2e7d32', '#8a4baf', '#b35900', '#1f2328'];
@@ -35,6 +36,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [samples, setSamples] = useState<Sample[]>([]);
   const [markers, setMarkers] = useState<SwitchChange[]>([]);
+  const [faultMarkers, setFaultMarkers] = useState<{ at: number; label: string }[]>([]);
   const [load, setLoad] = useState<{ points: [number, number][]; last?: LoadEvent }>({ points: [] });
 
   useEffect(() => {
@@ -61,6 +63,10 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
         setMarkers((list) => [...list, change]);
         setState((s) => (s ? { ...s, switches: values } : s));
       }
+      if (event === 'fault') {
+        const { name, fault } = data as { name: string; fault: PanelFault };
+        setFaultMarkers((list) => [...list, { at: Date.now(), label: `${name}: ${fault.kind === 'latency' ? `+${fault.ms} ms` : fault.kind === 'cut' ? 'cut' : 'restored'}` }]);
+      }
       if (event === 'load') {
         const e = data as LoadEvent;
         setLoad((l) => ({ points: e.tick ? [...l.points, [Date.now(), e.tick.p99]] : l.points, last: e }));
@@ -74,7 +80,7 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
   }, [onSignOut]);
 
   const latest = samples.at(-1);
-  const chartMarkers = markers.map((m) => ({ at: m.at, label: Object.entries(m.changed).map(([k, v]) => `${k}=${v}`).join(' ') }));
+  const chartMarkers = [...markers.map((m) => ({ at: m.at, label: Object.entries(m.changed).map(([k, v]) => `${k}=${v}`).join(' ') })), ...faultMarkers];
   const topRoutes = [...new Map(samples.flatMap((s) => s.routes).map((r) => [`${r.service} ${r.route}`, r])).keys()].slice(0, 5);
   const routeSeries = (pick: (r: Sample['routes'][number]) => number | null): Series[] =>
     topRoutes.map((key, i) => ({
@@ -95,6 +101,18 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
         <section aria-labelledby="topology">
           <h2 id="topology">Topology</h2>
           {state && <Topology state={state} sample={latest} />}
+        </section>
+        <section aria-labelledby="replicas">
+          <h2 id="replicas">Read replicas</h2>
+          <Replicas sample={latest} />
+        </section>
+        <section aria-labelledby="dlq">
+          <h2 id="dlq">Dead letters</h2>
+          <DeadLetterPanel pendingFromStream={latest?.deadLetters} />
+        </section>
+        <section aria-labelledby="faults">
+          <h2 id="faults">Faults</h2>
+          <FaultsPanel />
         </section>
         <section aria-labelledby="switches">
           <h2 id="switches">Switches</h2>
