@@ -191,6 +191,13 @@ if [ ! -x /usr/sbin/pgbouncer ]; then
   fi
 fi
 
+# nginx, the static file server and reverse proxy the benchmarks compare against (bench/lib/nginx.ts:
+# `npm run bench -- gateway` and `-- catalog`, whose smoke test runs in the suite). Its postinst would
+# start a system nginx on :80; policy-rc.d stops that, the benches start their own on free ports.
+if [ ! -x /usr/sbin/nginx ]; then
+  if (( can_install )); then apt_install_no_start nginx-light; else todo_packages+=(nginx-light); fi
+fi
+
 # Chromium for the load report's browser test (src/loadgen/report/html.test.ts).
 if [ ! -x /usr/bin/chromium ]; then
   if (( can_install )); then apt_install chromium; else todo_packages+=(chromium); fi
@@ -236,7 +243,7 @@ fi
 
 ms=$(( $(now_ms) - started ))
 if (( ${#todo_packages[@]} == 0 && ${#todo_other[@]} == 0 )); then
-  log "postgres, redis, rabbitmq, nats, chromium, aiosmtpd, prometheus, pgbouncer: ready (${ms} ms)"
+  log "postgres, redis, rabbitmq, nats, chromium, aiosmtpd, prometheus, pgbouncer, nginx: ready (${ms} ms)"
   exit 0
 fi
 
