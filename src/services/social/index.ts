@@ -13,6 +13,7 @@ import { CommentsDomain } from './domain/comments.js';
 import { ProfilesDomain } from './domain/profiles.js';
 import { consumeUserDeletions } from './domain/user-removal.js';
 import { chooseFeed } from './feed/choose-feed.js';
+import { FollowedCelebrities } from './feed/followed-celebrities.js';
 import { socialMigrations } from './migrations.js';
 import { articlesRoutes } from './routes/articles.routes.js';
 import { commentsRoutes } from './routes/comments.routes.js';
@@ -28,9 +29,11 @@ export const socialService: ServiceModule = {
     const identity = clients.get<IdentityClient>(IDENTITY);
     const articlesStore = new ArticlesStore(db);
     const followsStore = new FollowsStore(db);
-    const feed = await chooseFeed({ config, articles: articlesStore, feedStore: new FeedStore(db), bus, metrics, logger, switches });
     // Each viewer's favorites and followings, cached: what makes a signed-in page an anonymous one plus set lookups.
     const flags = new ViewerFlags(articlesStore, followsStore, cache, config.CACHE_ENABLED);
+    const feedStore = new FeedStore(db);
+    const celebrities = new FollowedCelebrities(feedStore, cache, flags, config.CACHE_ENABLED);
+    const feed = await chooseFeed({ config, articles: articlesStore, feedStore, bus, metrics, logger, switches, celebrities });
     const authors = new AuthorDirectory(identity, flags);
     // A user's data export is slow work: 202 Accepted, built by this worker, read back by its owner.
     const userExport = new UserExport(db, articlesStore, outbox);

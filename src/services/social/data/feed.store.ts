@@ -35,6 +35,18 @@ export class FeedStore {
     return rows.map((r) => r.follower_id);
   }
 
+  /** Up to `limit` authors with at least `threshold` followers, in id order (the celebrity set, cached by FollowedCelebrities). */
+  async celebrities(threshold: number, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('social.author_stats')
+      .select('author_id')
+      .where('followers_count', '>=', threshold)
+      .orderBy('author_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.author_id);
+  }
+
   /** Authors `viewerId` follows that have at least `threshold` followers. */
   async celebritiesFollowedBy(viewerId: number, threshold: number): Promise<number[]> {
     const rows = await this.db

@@ -8,6 +8,7 @@ import type { FeedStore } from '../data/feed.store.js';
 import { startFanout } from './fanout.js';
 import { FeedMetrics } from './feed-metrics.js';
 import type { FeedStrategy } from './feed-strategy.js';
+import type { FollowedCelebrities } from './followed-celebrities.js';
 import { pullFeed } from './pull-feed.js';
 import { TimelineFeed } from './timeline-feed.js';
 import { chooseTimelines } from './timelines/choose-timelines.js';
@@ -21,6 +22,8 @@ export interface FeedDependencies {
   logger: Logger;
   /** The console's switches: feed strategy and celebrity threshold change while running. Absent: the config holds. */
   switches?: SwitchBoard | undefined;
+  /** Hybrid's "celebrities the viewer follows" from cached sets; absent, a query per read. */
+  celebrities?: FollowedCelebrities | undefined;
 }
 
 /**
@@ -53,6 +56,7 @@ export async function chooseFeed(deps: FeedDependencies): Promise<FeedStrategy> 
       return live.strategy === 'pull' ? pull.page(viewerId, page) : (await timelineFeed()).page(viewerId, page);
     },
     async onFollowChanged(followerId) {
+      await deps.celebrities?.followsChanged();
       if (timeline) await (await timeline).onFollowChanged?.(followerId);
     },
     async close() {
@@ -80,6 +84,7 @@ async function startTimelineFeed(deps: FeedDependencies, live: { strategy: strin
     timelines,
     metrics,
     deps.logger,
+    deps.celebrities,
   );
   const fanout = await startFanout(deps.bus, deps.feedStore, timelines, metrics, {
     get strategy() {

@@ -189,6 +189,9 @@ describe('hybrid: a celebrity post causes no fan-out', () => {
     await sql`insert into social.follows (follower_id, followee_id) select g, ${id} from generate_series(1000001, 1050000) g`.execute(db);
     await sql`insert into social.feed_readers (user_id, last_read_at) select g, now() from generate_series(1000001, 1050000) g`.execute(db);
     await sql`update social.author_stats set followers_count = followers_count + 50000 where author_id = ${id}`.execute(db);
+    // Those counts changed behind the API's back; one follow through it, as every real change is made, drops the
+    // cached celebrity set (FollowedCelebrities).
+    await follow(sys.api, (await registerUser(sys.api)).token, celebrity.username);
 
     const writes = async () => {
       const text = (await sys.api.get<string>('/metrics')).body;
@@ -204,3 +207,27 @@ describe('hybrid: a celebrity post causes no fan-out', () => {
     assert.equal(slugs(await feed(sys.api, fan.token))[0], post.slug, 'merged at read');
   });
 });
+
+describe('hybrid: the cached celebrity set follows the threshold', () => {
+  let sys: TestSystem;
+  before(async () => {
+    sys = await startTestSystem(pglite!, { FEED_STRATEGY: 'hybrid', FEED_CELEBRITY_THRESHOLD: 2 });
+  });
+  after(async () => {
+    await sys?.close();
+  });
+
+  it("an author who crosses the threshold by another user's follow is merged at the viewer's next read", async () => {
+    const author = await registerUser(sys.api);
+    const viewer = await registerUser(sys.api);
+    await follow(sys.api, viewer.token, author.username);
+    await feed(sys.api, viewer.token); // caches the celebrity set: none yet (1 follower of 2)
+    await follow(sys.api, (await registerUser(sys.api)).token, author.username); // 2 followers: a celebrity now
+    const skipped = async () => Number(/feed_fanout_skipped_total\{strategy="hybrid"\} (\d+)/.exec((await sys.api.get<string>('/metrics')).body)?.[1] ?? 0);
+    const before = await skipped();
+    const post = await createArticle(sys.api, author.token);
+    await within(async () => assert.ok((await skipped()) > before, 'the post was not fanned out (its author is a celebrity)'));
+    assert.equal(slugs(await feed(sys.api, viewer.token))[0], post.slug, 'merged at read');
+  });
+});
+

@@ -3,6 +3,7 @@ import type { FeedStore } from '../data/feed.store.js';
 import type { FeedStrategy } from './feed-strategy.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import type { FeedMetrics } from './feed-metrics.js';
+import type { FollowedCelebrities } from './followed-celebrities.js';
 import { newestFirst, type TimelineEntry, type TimelineStore } from './timelines/timeline-store.js';
 import { isBrokenCircuitError, isIsolatedCircuitError } from 'cockatiel';
 
@@ -35,6 +36,8 @@ export class TimelineFeed implements FeedStrategy {
     private readonly timelines: TimelineStore,
     private readonly metrics: FeedMetrics,
     private readonly logger: Logger,
+    /** The cached sets behind "which celebrities does the viewer follow"; absent, the store is asked on each read. */
+    private readonly celebrities?: FollowedCelebrities,
   ) {
     this.name = options.name;
   }
@@ -49,9 +52,12 @@ export class TimelineFeed implements FeedStrategy {
   async page(viewerId: number, page: Page): Promise<{ ids: number[]; total: number }> {
     await this.touch(viewerId);
     const { cap } = this.options;
-    const celebrities = Number.isFinite(this.options.celebrityThreshold)
-      ? await this.store.celebritiesFollowedBy(viewerId, this.options.celebrityThreshold)
-      : [];
+    const threshold = this.options.celebrityThreshold;
+    const celebrities = !Number.isFinite(threshold)
+      ? []
+      : this.celebrities
+        ? await this.celebrities.of(viewerId, threshold)
+        : await this.store.celebritiesFollowedBy(viewerId, threshold);
     const excluded = new Set(celebrities);
     const timeline = (await this.timeline(viewerId, celebrities))
       // An author who crossed the threshold after being fanned out is merged now; drop the copies.

@@ -65,13 +65,17 @@ for (const target of await dbTargets()) {
       });
     });
 
-    it('a warm signed-in list or single-article read runs no SQL statement (flags from the cached sets)', async () => {
+    it('a warm signed-in list, single-article or home feed read runs no SQL statement (flags and celebrities from cached sets)', async () => {
       const author = await registerUser(sys.api);
       const viewer = await registerUser(sys.api);
       const a = await createArticle(sys.api, author.token);
       await favorite(sys.api, viewer.token, a.slug);
       await follow(sys.api, viewer.token, author.username);
-      const paths = { '/api/articles': '/api/articles', '/api/articles/:slug': `/api/articles/${encodeURIComponent(a.slug)}` };
+      const paths = {
+        '/api/articles': '/api/articles',
+        '/api/articles/:slug': `/api/articles/${encodeURIComponent(a.slug)}`,
+        '/api/articles/feed': '/api/articles/feed',
+      };
       const statements = async () => {
         const metric = await sys.metrics.registry.getSingleMetric('db_statements_per_request')!.get();
         const value = (route: string, name: string) =>
