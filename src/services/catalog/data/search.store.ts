@@ -43,7 +43,7 @@ const TYPO_THRESHOLD = 0.5;
 
 /**
  * Search and listing over one database: Postgres full-text search (weighted tsvector: name A, description B;
- * the last term as a prefix) OR pg_trgm word similarity on the name (`<%`, threshold 0.6: "hedphones" finds
+ * the last term as a prefix) OR pg_trgm word similarity on the name (`<%`, threshold 0.5: "hedphones" finds
  * "Headphones"), ranked by both; keyset pagination; facets; ts_headline highlights of the page's rows.
  */
 export class SearchStore {
