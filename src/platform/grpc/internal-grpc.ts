@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { Counter, type Registry } from 'prom-client';
 import { Pool } from 'undici';
 import { bodyDigest, EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER, sign, verify, type SignatureWindow } from '../auth/gateway-identity.js';
 import { AppError } from '../errors/app-error.js';
@@ -62,6 +63,8 @@ export interface InternalGrpcServerOptions {
   host: string;
   /** 0: any free port (one host, several replicas); the bound port is in the result. */
   port: number;
+  /** The process's registry: `internal_grpc_calls_total{service,method,code}` (code: the gRPC status name). */
+  registry?: Registry;
 }
 
 export interface InternalGrpcServer {
@@ -72,9 +75,16 @@ export interface InternalGrpcServer {
 export async function startInternalGrpcServer(options: InternalGrpcServerOptions): Promise<InternalGrpcServer> {
   const ctor = loadGrpcService(options.protoPath, options.service);
   const implementation: grpc.UntypedServiceImplementation = {};
+  const calls = options.registry
+    ? new Counter({ name: 'internal_grpc_calls_total', help: 'Service-to-service gRPC calls served, by method and status', labelNames: ['service', 'method', 'code'], registers: [options.registry] })
+    : undefined;
   for (const [name, handler] of Object.entries(options.handlers)) {
     const path = methodPath(options.service, name);
-    implementation[name] = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+    implementation[name] = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, answer: grpc.sendUnaryData<unknown>) => {
+      const callback: grpc.sendUnaryData<unknown> = (err, reply) => {
+        calls?.inc({ service: options.service, method: name, code: grpc.status[err?.code ?? grpc.status.OK] });
+        answer(err, reply);
+      };
       const signature = call.metadata.get(INTERNAL_SIG_HEADER)[0];
       const signed = typeof signature === 'string' && verify(options.secret, 'internal', signature, { method: 'POST', path, bodyDigest: requestDigest(call.request) }, options.window);
       if (!signed) return callback({ code: grpc.status.UNAUTHENTICATED, details: 'internal signature required' });

@@ -9,6 +9,7 @@ import { productsRoutes } from './routes/products.routes.js';
 import { internalRoutes } from './routes/internal.routes.js';
 import { createHttpCatalogClient } from './http-catalog-client.js';
 import { createGrpcCatalogClient } from './grpc-catalog-client.js';
+import { withBreaker } from './breaking-catalog-client.js';
 import { startCatalogGrpc } from './routes/grpc.service.js';
 import { openShards } from '../../platform/sharding/open-shards.js';
 import { openBlobs } from '../../platform/blobs/open-blobs.js';
@@ -19,7 +20,7 @@ import { imagesRoutes } from './routes/images.routes.js';
 export const catalogService: ServiceModule = {
   name: 'catalog',
   migrations: catalogMigrations,
-  create: async ({ config, db, cache, outbox }) => {
+  create: async ({ config, db, cache, outbox, metrics }) => {
     // CATALOG_SHARDS: products spread over those databases by the hash of their id (docs/patterns/search.md),
     // each with its own outbox, so a product's events commit with it.
     const map = await openShards({
@@ -38,7 +39,7 @@ export const catalogService: ServiceModule = {
     const grpc = config.INTERNAL_TRANSPORT === 'grpc' && config.INTERNAL_SECRET
       ? await startCatalogGrpc(client, {
         secret: config.INTERNAL_SECRET, window: { maxAgeMs: config.INTERNAL_SIG_MAX_AGE_MS, maxFutureMs: config.INTERNAL_SIG_MAX_FUTURE_MS },
-        host: config.HOST, port: config.CATALOG_GRPC_PORT,
+        host: config.HOST, port: config.CATALOG_GRPC_PORT, registry: metrics.registry,
       })
       : undefined;
     return {
@@ -56,6 +57,6 @@ export const catalogService: ServiceModule = {
     };
   },
   // Orders in a process of its own (`--topology services`) reserves stock through this: over /internal/catalog,
-  // or over gRPC with INTERNAL_TRANSPORT=grpc.
-  remoteClient: (endpoints) => (endpoints.transport === 'grpc' ? createGrpcCatalogClient(endpoints) : createHttpCatalogClient(endpoints)),
+  // or over gRPC with INTERNAL_TRANSPORT=grpc; the same breaker in front of either.
+  remoteClient: (endpoints) => withBreaker(endpoints.transport === 'grpc' ? createGrpcCatalogClient(endpoints) : createHttpCatalogClient(endpoints)),
 };

@@ -6,6 +6,7 @@ import type { TestUser } from '../../testing/fixtures.js';
 import { createProduct, registerAdmin } from '../../testing/catalog-fixtures.js';
 import { createHttpCatalogClient } from './http-catalog-client.js';
 import { createGrpcCatalogClient } from './grpc-catalog-client.js';
+import { withBreaker } from './breaking-catalog-client.js';
 import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
 import { AppError } from '../../platform/errors/app-error.js';
 import { BODY_DIGEST_HEADER, bodyDigest, EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
@@ -171,6 +172,28 @@ for (const target of await dbTargets()) for (const [transport, createClient] of 
         raw.close();
       }
       assert.equal((await client.product(p.id))!.stock, 5, 'no refused call took stock');
+    });
+
+    it('the breaker: 5 calls in a row that find no catalog open it, then calls fail at once (503) without trying; answers never count', async () => {
+      let tries = 0;
+      const gone = withBreaker(createClient({ urls: () => (tries++, ['http://127.0.0.1:1']), secret: SECRET }));
+      const live = withBreaker(createClient({ urls: () => [sys.url], secret: SECRET }));
+      try {
+        const p = await createProduct(sys.api, admin, { stock: 0 });
+        for (let i = 0; i < 4; i++) await assert.rejects(gone.product(1), appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+        // The catalog's own refusals are answers: six in a row leave a breaker closed.
+        for (let i = 0; i < 6; i++) await assert.rejects(live.reserve({ productId: p.id, quantity: 1 }), appError(409, 'SS_OUT_OF_STOCK', 'stock'));
+        assert.equal(live.breaker.state, 'closed');
+        assert.equal(gone.breaker.state, 'closed', 'four failures: still closed');
+        await assert.rejects(gone.product(1), appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+        assert.equal(gone.breaker.state, 'open');
+        const before = tries;
+        for (let i = 0; i < 10; i++) await assert.rejects(gone.reserve({ productId: 1, quantity: 1 }), appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+        assert.equal(tries, before, 'no call went out while open');
+      } finally {
+        await live.close();
+        await gone.close();
+      }
     });
 
     it('no replica reachable: 503 from the catalog, after trying each', async () => {

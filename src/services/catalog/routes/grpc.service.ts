@@ -1,6 +1,7 @@
 import type { CatalogClient } from '../../../contracts/catalog.js';
 import { startInternalGrpcServer, type InternalGrpcServer } from '../../../platform/grpc/internal-grpc.js';
 import type { SignatureWindow } from '../../../platform/auth/gateway-identity.js';
+import type { Registry } from 'prom-client';
 import { CATALOG_PROTO, CATALOG_GRPC_SERVICE } from '../catalog-proto.js';
 
 /**
@@ -9,7 +10,7 @@ import { CATALOG_PROTO, CATALOG_GRPC_SERVICE } from '../catalog-proto.js';
  * platform's server carries them in the trailers) and the same validation
  * (the numbers reach the reservations domain as sent).
  */
-export function startCatalogGrpc(client: CatalogClient, settings: { secret: string; window: SignatureWindow; host: string; port: number }): Promise<InternalGrpcServer> {
+export function startCatalogGrpc(client: CatalogClient, settings: { secret: string; window: SignatureWindow; host: string; port: number; registry?: Registry }): Promise<InternalGrpcServer> {
   const ref = (request: Record<string, unknown>) => String(request['id'] ?? '');
   return startInternalGrpcServer({
     protoPath: CATALOG_PROTO,
