@@ -234,7 +234,14 @@ export class GrpcReplicas {
       const port = answer?.grpc?.port;
       if (res.statusCode !== 200 || !Number.isInteger(port)) throw new Error(`no gRPC port (${res.statusCode})`);
       const host = new URL(url).hostname;
-      return new this.ctor(`${host.includes(':') ? `[${host}]` : host}:${port}`, grpc.credentials.createInsecure(), { 'grpc.keepalive_time_ms': 30_000 });
+      const client = new this.ctor(`${host.includes(':') ? `[${host}]` : host}:${port}`, grpc.credentials.createInsecure(), { 'grpc.keepalive_time_ms': 30_000 });
+      // Connected before the first call, so a call's deadline is the call's alone (as undici's connect timeout is
+      // apart from its headers timeout): on a loaded host the HTTP/2 handshake must not eat the 2 s.
+      await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + CONNECT_TIMEOUT_MS, (err) => (err ? reject(err) : resolve()))).catch((err: unknown) => {
+        client.close();
+        throw err;
+      });
+      return client;
     } catch (err) {
       // Unreachable, hiding its internal routes from this secret, or no gRPC there: this replica cannot serve the call.
       throw Object.assign(new Error(`gRPC discovery at ${url}: ${(err as Error).message}`), { code: 'ECONNREFUSED' });
@@ -248,6 +255,8 @@ export { status as GrpcStatus } from '@grpc/grpc-js';
 export type { ServiceError as GrpcServiceError } from '@grpc/grpc-js';
 
 const IN_FLIGHT_PER_REPLICA = 16;
+/** undici's default connect timeout, which the HTTP client has. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** A counting semaphore, first come first served. */
 class Gate {
