@@ -108,6 +108,8 @@ export const CONDUIT_ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/api/orders', service: orders, auth: 'required' },
   { method: 'GET', path: '/api/orders', service: orders, auth: 'required' },
   { method: 'GET', path: '/api/orders/:id', service: orders, auth: 'required' },
+  // The payment provider's webhooks: no user, the Standard Webhooks signature (checked by orders) is the credential.
+  { method: 'POST', path: '/api/orders/webhooks/payments', service: orders, auth: 'optional' },
 ];
 
 export function servicesOf(routes: readonly GatewayRoute[]): string[] {

@@ -86,6 +86,13 @@ export const ConfigSchema = Type.Object({
   INTERNAL_SIG_MAX_AGE_MS: Type.Integer({ minimum: 1000, maximum: 60_000, default: 10_000 }),
   /** Clock slack: how far in the future a signature's time may be. */
   INTERNAL_SIG_MAX_FUTURE_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 2_000 }),
+  /**
+   * How a process calls a service that runs in another process (ADR 0038): signed HTTP to /internal/<service>, or
+   * gRPC (the catalog's reservations first). Co-located services call each other in process either way.
+   */
+  INTERNAL_TRANSPORT: Type.Union([Type.Literal('http'), Type.Literal('grpc')], { default: 'http' }),
+  /** With INTERNAL_TRANSPORT=grpc, the port of the catalog's gRPC server (0: any free port, found through /internal/catalog/grpc). */
+  CATALOG_GRPC_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
   /** Bearer token for admin endpoints: the gateway's /metrics and /gateway/upstreams, the supervisor's /restart and /replicas (refused without it). */
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   /** Peers whose X-Forwarded-For is believed (Fastify trustProxy: comma list of addresses/CIDRs); unset = none, the peer is the client. */
@@ -193,6 +200,13 @@ export const ConfigSchema = Type.Object({
   PAYMENT_TIMEOUT_MS: Type.Integer({ minimum: 10, default: 1000 }),
   /** Attempts of one saga step before its job is dead-lettered and the order marked needs_attention. */
   ORDERS_SAGA_ATTEMPTS: Type.Integer({ minimum: 1, default: 8 }),
+  /**
+   * The Standard Webhooks secret (whsec_ + base64) the payment provider signs its webhooks with, checked by
+   * POST /api/orders/webhooks/payments; unset with the in-process provider: one is generated for the run.
+   */
+  PAYMENT_WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^whsec_[A-Za-z0-9+/]{16,}={0,2}$' })),
+  /** A webhook whose timestamp is further than this from now is refused (replay window, Standard Webhooks: 5 minutes). */
+  PAYMENT_WEBHOOK_TOLERANCE_S: Type.Integer({ minimum: 1, maximum: 3600, default: 300 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

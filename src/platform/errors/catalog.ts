@@ -70,6 +70,12 @@ export const errors = {
   idempotencyKeyInFlight: () => new AppError('SS_IDEMPOTENCY_KEY_IN_FLIGHT', 409, { 'idempotency-key': ['is in use by a request in progress'] }),
   /** 422: an order from an empty cart. */
   emptyCart: () => new AppError('SS_EMPTY_CART', 422, { cart: ['is empty'] }),
+  /**
+   * 401: a webhook (Standard Webhooks) whose signature does not verify under the receiver's secret, or whose
+   * timestamp is outside the replay window.
+   */
+  webhookUnverified: (field: 'signature' | 'timestamp') =>
+    new AppError('SS_WEBHOOK_UNVERIFIED', 401, { [field]: [field === 'signature' ? 'is invalid' : 'is outside the replay window'] }),
   /** 500: a bug. The body never carries the cause; the log does. */
   internal: () => new AppError('SS_INTERNAL', 500, { server: ['internal error'] }),
 } as const;

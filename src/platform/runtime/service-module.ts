@@ -59,6 +59,8 @@ export interface RemoteEndpoints {
   /** The service's replicas now (the list changes as replicas are replaced). */
   urls: () => string[];
   secret: string;
+  /** INTERNAL_TRANSPORT: a service with a gRPC client uses it under 'grpc'; http when unset (ADR 0038). */
+  transport?: 'http' | 'grpc';
 }
 
 /** A service as the runtime sees it: its schema and how to build it. */
@@ -66,7 +68,7 @@ export interface ServiceModule {
   name: string;
   migrations: ServiceMigrations;
   create(context: ServiceContext): Promise<ServiceInstance> | ServiceInstance;
-  /** The client callers in other processes get (HTTP to internalRoutes); the same contract as `client`. */
+  /** The client callers in other processes get (HTTP to internalRoutes, or gRPC by `endpoints.transport`); the same contract as `client`. */
   remoteClient?(endpoints: RemoteEndpoints): object & { close?(): Promise<void>; userExists?: UserCheck };
   /** Directory shard maps of the service and the tables whose rows follow a key: what `scalestack shard move` moves. */
   shardMaps?: ShardMapDeclaration[];

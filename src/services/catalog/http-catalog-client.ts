@@ -4,11 +4,9 @@ import { BODY_DIGEST_HEADER, bodyDigest, EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER,
 import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
 import { isConnectionError, ReplicaPools } from '../../platform/runtime/topologies/replica-pools.js';
 import { AppError, errors } from '../../platform/errors/catalog.js';
+import { CATALOG_CALL_TIMEOUT_MS, contractError } from './contract-errors.js';
 
-const TIMEOUT_MS = 2000;
-
-/** The errors the catalog's contract names; any other answer is the transport's (or a bug's), never the caller's to act on. */
-const CONTRACT_ERRORS: Record<string, string[]> = { SS_OUT_OF_STOCK: ['stock'], SS_NOT_FOUND: ['product', 'reservation'], SS_VALIDATION: [] };
+const TIMEOUT_MS = CATALOG_CALL_TIMEOUT_MS;
 
 /**
  * The catalog's contract for callers in another process (orders): signed
@@ -71,17 +69,6 @@ export function createHttpCatalogClient(endpoints: RemoteEndpoints): CatalogClie
       await pools.close();
     },
   };
-}
-
-/**
- * The catalog's own AppError, rebuilt, when it is one the contract names. Anything else is the catalog being
- * unreachable for this caller: a refused signature is a 404 of the route (internal routes hide themselves),
- * which must never read as "no such product" (the order saga would cancel the order for it).
- */
-function contractError(status: number, code: string | string[] | undefined, fields: Record<string, string[]> | undefined): AppError {
-  const subjects = typeof code === 'string' ? CONTRACT_ERRORS[code] : undefined;
-  if (subjects && fields && (subjects.length === 0 || subjects.some((s) => s in fields))) return new AppError(code as string, status, fields);
-  return errors.upstreamUnavailable('catalog', status >= 500 ? 502 : 503);
 }
 
 function isTimeout(err: unknown): boolean {

@@ -8,6 +8,9 @@ import { catalogMigrations } from './migrations.js';
 import { productsRoutes } from './routes/products.routes.js';
 import { internalRoutes } from './routes/internal.routes.js';
 import { createHttpCatalogClient } from './http-catalog-client.js';
+import { createGrpcCatalogClient } from './grpc-catalog-client.js';
+import { withBreaker } from './breaking-catalog-client.js';
+import { startCatalogGrpc } from './routes/grpc.service.js';
 import { openShards } from '../../platform/sharding/open-shards.js';
 import { openBlobs } from '../../platform/blobs/open-blobs.js';
 import { ProductImages } from './domain/images.js';
@@ -17,7 +20,7 @@ import { imagesRoutes } from './routes/images.routes.js';
 export const catalogService: ServiceModule = {
   name: 'catalog',
   migrations: catalogMigrations,
-  create: async ({ config, db, cache, outbox }) => {
+  create: async ({ config, db, cache, outbox, metrics }) => {
     // CATALOG_SHARDS: products spread over those databases by the hash of their id (docs/patterns/search.md),
     // each with its own outbox, so a product's events commit with it.
     const map = await openShards({
@@ -31,19 +34,29 @@ export const catalogService: ServiceModule = {
     const blobs = await openBlobs({ url: config.BLOB_URL, dataDir: config.DATA_DIR });
     const images = new ProductImages(blobs, products);
     const imageOptions = { maxBytes: config.CATALOG_IMAGE_MAX_BYTES, redirectSeconds: config.CATALOG_IMAGE_REDIRECT_S };
+    // INTERNAL_TRANSPORT=grpc: the same contract on a gRPC server of its own (CATALOG_GRPC_PORT, 0 = any free port),
+    // with the same signed trust as /internal/catalog; callers find its port there (ADR 0038).
+    const grpc = config.INTERNAL_TRANSPORT === 'grpc' && config.INTERNAL_SECRET
+      ? await startCatalogGrpc(client, {
+        secret: config.INTERNAL_SECRET, window: { maxAgeMs: config.INTERNAL_SIG_MAX_AGE_MS, maxFutureMs: config.INTERNAL_SIG_MAX_FUTURE_MS },
+        host: config.HOST, port: config.CATALOG_GRPC_PORT, registry: metrics.registry,
+      })
+      : undefined;
     return {
       routes: async (app) => {
         await app.register(productsRoutes(products));
         await app.register(imagesRoutes(images, imageOptions));
       },
       client,
-      internalRoutes: internalRoutes(client),
+      internalRoutes: internalRoutes(client, () => grpc?.port),
       close: async () => {
+        await grpc?.close();
         await map.close();
         await blobs.close();
       },
     };
   },
-  // Orders in a process of its own (`--topology services`) reserves stock through this, over /internal/catalog.
-  remoteClient: createHttpCatalogClient,
+  // Orders in a process of its own (`--topology services`) reserves stock through this: over /internal/catalog,
+  // or over gRPC with INTERNAL_TRANSPORT=grpc; the same breaker in front of either.
+  remoteClient: (endpoints) => withBreaker(endpoints.transport === 'grpc' ? createGrpcCatalogClient(endpoints) : createHttpCatalogClient(endpoints)),
 };

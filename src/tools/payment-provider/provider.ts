@@ -1,14 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { signedHeaders } from '../../platform/webhooks/standard-webhooks.js';
 
 /**
  * A payment provider that fails like real ones (issue 16), for the orders
  * saga's drills: latency, declines, timeouts (the charge happens, the answer
  * never comes in time) and 5xx (half of them after the charge was made), at
  * configurable rates. Its own Idempotency-Key makes retries safe: the same key
- * answers the first charge, never a second one. State is in memory: a test
- * double of a remote system, not part of ours.
+ * answers the first charge, never a second one. Like Stripe it also tells the
+ * merchant afterwards, by webhooks signed the Standard Webhooks way
+ * (charge.succeeded, charge.failed, charge.refunded; one event id each,
+ * retried on failure): the answer to a charge that timed out arrives that way.
+ * State is in memory: a test double of a remote system, not part of ours.
  */
 export interface ProviderSettings {
   latencyMs: number;
@@ -18,6 +22,23 @@ export interface ProviderSettings {
   /** How long a "timed out" answer hangs before it is sent (callers give up earlier). */
   timeoutMs: number;
   random?: () => number;
+  /** Where webhooks go (POSTed); unset: none are sent (still recorded). Changeable while running. */
+  webhookUrl?: string;
+  /** Signs them (whsec_...); webhooks need it. */
+  webhookSecret?: string;
+  /** Instead of a POST: hands each signed webhook to this (the in-process provider calls its merchant directly). */
+  webhookSink?: (headers: Record<string, string>, body: string) => Promise<void>;
+}
+
+export type ChargeEventType = 'charge.succeeded' | 'charge.failed' | 'charge.refunded';
+
+/** One webhook event and how its delivery went. */
+export interface SentWebhook {
+  id: string;
+  type: ChargeEventType;
+  body: string;
+  attempts: number;
+  delivered: boolean;
 }
 
 export interface Charge {
@@ -32,6 +53,10 @@ export interface Charge {
 export interface PaymentProvider {
   url: string;
   charges(): Charge[];
+  /** Every webhook event so far, in order (a test may send one again: a replay). */
+  webhooks(): SentWebhook[];
+  /** Headers for `body` signed now (a replay as the provider's own retry would send it). */
+  sign(id: string, body: string): Record<string, string>;
   settings: ProviderSettings;
   close(): Promise<void>;
 }
@@ -63,6 +88,37 @@ export async function startPaymentProvider(settings: ProviderSettings, port = 0,
   const byKey = new Map<string, Charge>();
   const byId = new Map<string, Charge>();
   const random = settings.random ?? Math.random;
+  const sent: SentWebhook[] = [];
+  let closed = false;
+
+  const sign = (id: string, body: string) => signedHeaders([settings.webhookSecret ?? ''], id, Math.floor(Date.now() / 1000), body);
+  /** Up to 5 attempts, 100 ms → 1.6 s apart; each attempt signed afresh (its timestamp is the attempt's). */
+  const deliver = async (hook: SentWebhook) => {
+    for (let attempt = 0; attempt < 5 && !closed; attempt++) {
+      if (attempt > 0) await sleep(100 * 2 ** attempt);
+      if (!settings.webhookSecret || (!settings.webhookSink && !settings.webhookUrl)) return;
+      hook.attempts++;
+      try {
+        const headers = { 'content-type': 'application/json', ...sign(hook.id, hook.body) };
+        if (settings.webhookSink) await settings.webhookSink(headers, hook.body);
+        else {
+          const res = await fetch(settings.webhookUrl!, { method: 'POST', headers, body: hook.body, signal: AbortSignal.timeout(5000) });
+          await res.arrayBuffer().catch(() => {});
+          if (!res.ok) continue;
+        }
+        hook.delivered = true;
+        return;
+      } catch {
+        // the next attempt
+      }
+    }
+  };
+  const notify = (type: ChargeEventType, charge: Charge) => {
+    const id = `evt_${type.slice('charge.'.length)}_${charge.id}`;
+    const hook: SentWebhook = { id, type, body: JSON.stringify({ type, timestamp: new Date().toISOString(), data: { charge } }), attempts: 0, delivered: false };
+    sent.push(hook);
+    void deliver(hook);
+  };
 
   /** Decides this call's fate: 'ok', 'error-before' (nothing charged), 'error-after' (charged, then 500) or 'timeout'. */
   const fate = () => {
@@ -87,7 +143,9 @@ export async function startPaymentProvider(settings: ProviderSettings, port = 0,
       const charge = byId.get(refund[1]!);
       if (!charge) return send(res, 404, { error: 'no such charge' });
       // Refunding twice is refunding once: the refund is idempotent by charge.
+      const first = charge.status === 'succeeded' && !charge.refunded;
       charge.refunded = charge.status === 'succeeded';
+      if (first) notify('charge.refunded', charge);
       answer = { status: 200, body: { charge } };
     } else {
       const key = req.headers['idempotency-key'];
@@ -101,6 +159,7 @@ export async function startPaymentProvider(settings: ProviderSettings, port = 0,
         charge = { id: randomUUID(), key, amount: amount as number, currency, status: random() < settings.declineRate ? 'declined' : 'succeeded', refunded: false };
         byKey.set(key, charge);
         byId.set(charge.id, charge);
+        notify(charge.status === 'succeeded' ? 'charge.succeeded' : 'charge.failed', charge);
       }
       answer = { status: charge.status === 'succeeded' ? 201 : 402, body: { charge } };
     }
@@ -118,8 +177,11 @@ export async function startPaymentProvider(settings: ProviderSettings, port = 0,
     url: `http://${host}:${address.port}`,
     settings,
     charges: () => [...byId.values()],
+    webhooks: () => [...sent],
+    sign,
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -140,5 +202,7 @@ export function providerSettingsFrom(env: Record<string, string | undefined>): P
     errorRate: num('PAYMENT_PROVIDER_ERROR_RATE', 0),
     timeoutRate: num('PAYMENT_PROVIDER_TIMEOUT_RATE', 0),
     timeoutMs: num('PAYMENT_PROVIDER_TIMEOUT_MS', 2000),
+    webhookUrl: env['PAYMENT_PROVIDER_WEBHOOK_URL'],
+    webhookSecret: env['PAYMENT_PROVIDER_WEBHOOK_SECRET'],
   };
 }

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { CatalogClient } from '../../../contracts/catalog.js';
 import { errors } from '../../../platform/errors/catalog.js';
+import type { GrpcAddressAnswer } from '../../../platform/grpc/internal-grpc.js';
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[1-9]\\d{0,15}$' }) });
 // Loose on purpose: the reservations domain validates id, product and quantity, so a caller gets the same
@@ -19,9 +20,15 @@ const ReserveBody = Type.Object(
  * catalog-client.ts; the domain's AppErrors (out of stock 409, not found 404,
  * validation 422) go back as they are, for http-catalog-client.ts to rebuild.
  */
-export function internalRoutes(client: CatalogClient): FastifyPluginAsync {
+export function internalRoutes(client: CatalogClient, grpcPort: () => number | undefined = () => undefined): FastifyPluginAsync {
   return async (fastify) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    // Where this replica serves the same contract over gRPC (INTERNAL_TRANSPORT=grpc): the gRPC client asks once per replica.
+    app.get('/grpc', async () => {
+      const port = grpcPort();
+      if (port === undefined) throw errors.notFound('grpc');
+      return { grpc: { port } } satisfies GrpcAddressAnswer;
+    });
     app.get('/products/:id', { schema: { params: IdParams } }, async (request) => {
       const product = await client.product(Number(request.params.id));
       if (!product) throw errors.notFound('product');

@@ -23,6 +23,8 @@ import { orderEvent } from './events.js';
  */
 export const SAGA_QUEUE = 'orders.saga';
 const CONSUMER = 'orders.saga';
+/** The inbox's consumer for the provider's webhooks: one application per event id. */
+const WEBHOOKS = 'orders.payment-webhooks';
 
 export type Step = 'reserve' | 'charge' | 'confirm' | 'compensate';
 export interface StepJob {
@@ -132,14 +134,39 @@ export class OrderSaga {
     await this.move(deliveryId, order.id, ['pending', 'reserved', 'paid'], 'cancelled', reason, undefined, refunded ? { refunded } : {});
   }
 
-  /** Status, event and next step in one transaction, at most once per delivery (the inbox). */
-  private async move(deliveryId: string, orderId: string, from: OrderStatus[], to: OrderStatus, reason: string, next?: Step, set: { chargeId?: string; refunded?: boolean } = {}): Promise<void> {
-    await applyOnce(this.store.db, CONSUMER, deliveryId, async (trx) => {
-      const moved = await this.store.transition(trx, orderId, from, to, reason, set);
-      if (!moved) return;
-      await this.outbox.add(trx, orderEvent(moved));
-      if (next) await addJobToOutbox(trx, SAGA_QUEUE, { orderId, step: next } satisfies StepJob, { id: `${orderId}:${next}` });
+  /**
+   * What the provider's webhook says about an order's charge (its Idempotency-Key is the order id), applied once
+   * per event id. It settles the charge step when the call's answer was lost (a timeout, a 5xx after the charge):
+   * succeeded moves reserved → paid and queues confirm, as the call's own answer would have (the step's retry
+   * then finds the order paid and stops; whichever comes first wins the compare-and-set, the other changes
+   * nothing); failed queues the compensation. A refund only confirms what compensate did. Answers whether the
+   * event was new.
+   */
+  async paymentEvent(eventId: string, type: string, charge: { id: string; key: string; status: string }): Promise<boolean> {
+    const fresh = await applyOnce(this.store.db, WEBHOOKS, eventId, async (trx) => {
+      const order = await this.store.get(charge.key, trx);
+      if (!order || order.status !== 'reserved') return;
+      if (type === 'charge.succeeded' && charge.status === 'succeeded') {
+        await this.transitionWith(trx, order.id, ['reserved'], 'paid', 'payment captured (provider webhook)', 'confirm', { chargeId: charge.id });
+      } else if (type === 'charge.failed') {
+        await addJobToOutbox(trx, SAGA_QUEUE, { orderId: order.id, step: 'compensate', reason: 'payment declined' } satisfies StepJob, { id: `${order.id}:compensate` });
+      }
     });
     this.outbox.wake();
+    return fresh;
+  }
+
+  /** Status, event and next step in one transaction, at most once per delivery (the inbox). */
+  private async move(deliveryId: string, orderId: string, from: OrderStatus[], to: OrderStatus, reason: string, next?: Step, set: { chargeId?: string; refunded?: boolean } = {}): Promise<void> {
+    await applyOnce(this.store.db, CONSUMER, deliveryId, (trx) => this.transitionWith(trx, orderId, from, to, reason, next, set));
+    this.outbox.wake();
+  }
+
+  /** The compare-and-set, the order's event and the next step's job, in the caller's transaction. */
+  private async transitionWith(trx: Executor, orderId: string, from: OrderStatus[], to: OrderStatus, reason: string, next?: Step, set: { chargeId?: string; refunded?: boolean } = {}): Promise<void> {
+    const moved = await this.store.transition(trx, orderId, from, to, reason, set);
+    if (!moved) return;
+    await this.outbox.add(trx, orderEvent(moved));
+    if (next) await addJobToOutbox(trx, SAGA_QUEUE, { orderId, step: next } satisfies StepJob, { id: `${orderId}:${next}` });
   }
 }

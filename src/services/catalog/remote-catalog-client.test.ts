@@ -5,10 +5,25 @@ import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import type { TestUser } from '../../testing/fixtures.js';
 import { createProduct, registerAdmin } from '../../testing/catalog-fixtures.js';
 import { createHttpCatalogClient } from './http-catalog-client.js';
+import { createGrpcCatalogClient } from './grpc-catalog-client.js';
+import { withBreaker } from './breaking-catalog-client.js';
+import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
 import { AppError } from '../../platform/errors/app-error.js';
-import { BODY_DIGEST_HEADER, bodyDigest, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
+import { BODY_DIGEST_HEADER, bodyDigest, EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
+import { credentials, Metadata, status as grpcStatus } from '@grpc/grpc-js';
+import { loadGrpcService } from '../../platform/grpc/internal-grpc.js';
+import { CATALOG_GRPC_SERVICE, CATALOG_PROTO } from './catalog-proto.js';
 
 const SECRET = 's'.repeat(40);
+
+/**
+ * One conformance suite for the catalog's remote clients (INTERNAL_TRANSPORT, ADR 0038): the same calls, answers,
+ * errors and races over signed HTTP and over gRPC, against a system serving both.
+ */
+const TRANSPORTS = {
+  http: createHttpCatalogClient,
+  grpc: createGrpcCatalogClient,
+} satisfies Record<string, (e: RemoteEndpoints) => unknown>;
 
 /** The AppError a call must fail with: its status and stable code, as the in-process client throws it. */
 function appError(status: number, code: string, field?: string) {
@@ -21,15 +36,15 @@ function appError(status: number, code: string, field?: string) {
   };
 }
 
-for (const target of await dbTargets()) {
-  describe(`catalog over HTTP (the client orders uses from another process) [${target.name}]`, target.options, () => {
+for (const target of await dbTargets()) for (const [transport, createClient] of Object.entries(TRANSPORTS)) {
+  describe(`catalog over ${transport} (the client orders uses from another process) [${target.name}]`, target.options, () => {
     let sys: TestSystem;
     let admin: TestUser;
-    let client: ReturnType<typeof createHttpCatalogClient>;
+    let client: ReturnType<typeof createClient>;
     before(async () => {
-      sys = await startTestSystem(target, { INTERNAL_SECRET: SECRET });
+      sys = await startTestSystem(target, { INTERNAL_SECRET: SECRET, INTERNAL_TRANSPORT: 'grpc' });
       admin = await registerAdmin(sys.api, sys.db);
-      client = createHttpCatalogClient({ urls: () => [sys.url], secret: SECRET });
+      client = createClient({ urls: () => [sys.url], secret: SECRET });
     });
     after(async () => {
       await client?.close();
@@ -73,7 +88,7 @@ for (const target of await dbTargets()) {
       assert.equal((await client.product(p.id))!.stock, 2, 'no failed call took stock');
     });
 
-    it('200 concurrent reserves over HTTP for 50 in stock: exactly 50 succeed, the rest are out of stock, stock ends at 0', async () => {
+    it('200 concurrent reserves for 50 in stock: exactly 50 succeed, the rest are out of stock, stock ends at 0', async () => {
       const p = await createProduct(sys.api, admin, { stock: 50 });
       const results = await Promise.allSettled(Array.from({ length: 200 }, () => client.reserve({ productId: p.id, quantity: 1 })));
       const won = results.filter((r) => r.status === 'fulfilled');
@@ -84,7 +99,20 @@ for (const target of await dbTargets()) {
       assert.equal((await client.product(p.id))!.stock, 0);
     });
 
-    it('unsigned, forged or re-bodied internal calls are refused and move no stock; a client with another secret gets 503, never "not found"', async () => {
+    it('a client with another secret gets 503 from every call, never "not found", and moves no stock', async () => {
+      const p = await createProduct(sys.api, admin, { stock: 5 });
+      const stranger = createClient({ urls: () => [sys.url], secret: 'x'.repeat(40) });
+      try {
+        for (const call of [() => stranger.product(p.id), () => stranger.reserve({ productId: p.id, quantity: 1 }), () => stranger.release(`${p.id}.x`), () => stranger.commit(`${p.id}.x`)]) {
+          await assert.rejects(call, appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+        }
+      } finally {
+        await stranger.close();
+      }
+      assert.equal((await client.product(p.id))!.stock, 5);
+    });
+
+    if (transport === 'http') it('unsigned, forged or re-bodied internal HTTP calls are refused and move no stock', async () => {
       const p = await createProduct(sys.api, admin, { stock: 5 });
       const path = '/internal/catalog/reservations';
       const body = JSON.stringify({ reservation: { productId: p.id, quantity: 5 } });
@@ -108,21 +136,69 @@ for (const target of await dbTargets()) {
       assert.equal(swapped.status, 401);
       assert.equal(swapped.headers.get('x-error-code'), 'SS_TOKEN_INVALID');
       assert.equal((await client.product(p.id))!.stock, 5, 'no refused call took stock');
+    });
 
-      const stranger = createHttpCatalogClient({ urls: () => [sys.url], secret: 'x'.repeat(40) });
+    if (transport === 'grpc') it('unsigned, forged, stale or re-bodied gRPC calls are refused UNAUTHENTICATED and move no stock', async () => {
+      const p = await createProduct(sys.api, admin, { stock: 5 });
+      const path = '/internal/catalog/grpc';
+      const found = await fetch(`${sys.url}${path}`, { headers: { [INTERNAL_SIG_HEADER]: sign(SECRET, 'internal', { method: 'GET', path, bodyDigest: EMPTY_BODY_DIGEST }) } });
+      const { grpc: { port } } = (await found.json()) as { grpc: { port: number } };
+      const Catalog = loadGrpcService(CATALOG_PROTO, CATALOG_GRPC_SERVICE);
+      const raw = new Catalog(`127.0.0.1:${port}`, credentials.createInsecure());
+      const method = `/${CATALOG_GRPC_SERVICE}/Reserve`;
+      const request = { productId: p.id, quantity: 5, id: 'forged-1' };
+      const digestOf = (r: object) => bodyDigest(JSON.stringify(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))));
+      const reserve = (sig: string | undefined) =>
+        new Promise<number>((resolve) => {
+          const metadata = new Metadata();
+          if (sig) metadata.set(INTERNAL_SIG_HEADER, sig);
+          (raw as unknown as { Reserve: (r: object, m: Metadata, cb: (err: { code: number } | null) => void) => void })
+            .Reserve(request, metadata, (err) => resolve(err ? err.code : 0));
+        });
       try {
-        for (const call of [() => stranger.product(p.id), () => stranger.reserve({ productId: p.id, quantity: 1 }), () => stranger.release(`${p.id}.x`)]) {
-          await assert.rejects(call, appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+        assert.equal(await reserve(sign(SECRET, 'internal', { method: 'POST', path: method, bodyDigest: digestOf(request) })), 0, 'the control: a good signature reserves');
+        assert.equal((await client.release(`${p.id}.forged-1`)).state, 'released');
+        for (const [what, sig] of [
+          ['unsigned', undefined],
+          ['forged', `${Date.now()}.${'A'.repeat(43)}`],
+          ['signed with another secret', sign('x'.repeat(40), 'internal', { method: 'POST', path: method, bodyDigest: digestOf(request) })],
+          ['signed too long ago', sign(SECRET, 'internal', { method: 'POST', path: method, bodyDigest: digestOf(request) }, Date.now() - 60_000)],
+          ['signed for another request', sign(SECRET, 'internal', { method: 'POST', path: method, bodyDigest: digestOf({ ...request, quantity: 1 }) })],
+          ['signed for another method', sign(SECRET, 'internal', { method: 'POST', path: `/${CATALOG_GRPC_SERVICE}/Release`, bodyDigest: digestOf(request) })],
+        ] as const) {
+          assert.equal(await reserve(sig), grpcStatus.UNAUTHENTICATED, what);
         }
       } finally {
-        await stranger.close();
+        raw.close();
       }
-      assert.equal((await client.product(p.id))!.stock, 5);
+      assert.equal((await client.product(p.id))!.stock, 5, 'no refused call took stock');
+    });
+
+    it('the breaker: 5 calls in a row that find no catalog open it, then calls fail at once (503) without trying; answers never count', async () => {
+      let tries = 0;
+      const gone = withBreaker(createClient({ urls: () => (tries++, ['http://127.0.0.1:1']), secret: SECRET }));
+      const live = withBreaker(createClient({ urls: () => [sys.url], secret: SECRET }));
+      try {
+        const p = await createProduct(sys.api, admin, { stock: 0 });
+        for (let i = 0; i < 4; i++) await assert.rejects(gone.product(1), appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+        // The catalog's own refusals are answers: six in a row leave a breaker closed.
+        for (let i = 0; i < 6; i++) await assert.rejects(live.reserve({ productId: p.id, quantity: 1 }), appError(409, 'SS_OUT_OF_STOCK', 'stock'));
+        assert.equal(live.breaker.state, 'closed');
+        assert.equal(gone.breaker.state, 'closed', 'four failures: still closed');
+        await assert.rejects(gone.product(1), appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+        assert.equal(gone.breaker.state, 'open');
+        const before = tries;
+        for (let i = 0; i < 10; i++) await assert.rejects(gone.reserve({ productId: 1, quantity: 1 }), appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
+        assert.equal(tries, before, 'no call went out while open');
+      } finally {
+        await live.close();
+        await gone.close();
+      }
     });
 
     it('no replica reachable: 503 from the catalog, after trying each', async () => {
-      const gone = createHttpCatalogClient({ urls: () => ['http://127.0.0.1:1'], secret: SECRET });
-      const none = createHttpCatalogClient({ urls: () => [], secret: SECRET });
+      const gone = createClient({ urls: () => ['http://127.0.0.1:1'], secret: SECRET });
+      const none = createClient({ urls: () => [], secret: SECRET });
       try {
         await assert.rejects(gone.product(1), appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
         await assert.rejects(none.reserve({ productId: 1, quantity: 1 }), appError(503, 'SS_UPSTREAM_UNAVAILABLE', 'catalog'));
