@@ -48,7 +48,7 @@ export async function gateway(): Promise<void> {
   // The edge checks a token's user with identity (exists, token not revoked by a password change), on identity's replicas it routes to.
   const started: { pools?: Gateway['pools'] } = {};
   const identityUrls = () => started.pools?.get(identityService.name)?.all().filter((u) => u.available).map((u) => u.url) ?? [];
-  const identity = identityService.remoteClient!({ urls: identityUrls, secret: config.INTERNAL_SECRET! });
+  const identity = await identityService.remoteClient!({ urls: identityUrls, secret: config.INTERNAL_SECRET! });
   const edge = await startGateway({ config, logger, registry, userCheck: identity.userExists! });
   started.pools = edge.pools;
   exitGracefully(

@@ -95,7 +95,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   }
   // The edge checks a token's user with identity too (exists, token not revoked by a password change).
   const identityUrls = () => supervisor.list().flatMap((r) => (r.url && r.services.includes(identityService.name) ? [r.url] : []));
-  const identity = identityService.remoteClient!({ urls: identityUrls, secret: config.INTERNAL_SECRET! });
+  const identity = await identityService.remoteClient!({ urls: identityUrls, secret: config.INTERNAL_SECRET! });
   const edge = await startGateway({ config, logger: logger.child({ component: 'gateway' }), registry, userCheck: identity.userExists! });
   supervisor.attachEdge({
     serving: (service, url) => edge.pools.get(service)?.all().some((u) => u.url === url && u.available) ?? false,

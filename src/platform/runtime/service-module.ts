@@ -63,13 +63,18 @@ export interface RemoteEndpoints {
   transport?: 'http' | 'grpc';
 }
 
+export type RemoteClient = object & { close?(): Promise<void>; userExists?: UserCheck };
+
 /** A service as the runtime sees it: its schema and how to build it. */
 export interface ServiceModule {
   name: string;
   migrations: ServiceMigrations;
   create(context: ServiceContext): Promise<ServiceInstance> | ServiceInstance;
-  /** The client callers in other processes get (HTTP to internalRoutes, or gRPC by `endpoints.transport`); the same contract as `client`. */
-  remoteClient?(endpoints: RemoteEndpoints): object & { close?(): Promise<void>; userExists?: UserCheck };
+  /**
+   * The client callers in other processes get (HTTP to internalRoutes, or gRPC by `endpoints.transport`); the same
+   * contract as `client`. May resolve later: a transport's library is loaded only when it is asked for.
+   */
+  remoteClient?(endpoints: RemoteEndpoints): RemoteClient | Promise<RemoteClient>;
   /** Directory shard maps of the service and the tables whose rows follow a key: what `scalestack shard move` moves. */
   shardMaps?: ShardMapDeclaration[];
 }

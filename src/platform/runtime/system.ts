@@ -137,7 +137,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     app.addHook('onRoute', tagger.onRoute);
     for (const module of options.services) {
       if (localNames.includes(module.name) || !remote.has(module.name) || !module.remoteClient || !config.INTERNAL_SECRET) continue;
-      const client = module.remoteClient({ urls: () => remote.get(module.name), secret: config.INTERNAL_SECRET, transport: config.INTERNAL_TRANSPORT });
+      const client = await module.remoteClient({ urls: () => remote.get(module.name), secret: config.INTERNAL_SECRET, transport: config.INTERNAL_TRANSPORT });
       clients.register(module.name, client);
       // The service that owns users runs elsewhere: its client checks them (gateway-signed identities too).
       if (client.userExists) userExists = client.userExists.bind(client);

@@ -8,9 +8,7 @@ import { catalogMigrations } from './migrations.js';
 import { productsRoutes } from './routes/products.routes.js';
 import { internalRoutes } from './routes/internal.routes.js';
 import { createHttpCatalogClient } from './http-catalog-client.js';
-import { createGrpcCatalogClient } from './grpc-catalog-client.js';
 import { withBreaker } from './breaking-catalog-client.js';
-import { startCatalogGrpc } from './routes/grpc.service.js';
 import { openShards } from '../../platform/sharding/open-shards.js';
 import { openBlobs } from '../../platform/blobs/open-blobs.js';
 import { ProductImages } from './domain/images.js';
@@ -36,8 +34,9 @@ export const catalogService: ServiceModule = {
     const imageOptions = { maxBytes: config.CATALOG_IMAGE_MAX_BYTES, redirectSeconds: config.CATALOG_IMAGE_REDIRECT_S };
     // INTERNAL_TRANSPORT=grpc: the same contract on a gRPC server of its own (CATALOG_GRPC_PORT, 0 = any free port),
     // with the same signed trust as /internal/catalog; callers find its port there (ADR 0038).
+    // @grpc/grpc-js is imported only then (~11 MB of memory a process on HTTP does not hold).
     const grpc = config.INTERNAL_TRANSPORT === 'grpc' && config.INTERNAL_SECRET
-      ? await startCatalogGrpc(client, {
+      ? await (await import('./routes/grpc.service.js')).startCatalogGrpc(client, {
         secret: config.INTERNAL_SECRET, window: { maxAgeMs: config.INTERNAL_SIG_MAX_AGE_MS, maxFutureMs: config.INTERNAL_SIG_MAX_FUTURE_MS },
         host: config.HOST, port: config.CATALOG_GRPC_PORT, registry: metrics.registry,
       })
@@ -58,5 +57,6 @@ export const catalogService: ServiceModule = {
   },
   // Orders in a process of its own (`--topology services`) reserves stock through this: over /internal/catalog,
   // or over gRPC with INTERNAL_TRANSPORT=grpc; the same breaker in front of either.
-  remoteClient: (endpoints) => withBreaker(endpoints.transport === 'grpc' ? createGrpcCatalogClient(endpoints) : createHttpCatalogClient(endpoints)),
+  remoteClient: async (endpoints) =>
+    withBreaker(endpoints.transport === 'grpc' ? (await import('./grpc-catalog-client.js')).createGrpcCatalogClient(endpoints) : createHttpCatalogClient(endpoints)),
 };
