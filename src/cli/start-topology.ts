@@ -75,11 +75,12 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   await runMigrations(db, allServices.map((s) => s.migrations)).finally(() => db.close());
 
   // The admin endpoint listens before the replicas start: they get its URL (SUPERVISOR_URL) for the console's replica panel.
-  let running: Supervisor | undefined;
+  const started: { supervisor?: Supervisor } = {};
   const admin = createServer((req, res) => {
     const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     // Loopback is not a credential: any local process (or a proxy on this host) could reach it.
     if (!adminAuthorized(config.ADMIN_TOKEN, req.headers.authorization)) return void reply(401, { error: 'admin token required (Authorization: Bearer <ADMIN_TOKEN>)' });
+    const running = started.supervisor;
     if (!running) return void reply(503, { error: 'starting' });
     const restart = /^\/restart\/([a-z]+)$/.exec(req.url ?? '');
     const kill = /^\/replicas\/([a-z]+-\d+)\/kill$/.exec(req.url ?? '');
@@ -107,7 +108,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     logger,
     stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
-  running = supervisor;
+  started.supervisor = supervisor;
   try {
     await supervisor.start();
   } catch (err) {

@@ -78,28 +78,31 @@ describe('console: kill a replica of the services topology', { ...postgres.optio
   it("the console lists the supervisor's replicas; no token, a wrong one or a customer's JWT is 401 and kills nothing; an unknown replica is 404", async () => {
     const before = await replicas();
     assert.equal(before.enabled, true);
-    assert.deepEqual(before.replicas.filter((r) => r.services.includes('social')).map((r) => r.name).sort(), ['social-1', 'social-2']);
-    const victim = before.replicas.find((r) => r.name === 'social-1')!;
+    // Named <label>-<n>, n counting every replica the supervisor started (social-2 and social-3 after identity-1, say).
+    const social = before.replicas.filter((r) => r.services.includes('social'));
+    assert.equal(social.length, 2);
+    assert.ok(social.every((r) => /^social-\d+$/.test(r.name) && r.pid > 0 && r.url), JSON.stringify(social));
+    const victim = social[0]!;
     for (const authorization of [undefined, 'Bearer not-the-admin-token-at-all', `Token ${userToken}`, `Bearer ${userToken}`]) {
-      const response = await kill('social-1', authorization);
+      const response = await kill(victim.name, authorization);
       assert.equal(response.status, 401, `console kill with ${authorization ?? 'nothing'}`);
       const listed = await fetch(`${consoleUrl}/console/api/replicas`, { headers: authorization ? { authorization } : {} });
       assert.equal(listed.status, 401, `console list with ${authorization ?? 'nothing'}`);
-      const direct = await fetch(`${adminUrl}/replicas/social-1/kill`, { method: 'POST', headers: authorization ? { authorization } : {} });
+      const direct = await fetch(`${adminUrl}/replicas/${victim.name}/kill`, { method: 'POST', headers: authorization ? { authorization } : {} });
       assert.equal(direct.status, 401, `supervisor kill with ${authorization ?? 'nothing'}`);
     }
-    for (const name of ['social-99', 'nobody-1']) assert.equal((await kill(name, `Bearer ${adminToken}`)).status, 404, name);
+    for (const name of ['social-999', 'nobody-1']) assert.equal((await kill(name, `Bearer ${adminToken}`)).status, 404, name);
     assert.equal((await kill('..%2Frestart', `Bearer ${adminToken}`)).status, 422);
     await sleep(500);
-    assert.ok(alive(victim.pid), 'social-1 still runs');
+    assert.ok(alive(victim.pid), `${victim.name} still runs`);
     assert.deepEqual((await replicas()).replicas.map((r) => [r.name, r.pid]), before.replicas.map((r) => [r.name, r.pid]), 'nothing was killed or replaced');
   });
 
-  it('kill social-1 from the console while clients read through the gateway: it dies, a replacement serves, requests keep succeeding', async (t) => {
+  it('kill a social replica from the console while clients read through the gateway: it dies, a replacement serves, requests keep succeeding', async (t) => {
     const seed = await rawRequest(system.url, 'POST', '/api/articles', { article: { title: 'Under fire', description: 'd', body: 'b' } }, { authorization: `Token ${userToken}` });
     assert.equal(seed.status, 201, JSON.stringify(seed.body));
     const slug = (seed.body as { article: { slug: string } }).article.slug;
-    const victim = (await replicas()).replicas.find((r) => r.name === 'social-1')!;
+    const victim = (await replicas()).replicas.find((r) => r.services.includes('social'))!;
     let running = true;
     const failures: string[] = [];
     let count = 0;
@@ -119,10 +122,10 @@ describe('console: kill a replica of the services topology', { ...postgres.optio
       }),
     );
     await sleep(500);
-    const response = await kill('social-1', `Bearer ${adminToken}`);
+    const response = await kill(victim.name, `Bearer ${adminToken}`);
     assert.equal(response.status, 200);
     const { killed } = (await response.json()) as { killed: ProcessReplica };
-    assert.deepEqual([killed.name, killed.pid], ['social-1', victim.pid]);
+    assert.deepEqual([killed.name, killed.pid], [victim.name, victim.pid]);
 
     const deadline = Date.now() + 120_000;
     let replaced = false;
@@ -131,12 +134,12 @@ describe('console: kill a replica of the services topology', { ...postgres.optio
       await sleep(500);
       social = (await replicas()).replicas.filter((r) => r.services.includes('social'));
       const up = ((await rawRequest(system.url, 'GET', '/gateway/upstreams', undefined, asAdmin())).body as Upstreams).services['social']!;
-      replaced = social.length === 2 && !social.some((r) => r.name === 'social-1') && up.filter((u) => !u.draining).length === 2;
+      replaced = social.length === 2 && !social.some((r) => r.name === victim.name) && up.filter((u) => !u.draining).length === 2;
     }
     await sleep(1_000);
     running = false;
     await load;
-    t.diagnostic(`${count} GETs through the gateway while social-1 (pid ${victim.pid}) was killed and replaced by ${social.map((r) => `${r.name} (pid ${r.pid})`).join(', ')}; ${failures.length} failed: ${failures.slice(0, 5).join('; ')}`);
+    t.diagnostic(`${count} GETs through the gateway while ${victim.name} (pid ${victim.pid}) was killed and replaced by ${social.map((r) => `${r.name} (pid ${r.pid})`).join(', ')}; ${failures.length} failed: ${failures.slice(0, 5).join('; ')}`);
     assert.equal(alive(victim.pid), false, 'the killed process is gone');
     assert.ok(replaced, 'a replacement replica serves behind the gateway');
     assert.ok(!social.some((r) => r.pid === victim.pid), 'the replacement is a new process');
