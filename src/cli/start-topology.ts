@@ -74,18 +74,41 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 1 });
   await runMigrations(db, allServices.map((s) => s.migrations)).finally(() => db.close());
 
+  // The admin endpoint listens before the replicas start: they get its URL (SUPERVISOR_URL) for the console's replica panel.
+  const started: { supervisor?: Supervisor } = {};
+  const admin = createServer((req, res) => {
+    const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    // Loopback is not a credential: any local process (or a proxy on this host) could reach it.
+    if (!adminAuthorized(config.ADMIN_TOKEN, req.headers.authorization)) return void reply(401, { error: 'admin token required (Authorization: Bearer <ADMIN_TOKEN>)' });
+    const running = started.supervisor;
+    if (!running) return void reply(503, { error: 'starting' });
+    const restart = /^\/restart\/([a-z]+)$/.exec(req.url ?? '');
+    const kill = /^\/replicas\/([a-z]+-\d+)\/kill$/.exec(req.url ?? '');
+    if (req.method === 'POST' && restart) {
+      running.restart(restart[1]!).then((r) => reply(200, r), (err: Error) => reply(409, { error: err.message }));
+    } else if (req.method === 'POST' && kill) {
+      const killed = running.kill(kill[1]!);
+      if (killed) reply(200, { killed });
+      else reply(404, { error: `no live replica named "${kill[1]}"` });
+    } else if (req.method === 'GET' && req.url === '/replicas') reply(200, { replicas: running.list() });
+    else reply(404, { error: 'not found' });
+  });
+  await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
+  const adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
+
   const registry = new MemoryRegistry();
   const supervisor = new Supervisor({
     plan,
     services: allServices.map((s) => s.name),
     // ADMIN_TOKEN too: the replicas' /metrics then need it, and the autoscaler, which scrapes them with it, is let in
     // (without it, a replica read the autoscaler's Bearer as a user token and answered 401: it never saw a signal).
-    env: { ...process.env, JWT_SECRET: config.JWT_SECRET, INTERNAL_SECRET: config.INTERNAL_SECRET, ADMIN_TOKEN: config.ADMIN_TOKEN, BUS_URL: busUrl },
+    env: { ...process.env, JWT_SECRET: config.JWT_SECRET, INTERNAL_SECRET: config.INTERNAL_SECRET, ADMIN_TOKEN: config.ADMIN_TOKEN, BUS_URL: busUrl, SUPERVISOR_URL: adminUrl },
     entry: { script: process.argv[1]!, execArgv: process.execArgv },
     registry,
     logger,
     stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
+  started.supervisor = supervisor;
   try {
     await supervisor.start();
   } catch (err) {
@@ -108,18 +131,6 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     : null;
   autoscaler?.start();
 
-  const admin = createServer((req, res) => {
-    const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    // Loopback is not a credential: any local process (or a proxy on this host) could reach it.
-    if (!adminAuthorized(config.ADMIN_TOKEN, req.headers.authorization)) return void reply(401, { error: 'admin token required (Authorization: Bearer <ADMIN_TOKEN>)' });
-    const restart = /^\/restart\/([a-z]+)$/.exec(req.url ?? '');
-    if (req.method === 'POST' && restart) {
-      supervisor.restart(restart[1]!).then((r) => reply(200, r), (err: Error) => reply(409, { error: err.message }));
-    } else if (req.method === 'GET' && req.url === '/replicas') reply(200, { replicas: supervisor.list() });
-    else reply(404, { error: 'not found' });
-  });
-  await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
-  const adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
   mkdirSync(config.DATA_DIR, { recursive: true });
   // Owner-only: it holds the admin token.
   writeFileSync(supervisorFile(config.DATA_DIR), JSON.stringify({ pid: process.pid, adminUrl, adminToken: config.ADMIN_TOKEN, gateway: edge.url }), { mode: 0o600 });

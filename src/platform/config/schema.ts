@@ -100,6 +100,8 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_ENABLED: Type.Boolean({ default: true }),
   /** Development and drills only: route Redis, the broker and read replicas through in-process fault proxies the console's faults panel controls. */
   CONSOLE_FAULTS: Type.Boolean({ default: false }),
+  /** Set by `scalestack start --topology` for its replicas: the supervisor's admin endpoint, where the console lists and kills replicas. */
+  SUPERVISOR_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   /** JSON array of rate-limit policies replacing the defaults (src/platform/ratelimit/policies.ts). */
   RATE_LIMITS: Type.Optional(Type.String({ minLength: 2 })),
   /** Which services this process runs (comma list); unset = all. */

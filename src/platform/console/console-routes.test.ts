@@ -53,6 +53,8 @@ describe('console API [pglite, in process]', () => {
       ['POST', '/dead-letters/replay', {}],
       ['GET', '/faults', undefined],
       ['PUT', '/faults/redis', { kind: 'cut' }],
+      ['GET', '/replicas', undefined],
+      ['POST', '/replicas/social-1/kill', undefined],
     ];
     for (const [method, path, body] of routes) {
       for (const authorization of [undefined, 'Bearer not-the-admin-token-at-all', `Token ${userToken}`, `Bearer ${userToken}`]) {
@@ -141,5 +143,12 @@ describe('console API [pglite, in process]', () => {
       assert.equal(response.status, 422, JSON.stringify(body));
     }
     assert.equal((await call('PUT', '/faults/..%2Fetc', admin, { kind: 'cut' })).status, 422);
+  });
+
+  test('replicas: off without a supervisor (SUPERVISOR_URL unset): none listed, a kill is 404; a malformed name is 422', async () => {
+    const admin = `Bearer ${ADMIN_TOKEN}`;
+    assert.deepEqual(await (await call('GET', '/replicas', admin)).json(), { enabled: false, replicas: [] });
+    assert.equal((await call('POST', '/replicas/social-1/kill', admin)).status, 404);
+    for (const name of ['social', 'Social-1', '..%2Frestart', 'social-1%2Fkill']) assert.equal((await call('POST', `/replicas/${name}/kill`, admin)).status, 422, name);
   });
 });

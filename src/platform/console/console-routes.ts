@@ -13,6 +13,7 @@ import { MetricsSampler } from './metrics-sampler.js';
 import { LoadRunner } from './load-runner.js';
 import type { Database } from '../db/database.js';
 import { registerDeadLetterRoutes } from './dead-letter-routes.js';
+import { registerReplicaRoutes } from './replica-routes.js';
 import type { FaultPanel, PanelFault } from './fault-panel.js';
 
 export interface ConsoleDependencies {
@@ -55,7 +56,8 @@ const FaultBody = Type.Union([
  * The operations console's API under /console/api, every route behind ADMIN_TOKEN (ADR 0018):
  * the topology and switches (`state`), switch changes (`switches`), a live stream of the metrics
  * registry, switch changes and load-run ticks as server-sent events (`stream`), load runs, the
- * dead-letter queue with replay (`dead-letters`) and, with CONSOLE_FAULTS, faults (`faults`).
+ * dead-letter queue with replay (`dead-letters`), a topology's replicas with kill (`replicas`, under a
+ * supervisor) and, with CONSOLE_FAULTS, faults (`faults`).
  */
 export function registerConsole(app: App, deps: ConsoleDependencies): void {
   const admin = adminRoute(deps.config.ADMIN_TOKEN);
@@ -121,6 +123,7 @@ export function registerConsole(app: App, deps: ConsoleDependencies): void {
   });
 
   registerDeadLetterRoutes(app, deps.db, admin, deps.logger);
+  registerReplicaRoutes(app, deps.config.SUPERVISOR_URL, deps.config.ADMIN_TOKEN, admin, deps.logger);
 
   app.get('/console/api/faults', admin, async () => ({ enabled: deps.faults !== null, targets: deps.faults?.list() ?? [] }));
 

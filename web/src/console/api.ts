@@ -83,3 +83,5 @@ export interface DeadLetters { deadLetters: DeadLetterView[]; counts: { consumer
 export type PanelFault = { kind: 'none' } | { kind: 'cut' } | { kind: 'latency'; ms: number };
 export interface FaultTarget { name: string; upstream: string; fault: PanelFault }
 export interface Faults { enabled: boolean; targets: FaultTarget[] }
+export interface ProcessReplica { name: string; url: string | null; services: string[]; pid: number | undefined }
+export interface ProcessReplicas { enabled: boolean; replicas: ProcessReplica[] }

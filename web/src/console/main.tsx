@@ -2,7 +2,7 @@ import { StrictMode, useEffect, useState, type FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
 import { adminToken, consoleApi, consoleStream, type LoadEvent, type PanelFault, type Sample, type State, type SwitchChange, type SwitchValues } from './api.js';
 import { Chart, format, type Series } from './Chart.js';
-import { DeadLetterPanel, FaultsPanel, Replicas } from './panels.js';
+import { DeadLetterPanel, FaultsPanel, ProcessesPanel, Replicas } from './panels.js';
 import './console.css';
 
 const COLORS = ['#0b6bcb', '#b42318', '#2e7d32', '#8a4baf', '#b35900', '#1f2328'];
@@ -101,6 +101,10 @@ function Console({ onSignOut }: { onSignOut: () => void }) {
         <section aria-labelledby="topology">
           <h2 id="topology">Topology</h2>
           {state && <Topology state={state} sample={latest} />}
+        </section>
+        <section aria-labelledby="processes">
+          <h2 id="processes">Processes</h2>
+          <ProcessesPanel ownUrl={state?.process.url} />
         </section>
         <section aria-labelledby="replicas">
           <h2 id="replicas">Read replicas</h2>

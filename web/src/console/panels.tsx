@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { consoleApi, type DeadLetters, type Faults, type FaultTarget, type PanelFault, type Sample } from './api.js';
+import { consoleApi, type DeadLetters, type Faults, type FaultTarget, type PanelFault, type ProcessReplicas, type Sample } from './api.js';
 
 /** Read replicas: lag behind the primary and whether each serves reads (from db_replica_* in the metrics registry). */
 export function Replicas({ sample }: { sample: Sample | undefined }) {
@@ -125,5 +125,48 @@ function FaultRow({ target, apply }: { target: FaultTarget; apply: (t: FaultTarg
         </form>
       </td>
     </tr>
+  );
+}
+
+/**
+ * A multi-process topology's replicas (SUPERVISOR_URL, set by `scalestack start --topology`): each can
+ * be killed (SIGKILL, no drain); the supervisor starts a replacement as for any crash. Listed again
+ * every two seconds, so the replacement shows up with its new pid.
+ */
+export function ProcessesPanel({ ownUrl }: { ownUrl: string | undefined }) {
+  const [data, setData] = useState<ProcessReplicas | null>(null);
+  const [status, setStatus] = useState('');
+  const refresh = useCallback(() => consoleApi<ProcessReplicas>('GET', '/replicas').then(setData, (err: Error) => setStatus(err.message)), []);
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => void refresh(), 2_000);
+    return () => clearInterval(timer);
+  }, [refresh]);
+  const kill = (name: string) =>
+    consoleApi<{ killed: { name: string; pid: number } }>('POST', `/replicas/${name}/kill`).then(
+      (r) => { setStatus(`${r.killed.name} (pid ${r.killed.pid}) killed; the supervisor starts a replacement.`); void refresh(); },
+      (err: Error) => setStatus(err.message),
+    );
+  if (!data) return <p>{status || 'Loading replicas...'}</p>;
+  if (!data.enabled) return <p>One process: started without a supervisor (<code>scalestack start --topology services</code> runs one).</p>;
+  return (
+    <>
+      <table className="processes">
+        <caption className="visually-hidden">The topology's replicas</caption>
+        <thead><tr><th scope="col">Replica</th><th scope="col">Services</th><th scope="col">pid</th><th scope="col">URL</th><th scope="col">Actions</th></tr></thead>
+        <tbody>
+          {data.replicas.map((r) => (
+            <tr key={r.name} data-process={r.name}>
+              <td>{r.name}{r.url === ownUrl ? ' (this one)' : ''}</td>
+              <td>{r.services.join(', ')}</td>
+              <td className="pid">{r.pid ?? '-'}</td>
+              <td>{r.url ?? 'starting'}</td>
+              <td><button type="button" onClick={() => void kill(r.name)}>Kill {r.name}</button></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p role="status">{status}</p>
+    </>
   );
 }

@@ -58,6 +58,19 @@ export class Supervisor {
     }
   }
 
+  /**
+   * SIGKILL one replica (a crash drill: no drain, in-flight requests are cut). Its exit is then handled
+   * as any unexpected exit: deregistered, and a replacement started in its place. Null when no live
+   * replica has that name (or it is already leaving).
+   */
+  kill(name: string): { name: string; pid: number | undefined; services: string[] } | null {
+    const replica = this.replicas.find((r) => r.spec.name === name && r.alive && !r.leaving);
+    if (!replica) return null;
+    this.options.logger.warn({ replica: name, pid: replica.child.pid }, 'replica killed on request (SIGKILL)');
+    replica.child.kill('SIGKILL');
+    return { name, pid: replica.child.pid, services: replica.spec.services };
+  }
+
   attachEdge(edge: EdgeControl): void {
     this.edge = edge;
   }
