@@ -10,7 +10,7 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: './.data' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^(postgres|postgresql)://' })),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
-  /** Embedded PGlite's shared_buffers in MB (docs/perf/README.md#memory): initdb's 128 MB grew its WebAssembly memory past the 128 MB it starts with. */
+  /** Embedded PGlite's shared_buffers in MB (docs/perf/results.md#memory-at-start): initdb's 128 MB grew its WebAssembly memory past the 128 MB it starts with. */
   PGLITE_SHARED_BUFFERS_MB: Type.Integer({ minimum: 1, maximum: 4096, default: 32 }),
   // Event bus and jobs (docs/adr/0005-bus-adapters.md): unset = in process; amqp:// RabbitMQ, nats:// NATS JetStream, redis:// Redis.
   BUS_URL: Type.Optional(Type.String({ pattern: '^(amqps?|nats|rediss?)://' })),

@@ -1,4 +1,4 @@
-/** The embedded database's settings: PGlite's shared_buffers come from PGLITE_SHARED_BUFFERS_MB (docs/perf/README.md#memory). */
+/** The embedded database's settings: PGlite's shared_buffers come from PGLITE_SHARED_BUFFERS_MB (docs/perf/results.md#memory-at-start). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';

@@ -72,7 +72,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     const base = !dataDir || isEmptyDataDir(dataDir) ? await pgliteBase(extensions) : undefined;
     // initdb's shared_buffers (128 MB) made PGlite grow its WebAssembly memory (128 MB at start) to ~190 MB,
     // and memory a WebAssembly instance has grown never goes back: at 32 MB the embedded process is ~100 MB
-    // smaller after start (docs/perf/README.md#memory). The OS page cache still holds the files PGlite reads.
+    // smaller after start (docs/perf/results.md#memory-at-start). The OS page cache still holds the files PGlite reads.
     const sharedBuffers = ['-c', `shared_buffers=${settings.embeddedSharedBuffersMb ?? 32}MB`];
     const pglite = await PGlite.create(dataDir, {
       parsers: { [INT8_OID]: Number },
