@@ -25,7 +25,12 @@ export class FaultProxy {
   set(fault: Fault): void {
     this.fault = fault;
     // A reset or a refusal applies to the connections already open too: that is what a dependency's crash looks like.
-    if (fault.kind === 'reset' || fault.kind === 'refuse') for (const s of this.sockets) s.resetAndDestroy();
+    // A refusal closes them rather than resetting: on Node 20, resetAndDestroy() of an established accepted socket
+    // left its handle open after the proxy closed, so a process that used the console's cut never exited (its
+    // test file hung until the runner's timeout). The reset fault keeps the RST (the chaos experiments'
+    // processes are killed, not drained).
+    if (fault.kind === 'reset') for (const s of this.sockets) s.resetAndDestroy();
+    if (fault.kind === 'refuse') for (const s of this.sockets) s.destroy();
   }
 
   async close(): Promise<void> {

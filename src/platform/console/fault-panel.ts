@@ -1,7 +1,7 @@
 import { FaultProxy, type Fault } from '../../chaos/fault-proxy.js';
 import type { Config } from '../config/schema.js';
 
-/** What the faults panel can do to one dependency: nothing, cut it off (open connections reset, new ones refused), or delay every chunk each way. */
+/** What the faults panel can do to one dependency: nothing, cut it off (open connections closed, new ones reset), or delay every chunk each way. */
 export type PanelFault = { kind: 'none' } | { kind: 'cut' } | { kind: 'latency'; ms: number };
 
 export interface FaultTargetView {
