@@ -8,21 +8,10 @@ import { seedCatalog } from '../../../cli/catalog-seed.js';
 import type { ProductQuery } from '../domain/product-query.js';
 import { SearchStore } from './search.store.js';
 import type { CatalogTables } from './tables.js';
+import { planNodes } from '../../../testing/query-plans.js';
 
 /** 40,000 products: enough for the planner to pick a sequential scan of the table for a common word's OR of the two matches. */
 const PRODUCTS = 40_000;
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function walk(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
-  out.push(node);
-  for (const child of node.Plans ?? []) walk(child, out);
-  return out;
-}
 
 const [, postgres] = await dbTargets();
 
@@ -61,8 +50,7 @@ test(`text search at ${PRODUCTS.toLocaleString('en')} products (postgres): every
               if (!/^(begin|commit)/i.test(statement.sql.trim())) await client.query(statement.sql, [...statement.parameters]);
               continue;
             }
-            const { rows } = await client.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`explain (format json) ${statement.sql}`, [...statement.parameters]);
-            const seqScans = walk(rows[0]!['QUERY PLAN'][0]!.Plan).filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'products');
+            const seqScans = (await planNodes(client, statement.sql, statement.parameters)).filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'products');
             assert.equal(seqScans.length, 0, `${name}: a sequential scan of catalog.products in\n${statement.sql}`);
           }
         } finally {

@@ -11,6 +11,7 @@ import { ArticlesStore } from './articles.store.js';
 import { FeedStore } from './feed.store.js';
 import type { SocialTables } from './tables.js';
 import { removeUserContent } from './user-content.store.js';
+import { planNodes } from '../../../testing/query-plans.js';
 
 /** The kept counts (migration 6) next to the same counts taken from the rows themselves. */
 async function keptAndCounted(db: Kysely<SocialTables>) {
@@ -119,19 +120,6 @@ for (const target of await dbTargets()) {
 /** Tables that grow with the site: a sequential scan of any of them in a hot query is the bug this test is for. */
 const BIG_TABLES = new Set(['articles', 'article_tags', 'favorites', 'follows', 'comments']);
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function walk(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
-  out.push(node);
-  for (const child of node.Plans ?? []) walk(child, out);
-  return out;
-}
-
 const [, postgres] = await dbTargets();
 
 test('hot reads at 100,000 articles (postgres): every list, count, feed and single-article query is planned on an index, no sequential scan of a big table', { ...postgres!.options, timeout: 180_000 }, async () => {
@@ -181,8 +169,7 @@ test('hot reads at 100,000 articles (postgres): every list, count, feed and sing
         await read();
         assert.ok(captured.length > 0, `${name}: no statement captured`);
         for (const statement of captured) {
-          const { rows } = await pool.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`explain (format json) ${statement.sql}`, [...statement.parameters]);
-          const nodes = walk(rows[0]!['QUERY PLAN'][0]!.Plan);
+          const nodes = await planNodes(pool, statement.sql, statement.parameters);
           const seqScans = nodes.filter((n) => n['Node Type'] === 'Seq Scan' && BIG_TABLES.has(n['Relation Name'] ?? ''));
           assert.deepEqual(seqScans.map((n) => n['Relation Name']), [], `${name}: a sequential scan in\n${statement.sql}`);
         }
