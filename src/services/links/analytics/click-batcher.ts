@@ -14,23 +14,36 @@ export class ClickBatcher {
   private buffer: ClickEvent[] = [];
   private flushing: Promise<void> | null = null;
   private readonly timer: NodeJS.Timeout;
+  /**
+   * The buffer may pass its bound by this much before the oldest are cut in one splice:
+   * dropping one event per record (shift) moved the whole million-entry array each time,
+   * so a failing store made every redirect O(n). Cut in bulk, a record stays O(1) amortized.
+   */
+  private readonly slack: number;
   dropped = 0;
 
   constructor(
     private readonly store: ClickStore,
     flushEveryMs: number,
     private readonly logger: Logger,
+    private readonly maxBuffered = MAX_BUFFERED,
   ) {
+    this.slack = Math.max(1, Math.floor(maxBuffered / 16));
     this.timer = setInterval(() => void this.flush(), flushEveryMs);
     this.timer.unref();
   }
 
   record(event: ClickEvent): void {
     this.buffer.push(event);
-    if (this.buffer.length > MAX_BUFFERED) {
-      this.buffer.shift();
-      this.dropped++;
-    }
+    if (this.buffer.length > this.maxBuffered + this.slack) this.dropOldest();
+  }
+
+  /** Keeps the newest `maxBuffered` events. */
+  private dropOldest(): void {
+    const excess = this.buffer.length - this.maxBuffered;
+    if (excess <= 0) return;
+    this.buffer.splice(0, excess);
+    this.dropped += excess;
   }
 
   get buffered(): number {
@@ -48,6 +61,7 @@ export class ClickBatcher {
       .catch((err: unknown) => {
         this.logger.warn({ err, events: batch.length }, 'click batch not written; will retry');
         this.buffer = batch.concat(this.buffer);
+        this.dropOldest();
       })
       .finally(() => {
         this.flushing = null;
