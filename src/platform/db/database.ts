@@ -17,5 +17,10 @@ export interface Database {
   queryCounts(): { primary: number; replica: number };
   /** Present with DATABASE_REPLICA_URLS (docs/patterns/read-replicas.md). */
   readonly replicas?: ReplicaRouting;
+  /**
+   * Present on a new embedded database opened with a schemaKey that has no migrated base yet:
+   * call it once the migrations ran, before anything else writes, to keep this database as that base.
+   */
+  readonly keepAsBase?: () => Promise<void>;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from './database.js';
 
@@ -17,6 +18,11 @@ export interface ServiceMigrations {
 
 interface MigrationTables {
   'platform.migrations': { service: string; version: number; name: string; applied_at: Date };
+}
+
+/** Names a set of migrations by content: equal keys, equal schemas (the migrated PGlite base is kept per key). */
+export function migrationsKey(services: readonly ServiceMigrations[]): string {
+  return createHash('sha256').update(JSON.stringify(services)).digest('hex').slice(0, 16);
 }
 
 /** One lock for every migrating process; taken before the first statement, since even `create schema if not exists` races. */

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
-import { isEmptyDataDir, pgliteBase } from './pglite-base.js';
+import { isEmptyDataDir, keepMigratedBase, migratedPgliteBase, pgliteBase } from './pglite-base.js';
 import { countStatementInScope } from './statement-scope.js';
 import { recordStatementSpan } from '../tracing/db-spans.js';
 import { routeReplicas, type ReplicaRouting, type ReplicaSettings } from './replicas/replica-routing.js';
@@ -21,6 +21,8 @@ export interface DatabaseSettings {
   embeddedSharedBuffersMb?: number | undefined;
   /** Read replicas (DATABASE_REPLICA_URLS): reads routed per request, see replicas/replica-routing.ts. */
   replicas?: ReplicaSettings | undefined;
+  /** migrationsKey() of the migrations this process runs: a new PGlite database starts with them applied when a base for it is kept (pglite-base.ts). */
+  schemaKey?: string | undefined;
 }
 
 const INT8_OID = 20;
@@ -32,6 +34,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   let poolStats: Database['poolStats'] = () => ({ total: 1, idle: 1, waiting: 0, max: 1 });
   let counts = { primary: 0, replica: 0 };
   let replicas: ReplicaRouting | undefined;
+  let keepAsBase: Database['keepAsBase'];
 
   if (settings.url) {
     driver = 'postgres';
@@ -68,8 +71,10 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     // pg_trgm: the catalog's typo-tolerant search (a real server has it in its contrib package).
     const extensions = { pg_trgm };
-    // A new database starts from an initialised data directory instead of running initdb (pglite-base.ts).
-    const base = !dataDir || isEmptyDataDir(dataDir) ? await pgliteBase(extensions) : undefined;
+    // A new database starts from an initialised data directory instead of running initdb, migrated when one is kept (pglite-base.ts).
+    const fresh = !dataDir || isEmptyDataDir(dataDir);
+    const migratedBase = fresh && settings.schemaKey ? migratedPgliteBase(extensions, settings.schemaKey) : undefined;
+    const base = fresh ? (migratedBase ?? (await pgliteBase(extensions))) : undefined;
     // initdb's shared_buffers (128 MB) made PGlite grow its WebAssembly memory (128 MB at start) to ~190 MB,
     // and memory a WebAssembly instance has grown never goes back: at 32 MB the embedded process is ~100 MB
     // smaller after start (docs/perf/results.md#memory-at-start). The OS page cache still holds the files PGlite reads.
@@ -81,6 +86,8 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
       ...(base ? { loadDataDir: base } : {}),
     });
     dialect = new PGliteDialect(pglite);
+    const { schemaKey } = settings;
+    if (fresh && !migratedBase && schemaKey) keepAsBase = () => keepMigratedBase(pglite, extensions, schemaKey);
   }
 
   // Typed per service through as<Tables>(); see Database.
@@ -101,6 +108,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     poolStats: () => poolStats(),
     queryCounts: () => ({ primary: counts.primary, replica: counts.replica }),
     ...(replicas ? { replicas } : {}),
+    ...(keepAsBase ? { keepAsBase } : {}),
     as: <Tables>() => kysely as unknown as Kysely<Tables>,
     ping: async () => {
       await kysely.selectNoFrom((eb) => eb.lit(1).as('ok')).execute();

@@ -18,23 +18,62 @@ import { PGlite, type Extensions } from '@electric-sql/pglite';
  */
 export async function pgliteBase(extensions: Extensions): Promise<Blob | undefined> {
   if (process.env['PGLITE_BASE'] === 'off') return undefined;
-  const dir = process.env['PGLITE_BASE_DIR'] ?? join(tmpdir(), 'scalestack-pglite');
-  const file = join(dir, `base-${pgliteVersion()}-${Object.keys(extensions).sort().join('+') || 'plain'}.tar`);
+  const file = baseFile(extensions);
   try {
     if (!existsSync(file)) {
       const fresh = await PGlite.create(undefined, { extensions });
-      const tarball = Buffer.from(await (await fresh.dumpDataDir('none')).arrayBuffer());
+      writeAtomically(file, Buffer.from(await (await fresh.dumpDataDir('none')).arrayBuffer()));
       await fresh.close();
-      mkdirSync(dir, { recursive: true });
-      const partial = `${file}.${process.pid}.partial`;
-      writeFileSync(partial, tarball);
-      renameSync(partial, file);
     }
     return new Blob([readFileSync(file)]);
   } catch {
     // No writable temp directory, or a tarball another version left unreadable: initdb as before.
     return undefined;
   }
+}
+
+/**
+ * The same, one step further: a new database with every migration of
+ * `schemaKey` (migrationsKey() of the migrations the process runs) already
+ * applied. Applying them statement by statement was the larger half of an
+ * embedded start once initdb was gone (24 migrations, one transaction and
+ * one advisory lock each, in WebAssembly), and of every test system's start.
+ * Undefined until a process has migrated a new database with that key and
+ * kept it (keepMigratedBase); the migrations then find nothing left to do.
+ */
+export function migratedPgliteBase(extensions: Extensions, schemaKey: string): Blob | undefined {
+  if (process.env['PGLITE_BASE'] === 'off') return undefined;
+  const file = baseFile(extensions, schemaKey);
+  try {
+    return existsSync(file) ? new Blob([readFileSync(file)]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps a database just migrated from nothing as the migrated base of `schemaKey`; once per machine, version and key. */
+export async function keepMigratedBase(pglite: PGlite, extensions: Extensions, schemaKey: string): Promise<void> {
+  if (process.env['PGLITE_BASE'] === 'off') return;
+  const file = baseFile(extensions, schemaKey);
+  try {
+    if (!existsSync(file)) writeAtomically(file, Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer()));
+  } catch {
+    // Not kept: the next new database runs its migrations, as before.
+  }
+}
+
+function baseFile(extensions: Extensions, schemaKey?: string): string {
+  const dir = process.env['PGLITE_BASE_DIR'] ?? join(tmpdir(), 'scalestack-pglite');
+  const ext = Object.keys(extensions).sort().join('+') || 'plain';
+  return join(dir, `base-${pgliteVersion()}-${ext}${schemaKey ? `-schema-${schemaKey}` : ''}.tar`);
+}
+
+/** Processes starting together never read half a tarball: written beside it, then renamed over. */
+function writeAtomically(file: string, bytes: Buffer): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, bytes);
+  renameSync(partial, file);
 }
 
 /** True when `dataDir` holds no database yet (PGlite writes PG_VERSION at initdb). */

@@ -5,7 +5,7 @@ import { replicaSettings } from '../db/replicas/replica-settings.js';
 import { readRouting } from '../http/plugins/read-routing.js';
 import { maintainPGlite } from '../db/pglite-maintenance.js';
 import type { Database } from '../db/database.js';
-import { runMigrations } from '../db/migrations.js';
+import { migrationsKey, runMigrations } from '../db/migrations.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { createTokenService } from '../auth/tokens.js';
@@ -86,6 +86,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     poolMax: config.DATABASE_POOL_MAX,
     embeddedSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
     replicas: replicaSettings(config),
+    schemaKey: migrationsKey(migrationsFor(services)),
   }).catch(async (err: unknown) => {
     await faults?.panel.close();
     throw err;
@@ -100,6 +101,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   let startedApp: App | undefined;
   try {
     const applied = await runMigrations(db, migrationsFor(services));
+    // Before any service writes: the next new embedded database starts from this one, migrated.
+    if (applied > 0) await db.keepAsBase?.();
     migrated = true;
     const stopMaintenance = await maintainPGlite(db);
     closers.push(async () => stopMaintenance());
