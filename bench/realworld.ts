@@ -23,6 +23,7 @@ import { forEachBounded, prng } from './lib/pool.js';
 import { machine, progress, type Report } from './lib/report.js';
 import { rssMb } from './lib/rss.js';
 import { monotonicUs, newestProfile, profileNodeArgs, profiling, splitProfile } from './lib/profile.js';
+import { heapMark, heapSummary, type HeapSummary } from './lib/heap.js';
 import { mkdir } from 'node:fs/promises';
 
 function envInt(name: string, fallback: number): number {
@@ -305,14 +306,20 @@ interface Row {
   rssMb?: number | undefined;
   /** The row's window on the profiler's clock (µs), for --profile. */
   window?: { fromUs: number; toUs: number };
+  /** The measured process's heap after the row and its GC during it, for --profile. */
+  heap?: HeapSummary;
 }
 
-async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, rows: Row[], pid?: number): Promise<void> {
+/** Measures each endpoint in turn; with `metricsUrl` (--profile) each row also gets the process's heap summary. */
+async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, rows: Row[], pid?: number, metricsUrl?: string): Promise<void> {
   for (const spec of specs) {
     process.stderr.write(`  measuring ${label} ${spec.endpoint} (${load.warmupSeconds} s warm-up + ${load.durationSeconds} s)\n`);
     const fromUs = monotonicUs() + load.warmupSeconds * 1e6;
+    const mark = metricsUrl ? await heapMark(metricsUrl) : undefined;
     const result = await measure(spec, load);
-    rows.push({ target: label, result, rssMb: await rssMb(pid), window: { fromUs, toUs: monotonicUs() } });
+    const after = metricsUrl ? await heapMark(metricsUrl) : undefined;
+    const heap = mark && after ? heapSummary(mark, after) : undefined;
+    rows.push({ target: label, result, rssMb: await rssMb(pid), window: { fromUs, toUs: monotonicUs() }, ...(heap ? { heap } : {}) });
     const failures = result.errors > 0 ? `, ERRORS ${JSON.stringify(result.failures.statuses)} e.g. ${result.failures.sample}` : '';
     process.stderr.write(`    ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${failures}\n`);
   }
@@ -367,9 +374,24 @@ async function writeProfiles(dir: string, rows: Row[], report: Report): Promise<
   }
   const windows = rows.flatMap((r) => (r.window ? [{ name: `${r.target} ${r.result.endpoint}`, ...r.window }] : []));
   for (const row of await splitProfile(file, windows, dir)) {
-    report.text(`CPU profile of ${row.name}: \`${row.file.slice(REPO_ROOT.length)}\` (self time, heaviest first):`);
+    report.text(`CPU profile of ${row.name}: \`${row.file.slice(REPO_ROOT.length)}\`, flame graph \`${row.svg.slice(REPO_ROOT.length)}\` (self time, heaviest first):`);
     report.table(['function', 'self %'], row.top.map((t) => [t.fn, (t.share * 100).toFixed(1)]));
   }
+}
+
+/** --profile's heap summary per row (bench/lib/heap.ts): the heap after it, GC pauses during it (warm-up included). */
+function reportHeap(label: string, rows: Row[], report: Report): void {
+  const measured = rows.filter((r): r is Row & { heap: HeapSummary } => r.heap !== undefined);
+  if (measured.length === 0) return;
+  report.text(`Heap of ${label} after each row (MB, from its /metrics) and GC pauses during the row (warm-up included):`);
+  report.table(
+    ['endpoint', 'heap used', 'new', 'old', 'large objects', 'code', 'external', 'GC s', 'GC % of row', 'GC s by kind'],
+    measured.map(({ result, heap }) => [
+      result.endpoint, heap.usedMb, heap.newSpaceMb, heap.oldSpaceMb, heap.largeObjectMb, heap.codeMb, heap.externalMb,
+      heap.gcSeconds.toFixed(2), `${((heap.gcSeconds / (settings.warmup + settings.duration)) * 100).toFixed(1)}`,
+      Object.entries(heap.gcByKind).filter(([, s]) => s > 0).map(([k, s]) => `${k} ${s.toFixed(2)}`).join(', '),
+    ]),
+  );
 }
 
 /** Seeds the target once, then measures every cache variant on that data, each on a freshly started system. */
@@ -417,9 +439,12 @@ async function runTarget(target: Target, load: LoadSettings, rows: Row[], report
       const warmStarted = performance.now();
       await warmSampled(system.url, seeded);
       process.stderr.write(`${label}: every sampled article, feed and signed-in list read once (${Math.round(performance.now() - warmStarted)} ms)\n`);
-      await measureAll(label, endpoints(system.url, seeded), load, rows, system.child.pid);
+      await measureAll(label, endpoints(system.url, seeded), load, rows, system.child.pid, profileDir ? system.url : undefined);
       valid = (await stopSystemProcess(system, label, report)) && valid;
-      if (profileDir) await writeProfiles(profileDir, rows.slice(before), report);
+      if (profileDir) {
+        reportHeap(label, rows.slice(before), report);
+        await writeProfiles(profileDir, rows.slice(before), report);
+      }
       if (i < settings.cache.length - 1) system = undefined;
     }
     return valid;

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from '../../src/testing/cli-process.js';
-import { newestProfile, profileNodeArgs, sliceProfile, topFunctions } from './profile.js';
+import { newestProfile, profileNodeArgs, pruneProfile, sliceProfile, topFunctions } from './profile.js';
 
 const frame = (functionName: string) => ({ functionName, url: 'file:///repo/src/x.ts', lineNumber: 0, columnNumber: 0 });
 // Samples at 100, 200, ..., 600 µs: node 2 (hot) three times in the middle, node 3 (cold) at the ends.
@@ -26,6 +26,24 @@ describe('per-row CPU profiles', () => {
     assert.deepEqual(slice.samples, [2, 2, 2]);
     assert.equal(slice.timeDeltas.reduce((a, b) => a + b, 0), 400 - 200);
     assert.deepEqual(slice.nodes.map((n) => n.hitCount), [0, 3, 0]);
+  });
+
+  it('prunes a slice to the nodes its samples touched, ancestors kept, children lists with them', () => {
+    // (root) -> a -> b, (root) -> c; only b was sampled: a stays as its parent, c goes.
+    const tree = {
+      ...profile,
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 4] },
+        { id: 2, callFrame: frame('a'), children: [3], positionTicks: [{ line: 1, ticks: 9 }] },
+        { id: 3, callFrame: frame('b') },
+        { id: 4, callFrame: frame('c') },
+      ],
+      samples: [3, 3],
+      timeDeltas: [100, 100],
+    };
+    const pruned = pruneProfile(tree);
+    assert.deepEqual(pruned.nodes.map((n) => [n.id, n.children]), [[1, [2]], [2, [3]], [3, []]]);
+    assert.ok(pruned.nodes.every((n) => n.positionTicks === undefined), "the whole process's line ticks are not the slice's");
   });
 
   it('ranks functions by self time, as shares of the slice', () => {

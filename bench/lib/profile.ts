@@ -8,6 +8,7 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { frameLabel, writeFlameGraph } from './flame-graph.js';
 
 export const profiling = process.env['BENCH_PROFILE'] === '1';
 
@@ -22,9 +23,9 @@ export function profileNodeArgs(dir: string): string[] {
 /** Now on the profiler's clock (µs, CLOCK_MONOTONIC). */
 export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
-interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+export interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
+export interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number; children?: number[]; positionTicks?: unknown[] }
+export interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
 
 /**
  * The newest process's main-thread profile. Node names them `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`
@@ -57,34 +58,52 @@ export function sliceProfile(profile: CpuProfile, fromUs: number, toUs: number):
   return { ...profile, startTime: fromUs, endTime: toUs, samples, timeDeltas, nodes: profile.nodes.map((n) => ({ ...n, hitCount: hits.get(n.id) ?? 0 })) };
 }
 
+/**
+ * The profile without the nodes no sample of it touched (nor their descendants'): a row's slice keeps every
+ * node of the whole process's tree, ~6 MB, when a few thousand carry its samples. Viewers draw the same graph.
+ */
+export function pruneProfile(profile: CpuProfile): CpuProfile {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const keep = new Set<number>();
+  for (const id of profile.samples) {
+    for (let at: number | undefined = id; at !== undefined && !keep.has(at); at = parent.get(at)) keep.add(at);
+  }
+  const nodes = profile.nodes
+    .filter((n) => keep.has(n.id))
+    .map(({ positionTicks: _lines, ...n }) => ({ ...n, children: (n.children ?? []).filter((c) => keep.has(c)) }));
+  return { ...profile, nodes };
+}
+
 /** Self time by function, heaviest first: the first thing to read in a profile. */
 export function topFunctions(profile: CpuProfile, n = 12): Array<{ fn: string; share: number }> {
   const self = new Map<string, number>();
   for (const node of profile.nodes) {
     if (!node.hitCount) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/src\//, 'src/')}:${lineNumber + 1}` : '';
-    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    const key = frameLabel(node);
     self.set(key, (self.get(key) ?? 0) + node.hitCount);
   }
   const total = profile.samples.length || 1;
   return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([fn, count]) => ({ fn, share: count / total }));
 }
 
-/** Writes one `.cpuprofile` per row window from the process's profile; returns the files and their top functions. */
+/**
+ * Writes one `.cpuprofile` per row window from the process's profile, and its flame graph beside it
+ * (`.svg`, bench/lib/flame-graph.ts); returns the files and their top functions.
+ */
 export async function splitProfile(
   file: string,
   rows: Array<{ name: string; fromUs: number; toUs: number }>,
   outDir: string,
-): Promise<Array<{ name: string; file: string; top: Array<{ fn: string; share: number }> }>> {
+): Promise<Array<{ name: string; file: string; svg: string; top: Array<{ fn: string; share: number }> }>> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const out = [];
   for (const row of rows) {
-    const slice = sliceProfile(profile, row.fromUs, row.toUs);
+    const slice = pruneProfile(sliceProfile(profile, row.fromUs, row.toUs));
     const name = row.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
     const target = join(outDir, `${name}.cpuprofile`);
     await writeFile(target, JSON.stringify(slice));
-    out.push({ name: row.name, file: target, top: topFunctions(slice) });
+    out.push({ name: row.name, file: target, svg: await writeFlameGraph(target, row.name), top: topFunctions(slice) });
   }
   return out;
 }
