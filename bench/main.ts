@@ -7,6 +7,8 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './lib/benchmark.js';
 import { Report } from './lib/report.js';
+import { BUILT_CLI_ENTRY } from '../src/testing/cli-process.js';
+import { buildServer } from '../tools/build-server.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 
@@ -27,6 +29,10 @@ async function listing(names: string[]): Promise<string> {
   const lines = await Promise.all(names.map(async (n) => `  ${n.padEnd(14)} ${(await load(n)).description}`));
   return `available benchmarks:\n${lines.join('\n')}\n\nusage: npm run bench -- [name...] [--profile]   (no name runs them all)\n`;
 }
+
+// The systems measured run as `npm start` runs them: compiled, without tsx's loader (tools/build-server.mjs).
+await buildServer();
+process.env['SCALESTACK_CLI_ENTRY'] ??= BUILT_CLI_ENTRY;
 
 const names = available();
 // --profile: benchmarks that support it write a CPU profile per row (bench/lib/profile.ts).

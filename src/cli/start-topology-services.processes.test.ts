@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ENTRY, rawRequest, spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { BUILT_CLI_ENTRY, rawRequest, spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { buildServer } from '../../tools/build-server.mjs';
 import { dbTargets } from '../testing/db-targets.js';
 import { ownRedisOptions, startOwnRedis, type OwnRedis } from '../testing/redis-server.js';
 import { allServices } from '../services/registry.js';
@@ -35,11 +36,14 @@ describe('--topology services: every service in its own process', { ...postgres.
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-services-'));
     // A private Redis for the processes' cache and bus: no other suite consumes this system's events.
     redis = await startOwnRedis();
-    system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services'], {
+    // The compiled server, as `npm start` runs it: the supervisor forks its replicas from build/ too,
+    // and over gRPC the catalog reads its .proto, which the build copies beside the code.
+    await buildServer({ quiet: true });
+    system = await spawnScript(BUILT_CLI_ENTRY, ['start', '--topology', 'services'], {
       // INTERNAL_TRANSPORT=grpc: orders reaches the catalog's reservations over gRPC (ADR 0038); everything else is as over HTTP.
       env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: redis.url, BUS_URL: redis.url, LOG_LEVEL: 'warn', INTERNAL_TRANSPORT: 'grpc', RATE_LIMIT_ENABLED: 'false' },
     });
-    // Generous: replicas start one service after another, each a cold tsx process (minutes on a loaded 2-core box).
+    // Generous: replicas start one service after another, each a cold process (minutes on a loaded 2-core box).
     await system.waitReady('/readyz', 300_000);
     // ADMIN_TOKEN unset: the supervisor generates one for the run and writes it here (the default a user gets).
     ({ adminUrl, adminToken } = JSON.parse(await readFile(join(dataDir, 'supervisor.json'), 'utf8')) as { adminUrl: string; adminToken: string });

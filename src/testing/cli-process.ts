@@ -74,11 +74,12 @@ export interface SpawnOptions {
   nodeArgs?: string[];
 }
 
-/** `node --import tsx <script> ...args` from the repo root, with PORT set. */
+/** `node --import tsx <script> ...args` from the repo root, with PORT set; a `.js` script (build/) runs without tsx. */
 export async function spawnScript(script: string, args: string[], options: SpawnOptions = {}): Promise<NodeProcess> {
   const port = options.port ?? (await freePort());
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args], {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script, ...args], {
     cwd: REPO_ROOT,
     env: cleanEnv({ HOST: '127.0.0.1', ...options.env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -143,9 +144,15 @@ export async function spawnScript(script: string, args: string[], options: Spawn
   };
 }
 
-/** The system's CLI: `node --import tsx src/cli/main.ts start`. */
+/** The compiled CLI `npm start` runs (tools/build-server.mjs). */
+export const BUILT_CLI_ENTRY = 'build/cli/main.js';
+
+/**
+ * The system's CLI: `node --import tsx src/cli/main.ts start`, or the compiled one when
+ * SCALESTACK_CLI_ENTRY says so (the benchmarks measure what `npm start` runs: bench/main.ts).
+ */
 export function spawnCli(options: SpawnOptions = {}, command = 'start'): Promise<NodeProcess> {
-  return spawnScript(CLI_ENTRY, [command], options);
+  return spawnScript(process.env['SCALESTACK_CLI_ENTRY'] ?? CLI_ENTRY, [command], options);
 }
 
 /** GET on a fresh connection (no keep-alive pool), resolving with the status. */

@@ -1,0 +1,54 @@
+/**
+ * `npm start` runs the compiled server (tools/build-server.mjs: src/ → build/), not the
+ * TypeScript through tsx: the build must serve what the sources serve, web client included.
+ * Its supervisor starting replicas from the build (and the catalog's .proto copied beside the
+ * code) is start-topology-services.processes.test.ts, which runs the build.
+ */
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILT_CLI_ENTRY, spawnScript } from '../testing/cli-process.js';
+import { buildServer } from '../../tools/build-server.mjs';
+import { buildWeb } from '../../tools/build-web.mjs';
+
+async function withDataDir(fn: (dir: string) => Promise<void>) {
+  const dir = await mkdtemp(join(tmpdir(), 'scalestack-built-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the compiled server (npm start)', () => {
+  before(async () => {
+    // What `npm start`'s prestart does: both builds, each a no-op when it is up to date.
+    await buildWeb({ quiet: true });
+    await buildServer({ quiet: true });
+  });
+
+  it('starts without tsx, serves the API and the web client, and stops cleanly on SIGTERM', { timeout: 180_000 }, () =>
+    withDataDir(async (dir) => {
+      const system = await spawnScript(BUILT_CLI_ENTRY, ['start'], { env: { DATA_DIR: dir, LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' } });
+      try {
+        await system.waitReady('/readyz', 120_000);
+        assert.ok(!system.child.spawnargs.includes('tsx'), `spawned ${system.child.spawnargs.join(' ')}`);
+        const created = await fetch(`${system.url}/api/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: { username: 'built1', email: 'built1@example.com', password: 'password-123' } }),
+        });
+        assert.equal(created.status, 201, await created.clone().text());
+        const page = await fetch(`${system.url}/`);
+        assert.equal(page.status, 200);
+        assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+      } finally {
+        const exit = await system.stop('SIGTERM', 30_000);
+        assert.equal(exit.killed, false, system.output());
+        assert.equal(exit.code, 0, system.output());
+      }
+    }),
+  );
+});
