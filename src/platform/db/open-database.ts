@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
-import { isEmptyDataDir, keepMigratedBase, migratedPgliteBase, pgliteBase } from './pglite-base.js';
+import { isEmptyDataDir, keepMigratedBase, migratedPgliteBase, pgliteBase, startFromBase } from './pglite-base.js';
 import { countStatementInScope } from './statement-scope.js';
 import { recordStatementSpan } from '../tracing/db-spans.js';
 import { routeReplicas, type ReplicaRouting, type ReplicaSettings } from './replicas/replica-routing.js';
@@ -75,6 +75,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     const fresh = !dataDir || isEmptyDataDir(dataDir);
     const migratedBase = fresh && settings.schemaKey ? migratedPgliteBase(extensions, settings.schemaKey) : undefined;
     const base = fresh ? (migratedBase ?? (await pgliteBase(extensions))) : undefined;
+    const start = base ? await startFromBase(base, dataDir) : {};
     // initdb's shared_buffers (128 MB) made PGlite grow its WebAssembly memory (128 MB at start) to ~190 MB,
     // and memory a WebAssembly instance has grown never goes back: at 32 MB the embedded process is ~100 MB
     // smaller after start (docs/perf/results.md#memory-at-start). The OS page cache still holds the files PGlite reads.
@@ -83,7 +84,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
       parsers: { [INT8_OID]: Number },
       extensions,
       startParams: [...PGlite.defaultStartParams, ...sharedBuffers],
-      ...(base ? { loadDataDir: base } : {}),
+      ...start,
     });
     dialect = new PGliteDialect(pglite);
     const { schemaKey } = settings;

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, openAsBlob, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PGlite, type Extensions } from '@electric-sql/pglite';
+import { extract } from 'tar';
 
 /**
  * A freshly initialised PGlite data directory, kept as a tarball and loaded
@@ -16,16 +17,16 @@ import { PGlite, type Extensions } from '@electric-sql/pglite';
  * `PGLITE_BASE_DIR` moves it (default: the OS temp directory); `PGLITE_BASE=off`
  * runs initdb every time.
  */
-export async function pgliteBase(extensions: Extensions): Promise<Blob | undefined> {
+export async function pgliteBase(extensions: Extensions): Promise<string | undefined> {
   if (process.env['PGLITE_BASE'] === 'off') return undefined;
   const file = baseFile(extensions);
   try {
     if (!existsSync(file)) {
       const fresh = await PGlite.create(undefined, { extensions });
-      writeAtomically(file, Buffer.from(await (await fresh.dumpDataDir('none')).arrayBuffer()));
+      writeOnce(file, Buffer.from(await (await fresh.dumpDataDir('none')).arrayBuffer()));
       await fresh.close();
     }
-    return new Blob([readFileSync(file)]);
+    return file;
   } catch {
     // No writable temp directory, or a tarball another version left unreadable: initdb as before.
     return undefined;
@@ -41,14 +42,30 @@ export async function pgliteBase(extensions: Extensions): Promise<Blob | undefin
  * Undefined until a process has migrated a new database with that key and
  * kept it (keepMigratedBase); the migrations then find nothing left to do.
  */
-export function migratedPgliteBase(extensions: Extensions, schemaKey: string): Blob | undefined {
+export function migratedPgliteBase(extensions: Extensions, schemaKey: string): string | undefined {
   if (process.env['PGLITE_BASE'] === 'off') return undefined;
   const file = baseFile(extensions, schemaKey);
-  try {
-    return existsSync(file) ? new Blob([readFileSync(file)]) : undefined;
-  } catch {
-    return undefined;
-  }
+  return existsSync(file) ? file : undefined;
+}
+
+/**
+ * What PGlite.create needs to start from the base tarball `file`. A data directory on disk
+ * gets the tarball unpacked into it, and PGlite opens it as an existing database: loading a
+ * tarball instead (`loadDataDir`) copies it through PGlite's WebAssembly memory, which grew
+ * by ~80 MB and never shrinks (RSS after start 405–413 MB against ~320 on an existing
+ * directory). An in-memory database has nowhere to unpack to and loads it, from a Blob
+ * backed by the file rather than by a copy of its bytes.
+ */
+export async function startFromBase(file: string, dataDir: string | undefined): Promise<{ loadDataDir?: Blob }> {
+  if (!dataDir) return { loadDataDir: await openAsBlob(file) };
+  // Unpacked beside, then moved into place: a start that dies halfway leaves no half database behind.
+  const partial = `${dataDir}.${process.pid}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  await extract({ file, cwd: partial });
+  rmSync(dataDir, { recursive: true, force: true });
+  renameSync(partial, dataDir);
+  return {};
 }
 
 /** Keeps a database just migrated from nothing as the migrated base of `schemaKey`; once per machine, version and key. */
@@ -56,7 +73,7 @@ export async function keepMigratedBase(pglite: PGlite, extensions: Extensions, s
   if (process.env['PGLITE_BASE'] === 'off') return;
   const file = baseFile(extensions, schemaKey);
   try {
-    if (!existsSync(file)) writeAtomically(file, Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer()));
+    if (!existsSync(file)) writeOnce(file, Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer()));
   } catch {
     // Not kept: the next new database runs its migrations, as before.
   }
@@ -68,12 +85,22 @@ function baseFile(extensions: Extensions, schemaKey?: string): string {
   return join(dir, `base-${pgliteVersion()}-${ext}${schemaKey ? `-schema-${schemaKey}` : ''}.tar`);
 }
 
-/** Processes starting together never read half a tarball: written beside it, then renamed over. */
-function writeAtomically(file: string, bytes: Buffer): void {
+/**
+ * Written beside, then linked into place only if no other process got there first: a reader
+ * never sees half a tarball, and a tarball never changes once there (the Blob a starting
+ * process opened on it reads the file later, and fails if it was replaced meanwhile).
+ */
+function writeOnce(file: string, bytes: Buffer): void {
   mkdirSync(dirname(file), { recursive: true });
   const partial = `${file}.${process.pid}.partial`;
   writeFileSync(partial, bytes);
-  renameSync(partial, file);
+  try {
+    linkSync(partial, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    rmSync(partial, { force: true });
+  }
 }
 
 /** True when `dataDir` holds no database yet (PGlite writes PG_VERSION at initdb). */
