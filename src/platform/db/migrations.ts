@@ -45,10 +45,14 @@ export async function runMigrations(database: Database, services: ServiceMigrati
         applied_at timestamptz not null default now(), primary key (service, version))`.execute(trx);
   });
 
+  // Read once, outside the lock: on a database that is up to date (every start but the first) no
+  // migration then costs a transaction of its own. A version not seen here is checked again under the lock.
+  const appliedBefore = new Set((await db.selectFrom('platform.migrations').select(['service', 'version']).execute()).map((r) => `${r.service}:${r.version}`));
   let applied = 0;
   for (const service of services) {
     assertOrdered(service);
     for (const migration of service.migrations) {
+      if (appliedBefore.has(`${service.service}:${migration.version}`)) continue;
       const didApply = await db.transaction().execute(async (trx) => {
         await lockMigrations.execute(trx);
         const done = await trx
