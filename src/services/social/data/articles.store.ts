@@ -187,22 +187,19 @@ export class ArticlesStore {
   }
 
   /**
-   * One page of a list with its summaries and the total of matches, in one statement (one round trip where
-   * ids, count and rows were three statements in two): the page's ids from their index, the rows by primary
-   * key, the total from the kept counts (countMatches). A page past the end is one row of nulls with the total.
+   * One page of a list with its summaries and the total of matches, in one statement where ids, count and rows
+   * were three in two round trips: the page's ids from their index, the rows by primary key, the total (from the
+   * kept counts, see countMatches) as a scalar on every row. Only a page with no rows (past the end, or nothing
+   * matches) asks for the total on its own.
    */
   async findPage(filter: ArticleFilter, page: Page): Promise<{ records: ArticleSummary[]; total: number }> {
-    const { rows } = await sql<Nullable<SummaryRow> & { total: string | number | null }>`
-      select c.total, a.* from (select coalesce((${this.countMatches(filter)}), 0) as total) c
-      left join lateral (
-        select a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at, a.tag_list
-        from (${this.pageIds(filter, page)}) p join social.articles a on a.id = p.id
-      ) a on true
+    const { rows } = await sql<SummaryRow & { total: string | number | null }>`
+      select (${this.countMatches(filter)}) as total,
+        a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at, a.tag_list
+      from (${this.pageIds(filter, page)}) p join social.articles a on a.id = p.id
       order by a.created_at desc, a.id desc`.execute(this.db);
-    return {
-      records: rows.flatMap((r) => (r.id === null ? [] : [toSummary(r as SummaryRow)])),
-      total: Number(rows[0]?.total ?? 0),
-    };
+    const total = rows.length > 0 ? rows[0]!.total : (await this.countMatches(filter).execute(this.db)).rows[0]?.total;
+    return { records: rows.map(toSummary), total: Number(total ?? 0) };
   }
 
   /** The statement for one page of ids, newest first (id breaks ties). */
@@ -309,11 +306,9 @@ type SummaryRow = {
   favorites_count: number; created_at: Date; updated_at: Date; tag_list: string[];
 };
 
-type Nullable<T> = { [K in keyof T]: T[K] | null };
-
 function toSummary(row: SummaryRow): ArticleSummary {
   return {
-    // bigint columns: numbers from Kysely's typed selects, strings from raw statements (pg's default).
+    // bigint columns, read by raw statements too: Number() whatever type the driver (pg or PGlite) hands back.
     id: Number(row.id),
     slug: row.slug,
     title: row.title,
