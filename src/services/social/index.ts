@@ -49,7 +49,7 @@ export const socialService: ServiceModule = {
     });
 
     const articleCache = new ArticleCache(articlesStore, cache, identity);
-    const articles = new ArticlesDomain(articlesStore, articleCache, authors, identity, feed, views, outbox, flags);
+    const articles = new ArticlesDomain(articlesStore, articleCache, identity, feed, views, outbox, flags);
     const profiles = new ProfilesDomain(identity, followsStore, feed, flags, outbox);
     const comments = new CommentsDomain(new CommentsStore(db), articlesStore, authors, outbox);
     const userDeletions = await consumeUserDeletions({ bus, db: articlesStore.db, outbox, articles: articleCache, flags, feed, logger });

@@ -3,7 +3,7 @@ import type { Cache } from '../../../platform/cache/cache.js';
 import { canonicalIdentifier } from '../../../platform/text/identifiers.js';
 import type { UserRow, UsersStore } from './users.store.js';
 
-const toProfile = (row: UserRow): UserProfile => ({ id: row.id, username: row.username, bio: row.bio, image: row.image });
+const toProfile = (row: Pick<UserRow, 'id' | 'username' | 'bio' | 'image'>): UserProfile => ({ id: row.id, username: row.username, bio: row.bio, image: row.image });
 
 class NoSuchUser extends Error {}
 
@@ -23,7 +23,7 @@ export class ProfileCache {
   async byIds(ids: readonly number[]): Promise<Map<number, UserProfile>> {
     const unique = [...new Set(ids)];
     const found = await this.cache.getManyOrLoad<UserProfile>('profile', unique.map(String), async (missing) => {
-      const rows = await this.store.byIds(missing.map(Number));
+      const rows = await this.store.profilesByIds(missing.map(Number));
       return new Map(rows.map((row) => [String(row.id), toProfile(row)]));
     });
     return new Map([...found].map(([id, p]) => [Number(id), p]));
@@ -52,7 +52,7 @@ export class ProfileCache {
   async standing(userId: number): Promise<UserStanding | null> {
     try {
       return await this.cache.getOrLoad('profile', `standing:${userId}`, async () => {
-        const row = await this.store.byId(userId);
+        const row = await this.store.standingOf(userId);
         if (!row) throw new NoSuchUser();
         return { tokenVersion: row.token_version, roles: row.roles };
       });

@@ -71,6 +71,17 @@ export class UsersStore {
       .executeTakeFirst();
   }
 
+  /** The public profiles of `ids` (every list page asks for its authors': no hash, email or timestamps to send and parse). */
+  async profilesByIds(ids: readonly number[]): Promise<Pick<UserRow, 'id' | 'username' | 'bio' | 'image'>[]> {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('identity.users').select(['id', 'username', 'bio', 'image']).where('id', 'in', [...ids]).execute();
+  }
+
+  /** What a signed-in request is checked against (every one, with the cache off): the token version and roles only. */
+  async standingOf(id: number): Promise<Pick<UserRow, 'token_version' | 'roles'> | undefined> {
+    return this.db.selectFrom('identity.users').select(['token_version', 'roles']).where('id', '=', id).executeTakeFirst();
+  }
+
   async byIds(ids: readonly number[]): Promise<UserRow[]> {
     if (ids.length === 0) return [];
     return this.db.selectFrom('identity.users').selectAll().where('id', 'in', [...ids]).execute();

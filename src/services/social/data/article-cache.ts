@@ -1,13 +1,13 @@
 import { PROFILES_CACHE_TAG, type IdentityClient, type UserProfile } from '../../../contracts/identity.js';
 import type { Cache } from '../../../platform/cache/cache.js';
 import { errors } from '../../../platform/errors/catalog.js';
-import type { ArticleFilter, ArticleRecord, ArticlesStore, Page } from './articles.store.js';
+import type { ArticleFilter, ArticleRecord, ArticlesStore, ArticleSummary, Page } from './articles.store.js';
 
 const LISTS = 'lists';
 
 /**
- * Cache-aside reads of articles: records by slug and by id (`article:`),
- * list pages with their records (`list:`, tagged "lists") and the tag cloud (`tags:all`).
+ * Cache-aside reads of articles: records by slug and summaries (no body) by id (`article:`),
+ * list pages with their summaries (`list:`, tagged "lists") and the tag cloud (`tags:all`).
  * Every article write calls `changed`, before answering, so the writer's
  * next read (in any instance: the bus drops L1 copies) is fresh.
  * Misses are never cached: an unknown slug may be created a moment later.
@@ -28,10 +28,10 @@ export class ArticleCache {
     });
   }
 
-  /** Records in the order of `ids`; all misses loaded in one query. */
-  async byIds(ids: readonly number[]): Promise<ArticleRecord[]> {
-    const found = await this.cache.getManyOrLoad<ArticleRecord>('article', ids.map((id) => `id:${id}`), async (missing) => {
-      const loaded = await this.store.recordsByIds(missing.map((key) => Number(key.slice('id:'.length))));
+  /** Summaries in the order of `ids` (the feed's page: no body, as in every list); all misses loaded in one query. */
+  async byIds(ids: readonly number[]): Promise<ArticleSummary[]> {
+    const found = await this.cache.getManyOrLoad<ArticleSummary>('article', ids.map((id) => `id:${id}`), async (missing) => {
+      const loaded = await this.store.summariesByIds(missing.map((key) => Number(key.slice('id:'.length))));
       return new Map(loaded.map((r) => [`id:${r.id}`, r]));
     });
     return ids.flatMap((id) => found.get(`id:${id}`) ?? []);
@@ -43,14 +43,13 @@ export class ArticleCache {
    * bentocache's per-operation cost was most of its CPU). Safe because every article write drops every
    * page (tag "lists") and identity drops them on any profile change (PROFILES_CACHE_TAG).
    */
-  async page(filter: ArticleFilter, page: Page): Promise<{ records: ArticleRecord[]; total: number; authors: UserProfile[] }> {
+  async page(filter: ArticleFilter, page: Page): Promise<{ records: ArticleSummary[]; total: number; authors: UserProfile[] }> {
     const key = `${filter.tag ?? ''}|${filter.authorId ?? ''}|${filter.favoritedBy ?? ''}|${page.limit}|${page.offset}`;
     return this.cache.getOrLoad(
       'list',
       key,
       async () => {
-        const { ids, total } = await this.store.findIds(filter, page);
-        const records = await this.store.recordsByIds(ids);
+        const { records, total } = await this.store.findPage(filter, page);
         const authors = await this.identity.usersByIds(records.map((r) => r.authorId));
         return { records, total, authors: [...authors.values()] };
       },

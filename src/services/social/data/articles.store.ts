@@ -1,23 +1,34 @@
-import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
 import type { SocialTables } from './tables.js';
 
 /**
- * An article as every viewer sees it: JSON-safe (ISO timestamps), so it can
- * be cached in Redis. Viewer-specific flags (favorited, following) are not
+ * An article as every viewer sees it in a list: JSON-safe (ISO timestamps), so it can
+ * be cached in Redis. No `body`: RealWorld's lists leave it out, so list and feed
+ * queries never read it. Viewer-specific flags (favorited, following) are not
  * part of it; they are looked up per request.
  */
-export interface ArticleRecord {
+export interface ArticleSummary {
   id: number;
   slug: string;
   title: string;
   description: string;
-  body: string;
   authorId: number;
   favoritesCount: number;
   tagList: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** A single article as every viewer sees it: the summary and its body. */
+export interface ArticleRecord extends ArticleSummary {
+  body: string;
+}
+
+/** What a viewer's flags on a page are: the articles they favorited and the authors they follow, of those asked about. */
+export interface ViewerFlagSets {
+  favorited: Set<number>;
+  following: Set<number>;
 }
 
 export interface ArticleFields {
@@ -102,12 +113,18 @@ export class ArticlesStore {
       .executeTakeFirst();
   }
 
-  /** Records (with sorted tags) in the order of `ids`: one query per batch. */
-  async recordsByIds(ids: readonly number[]): Promise<ArticleRecord[]> {
+  /** Summaries (with sorted tags, without body) in the order of `ids`: one query per batch (the feed's page). */
+  async summariesByIds(ids: readonly number[]): Promise<ArticleSummary[]> {
     if (ids.length === 0) return [];
-    const rows = await this.records().where('a.id', 'in', [...ids]).execute();
-    const byId = new Map(rows.map((r) => [r.id, toRecord(r)]));
+    const rows = await this.summaries().where('a.id', 'in', [...ids]).execute();
+    const byId = new Map(rows.map((r) => [r.id, toSummary(r)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** One article with its body, by id (the answer to a write). */
+  async recordById(id: number): Promise<ArticleRecord | undefined> {
+    const row = await this.records().where('a.id', '=', id).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
   }
 
   /** An author's articles, oldest first, `limit` at a time after `afterId` (keyset paging for the data export). */
@@ -121,16 +138,22 @@ export class ArticlesStore {
     return row ? toRecord(row) : undefined;
   }
 
-  /** Of `articleIds`, those `userId` has favorited: one query for a whole page. */
-  async favoritedAmong(userId: number | null, articleIds: readonly number[]): Promise<Set<number>> {
-    if (userId === null || articleIds.length === 0) return new Set();
-    const rows = await this.db
-      .selectFrom('social.favorites')
-      .select('article_id')
-      .where('user_id', '=', userId)
-      .where('article_id', 'in', [...new Set(articleIds)])
-      .execute();
-    return new Set(rows.map((r) => r.article_id));
+  /**
+   * Of `articleIds`, those `userId` favorited, and of `authorIds`, those they follow: one statement for a page's
+   * flags when there are no cached sets to answer from (CACHE_ENABLED=false), instead of one per kind.
+   */
+  async viewerFlags(userId: number, articleIds: readonly number[], authorIds: readonly number[]): Promise<ViewerFlagSets> {
+    const flags: ViewerFlagSets = { favorited: new Set(), following: new Set() };
+    if (articleIds.length === 0 && authorIds.length === 0) return flags;
+    // Arrays, not `in` lists: one parameter each, and the same statement text for every page size.
+    const { rows } = await sql<{ following: boolean; id: string | number }>`
+      select false as following, article_id as id from social.favorites
+        where user_id = ${userId} and article_id = any(${[...new Set(articleIds)]}::bigint[])
+      union all
+      select true, followee_id from social.follows
+        where follower_id = ${userId} and followee_id = any(${[...new Set(authorIds)]}::bigint[])`.execute(this.db);
+    for (const row of rows) (row.following ? flags.following : flags.favorited).add(Number(row.id));
+    return flags;
   }
 
   /** Up to `limit` ids of the articles `userId` favorited (the viewer's cached set, ViewerFlags). */
@@ -147,48 +170,61 @@ export class ArticlesStore {
       where a.id = v.id`.execute(this.db);
   }
 
-  private records() {
+  private summaries() {
     return this.db
       .selectFrom('social.articles as a')
-      .select(['a.id', 'a.slug', 'a.title', 'a.description', 'a.body', 'a.author_id', 'a.favorites_count', 'a.created_at', 'a.updated_at', 'a.tag_list']);
+      .select(['a.id', 'a.slug', 'a.title', 'a.description', 'a.author_id', 'a.favorites_count', 'a.created_at', 'a.updated_at', 'a.tag_list']);
   }
 
-  /** One page of ids, newest first (id breaks ties), and the total of matches. */
+  private records() {
+    return this.summaries().select('a.body');
+  }
+
+  /** One page of ids, newest first (id breaks ties), and the total of matches (the pull feed's page). */
   async findIds(filter: ArticleFilter, page: Page): Promise<{ ids: number[]; total: number }> {
-    const [ids, total] = await Promise.all([this.pageIds(filter, page), this.countMatches(filter)]);
-    return { ids, total };
+    const [ids, count] = await Promise.all([this.pageIds(filter, page).execute(this.db), this.countMatches(filter).execute(this.db)]);
+    return { ids: ids.rows.map((r) => Number(r.id)), total: Number(count.rows[0]?.total ?? 0) };
   }
 
-  private async pageIds(filter: ArticleFilter, page: Page): Promise<number[]> {
+  /**
+   * One page of a list with its summaries and the total of matches, in one statement where ids, count and rows
+   * were three in two round trips: the page's ids from their index, the rows by primary key, the total (from the
+   * kept counts, see countMatches) as a scalar on every row. Only a page with no rows (past the end, or nothing
+   * matches) asks for the total on its own.
+   */
+  async findPage(filter: ArticleFilter, page: Page): Promise<{ records: ArticleSummary[]; total: number }> {
+    const { rows } = await sql<SummaryRow & { total: string | number | null }>`
+      select (${this.countMatches(filter)}) as total,
+        a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at, a.tag_list
+      from (${this.pageIds(filter, page)}) p join social.articles a on a.id = p.id
+      order by a.created_at desc, a.id desc`.execute(this.db);
+    const total = rows.length > 0 ? rows[0]!.total : (await this.countMatches(filter).execute(this.db)).rows[0]?.total;
+    return { records: rows.map(toSummary), total: Number(total ?? 0) };
+  }
+
+  /** The statement for one page of ids, newest first (id breaks ties). */
+  private pageIds(filter: ArticleFilter, page: Page): RawBuilder<{ id: number | string }> {
     if (onlyFilter(filter) === 'authorsFollowedBy') {
       // The pull feed: each followee's newest (offset + limit) from their own index, merged. Walking the
       // global newest-first index instead reads past every article of the people not followed, which
       // for someone following a few quiet authors is most of the table.
-      const { rows } = await sql<{ id: number }>`select a.id from social.follows f
+      return sql`select a.id from social.follows f
         cross join lateral (
           select id, created_at from social.articles where author_id = f.followee_id
           order by created_at desc, id desc limit ${page.offset + page.limit}
         ) a
         where f.follower_id = ${filter.authorsFollowedBy}
-        order by a.created_at desc, a.id desc limit ${page.limit} offset ${page.offset}`.execute(this.db);
-      return rows.map((r) => Number(r.id));
+        order by a.created_at desc, a.id desc limit ${page.limit} offset ${page.offset}`;
     }
-    const rows = await this.filtered(filter)
-      .select('a.id')
-      .orderBy('a.created_at', 'desc')
-      .orderBy('a.id', 'desc')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute();
-    return rows.map((r) => r.id);
+    return sql`${this.filtered(filter).select('a.id').orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(page.limit).offset(page.offset)}`;
   }
 
   /**
-   * How many articles match: with no filter or one, a count kept by triggers (migration 6) or an
-   * index range, never a pass over the articles; filters combined (rare: the API allows
-   * author + tag + favorited together) are counted by the query itself.
+   * The statement for how many articles match (one row, `total`): with no filter or one, a count kept by
+   * triggers (migration 6) or an index range, never a pass over the articles; filters combined (rare: the
+   * API allows author + tag + favorited together) are counted by the query itself.
    */
-  private async countMatches(filter: ArticleFilter): Promise<number> {
+  private countMatches(filter: ArticleFilter): RawBuilder<{ total: string | number | null }> {
     const only = onlyFilter(filter);
     let query;
     if (only === 'none') {
@@ -209,8 +245,7 @@ export class ArticlesStore {
     } else {
       query = this.filtered(filter).select((eb) => eb.fn.countAll<number>().as('total'));
     }
-    const row = await query.executeTakeFirst();
-    return Number(row?.total ?? 0);
+    return sql`${query}`;
   }
 
   private filtered(filter: ArticleFilter): SelectQueryBuilder<SocialTables & { a: SocialTables['social.articles'] }, 'a', object> {
@@ -266,22 +301,28 @@ export class ArticlesStore {
   }
 }
 
-function toRecord(row: {
-  id: number; slug: string; title: string; description: string; body: string; author_id: number;
+type SummaryRow = {
+  id: number | string; slug: string; title: string; description: string; author_id: number | string;
   favorites_count: number; created_at: Date; updated_at: Date; tag_list: string[];
-}): ArticleRecord {
+};
+
+function toSummary(row: SummaryRow): ArticleSummary {
   return {
-    id: row.id,
+    // bigint columns, read by raw statements too: Number() whatever type the driver (pg or PGlite) hands back.
+    id: Number(row.id),
     slug: row.slug,
     title: row.title,
     description: row.description,
-    body: row.body,
-    authorId: row.author_id,
+    authorId: Number(row.author_id),
     favoritesCount: row.favorites_count,
     tagList: row.tag_list,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+function toRecord(row: SummaryRow & { body: string }): ArticleRecord {
+  return { ...toSummary(row), body: row.body };
 }
 
 /** Which single filter narrows a list: 'none', its name, or 'several'. */

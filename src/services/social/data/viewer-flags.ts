@@ -1,5 +1,5 @@
 import type { Cache } from '../../../platform/cache/cache.js';
-import type { ArticlesStore } from './articles.store.js';
+import type { ArticlesStore, ViewerFlagSets } from './articles.store.js';
 import type { FollowsStore } from './follows.store.js';
 
 /**
@@ -43,11 +43,15 @@ export class ViewerFlags {
     private readonly useSets = true,
   ) {}
 
-  /** Of `articleIds`, those `viewerId` has favorited. */
-  async favoritedAmong(viewerId: number | null, articleIds: readonly number[]): Promise<Set<number>> {
-    if (viewerId === null || articleIds.length === 0) return new Set();
-    const { favorites } = await this.sets(viewerId);
-    return favorites ? new Set(articleIds.filter((id) => favorites.has(id))) : this.articles.favoritedAmong(viewerId, articleIds);
+  /**
+   * A page's flags at once: of `articleIds` those `viewerId` favorited, of `authorIds` those they follow.
+   * From the cached sets when there are; otherwise one statement for both (ArticlesStore.viewerFlags).
+   */
+  async among(viewerId: number | null, articleIds: readonly number[], authorIds: readonly number[]): Promise<ViewerFlagSets> {
+    if (viewerId === null || (articleIds.length === 0 && authorIds.length === 0)) return { favorited: new Set(), following: new Set() };
+    const { favorites, following } = await this.sets(viewerId);
+    if (!favorites || !following) return this.articles.viewerFlags(viewerId, articleIds, authorIds);
+    return { favorited: new Set(articleIds.filter((id) => favorites.has(id))), following: new Set(authorIds.filter((id) => following.has(id))) };
   }
 
   /** Of `authorIds`, those `viewerId` follows. */

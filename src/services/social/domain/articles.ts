@@ -2,14 +2,14 @@ import { errors } from '../../../platform/errors/catalog.js';
 import type { IdentityClient, UserProfile } from '../../../contracts/identity.js';
 import type { ArticleCache } from '../data/article-cache.js';
 import type { ViewerFlags } from '../data/viewer-flags.js';
-import type { ArticleFields, ArticleFilter, ArticleRecord, ArticlesStore, Page } from '../data/articles.store.js';
+import type { ArticleFields, ArticleFilter, ArticlesStore, ArticleSummary, Page } from '../data/articles.store.js';
 import type { FeedStrategy } from '../feed/feed-strategy.js';
 import type { Outbox } from '../../../platform/bus/platform-bus.js';
 import { ARTICLE_DELETED, ARTICLE_PUBLISHED, articleEvent } from './article-events.js';
 import { ARTICLE_FAVORITED, type ArticleFavoritedEvent } from '../../../contracts/social.js';
 import type { SocialTables } from '../data/tables.js';
 import { canonicalTag, checkArticleInput, normalizeTags, type ArticleInput } from './article-input.js';
-import { DELETED_AUTHOR, type AuthorDirectory } from './authors.js';
+import { DELETED_AUTHOR, profileViews } from './authors.js';
 import { slugify, suffixed } from './slug.js';
 import type { ArticleList, ArticleView } from './views.js';
 
@@ -29,7 +29,6 @@ export class ArticlesDomain {
   constructor(
     private readonly store: ArticlesStore,
     private readonly cached: ArticleCache,
-    private readonly authors: AuthorDirectory,
     private readonly identity: IdentityClient,
     private readonly feed: FeedStrategy,
     private readonly views: ViewCounter,
@@ -138,22 +137,26 @@ export class ArticlesDomain {
 
   /**
    * Adds what depends on the viewer: favorited and the authors' `following` from the viewer's cached sets
-   * (ViewerFlags), authors from cached profiles or the ones a list page carries. Once the cache is warm a
-   * signed-in page costs no query either; none costs more than a fixed number.
+   * (ViewerFlags), or one statement for both with the cache off; authors from cached profiles or the ones a
+   * list page carries. Once the cache is warm a signed-in page costs no query either; none costs more than a
+   * fixed number.
    */
-  private async hydrate(records: ArticleRecord[], viewerId: number | null, knownAuthors?: readonly UserProfile[]): Promise<ArticleView[]> {
-    const ids = records.map((r) => r.id);
-    const [favorited, authors] = await Promise.all([
-      this.flags.favoritedAmong(viewerId, ids),
-      knownAuthors ? this.authors.viewsOf(knownAuthors, viewerId) : this.authors.profiles(records.map((r) => r.authorId), viewerId),
+  private async hydrate<A extends ArticleSummary>(records: A[], viewerId: number | null, knownAuthors?: readonly UserProfile[]): Promise<ArticleView<A>[]> {
+    const authorIds = records.map((r) => r.authorId);
+    const [flags, users] = await Promise.all([
+      this.flags.among(viewerId, records.map((r) => r.id), authorIds),
+      knownAuthors ?? this.identity.usersByIds(authorIds).then((found) => [...found.values()]),
     ]);
-    return records.map((article) => ({ article, favorited: favorited.has(article.id), author: authors.get(article.authorId) ?? DELETED_AUTHOR }));
+    const authors = profileViews(users, flags.following);
+    return records.map((article) => ({ article, favorited: flags.favorited.has(article.id), author: authors.get(article.authorId) ?? DELETED_AUTHOR }));
   }
 
+  /** The answer to a write: from Postgres (the write just dropped the cached copy), with its body. */
   private async viewById(id: number, viewerId: number | null): Promise<ArticleView> {
-    const [view] = await this.hydrate(await this.cached.byIds([id]), viewerId);
-    if (!view) throw errors.notFound('article');
-    return view;
+    const record = await this.store.recordById(id);
+    if (!record) throw errors.notFound('article');
+    const [view] = await this.hydrate([record], viewerId);
+    return view!;
   }
 
   /** The authoritative id, owner and title (from Postgres: write paths never trust the cache). */

@@ -17,12 +17,7 @@ export class AuthorDirectory {
       this.identity.usersByIds(authorIds),
       this.flags.followedAmong(viewerId, authorIds),
     ]);
-    return toViews(users.values(), followed);
-  }
-
-  /** The same, for profiles already at hand (a cached list page carries its authors): only the flags are looked up. */
-  async viewsOf(users: readonly UserProfile[], viewerId: number | null): Promise<Map<number, ProfileView>> {
-    return toViews(users, await this.flags.followedAmong(viewerId, users.map((u) => u.id)));
+    return profileViews(users.values(), followed);
   }
 
   async profile(authorId: number, viewerId: number | null): Promise<ProfileView> {
@@ -38,7 +33,8 @@ export class AuthorDirectory {
  */
 export const DELETED_AUTHOR: ProfileView = Object.freeze({ username: '[deleted]', bio: null, image: null, following: false });
 
-function toViews(users: Iterable<UserProfile>, followed: Set<number>): Map<number, ProfileView> {
+/** Profiles as a viewer sees them, given the ids of those the viewer follows. */
+export function profileViews(users: Iterable<UserProfile>, followed: ReadonlySet<number>): Map<number, ProfileView> {
   const views = new Map<number, ProfileView>();
   for (const user of users) {
     views.set(user.id, { username: user.username, bio: user.bio, image: user.image, following: followed.has(user.id) });

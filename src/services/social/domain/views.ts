@@ -1,4 +1,5 @@
-import type { ArticleRecord } from '../data/articles.store.js';
+import type { ArticleRecord, ArticleSummary } from '../data/articles.store.js';
+export type { ArticleSummary };
 import type { CommentRow } from '../data/comments.store.js';
 
 /** A profile as one viewer sees it. */
@@ -9,9 +10,9 @@ export interface ProfileView {
   following: boolean;
 }
 
-/** An article as one viewer sees it: the shared record plus the viewer's flags. */
-export interface ArticleView {
-  article: ArticleRecord;
+/** An article as one viewer sees it: the shared record (a summary in lists, the whole record alone) plus the viewer's flags. */
+export interface ArticleView<A extends ArticleSummary = ArticleRecord> {
+  article: A;
   favorited: boolean;
   author: ProfileView;
 }
@@ -22,6 +23,6 @@ export interface CommentView {
 }
 
 export interface ArticleList {
-  articles: ArticleView[];
+  articles: ArticleView<ArticleSummary>[];
   total: number;
 }

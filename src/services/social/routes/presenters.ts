@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import type { ArticleView, CommentView, ProfileView } from '../domain/views.js';
+import type { ArticleSummary, ArticleView, CommentView, ProfileView } from '../domain/views.js';
 import type { ArticleJson, ArticleListItemJson } from './responses.js';
 
 /** RealWorld's JSON shapes. Lists omit `body` (RealWorld since 2024-08). */
@@ -13,12 +13,12 @@ export function articleJson(view: ArticleView): Static<typeof ArticleJson> {
 }
 
 /** Lists leave out `body` (RealWorld since 2024-08). */
-export function articleListItemJson(view: ArticleView): Static<typeof ArticleListItemJson> {
+export function articleListItemJson(view: ArticleView<ArticleSummary>): Static<typeof ArticleListItemJson> {
   const { slug, title, description } = view.article;
   return { slug, title, description, ...shared(view) };
 }
 
-function shared({ article, favorited, author }: ArticleView) {
+function shared({ article, favorited, author }: ArticleView<ArticleSummary>) {
   return {
     tagList: article.tagList,
     createdAt: article.createdAt,
@@ -29,7 +29,7 @@ function shared({ article, favorited, author }: ArticleView) {
   };
 }
 
-export function articleListJson(list: { articles: ArticleView[]; total: number }) {
+export function articleListJson(list: { articles: ArticleView<ArticleSummary>[]; total: number }) {
   return { articles: list.articles.map(articleListItemJson), articlesCount: list.total };
 }
 
