@@ -62,7 +62,8 @@ export async function startFromBase(file: string, dataDir: string | undefined): 
   const partial = `${dataDir}.${process.pid}.partial`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
-  await extract({ file, cwd: partial });
+  // Synchronous: 0.3–0.4 s for the 41 MB tarball against 0.7–0.8 s streamed, and nothing else runs during a start anyway.
+  extract({ file, cwd: partial, sync: true });
   rmSync(dataDir, { recursive: true, force: true });
   renameSync(partial, dataDir);
   return {};
