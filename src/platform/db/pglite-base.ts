@@ -6,13 +6,14 @@ import { PGlite, type Extensions } from '@electric-sql/pglite';
 import { extract } from 'tar';
 
 /**
- * A freshly initialised PGlite data directory, kept as a tarball and loaded
+ * A freshly initialised PGlite data directory, kept as a tarball and unpacked
+ * into a new data directory (or loaded into an in-memory database: startFromBase)
  * instead of running initdb again. initdb is most of a PGlite start: measured
  * on this 2-core machine under load 12, 46–57 s from nothing against 14 s from
  * the tarball (and ~60 MB less resident), for every `scalestack start` on a new
  * data directory, every in-memory test system and every child process of the
  * suites. The tarball is made once per machine and PGlite version (the first
- * start pays initdb plus a ~5 s dump) and written atomically, so processes
+ * start pays initdb plus a ~5 s dump) and written once (writeOnce), so processes
  * starting together never read half of one.
  * `PGLITE_BASE_DIR` moves it (default: the OS temp directory); `PGLITE_BASE=off`
  * runs initdb every time.
