@@ -41,7 +41,10 @@ const frontEnd = (api: string, email: string, password: string, slug: string, ta
   const json = { 'Content-Type': 'application/json' };
   try {
     const login = await fetch(api + '/api/users/login', { method: 'POST', headers: json, body: JSON.stringify({ user: { email: ${JSON.stringify(email)}, password: ${JSON.stringify(password)} } }) });
-    const { user } = await login.json();
+    const answer = await login.json();
+    // Seen once in CI through the gateway (no user in the answer): the status and code say which refusal it was.
+    if (!answer.user) throw new Error('login: ' + login.status + ' ' + JSON.stringify(answer));
+    const { user } = answer;
     const auth = { ...json, Authorization: 'Token ' + user.token };
     const favorite = await fetch(api + '/api/articles/${slug}/favorite', { method: 'POST', headers: auth, body: '' });
     const favorited = (await favorite.json()).article.favorited;
