@@ -101,6 +101,20 @@ describe('gateway: balancing, ejection, re-admission', () => {
     assert.equal((await rawRequest(g.url, 'GET', '/api/slow')).status, 200);
   });
 
+  it('with every replica out by its checks alone, requests still reach them (panic routing), and a draining one gets none', async () => {
+    const [a] = await replicas('a');
+    const g = await gateway({ social: [a!.url], healthIntervalMs: 60_000 });
+    const upstreamA = g.pools.get('social')!.all()[0]!;
+    // A check that timed out under load: the only replica leaves rotation though it answers.
+    upstreamA.eject();
+    assert.equal(upstreamA.available, false);
+    const res = await rawRequest(g.url, 'GET', '/api/tags');
+    assert.equal(res.status, 200);
+    assert.equal(replicaOf(res.body), 'a');
+    upstreamA.draining = true;
+    assert.equal((await rawRequest(g.url, 'GET', '/api/tags')).status, 503, 'a draining replica is never a panic pick');
+  });
+
   it('follows discovery: a replica that heartbeats appears, one that stops vanishes', async () => {
     const [a, b] = await replicas('a', 'b');
     const registry = new MemoryRegistry();

@@ -23,9 +23,17 @@ export class ServicePool {
     return [...this.upstreams.values()];
   }
 
+  /**
+   * A replica for one request. With none available, the ones out of rotation only because their
+   * checks failed still get it (panic routing, as Envoy does below its panic threshold): a /readyz
+   * that timed out twice on a busy machine took the only replica out, and every request became a
+   * 503 until the next good check, while the replica was answering. A draining replica or an open
+   * breaker still keeps requests away; a dead replica refuses the connection, and that is the 503.
+   */
   pick(context: PickContext, exclude?: ReadonlySet<Upstream>): Upstream | undefined {
     const candidates = this.all().filter((u) => u.available && !exclude?.has(u));
-    return this.balancer.pick(candidates, context);
+    if (candidates.length > 0) return this.balancer.pick(candidates, context);
+    return this.balancer.pick(this.all().filter((u) => u.panicRoutable && !exclude?.has(u)), context);
   }
 
   /**

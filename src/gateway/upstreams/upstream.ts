@@ -44,6 +44,11 @@ export class Upstream implements Candidate {
     return this.admitted && !this.draining && this.breaker.acceptsCalls;
   }
 
+  /** May get a request when no replica of its service is available: out of rotation by its checks alone (ServicePool.pick). */
+  get panicRoutable(): boolean {
+    return !this.draining && this.breaker.acceptsCalls;
+  }
+
   /** One active check's outcome; returns what changed, for the log. */
   recordCheck(ok: boolean): 'admitted' | 'ejected' | null {
     if (ok) {
