@@ -80,13 +80,14 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   // Before anything is opened or written: a bad secret (e.g. an empty DATA_DIR/jwt-secret) is a configuration error.
   // Verified signatures are remembered briefly (revocation is the user check's, still asked on every request).
   const tokens = withVerifiedTokenCache(createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS));
+  const migrations = migrationsFor(services);
   const db = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolMax: config.DATABASE_POOL_MAX,
     embeddedSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
     replicas: replicaSettings(config),
-    schemaKey: migrationsKey(migrationsFor(services)),
+    schemaKey: migrationsKey(migrations),
   }).catch(async (err: unknown) => {
     await faults?.panel.close();
     throw err;
@@ -100,7 +101,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   if (faults) closers.push(() => faults.panel.close());
   let startedApp: App | undefined;
   try {
-    const applied = await runMigrations(db, migrationsFor(services));
+    const applied = await runMigrations(db, migrations);
     // Before any service writes: the next new embedded database starts from this one, migrated.
     if (applied > 0) await db.keepAsBase?.();
     migrated = true;
