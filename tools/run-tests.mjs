@@ -26,6 +26,9 @@ const isolated = (file) => /@isolated\b/.test(readFileSync(file, 'utf8').split('
 /** `ok 3 - title # SKIP reason` lines, nested or not; filtering by --test-name-pattern is not a skip of ours. */
 const SKIP_LINE = /^\s*ok \d+ - (.*) # SKIP(?: (.*))?$/;
 const skippedTests = [];
+/** Each `not ok` line with the location and first lines of its error, repeated at the end: CI shows only the tail. */
+const failures = [];
+const NOT_OK_LINE = /^(\s*)not ok \d+ - (.*)$/;
 
 /** Runs node --test on `files`, echoing its output, and returns the counts from its closing summary. */
 function run(files, concurrency, timeoutMs, flags) {
@@ -34,6 +37,7 @@ function run(files, concurrency, timeoutMs, flags) {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
     let pending = '';
+    let failure = null; // the failure whose YAML block is being read
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
       pending += chunk.toString();
@@ -42,6 +46,14 @@ function run(files, concurrency, timeoutMs, flags) {
       for (const line of lines) {
         const m = /^# (pass|fail|skipped|cancelled|todo) (\d+)$/.exec(line);
         if (m) totals[m[1]] = Number(m[2]);
+        const notOk = NOT_OK_LINE.exec(line);
+        if (notOk) {
+          failure = { title: notOk[2], details: [] };
+          failures.push(failure);
+        } else if (failure) {
+          if (/^\s*\.\.\.$/.test(line)) failure = null;
+          else if (/^\s*(location|error|code|failureType):/.test(line) || (failure.details.length > 0 && failure.details.length < 8 && !/^\s*(duration_ms|type|stack|expected|actual|operator):/.test(line))) failure.details.push(line.trim());
+        }
         const skip = SKIP_LINE.exec(line);
         if (skip && skip[2] !== 'test name does not match pattern') skippedTests.push(`${skip[1]}: ${skip[2] ?? '(no reason)'}`);
       }
@@ -78,6 +90,13 @@ const required = process.env.CI === 'true' || process.env.REQUIRE_SERVICES === '
 if (skippedTests.length > 0) {
   console.log(`\nskipped${required ? ' (CI=true or REQUIRE_SERVICES=1: each one fails the run)' : ''}:`);
   for (const t of skippedTests) console.log(`  - ${t}`);
+}
+if (failures.length > 0) {
+  console.log('\nfailed:');
+  for (const f of failures) {
+    console.log(`  - ${f.title}`);
+    for (const d of f.details) console.log(`      ${d}`);
+  }
 }
 const cancelled = sum.cancelled ? `, ${sum.cancelled} cancelled` : '';
 console.log(`\ntests: ${sum.pass} passed, ${sum.fail + sum.cancelled} failed, ${sum.skipped} skipped${cancelled}`);
