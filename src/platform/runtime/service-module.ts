@@ -61,6 +61,8 @@ export interface RemoteEndpoints {
   secret: string;
   /** INTERNAL_TRANSPORT: a service with a gRPC client uses it under 'grpc'; http when unset (ADR 0038). */
   transport?: 'http' | 'grpc';
+  /** How long one call may take before it fails with SS_TIMEOUT; the client's own default when unset. */
+  callTimeoutMs?: number;
 }
 
 export type RemoteClient = object & { close?(): Promise<void>; userExists?: UserCheck };

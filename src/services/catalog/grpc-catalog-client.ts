@@ -24,7 +24,7 @@ export function createGrpcCatalogClient(endpoints: RemoteEndpoints): CatalogClie
     for (let attempt = 0; attempt < urls.length * 2; attempt++) {
       const url = urls[attempt % urls.length]!;
       try {
-        return await replicas.call<T>(await replicas.channel(url), method, request, CATALOG_CALL_TIMEOUT_MS);
+        return await replicas.call<T>(await replicas.channel(url), method, request, endpoints.callTimeoutMs ?? CATALOG_CALL_TIMEOUT_MS);
       } catch (err) {
         const status = (err as Partial<GrpcServiceError>).code;
         if (typeof status !== 'number') continue; // its gRPC port not found: the next replica

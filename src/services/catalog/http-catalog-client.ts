@@ -6,8 +6,6 @@ import { isConnectionError, ReplicaPools } from '../../platform/runtime/topologi
 import { AppError, errors } from '../../platform/errors/catalog.js';
 import { CATALOG_CALL_TIMEOUT_MS, contractError } from './contract-errors.js';
 
-const TIMEOUT_MS = CATALOG_CALL_TIMEOUT_MS;
-
 /**
  * The catalog's contract for callers in another process (orders): signed
  * calls to /internal/catalog on keep-alive pools (undici), round-robin over
@@ -20,6 +18,7 @@ const TIMEOUT_MS = CATALOG_CALL_TIMEOUT_MS;
  */
 export function createHttpCatalogClient(endpoints: RemoteEndpoints): CatalogClient & { close(): Promise<void> } {
   const pools = new ReplicaPools(endpoints);
+  const timeoutMs = endpoints.callTimeoutMs ?? CATALOG_CALL_TIMEOUT_MS;
 
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const target = `/internal/catalog${path}`;
@@ -32,7 +31,7 @@ export function createHttpCatalogClient(endpoints: RemoteEndpoints): CatalogClie
         // Signed per attempt: a retry is a new request, and a signature is only good for a few seconds.
         const headers: Record<string, string> = { [INTERNAL_SIG_HEADER]: sign(endpoints.secret, 'internal', { method, path: target, bodyDigest: digest }) };
         if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', [BODY_DIGEST_HEADER]: digest });
-        const res = await pool.request({ method, path: target, headers, body: payload, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS });
+        const res = await pool.request({ method, path: target, headers, body: payload, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
         if (res.statusCode === 503) {
           // A draining replica: the next one may serve it.
           await res.body.dump();
