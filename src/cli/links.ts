@@ -38,7 +38,7 @@ export async function links(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const store = await openSharedClickStore(config.DATA_DIR);
+  const store = await openSharedClickStore({ dataDir: config.DATA_DIR, blobUrl: config.BLOB_URL });
   try {
     const moved = action === 'archive' ? await store.archiveDay(values.day) : await store.restoreDay(values.day);
     process.stdout.write(`${action}d ${values.day}: ${moved} click events\n`);
