@@ -154,7 +154,7 @@ async function statsRows(databaseUrl: string, dir: string): Promise<QueryRow[]> 
   await client.query('analyze clicks');
   const pgLoadS = (performance.now() - t1) / 1000;
 
-  const store = await openSharedClickStore(dir);
+  const store = await openSharedClickStore({ dataDir: dir });
   const from = start + 10 * DAY_MS;
   const to = from + 30 * DAY_MS;
   const timings = { duck: [] as number[], pg: [] as number[] };

@@ -6,9 +6,10 @@ import { dayStart } from '../services/links/analytics/days.js';
 const HELP = `usage: scalestack links <archive|restore> --day YYYY-MM-DD
 
   archive --day D   move day D's click events (every process's) from the hot store to its Parquet archive
-  restore --day D   bring archived day D back into the hot store (and remove its archive file)
+  restore --day D   bring archived day D back into the hot store (and remove its archive file or object)
 
-Works on DATA_DIR/links, also while processes run on it (see docs/patterns/olap-archival.md).
+Works on DATA_DIR/links (archived days there, or in the BLOB_URL store when it is set),
+also while processes run on it (see docs/patterns/olap-archival.md).
 The archival job does 'archive' by itself for days older than LINKS_ARCHIVE_AFTER_DAYS.
 `;
 
@@ -38,7 +39,7 @@ export async function links(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const store = await openSharedClickStore(config.DATA_DIR);
+  const store = await openSharedClickStore({ dataDir: config.DATA_DIR, blobUrl: config.BLOB_URL });
   try {
     const moved = action === 'archive' ? await store.archiveDay(values.day) : await store.restoreDay(values.day);
     process.stdout.write(`${action}d ${values.day}: ${moved} click events\n`);

@@ -1,10 +1,11 @@
 import { errors } from '../errors/catalog.js';
 
-const SEGMENT = /^[A-Za-z0-9._-]+$/;
+const SEGMENT = /^[A-Za-z0-9._=-]+$/;
 
 /**
  * Refuses keys that could escape the fs store's directory or mean different objects on different stores
- * (`..`, empty segments, a leading `/`, characters S3 and file systems treat differently).
+ * (`..`, empty segments, a leading `/`, characters S3 and file systems treat differently). `=` is
+ * plain on both and lets keys be Hive-style partitions (`links/clicks/day=2026-03-01/clicks.parquet`).
  */
 export function checkBlobKey(key: string): string {
   const segments = key.split('/');

@@ -113,6 +113,15 @@ for (const target of targets) {
       assert.equal(one.nextCursor, null);
     });
 
+    test('Hive-style keys (a `name=value` segment) are plain keys: put, get and listed under their prefix', async () => {
+      const prefix = `${ns()}/day=2026-03-01/`;
+      await store.put(`${prefix}clicks.parquet`, Buffer.from('p'), { contentType: 'application/vnd.apache.parquet' });
+      const got = await store.get(`${prefix}clicks.parquet`);
+      assert.ok(got);
+      assert.equal((await buffer(got.body)).toString(), 'p');
+      assert.deepEqual((await store.list(prefix)).items.map((i) => i.key), [`${prefix}clicks.parquet`]);
+    });
+
     test('keys that could escape the store or mean different things on different stores are refused', async () => {
       for (const key of ['../x', 'a/../../x', '/abs', 'a//b', '', 'sp ace', 'a/./b', 'back\\slash']) {
         await assert.rejects(store.put(key, Buffer.from('x'), { contentType: 'text/plain' }), { code: 'SS_VALIDATION' }, key);

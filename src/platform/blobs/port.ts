@@ -27,7 +27,7 @@ export interface PutOptions {
 
 /**
  * Objects by key (docs/patterns/blob-storage.md, docs/adr/0034-blob-storage.md).
- * Keys are `[A-Za-z0-9._-]` segments joined by `/`; `put` on an existing key replaces it whole;
+ * Keys are `[A-Za-z0-9._=-]` segments joined by `/`; `put` on an existing key replaces it whole;
  * `delete` of a missing key is not an error. Values are whole objects, written in one call: callers
  * bound their size (catalog images) before `put`.
  */

@@ -147,7 +147,7 @@ export const ConfigSchema = Type.Object({
   CACHE_TTL_SEARCH_S: Type.Integer({ minimum: 1, default: 10 }),
   /** Spread products over this many databases (the data layer's hash strategy); unset = one database. */
   CATALOG_SHARDS: Type.Optional(Type.String({ minLength: 1 })),
-  /** Blob storage (docs/patterns/blob-storage.md): unset = files under DATA_DIR/blobs; `s3://bucket[/prefix]?endpoint=&region=` = S3 or compatible (credentials: the AWS_* variables). */
+  /** Blob storage (docs/patterns/blob-storage.md) for product images and archived click days: unset = files under DATA_DIR/blobs (click days: DATA_DIR/links/archive); `s3://bucket[/prefix]?endpoint=&region=` = S3 or compatible (credentials: the AWS_* variables). */
   BLOB_URL: Type.Optional(Type.String({ pattern: '^s3://[^/?#]+' })),
   /** A product image upload larger than this gets 413 and stores nothing. */
   CATALOG_IMAGE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 104_857_600, default: 10_485_760 }),

@@ -45,7 +45,7 @@ async function clicksInPostgres(url: string, code: string): Promise<number> {
 
 /** Click events in the analytics store of `dataDir`, every process's files (readable while they run). */
 async function clicksInAnalytics(dataDir: string): Promise<number> {
-  const store = await openSharedClickStore(dataDir);
+  const store = await openSharedClickStore({ dataDir });
   try {
     return await store.hotCount();
   } finally {

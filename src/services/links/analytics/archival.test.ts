@@ -31,7 +31,7 @@ describe('click archival (hot Parquet files + one archive file per day, on DuckD
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'links-archival-'));
-    store = await openSharedClickStore(dir);
+    store = await openSharedClickStore({ dataDir: dir });
     await store.append(events);
   });
   after(async () => {
@@ -79,7 +79,7 @@ describe('click archival (hot Parquet files + one archive file per day, on DuckD
   });
 
   it("another process's clicks are read too, hot and archived (processes sharing DATA_DIR)", async () => {
-    const other = await openSharedClickStore(dir);
+    const other = await openSharedClickStore({ dataDir: dir });
     try {
       await other.append([event('2026-03-03', 1, 'abc1234', 'other.example'), event('2026-03-10', 2, 'abc1234', 'other.example')]);
       let stats = await store.stats('abc1234', whole.from, whole.to, 'day');

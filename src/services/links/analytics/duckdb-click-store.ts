@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import type { ClickEvent } from '../domain/click.js';
-import type { ArchiveDir } from './archive-dir.js';
+import { ArchiveVanished, type ArchiveStore } from './archive/port.js';
 import type { HotDir, HotFile } from './hot-dir.js';
 import type { Bucket, ClickStats, ClickStore } from './click-store.js';
 import { dayOf, dayStart, DAY_MS } from './days.js';
@@ -14,6 +15,7 @@ const FANOUT = 16;
 /** Listing and reading are not atomic: a merge may delete a listed file before it is read. Then the query lists again. */
 const READ_ATTEMPTS = 4;
 const VANISHED = /no files found|cannot open file|no such file/i;
+const vanished = (err: unknown) => err instanceof ArchiveVanished || VANISHED.test((err as Error).message);
 
 const ORDER = 'order by code, ts';
 /**
@@ -35,11 +37,14 @@ export const PARQUET = '(format parquet, compression zstd, row_group_size 16384)
  *   ~5 levels a day) and its whole previous day into one file when a new day begins.
  *   Files are written aside and renamed, sorted by (code, ts) so a query for
  *   one code skips most row groups by their min/max statistics.
- * - Archive (`archive-dir.ts`): one file per day, merged from every writer's files.
+ * - Archive (`archive/`): one file per day, merged from every writer's files, on the
+ *   file system or, with BLOB_URL, an object in the blob store read through a local copy.
  *
  * Invariant that keeps archival crash-safe: a day with an archive file is
  * answered from the archive alone; hot files of such a day are leftovers of
- * an interrupted move and are deleted by the next one. (Clicks are stamped at
+ * an interrupted move and are deleted by the next one. Archival therefore
+ * commits the archive (rename, or the upload) before it deletes a hot file, and restore
+ * writes the hot file before it removes the archive. (Clicks are stamped at
  * redirect time, and only days older than LINKS_ARCHIVE_AFTER_DAYS ≥ 1 are
  * archived, so no process is still writing a day being archived.)
  */
@@ -53,12 +58,12 @@ export class DuckDbClickStore implements ClickStore {
 
   private constructor(
     private readonly hot: HotDir,
-    private readonly archive: ArchiveDir,
+    private readonly archive: ArchiveStore,
     /** The name this process writes its hot files under: lower-case letters and digits, unique per open. */
     readonly writer: string,
   ) {}
 
-  static async open(hot: HotDir, archive: ArchiveDir, writer = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`): Promise<DuckDbClickStore> {
+  static async open(hot: HotDir, archive: ArchiveStore, writer = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`): Promise<DuckDbClickStore> {
     if (!/^[a-z0-9]+$/.test(writer)) throw new Error(`writer name must be lower-case letters and digits, got ${writer}`);
     return new DuckDbClickStore(hot, archive, writer);
   }
@@ -168,24 +173,26 @@ export class DuckDbClickStore implements ClickStore {
   }
 
   /** The files that answer for the days overlapping [from, to): a day's archive file, or else every writer's hot files. */
-  private filesFor(from: number, to: number): string[] {
+  private async filesFor(from: number, to: number): Promise<string[]> {
     const overlaps = (day: string) => dayStart(day) < to && dayStart(day) + DAY_MS > from;
-    const archived = new Set(this.archive.days());
+    const archived = await this.archive.days(dayOf(from), dayOf(to - 1));
+    const archivedDays = new Set(archived.map((a) => a.day));
+    const local = await Promise.all(archived.map((a) => this.archive.localFiles(a)));
     return [
-      ...[...archived].filter(overlaps).flatMap((day) => this.archive.filesOf(day)),
-      ...this.hot.days().filter((day) => overlaps(day) && !archived.has(day)).flatMap((day) => this.hot.select(day).map((f) => f.path)),
+      ...local.flat(),
+      ...this.hot.days().filter((day) => overlaps(day) && !archivedDays.has(day)).flatMap((day) => this.hot.select(day).map((f) => f.path)),
     ];
   }
 
-  /** Runs `read` over freshly listed files, listing again when a file vanished under a concurrent merge. */
-  private async reading<T>(list: () => string[], read: (files: string) => Promise<T>, none: T): Promise<T> {
+  /** Runs `read` over freshly listed files, listing again when a file vanished under a concurrent merge, restore or re-archive. */
+  private async reading<T>(list: () => Promise<string[]>, read: (files: string) => Promise<T>, none: T): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const files = list();
-      if (files.length === 0) return none;
       try {
+        const files = await list();
+        if (files.length === 0) return none;
         return await read(`read_parquet([${files.map(literal).join(',')}])`);
       } catch (err) {
-        if (attempt >= READ_ATTEMPTS || !VANISHED.test((err as Error).message)) throw err;
+        if (attempt >= READ_ATTEMPTS || !vanished(err)) throw err;
       }
     }
   }
@@ -225,14 +232,18 @@ export class DuckDbClickStore implements ClickStore {
   archiveDay(day: string): Promise<number> {
     return this.serial(async () => {
       const files = this.hot.select(day).map((f) => f.path);
-      const count = await this.reading(() => files, (source) => this.count(source), 0);
-      if (!this.archive.has(day) && count > 0) {
-        // Written aside and renamed: a reader never sees half a file.
+      const count = await this.reading(async () => files, (source) => this.count(source), 0);
+      if (count > 0 && !(await this.archive.has(day))) {
+        // Written aside, then renamed or uploaded in one PUT: a reader never sees half a file.
         const staging = this.archive.stagingOf(day);
-        await this.run(`copy (select * from read_parquet([${files.map(literal).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
-        this.archive.commit(staging, day);
+        try {
+          await this.run(`copy (select * from read_parquet([${files.map(literal).join(',')}]) ${ORDER}) to ${literal(staging)} ${PARQUET}`);
+          await this.archive.commit(staging, day);
+        } finally {
+          rmSync(staging, { force: true });
+        }
       }
-      // The archive holds the day now (this run's, or an interrupted run's): its hot files go.
+      // Only now, with the archive holding the day (this run's, or an interrupted run's), do its hot files go.
       this.hot.clear(day);
       return count;
     });
@@ -240,8 +251,9 @@ export class DuckDbClickStore implements ClickStore {
 
   restoreDay(day: string): Promise<number> {
     return this.serial(async () => {
-      const files = this.archive.filesOf(day);
-      if (files.length === 0) return 0;
+      const [archived] = await this.archive.days(day, day);
+      if (!archived) return 0;
+      const files = await this.archive.localFiles(archived);
       // Idempotent: hot files of an interrupted restore are replaced, not doubled.
       this.hot.clear(day);
       const staging = this.hot.stagingOf(day, this.writer);
@@ -250,7 +262,7 @@ export class DuckDbClickStore implements ClickStore {
       const path = this.hot.fileOf(day, this.writer, n, n, 0);
       this.hot.commit(staging, path);
       const count = await this.count(`read_parquet(${literal(path)})`);
-      this.archive.remove(day);
+      await this.archive.remove(day);
       return count;
     });
   }
@@ -259,9 +271,11 @@ export class DuckDbClickStore implements ClickStore {
   hotCount(): Promise<number> {
     return this.serial(() =>
       this.reading(
-        () => {
-          const archived = new Set(this.archive.days());
-          return this.hot.days().filter((day) => !archived.has(day)).flatMap((day) => this.hot.select(day).map((f) => f.path));
+        async () => {
+          const hotDays = this.hot.days();
+          if (hotDays.length === 0) return [];
+          const archived = new Set((await this.archive.days(hotDays[0], hotDays.at(-1))).map((a) => a.day));
+          return hotDays.filter((day) => !archived.has(day)).flatMap((day) => this.hot.select(day).map((f) => f.path));
         },
         (source) => this.count(source),
         0,
@@ -275,6 +289,7 @@ export class DuckDbClickStore implements ClickStore {
 
   async close(): Promise<void> {
     await this.serial(async () => {
+      await this.archive.close();
       if (!this.engine) return;
       const { instance, connection } = await this.engine;
       connection.closeSync();

@@ -28,7 +28,7 @@ describe('hot click files shared by processes', () => {
   });
 
   it('a writer merges its files 16 at a time, and its whole previous day into one when a new day begins; counts unchanged', async () => {
-    const store = await openSharedClickStore(join(dir, 'compact'));
+    const store = await openSharedClickStore({ dataDir: join(dir, 'compact') });
     try {
       for (let i = 0; i < 40; i++) await store.append([click('2026-02-01', i)]);
       const dayDir = join(dir, 'compact', 'links', 'hot', 'day=2026-02-01');
@@ -47,8 +47,8 @@ describe('hot click files shared by processes', () => {
   // Files merged and deleted between a reader's listing and its read: the read lists again (and never fails).
   it("a reader in another process sees every committed batch once while the writer merges under it", async () => {
     const path = join(dir, 'race');
-    const writer = await openSharedClickStore(path);
-    const reader = await openSharedClickStore(path);
+    const writer = await openSharedClickStore({ dataDir: path });
+    const reader = await openSharedClickStore({ dataDir: path });
     try {
       let committed = 0;
       let done = false;

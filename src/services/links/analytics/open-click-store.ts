@@ -1,20 +1,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArchiveDir } from './archive-dir.js';
+import { openArchive } from './archive/open-archive.js';
 import { HotDir } from './hot-dir.js';
 import type { ClickStore } from './click-store.js';
 import { DuckDbClickStore } from './duckdb-click-store.js';
 
+export interface ClickStoreSettings {
+  /** DATA_DIR: the hot files (and the archive or its local cache) live under `<DATA_DIR>/links`. */
+  dataDir: string;
+  /** BLOB_URL: set, archived days go to that blob store (archive/open-archive.ts); unset, to the file system. */
+  blobUrl?: string | undefined;
+}
+
 /**
  * The one place the click store is chosen: DuckDB over the Parquet files under
- * DATA_DIR/links (`hot/` and `archive/`), shared by every process on that
+ * DATA_DIR/links (`hot/`, and `archive/` or the blob store), shared by every process on that
  * DATA_DIR; with DATA_DIR=memory:// over a temporary directory removed on close.
  */
-export async function openClickStore(dataDir: string): Promise<ClickStore> {
-  if (dataDir === 'memory://') {
+export async function openClickStore(settings: ClickStoreSettings): Promise<ClickStore> {
+  if (settings.dataDir === 'memory://') {
     const dir = mkdtempSync(join(tmpdir(), 'scalestack-links-'));
-    const store = await openSharedClickStore(dir);
+    const store = await openSharedClickStore({ ...settings, dataDir: dir });
     return {
       append: (events) => store.append(events),
       stats: (code, from, to, bucket) => store.stats(code, from, to, bucket),
@@ -28,11 +35,11 @@ export async function openClickStore(dataDir: string): Promise<ClickStore> {
       },
     };
   }
-  return openSharedClickStore(dataDir);
+  return openSharedClickStore(settings);
 }
 
 /** The click store of a DATA_DIR, as a new writer: what a process, the CLI or a test opens (no lock; any number at once). */
-export async function openSharedClickStore(dataDir: string): Promise<DuckDbClickStore> {
-  const dir = join(dataDir, 'links');
-  return DuckDbClickStore.open(new HotDir(join(dir, 'hot')), new ArchiveDir(join(dir, 'archive')));
+export async function openSharedClickStore(settings: ClickStoreSettings): Promise<DuckDbClickStore> {
+  const dir = join(settings.dataDir, 'links');
+  return DuckDbClickStore.open(new HotDir(join(dir, 'hot')), await openArchive(dir, settings.blobUrl));
 }
