@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Compiles the server's TypeScript (src/ → build/, one .js per .ts, tests left out) for `npm start`,
-// when the build is missing or older than any source; otherwise a no-op of a few milliseconds.
-// Why not tsx at run time, as the tests do: its loader runs every module's resolve and load on a
-// second thread, with a V8 isolate of its own, and makes Node parse an inline source map per file.
-// Measured on a fresh data directory (docs/perf/results.md#memory-at-start): ~90 MB less resident
-// after start. esbuild only strips types (no type check: `npm run typecheck` does that), ~2 s.
-// build/ sits at the depth of src/, so paths the code builds from import.meta.url (web/dist,
-// deploy/chaos) resolve the same from either; files that are not TypeScript are copied beside.
+// Bundles the server for `npm start` (src/cli/main.ts → build/cli/main.js, with code-split chunks in
+// build/chunks/ for what loads later), when the build is missing or older than any source; otherwise a
+// no-op of a few milliseconds.
+// Why compiled, not tsx at run time as the tests do: tsx's loader runs every module's resolve and load
+// on a second thread with its own V8 isolate, and Node parses an inline source map per file (~90 MB
+// resident, docs/perf/results.md#memory-at-start). Why a bundle, not one .js per .ts: the start loads
+// ~2,000 ES modules from node_modules (Fastify's, Kysely's and TypeBox's files), and resolving, reading
+// and linking each one is most of the start; bundled, `scalestack --help` went from 1.5–1.7 s to
+// 0.6–0.9 s (ADR 0040). esbuild only strips types (no type check: `npm run typecheck` does that).
+// Files beside the code are found from the package root (src/platform/runtime/app-paths.ts); files that
+// are not TypeScript (contracts/catalog.proto) are copied under build/ at their src/ path.
 // `--force` always builds.
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -27,6 +30,26 @@ function sources(dir, found = []) {
   return found;
 }
 
+/**
+ * Packages left to Node's resolver at run time: each finds files of its own from its location
+ * (a native addon, WebAssembly, worker or script files, proto or static files under __dirname), which
+ * a bundle would move away from; or is loaded only on demand and is large (the AWS SDK, email).
+ */
+const NOT_BUNDLED = [
+  '@electric-sql/pglite', // postgres.wasm and its data file beside its module
+  '@duckdb/*', 'duckdb', // native addon
+  'argon2', 'sharp', // native addons
+  'msgpackr', // optional native extension found from its directory
+  'bullmq', // Lua scripts read from its directory, sandboxed processors forked from it
+  'pino', 'thread-stream', // transports run in worker threads started from files beside them
+  '@grpc/grpc-js', // channelz and ORCA load .proto files from its directory
+  'ioredis', // reads its package.json from its directory
+  'undici', // worker and WebAssembly files
+  '@fastify/swagger', '@fastify/swagger-ui', // static files of the docs UI
+  '@aws-sdk/*', 'nodemailer', 'smtp-server', 'mailparser', // only when BLOB_URL asks for S3, or with the first mail
+  'esbuild', 'tsx', 'vite',
+];
+
 export async function buildServer({ force = false, quiet = false, outDir = BUILD_DIR } = {}) {
   const stamp = join(outDir, '.built');
   const files = sources(src);
@@ -37,16 +60,22 @@ export async function buildServer({ force = false, quiet = false, outDir = BUILD
   // Built beside, then swapped in: a process starting from build/ meanwhile never sees half of it.
   const next = `${outDir}.${process.pid}.partial`;
   rmSync(next, { recursive: true, force: true });
-  const typescript = files.filter((f) => f.endsWith('.ts'));
-  await build({
-    entryPoints: typescript,
+  const result = await build({
+    entryPoints: [join(src, 'cli', 'main.ts')],
     outdir: next,
     outbase: src,
+    bundle: true,
+    splitting: true, // what the start does not import (chaos, seeding, the AWS SDK...) stays in chunks loaded on use
+    chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',
     platform: 'node',
     target: 'node20',
+    external: NOT_BUNDLED,
+    // CommonJS packages inside an ES module bundle call require() for Node's built-ins.
+    banner: { js: "import { createRequire as __scalestackRequire } from 'node:module'; const require = __scalestackRequire(import.meta.url);" },
     // Beside each file, for a debugger or `node --enable-source-maps` (off by default: parsing them costs start time).
     sourcemap: 'linked',
+    metafile: true,
     logLevel: 'warning',
   });
   for (const file of files.filter((f) => !f.endsWith('.ts'))) {
@@ -57,7 +86,12 @@ export async function buildServer({ force = false, quiet = false, outDir = BUILD
   writeFileSync(join(next, '.built'), new Date().toISOString());
   rmSync(outDir, { recursive: true, force: true });
   renameSync(next, outDir);
-  if (!quiet) console.log(`build-server: ${typescript.length} files compiled to ${relative(root, outDir)}/ in ${Math.round(performance.now() - started)} ms`);
+    if (!quiet) {
+    const sources = Object.keys(result.metafile.inputs).filter((f) => f.startsWith('src/')).length;
+    const modules = Object.keys(result.metafile.inputs).length - sources;
+    const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length;
+    console.log(`build-server: ${sources} sources and ${modules} package modules bundled into ${outputs} files in ${relative(root, outDir)}/ in ${Math.round(performance.now() - started)} ms`);
+  }
   return true;
 }
 

@@ -1,16 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FaultProxy } from './fault-proxy.js';
 import { freePort, ownNats, ownRedis, type OwnServer } from './own-servers.js';
 import type { Experiment } from './experiment.js';
+import { CLI_NODE_ARGS } from '../platform/runtime/app-paths.js';
 
-// The CLI beside this file: the TypeScript source through tsx, or build/'s JavaScript when `scalestack chaos` runs from the build.
-const COMPILED = import.meta.url.endsWith('.js');
-const CLI = resolve(import.meta.dirname, COMPILED ? '../cli/main.js' : '../cli/main.ts');
-const CLI_ARGS = COMPILED ? [CLI] : ['--import', 'tsx', CLI];
 
 /**
  * What an experiment runs against, all its own: a redis-server (behind the fault proxy when asked), a
@@ -47,7 +44,7 @@ export class TargetSystem {
       const replicas = Object.entries(system.replicas ?? {}).map(([s, n]) => `${s}=${n}`).join(',');
       if (replicas) args.push('--replicas', replicas);
     }
-    this.child = spawn(process.execPath, [...CLI_ARGS, ...args], {
+    this.child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], {
       env: {
         PATH: process.env['PATH'],
         HOME: process.env['HOME'],

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExperimentError, loadExperiment } from '../chaos/experiment.js';
 import { runExperiment, type ExperimentReport } from '../chaos/run-experiment.js';
+import { PACKAGE_ROOT } from '../platform/runtime/app-paths.js';
 
 const USAGE = `usage: scalestack chaos <experiment> [--json]
 
@@ -34,7 +35,7 @@ export async function chaos(args: string[]): Promise<void> {
     process.stdout.write(USAGE);
     process.exit(name ? 0 : 2);
   }
-  const path = existsSync(name) ? resolve(name) : join(import.meta.dirname, '../../deploy/chaos', `${name}.yaml`);
+  const path = existsSync(name) ? resolve(name) : join(PACKAGE_ROOT, 'deploy', 'chaos', `${name}.yaml`);
   let experiment;
   try {
     experiment = loadExperiment(path);

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { PACKAGE_ROOT } from '../runtime/app-paths.js';
 import type { App } from '../http/create-app.js';
 import fastifyStatic from '@fastify/static';
 import { errors } from '../errors/catalog.js';
 import { sendError } from '../http/error-handler.js';
 
 /** Where tools/build-web.mjs puts the built client and console. */
-export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+export const WEB_DIST = join(PACKAGE_ROOT, 'web', 'dist') + sep;
 
 /**
  * The browser's policy for our own pages (the API's answers keep `default-src 'none'`): scripts,
