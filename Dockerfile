@@ -3,8 +3,9 @@
 #   docker run IMAGE                                  the embedded system (every service, one process)
 #   docker run -e SERVICES=social ... IMAGE           one service of a multi-process deployment
 #   docker run IMAGE gateway | migrate | load | seed  any other command of the CLI
-# There is no build step (tsx runs the TypeScript sources), so the stages only
-# separate what compiles native modules from what runs.
+# The deps stage installs the production packages (native addons built with the toolchain) and bundles
+# the server (tools/build-server.mjs, ADR 0040); the runtime stage holds only what runs: Node, tini,
+# node_modules and build/, as `npm start` runs it (no TypeScript loader at run time).
 
 ARG NODE_IMAGE=node:20.18.1-bookworm-slim
 
@@ -17,8 +18,11 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
+COPY tools/build-server.mjs ./tools/
+COPY src ./src
+RUN node tools/build-server.mjs --force
 
-# --- runtime: Node, tini and the sources; no compiler, no npm cache, not root
+# --- runtime: Node, tini and the bundle; no compiler, no npm cache, no sources, not root
 FROM ${NODE_IMAGE} AS runtime
 # tini as PID 1: forwards SIGTERM to node (which drains: close-with-grace, SHUTDOWN_TIMEOUT_MS) and reaps
 # the replicas that `start --topology services` forks.
@@ -34,11 +38,11 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     LOG_PRETTY=false
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
-COPY --chown=root:root package.json tsconfig.json ./
-COPY --chown=root:root bin ./bin
-COPY --chown=root:root src ./src
-# The code is owned by root and read-only to the process; only /data (embedded state) and /tmp (tsx's
-# transform cache) are written, so the root filesystem can be mounted read-only with those two as volumes.
+COPY --from=deps --chown=root:root /app/build ./build
+COPY --chown=root:root package.json ./
+# The code is owned by root and read-only to the process; only /data (embedded state) and /tmp (the
+# embedded database's base, PGLITE_BASE_DIR) are written, so the root filesystem can be mounted
+# read-only with those two as volumes.
 USER node:node
 VOLUME ["/data", "/tmp"]
 EXPOSE 8080
@@ -46,5 +50,5 @@ STOPSIGNAL SIGTERM
 # /healthz answers while the process runs; readiness (/readyz) is the orchestrator's job (compose, Kubernetes).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--import", "tsx", "src/cli/main.ts"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "build/cli/main.js"]
 CMD ["start"]
