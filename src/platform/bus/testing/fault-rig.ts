@@ -24,8 +24,20 @@ export async function prepare(db: Database): Promise<void> {
  * How long a handler lingers after its transaction committed, before the ack:
  * a fault then always finds deliveries that were applied but not yet
  * acknowledged, which the broker redelivers, the case the inbox exists for.
+ * (A broker restart meets a consumer in full flow; a process kill may meet one
+ * idle between the relay's batches: that test holds its acks instead, `holdAfter`.)
  */
 const ACK_AFTER_MS = 15;
+
+export interface EffectsOptions {
+  /**
+   * Once this process has applied that many events, each handler commits and then never acks, and
+   * `onHold` is called once: the consumer stops with every delivery it holds applied but unacknowledged,
+   * so a kill then is sure to leave the broker deliveries to redeliver that the inbox must absorb.
+   */
+  holdAfter?: number;
+  onHold?: () => void;
+}
 
 export async function fillOutbox(db: Database, topic: string, count: number): Promise<void> {
   for (let start = 0; start < count; start += 1000) {
@@ -36,12 +48,19 @@ export async function fillOutbox(db: Database, topic: string, count: number): Pr
   }
 }
 
-export function consumeIntoEffects(bus: Bus, db: Database, topic: string, group: string) {
+export function consumeIntoEffects(bus: Bus, db: Database, topic: string, group: string, options: EffectsOptions = {}) {
+  let appliedHere = 0;
+  let holding = false;
   return bus.subscribe(topic, group, async (d) => {
     const applied = await applyOnce(db.as<Any>(), group, d.id, async (trx) => {
       await sql`insert into public.effects (event_id) values (${d.id})`.execute(trx);
     });
     if (!applied) await sql`insert into public.duplicates (event_id, attempt) values (${d.id}, ${d.attempt})`.execute(db.as<Any>());
+    if (applied && options.holdAfter !== undefined && ++appliedHere >= options.holdAfter) {
+      if (!holding) options.onHold?.();
+      holding = true;
+    }
+    if (holding) await new Promise(() => {}); // applied, never acked: until the process is killed
     await new Promise((r) => setTimeout(r, ACK_AFTER_MS));
   }, { concurrency: 16, maxAttempts: 1000 });
 }
