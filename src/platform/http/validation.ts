@@ -13,12 +13,30 @@ const common: Options = { allErrors: true, useDefaults: true, strict: false, ver
 const strictAjv = new Ajv({ ...common, coerceTypes: false });
 const coercingAjv = new Ajv({ ...common, coerceTypes: true });
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
-  if (httpPart === 'body') return strictAjv.compile(schema);
-  const validate = coercingAjv.compile(schema);
-  const integers = integerFields(schema);
-  return integers.length === 0 ? validate : strictDecimalIntegers(integers, validate);
-};
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
+  compiledOnFirstUse(() => {
+    if (httpPart === 'body') return strictAjv.compile(schema);
+    const validate = coercingAjv.compile(schema);
+    const integers = integerFields(schema);
+    return integers.length === 0 ? validate : strictDecimalIntegers(integers, validate);
+  });
+
+/**
+ * Compiles a route's validator when the route is first called, not when the app starts: Ajv compiling
+ * every route's schemas was ~0.2–0.4 s of an embedded start (docs/perf/results.md#start-time), and most
+ * processes of a multi-process topology never call most of their routes. The first call of each
+ * route pays its compile once (a few milliseconds). The schemas are constants checked by the tests.
+ */
+function compiledOnFirstUse(compile: () => ValidateFunction): ValidateFunction {
+  let validate: ValidateFunction | undefined;
+  const lazy = ((data: unknown) => {
+    validate ??= compile();
+    const valid = validate(data);
+    lazy.errors = validate.errors ?? null;
+    return valid;
+  }) as ValidateFunction;
+  return lazy;
+}
 
 /**
  * An integer in a path or query is written in plain decimal: digits, an
