@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { openDatabase } from './open-database.js';
 
 describe('openDatabase on PGlite', () => {
-  for (const [label, mb, expected] of [['default', undefined, '32MB'], ['set', 24, '24MB']] as const) {
+  for (const [label, mb, expected] of [['default', undefined, '16MB'], ['set', 24, '24MB']] as const) {
     it(`runs with shared_buffers from the setting (${label}: ${expected})`, async () => {
       const db = await openDatabase({ dataDir: 'memory://', poolMax: 1, embeddedSharedBuffersMb: mb });
       try {

@@ -17,7 +17,7 @@ export interface DatabaseSettings {
   /** Where PGlite keeps its files; 'memory://' keeps nothing. */
   dataDir: string;
   poolMax: number;
-  /** PGlite's shared_buffers (PGLITE_SHARED_BUFFERS_MB); default 32. Ignored on a real server. */
+  /** PGlite's shared_buffers (PGLITE_SHARED_BUFFERS_MB); default 16. Ignored on a real server. */
   embeddedSharedBuffersMb?: number | undefined;
   /** Read replicas (DATABASE_REPLICA_URLS): reads routed per request, see replicas/replica-routing.ts. */
   replicas?: ReplicaSettings | undefined;
@@ -78,8 +78,10 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     const start = base ? await startFromBase(base, dataDir) : {};
     // initdb's shared_buffers (128 MB) made PGlite grow its WebAssembly memory (128 MB at start) to ~190 MB,
     // and memory a WebAssembly instance has grown never goes back: at 32 MB the embedded process is ~100 MB
-    // smaller after start (docs/perf/results.md#memory-at-start). The OS page cache still holds the files PGlite reads.
-    const sharedBuffers = ['-c', `shared_buffers=${settings.embeddedSharedBuffersMb ?? 32}MB`];
+    // smaller after start, and at 16 MB another ~20 MB (docs/perf/results.md#memory-at-start): Postgres touches all of
+    // its buffers at start. The pages that do not fit are read again from the OS page cache, which holds PGlite's files;
+    // a larger embedded data set that is read uncached may want more (the setting).
+    const sharedBuffers = ['-c', `shared_buffers=${settings.embeddedSharedBuffersMb ?? 16}MB`];
     const pglite = await PGlite.create(dataDir, {
       parsers: { [INT8_OID]: Number },
       extensions,
