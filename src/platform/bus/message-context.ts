@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { contextSlot } from '../context/async-context.js';
 import { injectTraceContext } from '../tracing/bus-spans.js';
 import { SENT_AT_HEADER } from '../metrics/bus-metrics.js';
 import type { Headers } from './port.js';
@@ -13,7 +13,8 @@ export const TRACESTATE = 'tracestate';
 export const REQUEST_ID = 'x-request-id';
 const CARRIED = [TRACEPARENT, TRACESTATE, REQUEST_ID] as const;
 
-const storage = new AsyncLocalStorage<Headers>();
+// A slot of the process's one AsyncLocalStorage (context/async-context.ts says why).
+const storage = contextSlot<Headers>();
 
 /** Runs `fn` with these headers as the context later publishes inherit. */
 export function runWithMessageContext<T>(headers: Headers, fn: () => T): T {
@@ -29,5 +30,5 @@ export function runWithMessageContext<T>(headers: Headers, fn: () => T): T {
  */
 export function withContextHeaders(headers: Headers = {}): Headers {
   // Stamped when first written (an outbox row keeps it through the relay): consumer lag is measured from it.
-  return { [SENT_AT_HEADER]: String(Date.now()), ...storage.getStore(), ...injectTraceContext({}), ...headers };
+  return { [SENT_AT_HEADER]: String(Date.now()), ...storage.get(), ...injectTraceContext({}), ...headers };
 }

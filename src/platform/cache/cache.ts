@@ -26,6 +26,12 @@ export type LoadMissing<T> = (missing: readonly string[]) => Promise<ReadonlyMap
 export interface Cache {
   /** Cache-aside: the cached value, or `load()` once for all concurrent callers (stampede protection). */
   getOrLoad<T>(kind: DataKind, key: string, load: () => Promise<T>, options?: CacheEntryOptions): Promise<T>;
+  /**
+   * The value if this process holds a fresh copy in memory (the near cache), synchronously; otherwise
+   * undefined and nothing is asked of the tiers below (follow with `getOrLoad`). For hot paths that can
+   * answer a hit without a promise: every promise costs async-hook bookkeeping once AsyncLocalStorage is on.
+   */
+  peek<T>(kind: DataKind, key: string): T | undefined;
   /** Cached values for the keys found; no loading. */
   getMany<T>(kind: DataKind, keys: readonly string[]): Promise<Map<string, T>>;
   /** Cache-aside for a batch: the cached values, and every miss loaded by one call of `loadMissing`. */

@@ -4,6 +4,7 @@ import type { Cache, DataKind, LoadMissing } from './cache.js';
 export function createDisabledCache(): Cache {
   return {
     getOrLoad: (_kind, _key, load) => load(),
+    peek: () => undefined,
     getMany: async () => new Map(),
     getManyOrLoad: async <T>(_kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>) => new Map(await loadMissing(keys)),
     set: async () => {},

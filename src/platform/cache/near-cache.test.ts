@@ -88,6 +88,26 @@ describe('near cache (embedded: over L1)', () => {
     await cache.getOrLoad('tags', 'all', async () => ['x']);
     assert.equal(await nearHits(metrics, 'tags'), 0);
   });
+
+  it('peek answers a fresh near copy synchronously, counted as a near hit; nothing held, expired, dropped or near off is undefined', async () => {
+    const metrics = createMetrics();
+    const cache = open(metrics, { CACHE_TTL_LINK_S: 1, CACHE_GRACE_S: 0 });
+    assert.equal(cache.peek('link', 'p'), undefined, 'not loaded yet: the tiers below are not asked');
+    const value = await cache.getOrLoad('link', 'p', async () => ({ url: 'https://a.example/' }));
+    const held = cache.peek<{ url: string }>('link', 'p');
+    assert.ok(!(held instanceof Promise), 'a value, not a promise');
+    assert.equal(held, value, 'the near copy itself');
+    assert.equal(await nearHits(metrics, 'link'), 1);
+    await cache.delete('link', 'p');
+    assert.equal(cache.peek('link', 'p'), undefined, 'our write dropped it');
+    await cache.getOrLoad('link', 'p', async () => ({ url: 'https://b.example/' }));
+    await sleep(1_100);
+    assert.equal(cache.peek('link', 'p'), undefined, 'past its TTL');
+
+    const plain = open(createMetrics(), { CACHE_NEAR_ENABLED: false });
+    await plain.getOrLoad('link', 'q', async () => 'x');
+    assert.equal(plain.peek('link', 'q'), undefined, 'no near cache: nothing in memory outside a promise');
+  });
 });
 
 describe('near cache across instances (L1 + L2 Redis + bus)', skipUnlessAvailable(await redisUnavailable()), () => {

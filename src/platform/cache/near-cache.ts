@@ -112,6 +112,12 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
       keep(kind, full, stamped, seenEpoch);
       return stamped.v;
     },
+    peek: <T>(kind: DataKind, key: string) => {
+      const hit = fresh(`${kind}:${key}`);
+      if (!hit) return undefined;
+      settings.metrics.hit(kind, 'near', false);
+      return hit.value as T;
+    },
     getMany: async <T>(kind: DataKind, keys: readonly string[]) => {
       const { found, missing } = nearHits<T>(kind, keys);
       if (missing.length === 0) return found;

@@ -41,6 +41,8 @@ export function asStamped<T>(value: Stamped<T> | T): Stamped<T> {
 export function plainCache(tiers: Tiers): Cache {
   return {
     getOrLoad: async (kind, key, load, options) => (await tiers.getOrLoad(kind, key, load, options)).v,
+    // No copy in this process's memory that is not behind a promise (bentocache's L1 is read asynchronously).
+    peek: () => undefined,
     getMany: async <T>(kind: DataKind, keys: readonly string[]) => {
       const found = new Map<string, T>();
       for (const [key, stamped] of await tiers.getMany<T>(kind, keys)) found.set(key, stamped.v);

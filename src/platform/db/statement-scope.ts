@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { contextSlot } from '../context/async-context.js';
 
 /** Statements issued on behalf of one unit of work (an HTTP request), whatever else the process is doing. */
 export interface StatementScope {
@@ -17,7 +17,8 @@ export interface StatementScope {
   wrote?: boolean;
 }
 
-const scopes = new AsyncLocalStorage<StatementScope>();
+// A slot of the process's one AsyncLocalStorage (context/async-context.ts says why).
+const scopes = contextSlot<StatementScope>();
 
 /** Runs `fn` (and everything it starts) inside a fresh scope. */
 export function withStatementScope<T>(scope: StatementScope, fn: () => T): T {
@@ -26,13 +27,13 @@ export function withStatementScope<T>(scope: StatementScope, fn: () => T): T {
 
 /** Called by the database for every statement; counts it against the current scope, if any. */
 export function countStatementInScope(): void {
-  const scope = scopes.getStore();
+  const scope = scopes.get();
   if (scope) scope.count++;
 }
 
 /** The current unit of work's scope, if any. */
 export function currentStatementScope(): StatementScope | undefined {
-  return scopes.getStore();
+  return scopes.get();
 }
 
 /**
@@ -40,6 +41,6 @@ export function currentStatementScope(): StatementScope | undefined {
  * starts: it names them here, so its writes count as theirs for read-your-writes.
  */
 export function attributeWritesTo(userId: number): void {
-  const scope = scopes.getStore();
+  const scope = scopes.get();
   if (scope) scope.userId = userId;
 }

@@ -19,5 +19,10 @@ export function routeServiceTagger(): { onRoute(route: RouteOptions): void; moun
 
 /** The `service` label of a request's metrics ('none' for requests no route matched). */
 export function serviceOf(request: FastifyRequest): string {
-  return request.routeOptions.config.service ?? 'none';
+  return serviceOfRoute(request.routeOptions);
+}
+
+/** serviceOf from a request's routeOptions already in hand (Fastify builds that object anew on every access). */
+export function serviceOfRoute(options: FastifyRequest['routeOptions']): string {
+  return options.config.service ?? 'none';
 }

@@ -80,6 +80,14 @@ describe('metrics and health endpoints', () => {
     assert.ok(routes.has('unmatched'), 'a request no route matched is labelled "unmatched"');
   });
 
+  it('the in-flight gauge, by service: the scrape itself is in flight, every answered request has left it', async () => {
+    const text = await scrape();
+    const inFlight = (service: string) => Number(text.split('\n').find((l) => l.startsWith(`http_requests_in_flight{service="${service}"}`))?.split(' ').at(-1));
+    assert.equal(inFlight('platform'), 1, '/metrics, while it answers');
+    assert.equal(inFlight('social'), 0, 'the article reads of before(), all answered');
+    assert.equal(inFlight('none'), 0, 'the request no route matched');
+  });
+
   it('exports process and runtime metrics', async () => {
     const text = await scrape();
     for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {

@@ -10,6 +10,7 @@ export function switchableCache(cache: Cache, switches: SwitchBoard): Cache {
   const on = () => switches.values().cacheEnabled;
   return {
     getOrLoad: (kind, key, load, options) => (on() ? cache.getOrLoad(kind, key, load, options) : load()),
+    peek: (kind, key) => (on() ? cache.peek(kind, key) : undefined),
     getMany: (kind, keys) => (on() ? cache.getMany(kind, keys) : Promise.resolve(new Map())),
     getManyOrLoad: async (kind, keys, loadMissing, options) => {
       if (on()) return cache.getManyOrLoad(kind, keys, loadMissing, options);

@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace, isSpanContextValid, TraceFlags, type Context, type Span } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, isSpanContextValid, TraceFlags, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { RandomIdGenerator } from '@opentelemetry/sdk-trace-node';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { recordingSpans, tracer } from './tracing.js';
@@ -57,11 +57,32 @@ function serverSpan(request: FastifyRequest, parent: Context): Span {
 function idsOnly(parent: Context): Span {
   const caller = trace.getSpanContext(parent);
   const valid = caller !== undefined && isSpanContextValid(caller);
-  return trace.wrapSpanContext({
-    traceId: valid ? caller.traceId : ids.generateTraceId(),
-    spanId: ids.generateSpanId(),
-    traceFlags: valid ? caller.traceFlags : TraceFlags.SAMPLED,
-  });
+  return trace.wrapSpanContext(new LazyIds(valid ? caller.traceId : undefined, valid ? caller.traceFlags : TraceFlags.SAMPLED));
+}
+
+/**
+ * A span context whose new ids are drawn when first read: most requests never
+ * read them (no info log line under load, nothing called downstream), and
+ * drawing two random hex ids was the tracing hook's largest cost. Once read, they stay.
+ */
+class LazyIds implements SpanContext {
+  #traceId: string | undefined;
+  #spanId: string | undefined;
+
+  constructor(
+    callerTraceId: string | undefined,
+    readonly traceFlags: number,
+  ) {
+    this.#traceId = callerTraceId;
+  }
+
+  get traceId(): string {
+    return (this.#traceId ??= ids.generateTraceId());
+  }
+
+  get spanId(): string {
+    return (this.#spanId ??= ids.generateSpanId());
+  }
 }
 
 function endSpan(request: FastifyRequest, status: number): void {

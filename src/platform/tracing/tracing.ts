@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { SharedContextManager } from './shared-context-manager.js';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 /**
@@ -57,7 +58,8 @@ export async function initTracing(settings: TracingSettings = {}): Promise<Traci
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName ?? 'scalestack', [ATTR_SERVICE_VERSION]: '0.1.0' }),
     spanProcessors: processors,
   });
-  provider.register();
+  // The context lives in the process's one AsyncLocalStorage (context/async-context.ts), beside the statement scope's.
+  provider.register({ contextManager: new SharedContextManager() });
   current = {
     exporting: processors.length > 0,
     shutdown: () => provider.shutdown(),

@@ -40,7 +40,8 @@ export const cors = fp<CorsSettings>(
       origin,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
       // allowedHeaders unset: whatever headers the preflight asks for (Content-Type, Authorization, If-None-Match...) are allowed.
-      exposedHeaders: EXPOSED_HEADERS,
+      // Joined once here: given the list, @fastify/cors joins it again for every answer.
+      exposedHeaders: EXPOSED_HEADERS.join(', '),
       credentials: false,
       // Browsers may reuse a preflight answer for 10 minutes (Chromium caps it at 2 hours).
       maxAge: 600,

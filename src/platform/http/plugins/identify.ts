@@ -53,14 +53,16 @@ export const identify = fp<IdentifyOptions>(
     };
 
     app.addHook('onRequest', (request, _reply, next) => {
+      // Read once: Fastify builds request.routeOptions anew on every access.
+      const { config } = request.routeOptions;
       // Admin routes check their own credential (auth/admin-token.ts).
-      if (request.routeOptions.config.auth === 'admin') return next();
+      if (config.auth === 'admin') return next();
       // Most reads are anonymous: they pass without a promise.
       const { headers } = request;
-      const fromQuery = request.routeOptions.config.queryToken ? (request.query as Record<string, unknown> | undefined)?.['token'] : undefined;
+      const fromQuery = config.queryToken ? (request.query as Record<string, unknown> | undefined)?.['token'] : undefined;
       if (headers.authorization === undefined && typeof fromQuery === 'string') headers.authorization = `Token ${fromQuery}`;
       if (headers.authorization === undefined && headers[USER_ID_HEADER] === undefined && headers[USER_SIG_HEADER] === undefined) {
-        return next(request.routeOptions.config.auth === 'required' ? errors.tokenMissing() : undefined);
+        return next(config.auth === 'required' ? errors.tokenMissing() : undefined);
       }
       identifyRequest(request).then(() => next(), next);
     });

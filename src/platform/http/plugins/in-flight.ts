@@ -6,14 +6,19 @@ import { serviceOf } from '../route-service.js';
 /** The in-flight gauge: up when a request arrives, down once when it is answered or aborted. */
 export const inFlightGauge = fp<{ metrics: Metrics }>(
   (app, { metrics }, done) => {
-    const inFlight = new WeakSet<object>();
+    // Each request's service label, kept from arrival (Fastify builds request.routeOptions anew on every access).
+    const inFlight = new WeakMap<FastifyRequest, string>();
     const answered = (request: FastifyRequest) => {
-      if (inFlight.delete(request)) metrics.inFlight.finished(serviceOf(request));
+      const service = inFlight.get(request);
+      if (service === undefined) return;
+      inFlight.delete(request);
+      metrics.inFlight.finished(service);
     };
     // Hooks that never wait are callback style: an async hook costs a promise per request for nothing.
     app.addHook('onRequest', (request, _reply, next) => {
-      inFlight.add(request);
-      metrics.inFlight.started(serviceOf(request));
+      const service = serviceOf(request);
+      inFlight.set(request, service);
+      metrics.inFlight.started(service);
       next();
     });
     app.addHook('onRequestAbort', (request, next) => {

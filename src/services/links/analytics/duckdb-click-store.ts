@@ -120,7 +120,8 @@ export class DuckDbClickStore implements ClickStore {
           appender.closeSync();
         }
         // Every day's file is staged before any is renamed in: a failure leaves nothing, and the batcher's retry counts once.
-        const days = [...new Set(events.map((e) => dayOf(e.at)))].sort();
+        // Day numbers first, names for the few distinct ones: a Date and an ISO string per click cost ~1% of a cached redirect.
+        const days = [...new Set(events.map((e) => Math.floor(e.at / DAY_MS)))].sort((a, b) => a - b).map((n) => dayOf(n * DAY_MS));
         for (const day of days) {
           const staging = this.hot.stagingOf(day, this.writer);
           const start = dayStart(day);

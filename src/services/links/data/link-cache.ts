@@ -25,6 +25,12 @@ export class LinkCache {
     return 'missing' in cached ? null : cached;
   }
 
+  /** The link (or null, known unknown) if this process holds it in memory (the near cache); undefined: ask byCode. No promise. */
+  held(code: string): LinkRecord | null | undefined {
+    const cached = this.cache.peek<Cached>('link', code);
+    return cached === undefined ? undefined : 'missing' in cached ? null : cached;
+  }
+
   async written(record: LinkRecord): Promise<void> {
     await this.cache.set<Cached>('link', record.code, record);
   }

@@ -25,6 +25,11 @@ export class LinkShards {
     return this.shards[this.shards.length === 1 ? 0 : await this.map.indexFor(code)]!;
   }
 
+  /** The code's shard when it is known without asking (one database); undefined: use of(). */
+  known(): LinkShard | undefined {
+    return this.shards.length === 1 ? this.shards[0] : undefined;
+  }
+
   all(): readonly LinkShard[] {
     return this.shards;
   }

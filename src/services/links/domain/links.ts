@@ -23,6 +23,13 @@ export interface LinkView extends LinkRecord {
 /** Where a redirect goes, or why it does not. */
 export type Resolution = { record: LinkRecord } | { gone: 'has expired' | 'is disabled' };
 
+function resolutionOf(record: LinkRecord | null, now: number): Resolution | null {
+  if (!record) return null;
+  if (record.disabled) return { gone: 'is disabled' };
+  if (record.expiresAt && Date.parse(record.expiresAt) <= now) return { gone: 'has expired' };
+  return { record };
+}
+
 const MAX_DRAWS = 5;
 const MAX_STATS_DAYS = 366;
 const MAX_HOURLY_DAYS = 31;
@@ -69,16 +76,33 @@ export class LinksDomain {
 
   /** The hot path: near cache → L1 → L2 → one indexed read. Null for an unknown code. */
   async resolve(code: string, now = Date.now()): Promise<Resolution | null> {
-    const record = await this.cache.byCode(code);
-    if (!record) return null;
-    if (record.disabled) return { gone: 'is disabled' };
-    if (record.expiresAt && Date.parse(record.expiresAt) <= now) return { gone: 'has expired' };
-    return { record };
+    return resolutionOf(await this.cache.byCode(code), now);
+  }
+
+  /**
+   * resolve() without a promise, when the near cache holds the code; undefined when it must be loaded (call resolve).
+   * The redirect's fast path: a promise chain per request costs more than the lookup once AsyncLocalStorage is on.
+   */
+  resolveHeld(code: string, now = Date.now()): Resolution | null | undefined {
+    const record = this.cache.held(code);
+    return record === undefined ? undefined : resolutionOf(record, now);
   }
 
   /** Counted behind (no database write per redirect) and kept as an analytics event, in batches. */
   async clicked(record: LinkRecord, event: ClickEvent): Promise<void> {
-    this.clicks.increment((await this.shards.of(record.code)).index, record.id);
+    this.countClick((await this.shards.of(record.code)).index, record, event);
+  }
+
+  /** clicked() without a promise when the link's shard is known without asking (one database); false: not counted, call clicked. */
+  clickedNow(record: LinkRecord, event: ClickEvent): boolean {
+    const shard = this.shards.known();
+    if (!shard) return false;
+    this.countClick(shard.index, record, event);
+    return true;
+  }
+
+  private countClick(shard: number, record: LinkRecord, event: ClickEvent): void {
+    this.clicks.increment(shard, record.id);
     this.events.record(event);
   }
 
