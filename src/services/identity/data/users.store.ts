@@ -1,5 +1,6 @@
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
+import { compileOnce } from '../../../platform/db/compile-once.js';
 import type { Role } from '../../../contracts/identity.js';
 
 interface UsersTable {
@@ -43,9 +44,19 @@ export function collidedField(err: unknown): UniqueField | null {
 /** Data access for identity.users; the only code that writes SQL for identity. */
 export class UsersStore {
   readonly db: Kysely<IdentityTables>;
+  // Asked on every cache-off read (a page's authors; a signed-in request's standing): compiled once, not per call.
+  private readonly profilesStatement;
+  private readonly standingStatement;
 
   constructor(database: Database) {
     this.db = database.as<IdentityTables>();
+    // An array parameter, not an `in` list: one statement text for every page size.
+    this.profilesStatement = compileOnce(this.db, (ids: number[]) =>
+      this.db.selectFrom('identity.users').select(['id', 'username', 'bio', 'image']).where(sql<boolean>`id = any(${ids}::bigint[])`),
+    );
+    this.standingStatement = compileOnce(this.db, (id: number) =>
+      this.db.selectFrom('identity.users').select(['token_version', 'roles']).where('id', '=', id),
+    );
   }
 
   async insert(user: Pick<UserRow, 'email' | 'username' | 'password_hash'>): Promise<UserRow> {
@@ -74,12 +85,12 @@ export class UsersStore {
   /** The public profiles of `ids` (every list page asks for its authors': no hash, email or timestamps to send and parse). */
   async profilesByIds(ids: readonly number[]): Promise<Pick<UserRow, 'id' | 'username' | 'bio' | 'image'>[]> {
     if (ids.length === 0) return [];
-    return this.db.selectFrom('identity.users').select(['id', 'username', 'bio', 'image']).where('id', 'in', [...ids]).execute();
+    return this.profilesStatement([...ids]);
   }
 
   /** What a signed-in request is checked against (every one, with the cache off): the token version and roles only. */
   async standingOf(id: number): Promise<Pick<UserRow, 'token_version' | 'roles'> | undefined> {
-    return this.db.selectFrom('identity.users').select(['token_version', 'roles']).where('id', '=', id).executeTakeFirst();
+    return (await this.standingStatement(id))[0];
   }
 
   async byIds(ids: readonly number[]): Promise<UserRow[]> {

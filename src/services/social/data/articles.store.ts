@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
+import { compileOnce, type CompiledStatement } from '../../../platform/db/compile-once.js';
 import type { SocialTables } from './tables.js';
 
 /**
@@ -52,14 +53,36 @@ export interface Page {
   offset: number;
 }
 
+/** The arguments of a list page's statement (findPage): every filter's value, in this order, then the page. */
+type PageArgs = [authorId?: number, tag?: string, favoritedBy?: number, authorsFollowedBy?: number, limit?: number, offset?: number, depth?: number];
+type PageRow = SummaryRow & { total: string | number | null };
+
 type Db = Kysely<SocialTables> | Transaction<SocialTables>;
 
 /** Data access for articles, their tags and favorites. */
 export class ArticlesStore {
   readonly db: Kysely<SocialTables>;
+  // The cache-off hot reads' statements, each built and compiled by Kysely once (platform/db/compile-once.ts).
+  private readonly recordBySlugStatement;
+  private readonly summariesStatement;
+  private readonly viewerFlagsStatement;
+  /** findPage's statement per filter shape (which filters are set), compiled on first use. */
+  private readonly pageStatements = new Map<string, CompiledStatement<PageArgs, PageRow>>();
 
   constructor(database: Database) {
     this.db = database.as<SocialTables>();
+    this.recordBySlugStatement = compileOnce(this.db, (slug: string) => this.records().where('a.slug', '=', slug));
+    // Arrays, not `in` lists: one parameter each, and the same statement text for every page size.
+    this.summariesStatement = compileOnce(this.db, (ids: number[]) => this.summaries().where(sql<boolean>`a.id = any(${ids}::bigint[])`));
+    this.viewerFlagsStatement = compileOnce(
+      this.db,
+      (userId: number, articleIds: number[], authorIds: number[]) => sql<{ following: boolean; id: string | number }>`
+        select false as following, article_id as id from social.favorites
+          where user_id = ${userId} and article_id = any(${articleIds}::bigint[])
+        union all
+        select true, followee_id from social.follows
+          where follower_id = ${userId} and followee_id = any(${authorIds}::bigint[])`,
+    );
   }
 
   async slugTaken(slug: string, db: Db = this.db): Promise<boolean> {
@@ -116,7 +139,7 @@ export class ArticlesStore {
   /** Summaries (with sorted tags, without body) in the order of `ids`: one query per batch (the feed's page). */
   async summariesByIds(ids: readonly number[]): Promise<ArticleSummary[]> {
     if (ids.length === 0) return [];
-    const rows = await this.summaries().where('a.id', 'in', [...ids]).execute();
+    const rows = await this.summariesStatement([...new Set(ids)]);
     const byId = new Map(rows.map((r) => [r.id, toSummary(r)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
@@ -134,7 +157,7 @@ export class ArticlesStore {
   }
 
   async recordBySlug(slug: string): Promise<ArticleRecord | undefined> {
-    const row = await this.records().where('a.slug', '=', slug).executeTakeFirst();
+    const [row] = await this.recordBySlugStatement(slug);
     return row ? toRecord(row) : undefined;
   }
 
@@ -145,13 +168,7 @@ export class ArticlesStore {
   async viewerFlags(userId: number, articleIds: readonly number[], authorIds: readonly number[]): Promise<ViewerFlagSets> {
     const flags: ViewerFlagSets = { favorited: new Set(), following: new Set() };
     if (articleIds.length === 0 && authorIds.length === 0) return flags;
-    // Arrays, not `in` lists: one parameter each, and the same statement text for every page size.
-    const { rows } = await sql<{ following: boolean; id: string | number }>`
-      select false as following, article_id as id from social.favorites
-        where user_id = ${userId} and article_id = any(${[...new Set(articleIds)]}::bigint[])
-      union all
-      select true, followee_id from social.follows
-        where follower_id = ${userId} and followee_id = any(${[...new Set(authorIds)]}::bigint[])`.execute(this.db);
+    const rows = await this.viewerFlagsStatement(userId, [...new Set(articleIds)], [...new Set(authorIds)]);
     for (const row of rows) (row.following ? flags.following : flags.favorited).add(Number(row.id));
     return flags;
   }
@@ -182,7 +199,10 @@ export class ArticlesStore {
 
   /** One page of ids, newest first (id breaks ties), and the total of matches (the pull feed's page). */
   async findIds(filter: ArticleFilter, page: Page): Promise<{ ids: number[]; total: number }> {
-    const [ids, count] = await Promise.all([this.pageIds(filter, page).execute(this.db), this.countMatches(filter).execute(this.db)]);
+    const [ids, count] = await Promise.all([
+      this.pageIds(filter, { ...page, depth: page.offset + page.limit }).execute(this.db),
+      this.countMatches(filter).execute(this.db),
+    ]);
     return { ids: ids.rows.map((r) => Number(r.id)), total: Number(count.rows[0]?.total ?? 0) };
   }
 
@@ -193,17 +213,40 @@ export class ArticlesStore {
    * matches) asks for the total on its own.
    */
   async findPage(filter: ArticleFilter, page: Page): Promise<{ records: ArticleSummary[]; total: number }> {
-    const { rows } = await sql<SummaryRow & { total: string | number | null }>`
-      select (${this.countMatches(filter)}) as total,
-        a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at, a.tag_list
-      from (${this.pageIds(filter, page)}) p join social.articles a on a.id = p.id
-      order by a.created_at desc, a.id desc`.execute(this.db);
+    const rows = await this.pageStatement(filter)(
+      filter.authorId, filter.tag, filter.favoritedBy, filter.authorsFollowedBy, page.limit, page.offset, page.offset + page.limit,
+    );
     const total = rows.length > 0 ? rows[0]!.total : (await this.countMatches(filter).execute(this.db)).rows[0]?.total;
     return { records: rows.map(toSummary), total: Number(total ?? 0) };
   }
 
-  /** The statement for one page of ids, newest first (id breaks ties). */
-  private pageIds(filter: ArticleFilter, page: Page): RawBuilder<{ id: number | string }> {
+  /** findPage's statement for the filters `filter` sets (their values do not matter: they are the statement's parameters). */
+  private pageStatement(filter: ArticleFilter): CompiledStatement<PageArgs, PageRow> {
+    const shape = (Object.keys(filter) as (keyof ArticleFilter)[]).filter((k) => filter[k] !== undefined).sort().join(',');
+    let statement = this.pageStatements.get(shape);
+    if (!statement) {
+      const has = (key: keyof ArticleFilter) => filter[key] !== undefined;
+      statement = compileOnce(this.db, (authorId, tag, favoritedBy, authorsFollowedBy, limit, offset, depth) => {
+        const shaped: ArticleFilter = {
+          ...(has('authorId') ? { authorId } : {}),
+          ...(has('tag') ? { tag } : {}),
+          ...(has('favoritedBy') ? { favoritedBy } : {}),
+          ...(has('authorsFollowedBy') ? { authorsFollowedBy } : {}),
+        };
+        const page = { limit: limit!, offset: offset!, depth: depth! };
+        return sql<PageRow>`
+          select (${this.countMatches(shaped)}) as total,
+            a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at, a.tag_list
+          from (${this.pageIds(shaped, page)}) p join social.articles a on a.id = p.id
+          order by a.created_at desc, a.id desc`;
+      });
+      this.pageStatements.set(shape, statement);
+    }
+    return statement;
+  }
+
+  /** The statement for one page of ids, newest first (id breaks ties); `depth` is offset + limit. */
+  private pageIds(filter: ArticleFilter, page: Page & { depth: number }): RawBuilder<{ id: number | string }> {
     if (onlyFilter(filter) === 'authorsFollowedBy') {
       // The pull feed: each followee's newest (offset + limit) from their own index, merged. Walking the
       // global newest-first index instead reads past every article of the people not followed, which
@@ -211,7 +254,7 @@ export class ArticlesStore {
       return sql`select a.id from social.follows f
         cross join lateral (
           select id, created_at from social.articles where author_id = f.followee_id
-          order by created_at desc, id desc limit ${page.offset + page.limit}
+          order by created_at desc, id desc limit ${page.depth}
         ) a
         where f.follower_id = ${filter.authorsFollowedBy}
         order by a.created_at desc, a.id desc limit ${page.limit} offset ${page.offset}`;

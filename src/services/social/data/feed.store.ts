@@ -1,14 +1,25 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
+import { compileOnce } from '../../../platform/db/compile-once.js';
 import type { TimelineEntry } from '../feed/timelines/timeline-store.js';
 import type { SocialTables } from './tables.js';
 
 /** The SQL behind the timeline strategies: who to fan out to, who is a celebrity, what a timeline holds. */
 export class FeedStore {
   private readonly db: Kysely<SocialTables>;
+  /** Asked on every hybrid feed read with the cache off: compiled once (platform/db/compile-once.ts). */
+  private readonly celebritiesFollowedByStatement;
 
   constructor(database: Database) {
     this.db = database.as<SocialTables>();
+    this.celebritiesFollowedByStatement = compileOnce(this.db, (viewerId: number, threshold: number) =>
+      this.db
+        .selectFrom('social.follows as f')
+        .innerJoin('social.author_stats as s', 's.author_id', 'f.followee_id')
+        .select('f.followee_id')
+        .where('f.follower_id', '=', viewerId)
+        .where('s.followers_count', '>=', threshold),
+    );
   }
 
   async followersCount(authorId: number): Promise<number> {
@@ -49,13 +60,7 @@ export class FeedStore {
 
   /** Authors `viewerId` follows that have at least `threshold` followers. */
   async celebritiesFollowedBy(viewerId: number, threshold: number): Promise<number[]> {
-    const rows = await this.db
-      .selectFrom('social.follows as f')
-      .innerJoin('social.author_stats as s', 's.author_id', 'f.followee_id')
-      .select('f.followee_id')
-      .where('f.follower_id', '=', viewerId)
-      .where('s.followers_count', '>=', threshold)
-      .execute();
+    const rows = await this.celebritiesFollowedByStatement(viewerId, threshold);
     return rows.map((r) => r.followee_id);
   }
 
