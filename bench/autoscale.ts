@@ -69,7 +69,7 @@ function windows(timeline: IntervalStats[]): Array<{ startMs: number; requests: 
  * the gateway's failed upstream attempts (by failure) and its sheds.
  */
 function watchLog(system: NodeProcess) {
-  const seen = { decisions: [] as string[], unhandled: new Map<string, number>(), attempts: new Map<string, number>(), shed: 0, startsMs: [] as number[] };
+  const seen = { decisions: [] as Array<{ at: number; msg: string }>, unhandled: new Map<string, number>(), attempts: new Map<string, number>(), shed: 0, startsMs: [] as number[] };
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   let rest = '';
   const onData = (chunk: Buffer) => {
@@ -78,14 +78,14 @@ function watchLog(system: NodeProcess) {
     for (const line of lines) {
       const start = line.indexOf('{');
       if (start < 0) continue;
-      let entry: { msg?: string; err?: { message?: string } | string; failure?: string; ms?: number; services?: string[] };
+      let entry: { msg?: string; time?: string; err?: { message?: string } | string; failure?: string; ms?: number; services?: string[] };
       try {
         entry = JSON.parse(line.slice(start)) as typeof entry;
       } catch {
         continue;
       }
       const msg = entry.msg ?? '';
-      if (/^autoscale \w+: scale/.test(msg)) seen.decisions.push(msg);
+      if (/^autoscale \w+: (scale|no metrics)/.test(msg)) seen.decisions.push({ at: entry.time ? Date.parse(entry.time) : Date.now(), msg });
       else if (msg === 'unhandled error') count(seen.unhandled, typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? 'unknown'));
       else if (msg === 'gateway: upstream attempt failed') count(seen.attempts, entry.failure ?? 'unknown');
       else if (msg === 'gateway: shedding load') seen.shed++;
@@ -128,6 +128,7 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     for (let i = 0; i < 40; i++) await createArticle(api, author.token);
 
     const started = performance.now();
+    const startedAt = Date.now();
     const sample = async () => {
       const res = await fetch(new URL('/replicas', adminUrl), { headers: { authorization: `Bearer ${adminToken}` } }).catch(() => null);
       if (res?.ok) {
@@ -187,7 +188,9 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
         x.requests, x.failed, Math.round(x.p99), at?.social ?? '', at?.identity ?? '',
       ];
     }));
-    if (log.decisions.length > 0) report.text(['Decisions (from the supervisor log):', ...log.decisions.slice(0, 30).map((d) => `- ${d}`)].join('\n'));
+    // Seconds from the step (negative: before it; past the drop they are still counted from the step).
+    const fromStep = (at: number) => `${((at - startedAt - stepAt) / 1000).toFixed(1)} s`;
+    if (log.decisions.length > 0) report.text(['Decisions and scrape warnings (from the supervisor log; time from the step):', ...log.decisions.slice(0, 30).map((d) => `- ${fromStep(d.at)}: ${d.msg}`)].join('\n'));
     report.text([
       `What the system logged: unhandled errors in replicas: ${listed(log.unhandled)}`,
       `gateway attempts failed, by failure: ${listed(log.attempts)}; requests shed by the gateway: ${log.shed}`,
