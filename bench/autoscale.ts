@@ -47,7 +47,16 @@ function caches(): Array<'on' | 'off'> {
   return list as Array<'on' | 'off'>;
 }
 
-interface Sample { atMs: number; social: number; identity: number }
+interface Sample { atMs: number; social: number; identity: number; socialCpuS: number; gatewayCpuS: number }
+
+/** A process's CPU seconds so far (user + system, /proc/<pid>/stat), or null once it is gone. */
+async function cpuSeconds(pid: number): Promise<number | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (!stat) return null;
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100 per second).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** 1-second intervals merged into WINDOW_MS windows: requests, failures and the worst second's p99 (a bound on the window's). */
 function windows(timeline: IntervalStats[]): Array<{ startMs: number; requests: number; failed: number; p99: number }> {
@@ -87,7 +96,7 @@ function watchLog(system: NodeProcess) {
       const msg = entry.msg ?? '';
       if (/^autoscale \w+: (scale|no metrics)/.test(msg)) seen.decisions.push({ at: entry.time ? Date.parse(entry.time) : Date.now(), msg });
       else if (msg === 'unhandled error') count(seen.unhandled, typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? 'unknown'));
-      else if (msg === 'gateway: upstream attempt failed') count(seen.attempts, entry.failure ?? 'unknown');
+      else if (msg === 'gateway: upstream attempt failed') count(seen.attempts, `${entry.failure ?? 'unknown'} (${typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? '')})`);
       else if (msg === 'gateway: shedding load') seen.shed++;
       // A replica's own start (startSystem to listening), for the scale-out time: the supervisor's line has no `ms`.
       else if (msg === 'scalestack is up' && typeof entry.ms === 'number' && entry.services) seen.startsMs.push(entry.ms);
@@ -129,12 +138,21 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
 
     const started = performance.now();
     const startedAt = Date.now();
+    const socialCpu = { total: 0, last: new Map<number, number>() };
     const sample = async () => {
       const res = await fetch(new URL('/replicas', adminUrl), { headers: { authorization: `Bearer ${adminToken}` } }).catch(() => null);
       if (res?.ok) {
-        const list = ((await res.json()) as { replicas: Array<{ url: string | null; services: string[] }> }).replicas;
+        const list = ((await res.json()) as { replicas: Array<{ url: string | null; services: string[]; pid?: number }> }).replicas;
         const of = (service: string) => list.filter((r) => r.url && r.services.includes(service)).length;
-        samples.push({ atMs: performance.now() - started, social: of('social'), identity: of('identity') });
+        // Social's CPU, summed over its replicas as the counters grow (a replica's CPU before its first sample is not counted).
+        for (const r of list.filter((x) => x.services.includes('social') && x.pid)) {
+          const now = await cpuSeconds(r.pid!);
+          if (now === null) continue;
+          socialCpu.total += now - (socialCpu.last.get(r.pid!) ?? now);
+          socialCpu.last.set(r.pid!, now);
+        }
+        const gatewayCpu = (await cpuSeconds(system.child.pid!)) ?? 0;
+        samples.push({ atMs: performance.now() - started, social: of('social'), identity: of('identity'), socialCpuS: socialCpu.total, gatewayCpuS: gatewayCpu });
       }
       const counts = await watcher.query<{ mine: number; server: number }>(
         'select count(*) filter (where datname = current_database())::int as mine, count(*)::int as server from pg_stat_activity',
@@ -157,7 +175,15 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     const before = samples.filter((s) => s.atMs < stepAt).at(-1)?.social ?? 1;
     const peak = Math.max(...samples.map((s) => s.social));
     const firstOut = samples.find((s) => s.atMs >= stepAt && s.social > before);
-    const firstIn = samples.find((s) => s.atMs >= dropAt && s.social < peak);
+    // A scale-in: after the drop, fewer replicas than at any earlier sample since the drop (the run's peak may come
+    // after the drop, when a scale-out follows it: fewer than that peak is then no scale-in).
+    let most = samples.filter((s) => s.atMs < dropAt).at(-1)?.social ?? before;
+    const firstIn = samples.find((s) => {
+      if (s.atMs < dropAt) return false;
+      if (s.social < most) return true;
+      most = Math.max(most, s.social);
+      return false;
+    });
     const w = windows(load.timeline);
     const high = w.filter((x) => x.startMs >= stepAt && x.startMs < dropAt);
     // Back under the SLO to stay: the first high-load window after which every high-load window is under it.
@@ -180,12 +206,16 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
         `${failed(0, stepAt)} / ${failed(stepAt, dropAt)} / ${failed(dropAt, Infinity)}`,
       ]],
     );
-    report.table(['window (s)', 'target req/s', 'requests', 'failed', 'p99 ms (worst second)', 'social replicas at its end', 'identity'], w.map((x) => {
+    const cores = (from: Sample | undefined, to: Sample | undefined, key: 'socialCpuS' | 'gatewayCpuS') =>
+      from && to && to.atMs > from.atMs ? `${(((to[key] - from[key]) / (to.atMs - from.atMs)) * 100_000).toFixed(0)}%` : '';
+    report.table(['window (s)', 'target req/s', 'requests', 'failed', 'p99 ms (worst second)', 'social replicas at its end', 'identity', 'social CPU (all replicas, % of a core)', 'gateway process CPU'], w.map((x) => {
+      const first = samples.filter((s) => s.atMs <= x.startMs).at(-1);
       const at = samples.filter((s) => s.atMs <= x.startMs + WINDOW_MS).at(-1);
       return [
         `${x.startMs / 1000}–${(x.startMs + WINDOW_MS) / 1000}`,
         x.startMs < stepAt || x.startMs >= dropAt ? LOW : HIGH,
         x.requests, x.failed, Math.round(x.p99), at?.social ?? '', at?.identity ?? '',
+        cores(first, at, 'socialCpuS'), cores(first, at, 'gatewayCpuS'),
       ];
     }));
     // Seconds from the step (negative: before it; past the drop they are still counted from the step).
