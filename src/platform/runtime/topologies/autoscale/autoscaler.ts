@@ -91,7 +91,7 @@ export class Autoscaler {
     }
     if (counted === 0) return;
     const signals: Signals = { cpu: cpu / counted, p99Ms: quantileFromBuckets(buckets, 0.99) * 1000, inFlight: inFlight / counted, queueDepth };
-    const state = this.states.get(service) ?? { replicas: replicas.length, lastChangeAt: 0, lowSince: null };
+    const state = this.states.get(service) ?? { replicas: replicas.length, lastChangeAt: 0, lowSince: null, p99OverSince: null };
     state.replicas = replicas.length;
     const policy = this.policy;
     const decision = decide(signals, state, policy, now);
