@@ -139,7 +139,18 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     const started = performance.now();
     const startedAt = Date.now();
     const socialCpu = { total: 0, last: new Map<number, number>() };
+    let sampling = false;
     const sample = async () => {
+      // One at a time: on a starved machine a sample can outlast the 500 ms interval (and pg refuses overlapping queries on a client).
+      if (sampling) return;
+      sampling = true;
+      try {
+        await sampleOnce();
+      } finally {
+        sampling = false;
+      }
+    };
+    const sampleOnce = async () => {
       const res = await fetch(new URL('/replicas', adminUrl), { headers: { authorization: `Bearer ${adminToken}` } }).catch(() => null);
       if (res?.ok) {
         const list = ((await res.json()) as { replicas: Array<{ url: string | null; services: string[]; pid?: number }> }).replicas;
