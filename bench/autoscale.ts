@@ -77,7 +77,7 @@ function windows(timeline: IntervalStats[]): Array<{ startMs: number; requests: 
  * 100 kB, and a run under overload logs more): the autoscaler's decisions, the replicas' unhandled errors,
  * the gateway's failed upstream attempts (by failure) and its sheds.
  */
-function watchLog(system: NodeProcess) {
+function watchLog(system: NodeProcess, serviceAt: (url: string) => string) {
   const seen = { decisions: [] as Array<{ at: number; msg: string }>, unhandled: new Map<string, number>(), attempts: new Map<string, number>(), shed: 0, startsMs: [] as number[] };
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   let rest = '';
@@ -87,7 +87,7 @@ function watchLog(system: NodeProcess) {
     for (const line of lines) {
       const start = line.indexOf('{');
       if (start < 0) continue;
-      let entry: { msg?: string; time?: string; err?: { message?: string } | string; failure?: string; ms?: number; services?: string[] };
+      let entry: { msg?: string; time?: string; err?: { message?: string } | string; failure?: string; upstream?: string; ms?: number; services?: string[] };
       try {
         entry = JSON.parse(line.slice(start)) as typeof entry;
       } catch {
@@ -96,7 +96,7 @@ function watchLog(system: NodeProcess) {
       const msg = entry.msg ?? '';
       if (/^autoscale \w+: (scale|no metrics)/.test(msg)) seen.decisions.push({ at: entry.time ? Date.parse(entry.time) : Date.now(), msg });
       else if (msg === 'unhandled error') count(seen.unhandled, typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? 'unknown'));
-      else if (msg === 'gateway: upstream attempt failed') count(seen.attempts, `${entry.failure ?? 'unknown'} (${typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? '')})`);
+      else if (msg === 'gateway: upstream attempt failed') count(seen.attempts, `${serviceAt(entry.upstream ?? '')}: ${entry.failure ?? 'unknown'} (${typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? '')})`);
       else if (msg === 'gateway: shedding load') seen.shed++;
       // A replica's own start (startSystem to listening), for the scale-out time: the supervisor's line has no `ms`.
       else if (msg === 'scalestack is up' && typeof entry.ms === 'number' && entry.services) seen.startsMs.push(entry.ms);
@@ -121,7 +121,9 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
       CACHE_ENABLED: cache === 'on' ? 'true' : 'false',
     },
   });
-  const log = watchLog(system);
+  // Which service each replica URL ran (from the samples of /replicas), to name a failed attempt's service.
+  const services = new Map<string, string>();
+  const log = watchLog(system, (url) => services.get(url) ?? 'a replica not sampled');
   const samples: Sample[] = [];
   // Postgres connections: this run's database, and the whole server (max_connections is shared with every other database on it).
   const connections = { mine: 0, server: 0, max: 0 };
@@ -155,6 +157,7 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
       if (res?.ok) {
         const list = ((await res.json()) as { replicas: Array<{ url: string | null; services: string[]; pid?: number }> }).replicas;
         const of = (service: string) => list.filter((r) => r.url && r.services.includes(service)).length;
+        for (const r of list) if (r.url) services.set(r.url, r.services.join('+'));
         // Social's CPU, summed over its replicas as the counters grow (a replica's CPU before its first sample is not counted).
         for (const r of list.filter((x) => x.services.includes('social') && x.pid)) {
           const now = await cpuSeconds(r.pid!);
