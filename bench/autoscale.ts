@@ -114,7 +114,9 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
   if (postgres.options.skip) throw new Error(String(postgres.options.skip));
   const databaseUrl = (await postgres.create())!;
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-autoscale-'));
-  const system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services', '--autoscale'], {
+  // The compiled server, as `npm start` runs it (bench/main.ts sets SCALESTACK_CLI_ENTRY): CLI_ENTRY is the tsx source, and
+  // every replica the supervisor forks runs with its parent's loader, so this bench had measured tsx processes throughout.
+  const system = await spawnScript(process.env['SCALESTACK_CLI_ENTRY'] ?? CLI_ENTRY, ['start', '--topology', 'services', '--autoscale'], {
     env: {
       DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `autoscale-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'info', LOG_PRETTY: 'false', RATE_LIMIT_ENABLED: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
