@@ -4,20 +4,23 @@
  * `GET /api/articles?limit=20` (social, behind the gateway): BENCH_AUTOSCALE_LOW req/s (50), a step to
  * BENCH_AUTOSCALE_HIGH (800) held BENCH_AUTOSCALE_HIGH_S seconds (90), then back to LOW for
  * BENCH_AUTOSCALE_TAIL_S (90: the scale-in waits 30 s of low signals and 30 s since the last change).
- * The cache is off (BENCH_AUTOSCALE_CACHE=true turns it on) so that every request is social's work.
+ * BENCH_CACHE: `on` (the default configuration, and this bench's default), `off` (every request is
+ * social's and identity's work, on Postgres) or `on,off` (both, one after the other, in one report).
  *
- * Reported: social's replica count over time (from the supervisor's /replicas, every 500 ms), when
- * the first scale-out came after the step, the 5-second windows' p99 against the SLO (250 ms, the
- * autoscaler's p99 mark) and when it was back under it to stay, when the scale-in came after the
- * load dropped, and every failed request of the run (the goal: none). Valid when the run had no
- * failed request; the figures are what they are on this machine (two cores for the load generator,
- * the gateway and every replica: more replicas cannot add cores, so p99 may not come back).
+ * Reported per row: the replicas of social and identity over time (from the supervisor's /replicas, every
+ * 500 ms), when the first scale-out came after the step, the 5-second windows' p99 against the SLO (250 ms,
+ * the autoscaler's p99 mark) and when it was back under it to stay, when the scale-in came after the load
+ * dropped, the peak of Postgres connections, and every failed request of the run (the goal: none) with
+ * what the system logged about it (the replicas' unhandled errors, the gateway's failed attempts and sheds).
+ * Valid when no row had a failed request; the figures are what they are on this machine (two cores for the
+ * load generator, the gateway and every replica: more replicas cannot add cores).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ENTRY, spawnScript } from '../src/testing/cli-process.js';
+import pg from 'pg';
+import { CLI_ENTRY, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
 import { dbTargets } from '../src/testing/db-targets.js';
 import { TEST_REDIS_URL } from '../src/testing/redis-probe.js';
 import { registerUser, createArticle } from '../src/testing/fixtures.js';
@@ -37,7 +40,23 @@ const TAIL_S = num('BENCH_AUTOSCALE_TAIL_S', 90);
 const SLO_MS = 250;
 const WINDOW_MS = 5_000;
 
-interface Sample { atMs: number; social: number }
+function caches(): Array<'on' | 'off'> {
+  const text = process.env['BENCH_CACHE'] ?? 'on';
+  const list = text.split(',').map((v) => v.trim());
+  if (list.length === 0 || list.some((v) => v !== 'on' && v !== 'off')) throw new Error(`BENCH_CACHE="${text}": use on, off or on,off`);
+  return list as Array<'on' | 'off'>;
+}
+
+interface Sample { atMs: number; social: number; identity: number; socialCpuS: number; gatewayCpuS: number }
+
+/** A process's CPU seconds so far (user + system, /proc/<pid>/stat), or null once it is gone. */
+async function cpuSeconds(pid: number): Promise<number | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (!stat) return null;
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100 per second).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** 1-second intervals merged into WINDOW_MS windows: requests, failures and the worst second's p99 (a bound on the window's). */
 function windows(timeline: IntervalStats[]): Array<{ startMs: number; requests: number; failed: number; p99: number }> {
@@ -53,95 +72,195 @@ function windows(timeline: IntervalStats[]): Array<{ startMs: number; requests: 
   return [...out.values()].sort((a, b) => a.startMs - b.startMs);
 }
 
-export const benchmark: Benchmark = {
-  name: 'autoscale',
-  description: `the local autoscaler under a step from ${LOW} to ${HIGH} req/s and back: scale-out time, p99 vs the SLO, scale-in, failed requests`,
-  async run(report: Report): Promise<boolean> {
-    const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
-    if (postgres.options.skip) throw new Error(String(postgres.options.skip));
-    const databaseUrl = (await postgres.create())!;
-    const dataDir = await mkdtemp(join(tmpdir(), 'bench-autoscale-'));
-    const system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services', '--autoscale'], {
-      env: {
-        DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `autoscale-${randomBytes(4).toString('hex')}`,
-        LOG_LEVEL: 'info', LOG_PRETTY: 'false', RATE_LIMIT_ENABLED: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
-        // Cache off by default: with it on, social serves the step from its near cache at well under 70% CPU and
-        // nothing needs scaling (the first run: no decision at all, p99 back under the SLO in 10 s on one replica).
-        CACHE_ENABLED: process.env['BENCH_AUTOSCALE_CACHE'] ?? 'false',
-      },
+/**
+ * What the supervisor's log says, read line by line as it comes (NodeProcess.output() keeps only the last
+ * 100 kB, and a run under overload logs more): the autoscaler's decisions, the replicas' unhandled errors,
+ * the gateway's failed upstream attempts (by failure) and its sheds.
+ */
+function watchLog(system: NodeProcess, serviceAt: (url: string) => string) {
+  const seen = { decisions: [] as Array<{ at: number; msg: string }>, unhandled: new Map<string, number>(), attempts: new Map<string, number>(), shed: 0, startsMs: [] as number[] };
+  const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  let rest = '';
+  const onData = (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      const start = line.indexOf('{');
+      if (start < 0) continue;
+      let entry: { msg?: string; time?: string; err?: { message?: string } | string; failure?: string; upstream?: string; ms?: number; services?: string[] };
+      try {
+        entry = JSON.parse(line.slice(start)) as typeof entry;
+      } catch {
+        continue;
+      }
+      const msg = entry.msg ?? '';
+      if (/^autoscale \w+: (scale|no metrics)/.test(msg)) seen.decisions.push({ at: entry.time ? Date.parse(entry.time) : Date.now(), msg });
+      else if (msg === 'unhandled error') count(seen.unhandled, typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? 'unknown'));
+      else if (msg === 'gateway: upstream attempt failed') count(seen.attempts, `${serviceAt(entry.upstream ?? '')}: ${entry.failure ?? 'unknown'} (${typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? '')})`);
+      else if (msg === 'gateway: shedding load') seen.shed++;
+      // A replica's own start (startSystem to listening), for the scale-out time: the supervisor's line has no `ms`.
+      else if (msg === 'scalestack is up' && typeof entry.ms === 'number' && entry.services) seen.startsMs.push(entry.ms);
+    }
+  };
+  system.child.stdout?.on('data', onData);
+  system.child.stderr?.on('data', onData);
+  return seen;
+}
+
+const listed = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} × ${k}`).join('; ') || 'none';
+
+async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
+  const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
+  if (postgres.options.skip) throw new Error(String(postgres.options.skip));
+  const databaseUrl = (await postgres.create())!;
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-autoscale-'));
+  // The compiled server, as `npm start` runs it (bench/main.ts sets SCALESTACK_CLI_ENTRY): CLI_ENTRY is the tsx source, and
+  // every replica the supervisor forks runs with its parent's loader, so this bench had measured tsx processes throughout.
+  const system = await spawnScript(process.env['SCALESTACK_CLI_ENTRY'] ?? CLI_ENTRY, ['start', '--topology', 'services', '--autoscale'], {
+    env: {
+      DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `autoscale-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: 'info', LOG_PRETTY: 'false', RATE_LIMIT_ENABLED: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
+      CACHE_ENABLED: cache === 'on' ? 'true' : 'false',
+    },
+  });
+  // Which service each replica URL ran (from the samples of /replicas), to name a failed attempt's service.
+  const services = new Map<string, string>();
+  const log = watchLog(system, (url) => services.get(url) ?? 'a replica not sampled');
+  const samples: Sample[] = [];
+  // Postgres connections: this run's database, and the whole server (max_connections is shared with every other database on it).
+  const connections = { mine: 0, server: 0, max: 0 };
+  const watcher = new pg.Client({ connectionString: databaseUrl });
+  let sampler: NodeJS.Timeout | undefined;
+  try {
+    await system.waitReady('/readyz', 420_000);
+    await watcher.connect();
+    connections.max = Number((await watcher.query<{ max_connections: string }>('show max_connections')).rows[0]!.max_connections);
+    const { adminUrl, adminToken } = JSON.parse(await readFile(join(dataDir, 'supervisor.json'), 'utf8')) as { adminUrl: string; adminToken: string };
+    const api = createApiClient(system.url);
+    const author = await registerUser(api);
+    for (let i = 0; i < 40; i++) await createArticle(api, author.token);
+
+    const started = performance.now();
+    const startedAt = Date.now();
+    const socialCpu = { total: 0, last: new Map<number, number>() };
+    let sampling = false;
+    const sample = async () => {
+      // One at a time: on a starved machine a sample can outlast the 500 ms interval (and pg refuses overlapping queries on a client).
+      if (sampling) return;
+      sampling = true;
+      try {
+        await sampleOnce();
+      } finally {
+        sampling = false;
+      }
+    };
+    const sampleOnce = async () => {
+      const res = await fetch(new URL('/replicas', adminUrl), { headers: { authorization: `Bearer ${adminToken}` } }).catch(() => null);
+      if (res?.ok) {
+        const list = ((await res.json()) as { replicas: Array<{ url: string | null; services: string[]; pid?: number }> }).replicas;
+        const of = (service: string) => list.filter((r) => r.url && r.services.includes(service)).length;
+        for (const r of list) if (r.url) services.set(r.url, r.services.join('+'));
+        // Social's CPU, summed over its replicas as the counters grow (a replica's CPU before its first sample is not counted).
+        for (const r of list.filter((x) => x.services.includes('social') && x.pid)) {
+          const now = await cpuSeconds(r.pid!);
+          if (now === null) continue;
+          socialCpu.total += now - (socialCpu.last.get(r.pid!) ?? now);
+          socialCpu.last.set(r.pid!, now);
+        }
+        const gatewayCpu = (await cpuSeconds(system.child.pid!)) ?? 0;
+        samples.push({ atMs: performance.now() - started, social: of('social'), identity: of('identity'), socialCpuS: socialCpu.total, gatewayCpuS: gatewayCpu });
+      }
+      const counts = await watcher.query<{ mine: number; server: number }>(
+        'select count(*) filter (where datname = current_database())::int as mine, count(*)::int as server from pg_stat_activity',
+      ).catch(() => null);
+      if (counts) {
+        connections.mine = Math.max(connections.mine, counts.rows[0]!.mine);
+        connections.server = Math.max(connections.server, counts.rows[0]!.server);
+      }
+    };
+    sampler = setInterval(() => void sample(), 500);
+    const stages = parseStages([`steady:${LOW_S}s:${LOW}`, `steady:${HIGH_S}s:${HIGH}`, `steady:${TAIL_S}s:${LOW}`]);
+    const load = await runLoad({
+      scenario: 'get', target: system.url, stages, arrival: 'constant', connections: 128, timeoutMs: 10_000,
+      thresholds: [], seedFile: '', path: '/api/articles?limit=20', randomSeed: 1, live: null,
     });
-    const samples: Sample[] = [];
-    let sampler: NodeJS.Timeout | undefined;
-    try {
-      await system.waitReady('/readyz', 420_000);
-      const { adminUrl, adminToken } = JSON.parse(await readFile(join(dataDir, 'supervisor.json'), 'utf8')) as { adminUrl: string; adminToken: string };
-      const api = createApiClient(system.url);
-      const author = await registerUser(api);
-      for (let i = 0; i < 40; i++) await createArticle(api, author.token);
+    clearInterval(sampler);
 
-      const started = performance.now();
-      const sample = async () => {
-        const res = await fetch(new URL('/replicas', adminUrl), { headers: { authorization: `Bearer ${adminToken}` } }).catch(() => null);
-        if (!res?.ok) return;
-        const list = ((await res.json()) as { replicas: Array<{ url: string | null; services: string[] }> }).replicas;
-        samples.push({ atMs: performance.now() - started, social: list.filter((r) => r.url && r.services.includes('social')).length });
-      };
-      sampler = setInterval(() => void sample(), 500);
-      const stages = parseStages([`steady:${LOW_S}s:${LOW}`, `steady:${HIGH_S}s:${HIGH}`, `steady:${TAIL_S}s:${LOW}`]);
-      const load = await runLoad({
-        scenario: 'get', target: system.url, stages, arrival: 'constant', connections: 128, timeoutMs: 10_000,
-        thresholds: [], seedFile: '', path: '/api/articles?limit=20', randomSeed: 1, live: null,
-      });
-      clearInterval(sampler);
+    const stepAt = LOW_S * 1000;
+    const dropAt = (LOW_S + HIGH_S) * 1000;
+    const before = samples.filter((s) => s.atMs < stepAt).at(-1)?.social ?? 1;
+    const peak = Math.max(...samples.map((s) => s.social));
+    const firstOut = samples.find((s) => s.atMs >= stepAt && s.social > before);
+    // A scale-in: after the drop, fewer replicas than at any earlier sample since the drop (the run's peak may come
+    // after the drop, when a scale-out follows it: fewer than that peak is then no scale-in).
+    let most = samples.filter((s) => s.atMs < dropAt).at(-1)?.social ?? before;
+    const firstIn = samples.find((s) => {
+      if (s.atMs < dropAt) return false;
+      if (s.social < most) return true;
+      most = Math.max(most, s.social);
+      return false;
+    });
+    const w = windows(load.timeline);
+    const high = w.filter((x) => x.startMs >= stepAt && x.startMs < dropAt);
+    // Back under the SLO to stay: the first high-load window after which every high-load window is under it.
+    const lastOver = [...high].reverse().find((x) => x.p99 > SLO_MS);
+    const backUnder = lastOver ? high.find((x) => x.startMs > lastOver.startMs) : high[0];
+    const failed = (from: number, to: number) => w.filter((x) => x.startMs >= from && x.startMs < to).reduce((n, x) => n + x.failed, 0);
 
-      const stepAt = LOW_S * 1000;
-      const dropAt = (LOW_S + HIGH_S) * 1000;
-      const before = samples.filter((s) => s.atMs < stepAt).at(-1)?.social ?? 1;
-      const peak = Math.max(...samples.map((s) => s.social));
-      const firstOut = samples.find((s) => s.atMs >= stepAt && s.social > before);
-      const firstIn = samples.find((s) => s.atMs >= dropAt && s.social < peak);
-      const w = windows(load.timeline);
-      const high = w.filter((x) => x.startMs >= stepAt && x.startMs < dropAt);
-      // Back under the SLO to stay: the first high-load window after which every high-load window is under it.
-      const lastOver = [...high].reverse().find((x) => x.p99 > SLO_MS);
-      const backUnder = lastOver ? high.find((x) => x.startMs > lastOver.startMs) : high[0];
-      const failed = (from: number, to: number) => w.filter((x) => x.startMs >= from && x.startMs < to).reduce((n, x) => n + x.failed, 0);
-
-      report.text(`### autoscale (${new Date().toISOString()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end)`);
-      report.facts({ ...machine(), cache: process.env['BENCH_AUTOSCALE_CACHE'] ?? 'false', profile: `${LOW} req/s ${LOW_S} s → ${HIGH} req/s ${HIGH_S} s → ${LOW} req/s ${TAIL_S} s, GET /api/articles?limit=20 through the gateway` });
-      report.table(
-        ['social replicas before', 'peak', 'first scale-out after the step', 'p99 back under 250 ms (5 s windows) after the step', 'scale-in after the drop', 'requests', 'failed: low / step / tail'],
-        [[
-          before, peak,
-          firstOut ? `${((firstOut.atMs - stepAt) / 1000).toFixed(1)} s` : 'none',
-          backUnder ? `${((backUnder.startMs - stepAt) / 1000).toFixed(0)} s` : `never (last window ${Math.round(high.at(-1)?.p99 ?? NaN)} ms)`,
-          firstIn ? `${((firstIn.atMs - dropAt) / 1000).toFixed(1)} s` : `none within ${TAIL_S} s`,
-          load.summary.due,
-          `${failed(0, stepAt)} / ${failed(stepAt, dropAt)} / ${failed(dropAt, Infinity)}`,
-        ]],
-      );
-      report.table(['window (s)', 'target req/s', 'requests', 'failed', 'p99 ms (worst second)', 'social replicas at its end'], w.map((x) => [
+    report.text(`### autoscale, cache ${cache} (${new Date().toISOString()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end)`);
+    report.facts({ ...machine(), cache, profile: `${LOW} req/s ${LOW_S} s → ${HIGH} req/s ${HIGH_S} s → ${LOW} req/s ${TAIL_S} s, GET /api/articles?limit=20 through the gateway` });
+    report.table(
+      ['social replicas before', 'peak', 'first scale-out after the step', 'p99 back under 250 ms (5 s windows) after the step', 'scale-in after the drop', 'identity replicas peak', 'Postgres connections peak: this db / server (max)', 'requests', 'failed: low / step / tail'],
+      [[
+        before, peak,
+        firstOut ? `${((firstOut.atMs - stepAt) / 1000).toFixed(1)} s` : 'none',
+        backUnder ? `${((backUnder.startMs - stepAt) / 1000).toFixed(0)} s` : `never (last window ${Math.round(high.at(-1)?.p99 ?? NaN)} ms)`,
+        firstIn ? `${((firstIn.atMs - dropAt) / 1000).toFixed(1)} s` : `none within ${TAIL_S} s`,
+        Math.max(...samples.map((s) => s.identity)),
+        `${connections.mine} / ${connections.server} (${connections.max})`,
+        load.summary.due,
+        `${failed(0, stepAt)} / ${failed(stepAt, dropAt)} / ${failed(dropAt, Infinity)}`,
+      ]],
+    );
+    const cores = (from: Sample | undefined, to: Sample | undefined, key: 'socialCpuS' | 'gatewayCpuS') =>
+      from && to && to.atMs > from.atMs ? `${(((to[key] - from[key]) / (to.atMs - from.atMs)) * 100_000).toFixed(0)}%` : '';
+    report.table(['window (s)', 'target req/s', 'requests', 'failed', 'p99 ms (worst second)', 'social replicas at its end', 'identity', 'social CPU (all replicas, % of a core)', 'gateway process CPU'], w.map((x) => {
+      const first = samples.filter((s) => s.atMs <= x.startMs).at(-1);
+      const at = samples.filter((s) => s.atMs <= x.startMs + WINDOW_MS).at(-1);
+      return [
         `${x.startMs / 1000}–${(x.startMs + WINDOW_MS) / 1000}`,
         x.startMs < stepAt || x.startMs >= dropAt ? LOW : HIGH,
-        x.requests, x.failed, Math.round(x.p99),
-        samples.filter((s) => s.atMs <= x.startMs + WINDOW_MS).at(-1)?.social ?? '',
-      ]));
-      const message = (line: string) => {
-        try {
-          return (JSON.parse(line.slice(line.indexOf('{'))) as { msg?: string }).msg ?? line;
-        } catch {
-          return line;
-        }
-      };
-      const decisions = system.output().split('\n').filter((l) => /autoscale \w+: scale/.test(l)).map(message).slice(0, 20);
-      if (decisions.length > 0) report.text(['Decisions (from the supervisor log):', ...decisions.map((d) => `- ${d}`)].join('\n'));
-      if (load.summary.errors > 0) report.text(`**${load.summary.errors} failed requests**: ${JSON.stringify(load.errorReasons)}`);
-      return load.summary.errors === 0;
-    } finally {
-      clearInterval(sampler);
-      await system.stop('SIGTERM', 60_000);
-      await postgres.drop(databaseUrl);
-      await rm(dataDir, { recursive: true, force: true });
+        x.requests, x.failed, Math.round(x.p99), at?.social ?? '', at?.identity ?? '',
+        cores(first, at, 'socialCpuS'), cores(first, at, 'gatewayCpuS'),
+      ];
+    }));
+    // Seconds from the step (negative: before it; past the drop they are still counted from the step).
+    const fromStep = (at: number) => `${((at - startedAt - stepAt) / 1000).toFixed(1)} s`;
+    if (log.decisions.length > 0) report.text(['Decisions and scrape warnings (from the supervisor log; time from the step):', ...log.decisions.slice(0, 30).map((d) => `- ${fromStep(d.at)}: ${d.msg}`)].join('\n'));
+    report.text([
+      `What the system logged: unhandled errors in replicas: ${listed(log.unhandled)}`,
+      `gateway attempts failed, by failure: ${listed(log.attempts)}; requests shed by the gateway: ${log.shed}`,
+      `replica starts (ms from startSystem to listening, module loading not counted; the first six are the topology's own): ${log.startsMs.map((ms) => Math.round(ms)).join(', ')}`,
+    ].join('\n\n'));
+    if (load.summary.errors > 0) {
+      report.text(`**${load.summary.errors} failed requests**: ${JSON.stringify(load.errorReasons)}; first body per reason: ${JSON.stringify(load.errorSamples)}`);
     }
+    return load.summary.errors === 0;
+  } finally {
+    clearInterval(sampler);
+    await watcher.end().catch(() => {});
+    await system.stop('SIGTERM', 60_000);
+    await postgres.drop(databaseUrl);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'autoscale',
+  description: `the local autoscaler under a step from ${LOW} to ${HIGH} req/s and back: scale-out time, p99 vs the SLO, scale-in, failed requests (BENCH_CACHE=on|off|on,off)`,
+  async run(report: Report): Promise<boolean> {
+    let valid = true;
+    for (const cache of caches()) valid = (await runOne(report, cache)) && valid;
+    return valid;
   },
 };

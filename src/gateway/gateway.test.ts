@@ -186,6 +186,22 @@ describe('gateway: timeouts, retries, shedding', () => {
     assert.equal([...a!.seen, ...b!.seen].filter((r) => r.method === 'GET').length, 2, 'a GET tries both replicas');
   });
 
+  it("replicas answering 503 (overloaded, draining) or 504 (their dependency timed out): the GET tries each, then the client gets that status with Retry-After, not a 502", async () => {
+    const [a, b] = await replicas('a', 'b');
+    const g = await gateway({ social: [a!.url, b!.url], breaker: { failures: 100, halfOpenAfterMs: 300 } });
+    for (const [status, code] of [[503, 'SS_UPSTREAM_UNAVAILABLE'], [504, 'SS_TIMEOUT']] as const) {
+      a!.status = status;
+      b!.status = status;
+      const before = a!.seen.length + b!.seen.length;
+      const res = await rawRequest(g.url, 'GET', '/api/tags');
+      assert.deepEqual([res.status, res.headers['x-error-code'], res.headers['retry-after']], [status, code, '1'], JSON.stringify(res.body));
+      assert.equal(a!.seen.length + b!.seen.length - before, 2, 'both replicas tried');
+    }
+    a!.status = 502;
+    b!.status = 502;
+    assert.equal((await rawRequest(g.url, 'GET', '/api/tags')).status, 502, 'a bad gateway below stays one');
+  });
+
   it('sheds load past GATEWAY_MAX_IN_FLIGHT with 503 SS_OVERLOADED and Retry-After', async () => {
     const [slow] = await replicas('slow');
     slow!.delayMs = 300;

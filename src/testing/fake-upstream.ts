@@ -11,7 +11,8 @@ export interface SeenRequest {
 /**
  * A stand-in replica for gateway tests: /readyz answers 200 (or `ready`),
  * every other request is recorded and answered `{ replica, path }`, after
- * `delayMs` when set. `kill()` drops it like a crash (sockets destroyed);
+ * `delayMs` when set, with `status` (200 unless set: a replica answering 500 or
+ * 503 to everything). `kill()` drops it like a crash (sockets destroyed);
  * `revive()` listens again on the same port. With `resetAfterRead` it reads
  * and records the whole request, then resets the connection (TCP RST) without
  * answering: the request reached the replica and may have run.
@@ -19,6 +20,7 @@ export interface SeenRequest {
 export class FakeUpstream {
   readonly seen: SeenRequest[] = [];
   delayMs = 0;
+  status = 200;
   ready = true;
   resetAfterRead = false;
   port = 0;
@@ -58,7 +60,7 @@ export class FakeUpstream {
     }
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (res.destroyed) return;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ replica: this.name, path: req.url }));
+    res.writeHead(this.status, { 'content-type': 'application/json' }).end(JSON.stringify({ replica: this.name, path: req.url }));
   }
 
   /** Crash: stop listening and cut every connection, in-flight or idle. */

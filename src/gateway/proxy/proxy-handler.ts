@@ -8,7 +8,7 @@ import type { GatewayRoute } from '../route-table.js';
 import { downstreamHeaders, nextTraceparent, upstreamRequestHeaders } from './headers.js';
 import { activeTraceparent } from '../../platform/tracing/http-spans.js';
 import { forward, type Outgoing } from './forward.js';
-import { classify, retryable } from './upstream-error.js';
+import { classify, retryable, type UpstreamStatusError } from './upstream-error.js';
 import { canonicalPath, rawQuery } from '../../platform/http/canonical-path.js';
 
 const BUFFER_LIMIT = 256 * 1024;
@@ -80,9 +80,21 @@ export function proxyHandler(route: GatewayRoute, deps: ProxyDeps) {
     if (lastError !== undefined && classify(lastError) === 'unsendable') throw errors.badRequest('is malformed');
     void reply.header('retry-after', '1');
     if (lastError === undefined) throw errors.upstreamUnavailable(route.service, 503);
-    if (classify(lastError) === 'timeout') throw errors.timeout(route.service);
-    throw errors.upstreamUnavailable(route.service, classify(lastError) === 'breaker' || classify(lastError) === 'refused' ? 503 : 502);
+    throw finalError(route.service, lastError);
   };
+}
+
+/**
+ * What the client gets when no attempt succeeded, from the last one's failure. A replica's own 503 (overloaded,
+ * draining) or 504 (its dependency timed out) is passed on as such, with the Retry-After set above: they were
+ * answered 502, which tells a client the gateway is broken when the system is only overloaded.
+ */
+function finalError(service: string, err: unknown) {
+  const kind = classify(err);
+  if (kind === 'timeout') return errors.timeout(service);
+  if (kind === 'status' && (err as UpstreamStatusError).status === 504) return errors.timeout(service);
+  if (kind === 'status' && (err as UpstreamStatusError).status === 503) return errors.upstreamUnavailable(service, 503);
+  return errors.upstreamUnavailable(service, kind === 'breaker' || kind === 'refused' ? 503 : 502);
 }
 
 function signed(out: Outgoing, userId: number | null, secret: string): Outgoing {

@@ -82,7 +82,7 @@ for (const tier of tiers) {
       assert.equal(await cache.getOrLoad('article', 'fresh', async () => 'new'), 'new');
     });
 
-    it('a slow reload serves the stale value after the soft timeout; a hard timeout fails the call', async () => {
+    it('a slow reload serves the stale value after the soft timeout; a hard timeout fails the call with 504 SS_TIMEOUT (not a 500)', async () => {
       await cache.getOrLoad('article', 'slow', async () => 'v1');
       await sleep(1100);
       const started = Date.now();
@@ -97,6 +97,7 @@ for (const tier of tiers) {
           await sleep(1000);
           return 'late';
         }),
+        (err: unknown) => err instanceof AppError && err.status === 504 && err.code === 'SS_TIMEOUT',
       );
     });
 

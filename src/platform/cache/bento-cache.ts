@@ -10,6 +10,7 @@ import { Generations, type GenerationSnapshot } from './generations.js';
 import { asStamped, stamp, type Invalidation, type Stamped, type Tiers } from './tiers.js';
 import { ttlMs } from './ttl.js';
 import { resubscribingBus } from './resubscribing-bus.js';
+import { errors } from '../errors/catalog.js';
 import { redisPrefix } from '../redis/create-redis.js';
 
 const KINDS = new Set<string>(['profile', 'article', 'list', 'tags', 'viewer', 'link', 'product', 'search']);
@@ -145,7 +146,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
         if (stored) await checks.get(stored);
         return asStamped(value);
       } catch (err) {
-        throw loaderError(err);
+        throw loaderError(err, kind);
       } finally {
         if (!loadedHere && state.loads > loadsBefore) metrics.collapsed.inc({ cache: kind });
         if (--state.calls === 0) inFlight.delete(full);
@@ -205,8 +206,12 @@ function toInvalidation(message: { keys: string[]; type: string }): Invalidation
   return { keys, tags };
 }
 
-/** bentocache wraps what a loader throws; callers get the loader's own error (a 404 stays a 404). */
-function loaderError(err: unknown): unknown {
+/**
+ * bentocache wraps what a loader throws; callers get the loader's own error (a 404 stays a 404). A load past
+ * the hard timeout (its source overloaded or stalled) is the catalog's 504: bentocache's own error was a 500.
+ */
+function loaderError(err: unknown, kind: DataKind): unknown {
+  if (err instanceof bentoErrors.E_FACTORY_HARD_TIMEOUT) return errors.timeout(kind);
   return err instanceof bentoErrors.E_FACTORY_ERROR && err.cause !== undefined ? err.cause : err;
 }
 

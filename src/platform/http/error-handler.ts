@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import { errors } from '../errors/catalog.js';
 import { validationError } from './validation.js';
+import { isDatabaseRefusal } from '../db/unavailable.js';
 
 /**
  * Every failure leaves as JSON from the error catalog. Known client errors
@@ -29,6 +30,7 @@ export function toAppError(error: FastifyError | Error, bodyLimit: number): AppE
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return errorForStatus(fe.statusCode);
   }
+  if (isDatabaseRefusal(error)) return errors.unavailable('database');
   return errors.internal();
 }
 
@@ -41,6 +43,8 @@ export function makeErrorHandler(bodyLimit: number) {
     const appError = toAppError(error, bodyLimit);
     if (appError.status >= 500 && appError.code === 'SS_INTERNAL') {
       request.log.error({ err: error }, 'unhandled error');
+    } else if (!(error instanceof AppError) && appError.status >= 500) {
+      request.log.warn({ err: error, code: appError.code }, 'dependency refused the request');
     }
     return sendError(reply, appError);
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CatalogClient, ProductSummary, Reservation } from '../../contracts/catalog.js';
 import { BODY_DIGEST_HEADER, bodyDigest, EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
 import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
-import { isConnectionError, ReplicaPools } from '../../platform/runtime/topologies/replica-pools.js';
+import { isConnectionError, isTimeoutError, ReplicaPools } from '../../platform/runtime/topologies/replica-pools.js';
 import { AppError, errors } from '../../platform/errors/catalog.js';
 import { CATALOG_CALL_TIMEOUT_MS, contractError } from './contract-errors.js';
 
@@ -41,7 +41,7 @@ export function createHttpCatalogClient(endpoints: RemoteEndpoints): CatalogClie
         if (res.statusCode === 200 && answer) return answer;
         throw contractError(res.statusCode, res.headers['x-error-code'], answer?.errors);
       } catch (err) {
-        if (isTimeout(err)) throw errors.timeout('catalog');
+        if (isTimeoutError(err)) throw errors.timeout('catalog');
         if (!isConnectionError(err)) throw err;
       }
     }
@@ -68,9 +68,4 @@ export function createHttpCatalogClient(endpoints: RemoteEndpoints): CatalogClie
       await pools.close();
     },
   };
-}
-
-function isTimeout(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 }

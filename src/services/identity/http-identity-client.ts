@@ -2,7 +2,7 @@ import type { IdentityClient, UserProfile, UserStanding } from '../../contracts/
 import { createRemoteUserCheck, type UserCheck } from '../../platform/auth/user-check.js';
 import { EMPTY_BODY_DIGEST, INTERNAL_SIG_HEADER, sign } from '../../platform/auth/gateway-identity.js';
 import type { RemoteEndpoints } from '../../platform/runtime/service-module.js';
-import { isConnectionError, ReplicaPools } from '../../platform/runtime/topologies/replica-pools.js';
+import { isConnectionError, isTimeoutError, ReplicaPools } from '../../platform/runtime/topologies/replica-pools.js';
 import { errors } from '../../platform/errors/catalog.js';
 
 const TIMEOUT_MS = 2000;
@@ -13,12 +13,15 @@ const BATCH = 500;
  * /internal/identity on keep-alive pools (undici), round-robin over the
  * replicas; a connection failure moves on to the next replica (the calls
  * are reads, safe to repeat), so a replica restarting costs no request.
+ * Every other failure leaves as a catalog error, as the catalog's client does:
+ * a call past its timeout is 504, identity answering 5xx is 502, no replica
+ * reachable or every one draining is 503. Undici's own errors reached the
+ * caller's error handler as 500s (seen under the autoscaler's overload step).
  */
 export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityClient & { close(): Promise<void>; userExists: UserCheck } {
   const pools = new ReplicaPools(endpoints);
 
   async function get<T>(path: string): Promise<{ status: number; body: T | null }> {
-    let lastError: unknown = new Error('identity has no replica');
     const replicas = pools.inTurn();
     for (let attempt = 0; attempt < replicas.length * 2; attempt++) {
       const pool = replicas[attempt % replicas.length]!;
@@ -32,8 +35,8 @@ export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityCl
           bodyTimeout: TIMEOUT_MS,
         });
         if (res.statusCode === 503) {
+          // A draining replica: the next one may serve it.
           await res.body.dump();
-          lastError = new Error('identity replica is draining');
           continue;
         }
         if (res.statusCode === 404) {
@@ -43,14 +46,18 @@ export function createHttpIdentityClient(endpoints: RemoteEndpoints): IdentityCl
           if (answer?.errors?.['user'] === undefined) throw errors.upstreamUnavailable('identity');
           return { status: 404, body: null };
         }
-        if (res.statusCode !== 200) throw new Error(`identity answered ${res.statusCode} for ${path}`);
+        if (res.statusCode !== 200) {
+          await res.body.dump();
+          throw errors.upstreamUnavailable('identity', res.statusCode >= 500 ? 502 : 503);
+        }
         return { status: 200, body: (await res.body.json()) as T };
       } catch (err) {
-        lastError = err;
+        if (isTimeoutError(err)) throw errors.timeout('identity');
         if (!isConnectionError(err)) throw err;
       }
     }
-    throw lastError instanceof Error ? lastError : new Error('identity unreachable');
+    // Every replica refused the connection or was draining (or none is known yet): identity is unavailable.
+    throw errors.upstreamUnavailable('identity');
   }
 
   const standing = async (userId: number) => (await get<{ standing: UserStanding }>(`/users/${userId}/standing`)).body?.standing ?? null;

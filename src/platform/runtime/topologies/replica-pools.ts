@@ -39,3 +39,9 @@ export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string }).code ?? '';
   return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
 }
+
+/** The replica did not answer (headers or body) within the call's timeout: the caller answers 504, not a bare error. */
+export function isTimeoutError(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}

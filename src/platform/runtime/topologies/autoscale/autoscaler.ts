@@ -22,6 +22,7 @@ export class Autoscaler {
   private readonly previous = new Map<string, Previous>();
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
+  private readonly warnedAt = new Map<string, number>();
   readonly decisions: Array<{ at: number; service: string; action: string; from: number; to: number; reason: string; signals: Signals }> = [];
 
   constructor(
@@ -55,7 +56,13 @@ export class Autoscaler {
   private async tickService(service: string, now: number): Promise<void> {
     const replicas = this.target.replicasOf(service);
     if (replicas.length === 0) return;
-    const scraped = await Promise.all(replicas.map(async (r) => ({ r, samples: await this.scrape(r.url) })));
+    const scraped = await Promise.all(replicas.map(async (r) => ({ r, ...(await this.scrape(r.url)) })));
+    const failures = scraped.filter((s) => s.failure).map((s) => `${s.r.name}: ${s.failure}`);
+    // Not silently: a tick without metrics decides nothing (the first step test found every scrape refused, and no log said so).
+    if (failures.length > 0 && now - (this.warnedAt.get(service) ?? -Infinity) >= 30_000) {
+      this.warnedAt.set(service, now);
+      this.logger.warn({ service, failures }, `autoscale ${service}: no metrics from ${failures.length} of ${replicas.length} replicas (${failures.join('; ')})`);
+    }
     let cpu = 0;
     let inFlight = 0;
     let queueDepth = 0;
@@ -84,7 +91,7 @@ export class Autoscaler {
     }
     if (counted === 0) return;
     const signals: Signals = { cpu: cpu / counted, p99Ms: quantileFromBuckets(buckets, 0.99) * 1000, inFlight: inFlight / counted, queueDepth };
-    const state = this.states.get(service) ?? { replicas: replicas.length, lastChangeAt: 0, lowSince: null };
+    const state = this.states.get(service) ?? { replicas: replicas.length, lastChangeAt: 0, lowSince: null, p99OverSince: null };
     state.replicas = replicas.length;
     const policy = this.policy;
     const decision = decide(signals, state, policy, now);
@@ -99,12 +106,16 @@ export class Autoscaler {
     await this.target.scaleTo(service, decision.replicas).catch((err: Error) => this.logger.error({ service, err: err.message }, 'autoscale: scaling failed'));
   }
 
-  private async scrape(url: string): Promise<Sample[] | null> {
+  private async scrape(url: string): Promise<{ samples: Sample[] | null; failure?: string }> {
     try {
       const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${this.adminToken}` }, signal: AbortSignal.timeout(1_500) });
-      return res.ok ? parseMetrics(await res.text()) : null;
-    } catch {
-      return null;
+      if (!res.ok) {
+        await res.body?.cancel();
+        return { samples: null, failure: `answered ${res.status}` };
+      }
+      return { samples: parseMetrics(await res.text()) };
+    } catch (err) {
+      return { samples: null, failure: (err as Error).name === 'TimeoutError' ? 'no answer within 1.5 s' : (err as Error).message };
     }
   }
 }

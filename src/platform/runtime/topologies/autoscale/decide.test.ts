@@ -4,7 +4,7 @@ import { decide, defaultPolicy, nextState, type ScaleState, type Signals } from 
 
 const quiet: Signals = { cpu: 0.1, p99Ms: 20, inFlight: 1, queueDepth: 0 };
 const p = { ...defaultPolicy, min: 1, max: 6, scaleOutCooldownMs: 5_000, scaleInAfterMs: 30_000 };
-const at = (replicas: number, lastChangeAt = -1e9, lowSince: number | null = null): ScaleState => ({ replicas, lastChangeAt, lowSince });
+const at = (replicas: number, lastChangeAt = -1e9, lowSince: number | null = null, p99OverSince: number | null = null): ScaleState => ({ replicas, lastChangeAt, lowSince, p99OverSince });
 
 describe('autoscaler decision (seed 002: threshold exceeded -> scale up; else maintain; scale in slowly)', () => {
   it('CPU over 70% scales out in proportion, at most doubling per step, with the reason', () => {
@@ -13,12 +13,31 @@ describe('autoscaler decision (seed 002: threshold exceeded -> scale up; else ma
     assert.equal(decide({ ...quiet, cpu: 3 }, at(2), p, 0).replicas, 4);
   });
 
-  it('p99 over the mark adds a replica even when CPU is low; in-flight and queue depth add in proportion', () => {
-    assert.deepEqual(decide({ ...quiet, p99Ms: 400 }, at(1), p, 0), { action: 'out', replicas: 2, reason: 'p99 400 ms > 250 ms' });
+  it('p99 over the mark adds a replica even when CPU is low, once it has held 4 s; in-flight and queue depth add in proportion', () => {
+    assert.deepEqual(decide({ ...quiet, p99Ms: 400 }, at(1, -1e9, null, 0), p, 4_000), { action: 'out', replicas: 2, reason: 'p99 400 ms > 250 ms for 4 s' });
     assert.equal(decide({ ...quiet, inFlight: 120 }, at(2), p, 0).replicas, 4);
     const q = decide({ ...quiet, queueDepth: 1600 }, at(1), p, 0);
     assert.equal(q.replicas, 2);
     assert.match(q.reason, /queue 1600 > 500\/replica/);
+  });
+
+  it('one slow interval (a 1 s stall at 50 req/s: its p99 is its slowest request or two) scales nothing; a p99 over the mark tick after tick does', () => {
+    let state = at(1);
+    const seen: string[] = [];
+    const tick = (t: number, s: Signals) => {
+      const d = decide(s, state, p, t);
+      seen.push(`${t}:${d.action}`);
+      state = nextState(state, s, p, d, t);
+      return d;
+    };
+    // The stall: one interval over the mark, then quiet again.
+    tick(0, quiet);
+    assert.match(tick(2_000, { ...quiet, p99Ms: 495 }).reason, /p99 495 ms > 250 ms for 0 s; acts after 4 s/);
+    tick(4_000, quiet);
+    assert.deepEqual(seen, ['0:hold', '2000:hold', '4000:hold']);
+    // Overload: over the mark at every tick; the third, 4 s after the first, scales out.
+    for (const t of [6_000, 8_000]) assert.equal(tick(t, { ...quiet, p99Ms: 900 }).action, 'hold');
+    assert.deepEqual(tick(10_000, { ...quiet, p99Ms: 900 }), { action: 'out', replicas: 2, reason: 'p99 900 ms > 250 ms for 4 s' });
   });
 
   it('never past max; holds during the scale-out cooldown and says so', () => {

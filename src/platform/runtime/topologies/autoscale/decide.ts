@@ -20,6 +20,12 @@ export interface Policy {
   /** Scale out above these ... */
   cpuHigh: number;
   p99HighMs: number;
+  /**
+   * p99 alone scales out only once it has been over its mark this long (every tick in between): a 2 s interval at
+   * low load has ~100 requests, and its p99 is its slowest one or two, so one stall of the machine read as overload
+   * (the step test scaled out after the load had dropped). CPU, in-flight and queue depth act at once.
+   */
+  p99SustainMs: number;
   inFlightHigh: number;
   /** Queue depth one replica is expected to absorb: more adds replicas in proportion. */
   queuePerReplica: number;
@@ -38,6 +44,8 @@ export interface ScaleState {
   lastChangeAt: number;
   /** Since when every signal has been below its low mark (null while any is not). */
   lowSince: number | null;
+  /** Since when p99 has been over its high mark (null while it is not). */
+  p99OverSince: number | null;
 }
 
 export interface Decision {
@@ -51,6 +59,7 @@ export const defaultPolicy: Policy = {
   max: 8,
   cpuHigh: 0.7,
   p99HighMs: 250,
+  p99SustainMs: 4_000,
   inFlightHigh: 50,
   queuePerReplica: 500,
   cpuLow: 0.3,
@@ -69,8 +78,9 @@ export function decide(s: Signals, state: ScaleState, p: Policy, now: number): D
     over.push(`CPU ${(s.cpu * 100).toFixed(0)}% > ${(p.cpuHigh * 100).toFixed(0)}%`);
     want = Math.max(want, Math.ceil((replicas * s.cpu) / p.cpuHigh));
   }
-  if (s.p99Ms > p.p99HighMs) {
-    over.push(`p99 ${Math.round(s.p99Ms)} ms > ${p.p99HighMs} ms`);
+  const p99For = s.p99Ms > p.p99HighMs ? now - (state.p99OverSince ?? now) : null;
+  if (p99For !== null && p99For >= p.p99SustainMs) {
+    over.push(`p99 ${Math.round(s.p99Ms)} ms > ${p.p99HighMs} ms for ${Math.round(p99For / 1000)} s`);
     want = Math.max(want, replicas + 1);
   }
   if (s.inFlight > p.inFlightHigh) {
@@ -88,6 +98,7 @@ export function decide(s: Signals, state: ScaleState, p: Policy, now: number): D
     if (now - state.lastChangeAt < p.scaleOutCooldownMs) return { action: 'hold', replicas, reason: `${over.join(', ')}; cooling down (${Math.ceil((p.scaleOutCooldownMs - (now - state.lastChangeAt)) / 1000)} s)` };
     return { action: 'out', replicas: target, reason: over.join(', ') };
   }
+  if (p99For !== null) return { action: 'hold', replicas, reason: `p99 ${Math.round(s.p99Ms)} ms > ${p.p99HighMs} ms for ${Math.round(p99For / 1000)} s; acts after ${p.p99SustainMs / 1000} s` };
   const low = s.cpu < p.cpuLow && s.p99Ms < p.p99LowMs && s.inFlight < p.inFlightLow && s.queueDepth === 0;
   if (!low) return { action: 'hold', replicas, reason: 'between the marks (hysteresis)' };
   if (replicas <= p.min) return { action: 'hold', replicas, reason: `low load; at min ${p.min}` };
@@ -103,5 +114,10 @@ export function decide(s: Signals, state: ScaleState, p: Policy, now: number): D
 export function nextState(state: ScaleState, s: Signals, p: Policy, d: Decision, now: number): ScaleState {
   const low = s.cpu < p.cpuLow && s.p99Ms < p.p99LowMs && s.inFlight < p.inFlightLow && s.queueDepth === 0;
   const changed = d.replicas !== state.replicas;
-  return { replicas: d.replicas, lastChangeAt: changed ? now : state.lastChangeAt, lowSince: low && !changed ? (state.lowSince ?? now) : null };
+  return {
+    replicas: d.replicas,
+    lastChangeAt: changed ? now : state.lastChangeAt,
+    lowSince: low && !changed ? (state.lowSince ?? now) : null,
+    p99OverSince: s.p99Ms > p.p99HighMs ? (state.p99OverSince ?? now) : null,
+  };
 }

@@ -1,0 +1,66 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { createLogger } from '../../../log/logger.js';
+import { Autoscaler, type ScalableReplicas } from './autoscaler.js';
+
+const TOKEN = 't'.repeat(24);
+/** A clock reading well past the epoch, as Date.now() is (a state starts with its last change at 0). */
+const T0 = 1_000_000_000;
+
+/** A replica's /metrics: `text()` answered to the autoscaler's token, 401 to anything else (or always, with `refuse`). */
+async function metricsServer(text: () => string, refuse = false): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    if (refuse || req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end();
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(text());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+function harness(url: string) {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const destination = new PassThrough();
+  destination.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as { level: number; msg: string });
+  });
+  const scaled: number[] = [];
+  const target: ScalableReplicas = {
+    replicasOf: () => [{ name: 'social-1', url }],
+    scaleTo: async (_service, count) => void scaled.push(count),
+  };
+  const autoscaler = new Autoscaler(target, ['social'], TOKEN, createLogger({ level: 'debug', pretty: false, destination }));
+  return { autoscaler, scaled, warnings: () => lines.filter((l) => l.level === 40).map((l) => l.msg) };
+}
+
+const servers: Server[] = [];
+after(() => {
+  for (const s of servers) s.close();
+});
+
+describe('autoscaler: from scraped metrics to a decision', () => {
+  it('a replica at 95% CPU over the interval is scaled out, on the CPU its counter shows', async () => {
+    let cpu = 10;
+    const { url, server } = await metricsServer(() => `process_cpu_seconds_total ${cpu}\n`);
+    servers.push(server);
+    const { autoscaler, scaled } = harness(url);
+    await autoscaler.tick(T0);
+    cpu += 1.9;
+    await autoscaler.tick(T0 + 2_000);
+    assert.deepEqual(scaled, [2]);
+    assert.equal(autoscaler.decisions.at(-1)?.reason, 'CPU 95% > 70%');
+  });
+
+  it('a replica whose /metrics refuses the scrape decides nothing, and says so in a warning (at most one per 30 s)', async () => {
+    const { url, server } = await metricsServer(() => '', true);
+    servers.push(server);
+    const { autoscaler, scaled, warnings } = harness(url);
+    for (const at of [0, 2_000, 10_000, 31_000]) await autoscaler.tick(T0 + at);
+    assert.deepEqual(scaled, []);
+    assert.equal(autoscaler.decisions.length, 0);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(warnings(), Array(2).fill('autoscale social: no metrics from 1 of 1 replicas (social-1: answered 401)'));
+  });
+});
