@@ -64,6 +64,7 @@ export async function buildServer({ force = false, quiet = false, outDir = BUILD
     entryPoints: [join(src, 'cli', 'main.ts')],
     outdir: next,
     outbase: src,
+    absWorkingDir: root, // the metafile's paths, counted below, relative to the package root
     bundle: true,
     splitting: true, // what the start does not import (chaos, seeding, the AWS SDK...) stays in chunks loaded on use
     chunkNames: 'chunks/[name]-[hash]',
@@ -76,9 +77,10 @@ export async function buildServer({ force = false, quiet = false, outDir = BUILD
     // Beside each file, for a debugger or `node --enable-source-maps` (off by default: parsing them costs start time).
     sourcemap: 'linked',
     // V8 keeps each module's source in the heap, as one byte per character only if every character fits
-    // in Latin-1: one Cyrillic letter in a dependency's regular expression made a 1.7 MB chunk 3.4 MB.
-    // ASCII output, licence comments in build/*.LEGAL.txt, and whitespace and syntax minified (names kept,
-    // for stack traces and profiles): the strings in the heap after an embedded start went from 15.3 to 10.7 MB.
+    // in Latin-1: a licence comment's letter made a 1.7 MB chunk 3.4 MB. ASCII output (esbuild escapes
+    // strings, not regular expressions: main.js keeps a dependency's Cyrillic one), licence comments in
+    // build/**/*.LEGAL.txt, whitespace and syntax minified (names kept, for stack traces and profiles):
+    // the strings in the heap after an embedded start went from 15.3 to 10.7 MB.
     charset: 'ascii',
     legalComments: 'external',
     minifyWhitespace: true,
@@ -94,11 +96,11 @@ export async function buildServer({ force = false, quiet = false, outDir = BUILD
   writeFileSync(join(next, '.built'), new Date().toISOString());
   rmSync(outDir, { recursive: true, force: true });
   renameSync(next, outDir);
-    if (!quiet) {
-    const sources = Object.keys(result.metafile.inputs).filter((f) => f.startsWith('src/')).length;
-    const modules = Object.keys(result.metafile.inputs).length - sources;
+  if (!quiet) {
+    const inputs = Object.keys(result.metafile.inputs);
+    const ours = inputs.filter((f) => f.startsWith('src/')).length;
     const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length;
-    console.log(`build-server: ${sources} sources and ${modules} package modules bundled into ${outputs} files in ${relative(root, outDir)}/ in ${Math.round(performance.now() - started)} ms`);
+    console.log(`build-server: ${ours} sources and ${inputs.length - ours} package modules bundled into ${outputs} files in ${relative(root, outDir)}/ in ${Math.round(performance.now() - started)} ms`);
   }
   return true;
 }
