@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClickEvent } from '../domain/click.js';
+import { archivalClicks, clickAt } from '../../../testing/click-fixtures.js';
 import { archiveOldDays } from './archival.js';
 import type { ClickStore } from './click-store.js';
 import { dayStart } from './days.js';
@@ -13,21 +13,7 @@ import { openSharedClickStore } from './open-click-store.js';
 describe('click archival (hot Parquet files + one archive file per day, on DuckDB)', () => {
   let dir: string;
   let store: ClickStore;
-  const now = dayStart('2026-03-10') + 12 * 3_600_000;
-  const event = (day: string, hour: number, code: string, referrer: string): ClickEvent => ({
-    at: dayStart(day) + hour * 3_600_000 + 17,
-    code,
-    referrer,
-    country: 'ZZ',
-    ua: 'desktop',
-  });
-  const events = [
-    ...Array.from({ length: 40 }, (_, i) => event('2026-03-01', i % 24, 'abc1234', i % 3 === 0 ? 'news.example' : '')),
-    ...Array.from({ length: 25 }, (_, i) => event('2026-03-02', i % 5, 'abc1234', 'blog.example')),
-    ...Array.from({ length: 7 }, (_, i) => event('2026-03-02', i, 'other99', 'x.example')),
-    ...Array.from({ length: 30 }, (_, i) => event('2026-03-10', i % 12, 'abc1234', 'news.example')),
-  ];
-  const whole = { from: dayStart('2026-02-25'), to: dayStart('2026-03-11') };
+  const { now, events, whole } = archivalClicks();
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'links-archival-'));
@@ -81,7 +67,7 @@ describe('click archival (hot Parquet files + one archive file per day, on DuckD
   it("another process's clicks are read too, hot and archived (processes sharing DATA_DIR)", async () => {
     const other = await openSharedClickStore({ dataDir: dir });
     try {
-      await other.append([event('2026-03-03', 1, 'abc1234', 'other.example'), event('2026-03-10', 2, 'abc1234', 'other.example')]);
+      await other.append([clickAt('2026-03-03', 1, 'abc1234', 'other.example'), clickAt('2026-03-10', 2, 'abc1234', 'other.example')]);
       let stats = await store.stats('abc1234', whole.from, whole.to, 'day');
       assert.equal(stats.total, 97, "the other writer's hot files are read");
       await store.archiveDay('2026-03-03');

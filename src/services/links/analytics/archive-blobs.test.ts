@@ -7,7 +7,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { openBlobs } from '../../../platform/blobs/open-blobs.js';
 import type { BlobStore } from '../../../platform/blobs/port.js';
 import { ownS3Options, S3RVER_ENV, startOwnS3, type OwnS3 } from '../../../testing/s3-server.js';
-import type { ClickEvent } from '../domain/click.js';
+import { archivalClicks, clickAt } from '../../../testing/click-fixtures.js';
 import { archiveOldDays } from './archival.js';
 import { BlobArchive } from './archive/blob-archive.js';
 import { dayStart } from './days.js';
@@ -27,17 +27,7 @@ describe('click archival to S3 (BLOB_URL, on s3rver)', ownS3Options(), () => {
   };
   let dir: string;
   let store: DuckDbClickStore;
-  const now = dayStart('2026-03-10') + 12 * 3_600_000;
-  const event = (day: string, hour: number, code: string, referrer: string): ClickEvent => ({
-    at: dayStart(day) + hour * 3_600_000 + 17, code, referrer, country: 'ZZ', ua: 'desktop',
-  });
-  const events = [
-    ...Array.from({ length: 40 }, (_, i) => event('2026-03-01', i % 24, 'abc1234', i % 3 === 0 ? 'news.example' : '')),
-    ...Array.from({ length: 25 }, (_, i) => event('2026-03-02', i % 5, 'abc1234', 'blog.example')),
-    ...Array.from({ length: 7 }, (_, i) => event('2026-03-02', i, 'other99', 'x.example')),
-    ...Array.from({ length: 30 }, (_, i) => event('2026-03-10', i % 12, 'abc1234', 'news.example')),
-  ];
-  const whole = { from: dayStart('2026-02-25'), to: dayStart('2026-03-11') };
+  const { now, events, whole } = archivalClicks();
   const archivedRange = { from: dayStart('2026-03-01'), to: dayStart('2026-03-03') };
   const key = (day: string) => `links/clicks/day=${day}/clicks.parquet`;
   /** What is really in the bucket, listed with the AWS SDK itself. */
@@ -99,7 +89,7 @@ describe('click archival to S3 (BLOB_URL, on s3rver)', ownS3Options(), () => {
 
       // Restored, changed and archived anew by the first process: the other's old copy must not answer.
       assert.equal(await store.restoreDay('2026-03-02'), 32);
-      await store.append([event('2026-03-02', 20, 'abc1234', 'late.example'), event('2026-03-02', 21, 'abc1234', 'late.example')]);
+      await store.append([clickAt('2026-03-02', 20, 'abc1234', 'late.example'), clickAt('2026-03-02', 21, 'abc1234', 'late.example')]);
       assert.equal(await store.archiveDay('2026-03-02'), 34);
       const now2 = await store.stats('abc1234', archivedRange.from, archivedRange.to, 'day');
       assert.equal(now2.total, 67);
@@ -130,7 +120,7 @@ describe('click archival to S3 (BLOB_URL, on s3rver)', ownS3Options(), () => {
     );
     try {
       const day = '2026-03-05';
-      await crashing.append(Array.from({ length: 12 }, (_, i) => event(day, i, 'crash01', 'c.example')));
+      await crashing.append(Array.from({ length: 12 }, (_, i) => clickAt(day, i, 'crash01', 'c.example')));
       const expected = await crashing.stats('crash01', whole.from, whole.to, 'hour');
       assert.equal(expected.total, 12);
       const cacheOf = join(crashDir, 'links', 'archive-cache', `day=${day}`);
