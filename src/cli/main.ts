@@ -1,18 +1,14 @@
-import { start } from './start.js';
-import { migrate } from './migrate.js';
-import { load } from './load.js';
-import { seed } from './seed.js';
-import { dlq } from './dlq.js';
-
+// Every command is imported when it runs: `start` then loads no load generator, seeder or DLQ tooling
+// (undici alone is ~5 MB of heap), and `--help` loads nothing.
 const commands: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
-  start: { run: start, help: 'run the system: one process, or --topology services [--replicas social=2] / --workers N behind a gateway' },
+  start: { run: async (args) => (await import('./start.js')).start(args), help: 'run the system: one process, or --topology services [--replicas social=2] / --workers N behind a gateway' },
   gateway: { run: async () => (await import('./gateway.js')).gateway(), help: 'run a gateway alone in front of replicas from GATEWAY_UPSTREAMS or the Redis registry' },
   restart: { run: async (args) => (await import('./restart.js')).restart(args), help: 'rolling restart of a service\'s replicas in a running multi-process topology (scalestack restart social)' },
-  migrate: { run: migrate, help: 'apply pending migrations of every service and exit' },
-  load: { run: load, help: 'open-model load test of a running system (scalestack load --help)' },
-  seed: { run: seed, help: 'create users, follows and articles for load scenarios (scalestack seed --help)' },
+  migrate: { run: async () => (await import('./migrate.js')).migrate(), help: 'apply pending migrations of every service and exit' },
+  load: { run: async (args) => (await import('./load.js')).load(args), help: 'open-model load test of a running system (scalestack load --help)' },
+  seed: { run: async (args) => (await import('./seed.js')).seed(args), help: 'create users, follows and articles for load scenarios (scalestack seed --help)' },
   users: { run: async (args) => (await import('./users.js')).users(args), help: 'delete an account: scalestack users delete <username> (scalestack users --help)' },
-  dlq: { run: dlq, help: 'list, show and replay dead-lettered messages (scalestack dlq --help)' },
+  dlq: { run: async (args) => (await import('./dlq.js')).dlq(args), help: 'list, show and replay dead-lettered messages (scalestack dlq --help)' },
   shard: { run: async (args) => (await import('./shard.js')).shard(args), help: 'where a key lives in a shard map, and online moves between shards (scalestack shard --help)' },
   links: { run: async (args) => (await import('./links.js')).links(args), help: 'archive or restore a day of click events: scalestack links restore --day YYYY-MM-DD' },
   chaos: { run: async (args) => (await import('./chaos.js')).chaos(args), help: 'run a chaos experiment file: steady state, inject, verify, roll back (scalestack chaos --help)' },

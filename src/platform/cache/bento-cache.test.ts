@@ -31,9 +31,9 @@ for (const tier of tiers) {
         createLogger({ level: 'silent', pretty: false }),
       );
 
-    before(() => {
+    before(async () => {
       metrics = createMetrics();
-      cache = open({ CACHE_TTL_ARTICLE_S: 1, CACHE_GRACE_S: 60, CACHE_SOFT_TIMEOUT_MS: 50, CACHE_HARD_TIMEOUT_MS: 300 });
+      cache = await open({ CACHE_TTL_ARTICLE_S: 1, CACHE_GRACE_S: 60, CACHE_SOFT_TIMEOUT_MS: 50, CACHE_HARD_TIMEOUT_MS: 300 });
     });
     after(async () => {
       await cache?.close();

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { BentoCache, bentostore, errors as bentoErrors } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
-import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
+import type * as RedisDrivers from 'bentocache/drivers/redis';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import type { CacheEntryOptions, DataKind, LoadMissing } from './cache.js';
@@ -20,8 +20,11 @@ const VALUE_FORMAT = 'v2';
 const TAG_KEY_PREFIX = '___bc:t:';
 
 export interface BentoTiers {
-  /** L2 + invalidation bus; absent for L1 alone (embedded). */
-  redis?: { client: Redis; busClient: Redis };
+  /**
+   * L2 + invalidation bus; absent for L1 alone (embedded). The drivers come with the clients, loaded by the
+   * caller only then: their module imports ioredis, which a process without Redis does not load.
+   */
+  redis?: { client: Redis; busClient: Redis; drivers: typeof RedisDrivers };
 }
 
 /**
@@ -36,6 +39,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   // serializer) on the first read after a bus invalidation from another instance — a 500 under L1 + L2.
   const store = bentostore().useL1Layer(memoryDriver({ maxItems: config.CACHE_L1_MAX_ITEMS }));
   if (tiers.redis) {
+    const { redisDriver, redisBusDriver } = tiers.redis.drivers;
     store.useL2Layer(redisDriver({ connection: tiers.redis.client }));
     // Wrapped: bentocache drops the promise of its SUBSCRIBE (see resubscribing-bus.ts).
     store.useBus(resubscribingBus(redisBusDriver({ connection: tiers.redis.busClient, retryQueue: { enabled: true, maxSize: 10_000 } })));

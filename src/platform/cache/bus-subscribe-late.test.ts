@@ -39,14 +39,14 @@ describe('cache bus when Redis is away at start', ownRedisOptions(), () => {
     const open = () =>
       openCache(loadConfig({}, { REDIS_URL: redis.url, CACHE_PREFIX: prefix, CACHE_NEAR_ENABLED: false }), createMetrics(), createLogger({ level: 'silent', pretty: false }));
     await redis.stop();
-    late = open();
+    late = await open();
     await late.getOrLoad('article', 'a', async () => ({ v: 1 }));
     // Past the SUBSCRIBE's failure (the connection refused, the command not replayed), with Redis still away.
     await sleep(2_500);
     assert.deepEqual(rejections.map(String), [], 'no command failure escapes as an unhandled rejection');
 
     await redis.start();
-    other = open();
+    other = await open();
     // Once both are subscribed, a write in `other` must drop `late`'s L1 copy (only the bus can tell it).
     const deadline = Date.now() + 15_000;
     let seen: unknown;

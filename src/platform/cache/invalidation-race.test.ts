@@ -1,4 +1,4 @@
-import { describe, it, after } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/load-config.js';
@@ -46,8 +46,8 @@ for (const near of [true, false]) {
   describe(`cache invalidation during a load: ${tier.name}, near cache ${near ? 'on' : 'off'}`, tier.options, () => {
     const prefix = `race-${randomBytes(4).toString('hex')}`;
     const caches: Cache[] = [];
-    const open = (overrides: Partial<Config> = {}): Cache => {
-      const cache = openCache(
+    const open = async (overrides: Partial<Config> = {}): Promise<Cache> => {
+      const cache = await openCache(
         // A private prefix: suites share the Redis server. A long TTL: a stale value would outlive the test.
         loadConfig({}, { REDIS_URL: tier.redis, CACHE_PREFIX: prefix, CACHE_NEAR_ENABLED: near, CACHE_TTL_ARTICLE_S: 600, ...overrides }),
         createMetrics(),
@@ -56,7 +56,10 @@ for (const near of [true, false]) {
       caches.push(cache);
       return cache;
     };
-    const cache = open();
+    let cache: Cache;
+    before(async () => {
+      cache = await open();
+    });
     after(async () => {
       for (const c of caches) await c.close();
     });
@@ -113,7 +116,7 @@ for (const near of [true, false]) {
 
     if (tier.redis) {
       it('another instance\'s delete during this instance\'s load: neither instance serves the old value after', async () => {
-        const other = open();
+        const other = await open();
         // A new instance's Redis client connects in the background (and fails fast meanwhile): wait until its writes land.
         for (let n = 0; !(await cache.getMany('article', [`probe${n}`])).has(`probe${n}`); n++) {
           await other.set('article', `probe${n + 1}`, n + 1);

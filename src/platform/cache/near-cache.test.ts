@@ -13,9 +13,9 @@ import { openCache } from './open-cache.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const opened: Cache[] = [];
-function open(metrics: Metrics, overrides: Partial<Config> = {}): Cache {
+async function open(metrics: Metrics, overrides: Partial<Config> = {}): Promise<Cache> {
   const config = loadConfig({}, { CACHE_PREFIX: `near-${randomBytes(4).toString('hex')}`, CACHE_TTL_JITTER: 0, ...overrides });
-  const cache = openCache(config, metrics, createLogger({ level: 'silent', pretty: false }));
+  const cache = await openCache(config, metrics, createLogger({ level: 'silent', pretty: false }));
   opened.push(cache);
   return cache;
 }
@@ -31,7 +31,7 @@ async function nearHits(metrics: Metrics, kind: string): Promise<number> {
 describe('near cache (embedded: over L1)', () => {
   it('answers repeat reads with one shared, frozen object', async () => {
     const metrics = createMetrics();
-    const cache = open(metrics);
+    const cache = await open(metrics);
     let loads = 0;
     const load = async () => ({ id: ++loads, tags: ['a'] });
     const first = await cache.getOrLoad('article', 'k', load);
@@ -43,7 +43,7 @@ describe('near cache (embedded: over L1)', () => {
   });
 
   it('never keeps a copy past its TTL from the load', async () => {
-    const cache = open(createMetrics(), { CACHE_TTL_ARTICLE_S: 1, CACHE_GRACE_S: 0 });
+    const cache = await open(createMetrics(), { CACHE_TTL_ARTICLE_S: 1, CACHE_GRACE_S: 0 });
     let loads = 0;
     await cache.getOrLoad('article', 'ttl', async () => ++loads);
     await sleep(1_100);
@@ -51,7 +51,7 @@ describe('near cache (embedded: over L1)', () => {
   });
 
   it('our writes drop copies at once: set, delete, and tags (also for copies a batch read kept)', async () => {
-    const cache = open(createMetrics());
+    const cache = await open(createMetrics());
     assert.equal(await cache.getOrLoad('profile', '1', async () => 'old'), 'old');
     await cache.set('profile', '1', 'new');
     assert.equal(await cache.getOrLoad('profile', '1', async () => 'loaded'), 'new');
@@ -67,7 +67,7 @@ describe('near cache (embedded: over L1)', () => {
 
   it('does not keep a value whose load overlapped an invalidation', async () => {
     const metrics = createMetrics();
-    const cache = open(metrics);
+    const cache = await open(metrics);
     let release!: () => void;
     const slow = cache.getOrLoad('article', 'race', () => new Promise<string>((resolve) => (release = () => resolve('before the write'))));
     await sleep(10);
@@ -83,7 +83,7 @@ describe('near cache (embedded: over L1)', () => {
 
   it('is off with CACHE_NEAR_ENABLED=false: every hit is L1', async () => {
     const metrics = createMetrics();
-    const cache = open(metrics, { CACHE_NEAR_ENABLED: false });
+    const cache = await open(metrics, { CACHE_NEAR_ENABLED: false });
     await cache.getOrLoad('tags', 'all', async () => ['x']);
     await cache.getOrLoad('tags', 'all', async () => ['x']);
     assert.equal(await nearHits(metrics, 'tags'), 0);
@@ -91,7 +91,7 @@ describe('near cache (embedded: over L1)', () => {
 
   it('peek answers a fresh near copy synchronously, counted as a near hit; nothing held, expired, dropped or near off is undefined', async () => {
     const metrics = createMetrics();
-    const cache = open(metrics, { CACHE_TTL_LINK_S: 1, CACHE_GRACE_S: 0 });
+    const cache = await open(metrics, { CACHE_TTL_LINK_S: 1, CACHE_GRACE_S: 0 });
     assert.equal(cache.peek('link', 'p'), undefined, 'not loaded yet: the tiers below are not asked');
     const value = await cache.getOrLoad('link', 'p', async () => ({ url: 'https://a.example/' }));
     const held = cache.peek<{ url: string }>('link', 'p');
@@ -104,7 +104,7 @@ describe('near cache (embedded: over L1)', () => {
     await sleep(1_100);
     assert.equal(cache.peek('link', 'p'), undefined, 'past its TTL');
 
-    const plain = open(createMetrics(), { CACHE_NEAR_ENABLED: false });
+    const plain = await open(createMetrics(), { CACHE_NEAR_ENABLED: false });
     await plain.getOrLoad('link', 'q', async () => 'x');
     assert.equal(plain.peek('link', 'q'), undefined, 'no near cache: nothing in memory outside a promise');
   });
@@ -118,8 +118,8 @@ describe('near cache across instances (L1 + L2 Redis + bus)', skipUnlessAvailabl
 
   it("another instance's writes and tag invalidations drop our near copies", async () => {
     const prefix = `near-${randomBytes(4).toString('hex')}`;
-    const reader = open(createMetrics(), { REDIS_URL, CACHE_PREFIX: prefix });
-    const writer = open(createMetrics(), { REDIS_URL, CACHE_PREFIX: prefix });
+    const reader = await open(createMetrics(), { REDIS_URL, CACHE_PREFIX: prefix });
+    const writer = await open(createMetrics(), { REDIS_URL, CACHE_PREFIX: prefix });
     await sleep(200); // both subscribed to the bus
 
     assert.equal(await reader.getOrLoad('profile', '9', async () => 'v1'), 'v1');
@@ -134,8 +134,8 @@ describe('near cache across instances (L1 + L2 Redis + bus)', skipUnlessAvailabl
 
   it('instances with and without a near cache share one Redis: each reads the values the other stored', async () => {
     const prefix = `near-${randomBytes(4).toString('hex')}`;
-    const near = open(createMetrics(), { REDIS_URL, CACHE_PREFIX: prefix });
-    const plain = open(createMetrics(), { REDIS_URL, CACHE_PREFIX: prefix, CACHE_NEAR_ENABLED: false });
+    const near = await open(createMetrics(), { REDIS_URL, CACHE_PREFIX: prefix });
+    const plain = await open(createMetrics(), { REDIS_URL, CACHE_PREFIX: prefix, CACHE_NEAR_ENABLED: false });
     await sleep(200);
     await near.set('article', 'a', { title: 'from near' });
     assert.deepEqual(await plain.getOrLoad('article', 'a', async () => ({ title: 'db' })), { title: 'from near' });

@@ -16,7 +16,7 @@ import { DependencyBreaker } from '../resilience/dependency-breaker.js';
  * CACHE_ENABLED=false → none; no REDIS_URL → L1 alone; REDIS_URL → L1 + L2 + bus;
  * and in front of either, unless CACHE_NEAR_ENABLED=false, the near cache of live objects.
  */
-export function openCache(config: Config, metrics: Metrics, logger: Logger): Cache {
+export async function openCache(config: Config, metrics: Metrics, logger: Logger): Promise<Cache> {
   if (!config.CACHE_ENABLED) return createDisabledCache();
   const cacheMetrics = new CacheMetrics(metrics.registry);
   const nearCacheOver = (tiers: Tiers): Cache =>
@@ -41,7 +41,7 @@ export function openCache(config: Config, metrics: Metrics, logger: Logger): Cac
     if (down) logger.info('redis is back: cache L2 resumed');
     down = false;
   });
-  const tiers = createBentoCache(config, { redis: { client, busClient } }, cacheMetrics);
+  const tiers = createBentoCache(config, { redis: { client, busClient, drivers: await import('bentocache/drivers/redis') } }, cacheMetrics);
   return nearCacheOver({
     ...tiers,
     close: async () => {

@@ -1,4 +1,3 @@
-import { runEngine } from '../../loadgen/engine.js';
 import { scenarios } from '../../loadgen/scenarios/index.js';
 import { prng } from '../../loadgen/random.js';
 
@@ -44,21 +43,23 @@ export class LoadRunner {
     const run: LoadRun = { id: `load-${Date.now()}`, ...options, startedAt: Date.now(), ticks: [], done: false };
     this.current = run;
     const scenario = scenarios['get']!;
-    void runEngine({
-      target: this.target(),
-      stages: [{ kind: 'steady', durationMs: options.seconds * 1000, fromRate: options.rate, toRate: options.rate }],
-      arrival: 'constant',
-      connections: 16,
-      timeoutMs: 5_000,
-      graceMs: 2_000,
-      next: scenario.prepare({ seed: null, random: prng(1), path: options.path }),
-      onInterval: (stats) => {
-        const seconds = Math.max(0.001, (stats.endMs - stats.startMs) / 1000);
-        const tick = { at: stats.endMs / 1000, rate: stats.completed / seconds, errors: stats.errors, p99: stats.latency.p99 };
-        run.ticks.push(tick);
-        this.emit(run, tick);
-      },
-    })
+    // The engine (and undici under it) is loaded on the first run: a process nobody loads from the console does not hold it.
+    void import('../../loadgen/engine.js')
+      .then(({ runEngine }) => runEngine({
+        target: this.target(),
+        stages: [{ kind: 'steady', durationMs: options.seconds * 1000, fromRate: options.rate, toRate: options.rate }],
+        arrival: 'constant',
+        connections: 16,
+        timeoutMs: 5_000,
+        graceMs: 2_000,
+        next: scenario.prepare({ seed: null, random: prng(1), path: options.path }),
+        onInterval: (stats) => {
+          const seconds = Math.max(0.001, (stats.endMs - stats.startMs) / 1000);
+          const tick = { at: stats.endMs / 1000, rate: stats.completed / seconds, errors: stats.errors, p99: stats.latency.p99 };
+          run.ticks.push(tick);
+          this.emit(run, tick);
+        },
+      }))
       .then(({ recorder }) => {
         run.summary = { completed: recorder.completed, errors: recorder.errors, p99: recorder.overallSummary().p99 };
       })

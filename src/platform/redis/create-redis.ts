@@ -1,4 +1,14 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as IORedis from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+
+// ioredis (a CommonJS package) is required with the first client: the embedded process, which has no
+// REDIS_URL, never loads it (its modules hold ~2 MB of heap and more of compiled code).
+const requireFromHere = createRequire(import.meta.url);
+let redisClass: typeof Redis | undefined;
+function ioredis(): typeof Redis {
+  return (redisClass ??= (requireFromHere('ioredis') as typeof IORedis).Redis);
+}
 
 /**
  * How a client is used decides how it must behave while Redis is away:
@@ -60,7 +70,8 @@ export function reconnectDelay(attempt: number): number {
 export function createRedis(url: string, options: CreateRedisOptions): Redis {
   const use = options.use ?? 'command';
   const blocking = use === 'blocking';
-  const client = new Redis(url, {
+  const RedisClient = ioredis();
+  const client = new RedisClient(url, {
     connectionName: `scalestack:${options.name}`,
     connectTimeout: REDIS_DEFAULTS.connectTimeout,
     ...(blocking ? {} : { commandTimeout: use === 'subscriber' ? REDIS_DEFAULTS.subscriberCommandTimeout : REDIS_DEFAULTS.commandTimeout }),

@@ -15,15 +15,23 @@ import { rawRequest, spawnCli, type NodeProcess } from '../../testing/cli-proces
 
 const READY_WITHIN_MS = 15_000;
 
+/** Preloaded into the process: at exit, writes the CommonJS modules it loaded (imported from ESM too) to LOADED_MODULES_FILE. */
+const RECORD_LOADED_MODULES = `data:text/javascript,${encodeURIComponent(`
+  import { createRequire } from 'node:module';
+  import { writeFileSync } from 'node:fs';
+  const cache = createRequire('/').cache;
+  process.on('exit', () => writeFileSync(process.env.LOADED_MODULES_FILE, JSON.stringify(Object.keys(cache))));
+`)}`;
+
 describe('embedded start (no DATABASE_URL, fresh DATA_DIR)', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   });
 
-  async function start(dataDir: string): Promise<{ proc: NodeProcess; readyMs: number }> {
+  async function start(dataDir: string, extra: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<{ proc: NodeProcess; readyMs: number }> {
     // No DATABASE_URL and no JWT_SECRET: spawnCli strips every setting inherited from this shell.
-    const proc = await spawnCli({ env: { DATA_DIR: dataDir, LOG_LEVEL: 'info' } });
+    const proc = await spawnCli({ ...(extra.nodeArgs ? { nodeArgs: extra.nodeArgs } : {}), env: { DATA_DIR: dataDir, LOG_LEVEL: 'info', ...extra.env } });
     cleanups.push(() => proc.stop('SIGKILL'));
     // Wait past the bound, so a slow start fails with its actual time rather than a time-out.
     const readyMs = await proc.waitReady('/readyz', READY_WITHIN_MS * 6);
@@ -41,7 +49,8 @@ describe('embedded start (no DATABASE_URL, fresh DATA_DIR)', () => {
     cleanups.push(() => rm(join(dataDir, '..'), { recursive: true, force: true }));
     assert.equal(existsSync(dataDir), false, 'the data directory does not exist before start');
 
-    const first = await start(dataDir);
+    const loadedFile = join(dataDir, '..', 'loaded-modules.json');
+    const first = await start(dataDir, { nodeArgs: ['--import', RECORD_LOADED_MODULES], env: { LOADED_MODULES_FILE: loadedFile } });
     t.diagnostic(`first start: /readyz 200 after ${Math.round(first.readyMs)} ms (bound ${READY_WITHIN_MS} ms)`);
     assert.ok(first.readyMs < READY_WITHIN_MS, `ready after ${Math.round(first.readyMs)} ms`);
 
@@ -70,6 +79,13 @@ describe('embedded start (no DATABASE_URL, fresh DATA_DIR)', () => {
     const slug = (created.body as { article: { slug: string } }).article.slug;
     await stop(first.proc);
     assert.ok(existsSync(join(dataDir, 'jwt-secret')), 'the JWT secret is kept in DATA_DIR');
+    // Clients of servers the embedded shape does not have load with their first use: undici (remote service
+    // clients, webhooks, the console's load runs) and ioredis (every REDIS_URL client), ~7 MB of heap.
+    const loaded = (JSON.parse(readFileSync(loadedFile, 'utf8')) as string[]).filter((path) => path.includes('node_modules'));
+    assert.ok(loaded.length > 0, 'the recorder saw the packages this process loaded');
+    for (const pkg of ['undici', 'ioredis']) {
+      assert.deepEqual(loaded.filter((path) => path.includes(`/node_modules/${pkg}/`)), [], `${pkg} is loaded by an embedded process`);
+    }
 
     const second = await start(dataDir);
     t.diagnostic(`restart on the same DATA_DIR: /readyz 200 after ${Math.round(second.readyMs)} ms`);

@@ -114,7 +114,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     closers.push(() => switches.close());
     switches.onChange((values, change) => logger.info({ switches: values, change }, 'switch changed'));
     // Built even under CACHE_ENABLED=false: the setting is the switch's starting value, and the console can turn it on.
-    const cache = switchableCache(openCache({ ...config, CACHE_ENABLED: true }, metrics, logger), switches);
+    const cache = switchableCache(await openCache({ ...config, CACHE_ENABLED: true }, metrics, logger), switches);
     closers.push(() => cache.close());
     registerSystemMetrics(metrics.registry, db);
     if (config.PGBOUNCER_ADMIN_URL) closers.push(registerPgBouncerMetrics(metrics.registry, config.PGBOUNCER_ADMIN_URL));

@@ -8,7 +8,7 @@ import { openCache } from '../cache/open-cache.js';
 import { switchableCache } from './switchable-cache.js';
 import type { SwitchBoard, SwitchValues } from './switches.js';
 
-const inner = openCache(loadConfig({}, { CACHE_PREFIX: `switch-${randomBytes(4).toString('hex')}` }), createMetrics(), createLogger({ level: 'silent', pretty: false }));
+const inner = await openCache(loadConfig({}, { CACHE_PREFIX: `switch-${randomBytes(4).toString('hex')}` }), createMetrics(), createLogger({ level: 'silent', pretty: false }));
 after(() => inner.close());
 
 describe('the cacheEnabled switch', () => {

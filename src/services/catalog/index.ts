@@ -7,7 +7,6 @@ import { createCatalogClient } from './catalog-client.js';
 import { catalogMigrations } from './migrations.js';
 import { productsRoutes } from './routes/products.routes.js';
 import { internalRoutes } from './routes/internal.routes.js';
-import { createHttpCatalogClient } from './http-catalog-client.js';
 import { withBreaker } from './breaking-catalog-client.js';
 import { openShards } from '../../platform/sharding/open-shards.js';
 import { openBlobs } from '../../platform/blobs/open-blobs.js';
@@ -56,7 +55,10 @@ export const catalogService: ServiceModule = {
     };
   },
   // Orders in a process of its own (`--topology services`) reserves stock through this: over /internal/catalog,
-  // or over gRPC with INTERNAL_TRANSPORT=grpc; the same breaker in front of either.
+  // or over gRPC with INTERNAL_TRANSPORT=grpc; the same breaker in front of either. Both are loaded only where
+  // catalog is remote: the embedded process holds neither's pools (undici, gRPC).
   remoteClient: async (endpoints) =>
-    withBreaker(endpoints.transport === 'grpc' ? (await import('./grpc-catalog-client.js')).createGrpcCatalogClient(endpoints) : createHttpCatalogClient(endpoints)),
+    withBreaker(endpoints.transport === 'grpc'
+      ? (await import('./grpc-catalog-client.js')).createGrpcCatalogClient(endpoints)
+      : (await import('./http-catalog-client.js')).createHttpCatalogClient(endpoints)),
 };

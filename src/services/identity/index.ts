@@ -12,7 +12,6 @@ import { createIdentityClient } from './identity-client.js';
 import { identityMigrations } from './migrations.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { internalRoutes } from './routes/internal.routes.js';
-import { createHttpIdentityClient } from './http-identity-client.js';
 
 /** identity: users, credentials and tokens. Owns the `identity` schema. */
 export const identityService: ServiceModule = {
@@ -52,5 +51,6 @@ export const identityService: ServiceModule = {
       },
     };
   },
-  remoteClient: createHttpIdentityClient,
+  // Loaded only where identity is remote: the embedded process does not hold the HTTP client's pools (undici).
+  remoteClient: async (endpoints) => (await import('./http-identity-client.js')).createHttpIdentityClient(endpoints),
 };

@@ -1,6 +1,5 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
 
 export interface Resolved {
@@ -58,6 +57,8 @@ export async function safePost(url: string, headers: Record<string, string>, bod
     if (refusal) return { ok: false, status: null, error: `address refused: ${refusal}` };
   }
   const pinned = addresses[0]!;
+  // undici is loaded with the first delivery: a process that never sends a webhook does not hold it (~5 MB of heap).
+  const { Agent, request } = await import('undici');
   const agent = new Agent({
     connect: {
       timeout: options.timeoutMs,
