@@ -8,7 +8,8 @@
  * BENCH_CONNECTIONS (10), BENCH_USERS (1000), BENCH_ARTICLES (10000),
  * BENCH_FOLLOWS (follows per user, 20), BENCH_SEED_CONCURRENCY (16),
  * BENCH_TARGETS (pglite,postgres), BENCH_CACHE (on,off: each target is measured with the
- * cache on and off, on the same seeded data), TEST_DATABASE_URL (admin URL of the server).
+ * cache on and off, on the same seeded data), TEST_DATABASE_URL (admin URL of the server),
+ * BENCH_SYSTEM_ENV (settings of the measured system: bench/lib/system-env.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import { measure, type LoadResult, type LoadSettings, type LoadSpec } from './li
 import { forEachBounded, prng } from './lib/pool.js';
 import { machine, progress, type Report } from './lib/report.js';
 import { rssMb } from './lib/rss.js';
+import { benchSystemEnv } from './lib/system-env.js';
 import { monotonicUs, newestProfile, profileNodeArgs, profiling, splitProfile } from './lib/profile.js';
 import { heapMark, heapSummary, type HeapSummary } from './lib/heap.js';
 import { mkdir } from 'node:fs/promises';
@@ -348,6 +350,7 @@ async function startSystemProcess(target: Target, cache: boolean, profileDir?: s
       CACHE_ENABLED: String(cache),
       // One client address sends everything here; the limiter would answer 429 (it has its own tests and benchmark).
       RATE_LIMIT_ENABLED: 'false',
+      ...benchSystemEnv(),
     },
   });
   try {
@@ -466,7 +469,8 @@ export const benchmark: Benchmark = {
     report.facts({
       ...machine(),
       load: `autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s per endpoint, in the bench process`,
-      systems: 'each a child process: `node --import tsx src/cli/main.ts start` (LOG_LEVEL=warn, argon2 1 MiB t=1, RATE_LIMIT_ENABLED=false, otherwise defaults)',
+      systems: `each a child process: \`node ${process.env['SCALESTACK_CLI_ENTRY'] ?? 'src/cli/main.ts'} start\` (LOG_LEVEL=warn, argon2 1 MiB t=1, RATE_LIMIT_ENABLED=false${
+        Object.entries(benchSystemEnv()).map(([k, v]) => `, ${k}=${v}`).join('')}, otherwise defaults)`,
       cache: settings.cache.map((c) => (c ? 'CACHE_ENABLED=true (default: in-process L1)' : 'CACHE_ENABLED=false')).join(', then ') + ', on the same seeded data',
       data: `${settings.users} users, ${settings.articles} articles (2-4 tags of ${TAGS.length}), each user follows ${settings.follows} others; seeded over HTTP, ${settings.seedConcurrency} in flight`,
       baseline: 'bare Fastify hello world (bench/baselines/fastify-hello.ts), measured before and after the targets',

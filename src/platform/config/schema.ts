@@ -12,6 +12,8 @@ export const ConfigSchema = Type.Object({
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   /** Embedded PGlite's shared_buffers in MB (docs/perf/results.md#memory-at-start): initdb's 128 MB grew its WebAssembly memory past the 128 MB it starts with. */
   PGLITE_SHARED_BUFFERS_MB: Type.Integer({ minimum: 1, maximum: 4096, default: 16 }),
+  /** V8's optimizing compiler for PGlite's WebAssembly (src/platform/db/pglite-wasm-tier.ts): off, only its baseline compiler. */
+  PGLITE_WASM_OPTIMIZE: Type.Boolean({ default: false }),
   // Event bus and jobs (docs/adr/0005-bus-adapters.md): unset = in process; amqp:// RabbitMQ, nats:// NATS JetStream, redis:// Redis.
   BUS_URL: Type.Optional(Type.String({ pattern: '^(amqps?|nats|rediss?)://' })),
   /** Prefix of every topic, group, queue and cron claim on the broker, so deployments or test runs can share one (src/platform/bus/namespaced-transport.ts). */

@@ -8,6 +8,7 @@ import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { isEmptyDataDir, keepMigratedBase, migratedPgliteBase, pgliteBase, startFromBase } from './pglite-base.js';
 import { countStatementInScope } from './statement-scope.js';
+import { setPgliteWasmTier } from './pglite-wasm-tier.js';
 import { recordStatementSpan } from '../tracing/db-spans.js';
 import { routeReplicas, type ReplicaRouting, type ReplicaSettings } from './replicas/replica-routing.js';
 
@@ -19,6 +20,8 @@ export interface DatabaseSettings {
   poolMax: number;
   /** PGlite's shared_buffers (PGLITE_SHARED_BUFFERS_MB); default 16. Ignored on a real server. */
   embeddedSharedBuffersMb?: number | undefined;
+  /** PGLITE_WASM_OPTIMIZE: let V8 recompile PGlite's hot functions with its optimizing compiler (pglite-wasm-tier.ts); default false. */
+  embeddedWasmOptimize?: boolean | undefined;
   /** Read replicas (DATABASE_REPLICA_URLS): reads routed per request, see replicas/replica-routing.ts. */
   replicas?: ReplicaSettings | undefined;
   /** migrationsKey() of the migrations this process runs: a new PGlite database starts with them applied when a base for it is kept (pglite-base.ts). */
@@ -82,6 +85,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     // its buffers at start. The pages that do not fit are read again from the OS page cache, which holds PGlite's files;
     // a larger embedded data set that is read uncached may want more (the setting).
     const sharedBuffers = ['-c', `shared_buffers=${settings.embeddedSharedBuffersMb ?? 16}MB`];
+    setPgliteWasmTier(settings.embeddedWasmOptimize ?? false);
     const pglite = await PGlite.create(dataDir, {
       parsers: { [INT8_OID]: Number },
       extensions,

@@ -86,6 +86,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     dataDir: config.DATA_DIR,
     poolMax: config.DATABASE_POOL_MAX,
     embeddedSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
+    embeddedWasmOptimize: config.PGLITE_WASM_OPTIMIZE,
     replicas: replicaSettings(config),
     schemaKey: migrationsKey(migrations),
   }).catch(async (err: unknown) => {
