@@ -20,7 +20,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { CLI_ENTRY, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
+import { cliEntry, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
 import { dbTargets } from '../src/testing/db-targets.js';
 import { TEST_REDIS_URL } from '../src/testing/redis-probe.js';
 import { registerUser, createArticle } from '../src/testing/fixtures.js';
@@ -94,7 +94,7 @@ function watchLog(system: NodeProcess, serviceAt: (url: string) => string) {
         continue;
       }
       const msg = entry.msg ?? '';
-      if (/^autoscale \w+: (scale|no metrics)/.test(msg)) seen.decisions.push({ at: entry.time ? Date.parse(entry.time) : Date.now(), msg });
+      if (/^autoscale \w+: (scale|hold|no metrics)/.test(msg)) seen.decisions.push({ at: entry.time ? Date.parse(entry.time) : Date.now(), msg });
       else if (msg === 'unhandled error') count(seen.unhandled, typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? 'unknown'));
       else if (msg === 'gateway: upstream attempt failed') count(seen.attempts, `${serviceAt(entry.upstream ?? '')}: ${entry.failure ?? 'unknown'} (${typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? '')})`);
       else if (msg === 'gateway: shedding load') seen.shed++;
@@ -114,9 +114,9 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
   if (postgres.options.skip) throw new Error(String(postgres.options.skip));
   const databaseUrl = (await postgres.create())!;
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-autoscale-'));
-  // The compiled server, as `npm start` runs it (bench/main.ts sets SCALESTACK_CLI_ENTRY): CLI_ENTRY is the tsx source, and
-  // every replica the supervisor forks runs with its parent's loader, so this bench had measured tsx processes throughout.
-  const system = await spawnScript(process.env['SCALESTACK_CLI_ENTRY'] ?? CLI_ENTRY, ['start', '--topology', 'services', '--autoscale'], {
+  // The compiled server, as `npm start` runs it (bench/main.ts sets SCALESTACK_CLI_ENTRY): from the tsx source every
+  // replica the supervisor forks runs with its parent's loader, so this bench had measured tsx processes throughout.
+  const system = await spawnScript(cliEntry(), ['start', '--topology', 'services', '--autoscale'], {
     env: {
       DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `autoscale-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'info', LOG_PRETTY: 'false', RATE_LIMIT_ENABLED: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
