@@ -15,7 +15,8 @@ interface Previous { cpu: number; buckets: Map<number, number>; at: number }
 /** Busy and total CPU time of the host's cores so far (os.cpus(), ms). */
 export type HostTimes = () => { busy: number; total: number };
 
-const osTimes: HostTimes = () => {
+/** The host's cores' busy and total ms so far, from os.cpus() (the step bench reads it too). */
+export const hostTimes: HostTimes = () => {
   let busy = 0;
   let total = 0;
   for (const { times } of cpus()) {
@@ -27,7 +28,7 @@ const osTimes: HostTimes = () => {
 };
 
 /** The busy share of all the host's cores since the previous call, 0..1 (0 at the first call: nothing to compare with). */
-export function hostCpuMeter(read: HostTimes = osTimes): () => number {
+export function hostCpuMeter(read: HostTimes = hostTimes): () => number {
   let last = read();
   return () => {
     const now = read();
