@@ -1,7 +1,8 @@
 /**
  * The local autoscaler under a load step (issue 20): `scalestack start --topology services --autoscale`
  * on a fresh Postgres database and the machine's Redis, the load lab's open model on
- * `GET /api/articles?limit=20` (social, behind the gateway): BENCH_AUTOSCALE_LOW req/s (50), a step to
+ * BENCH_AUTOSCALE_PATH (`GET /api/articles?limit=20`, social behind the gateway, over BENCH_AUTOSCALE_ARTICLES
+ * (40) seeded articles): BENCH_AUTOSCALE_LOW req/s (50), a step to
  * BENCH_AUTOSCALE_HIGH (800) held BENCH_AUTOSCALE_HIGH_S seconds (90), then back to LOW for
  * BENCH_AUTOSCALE_TAIL_S (90: the scale-in waits 30 s of low signals and 30 s since the last change).
  * BENCH_CACHE: `on` (the default configuration, and this bench's default), `off` (every request is
@@ -13,19 +14,21 @@
  * dropped, the peak of Postgres connections, and every failed request of the run (the goal: none) with
  * what the system logged about it (the replicas' unhandled errors, the gateway's failed attempts and sheds).
  * Valid when no row had a failed request; the figures are what they are on this machine (two cores for the
- * load generator, the gateway and every replica: more replicas cannot add cores).
+ * load generator, the gateway and every replica: more replicas cannot add cores). The windows also show the
+ * host's CPU, which the autoscaler reads too: at 90% it takes no scale-out (docs/deploy.md#local-autoscaler).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { CLI_ENTRY, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
+import { cliEntry, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
 import { dbTargets } from '../src/testing/db-targets.js';
 import { TEST_REDIS_URL } from '../src/testing/redis-probe.js';
 import { registerUser, createArticle } from '../src/testing/fixtures.js';
 import { createApiClient } from '../src/testing/api-client.js';
 import { runLoad } from '../src/loadgen/run.js';
+import { hostTimes } from '../src/platform/runtime/topologies/autoscale/autoscaler.js';
 import { parseStages } from '../src/loadgen/stages.js';
 import type { IntervalStats } from '../src/loadgen/recorder.js';
 import type { Benchmark } from './lib/benchmark.js';
@@ -37,6 +40,9 @@ const HIGH = num('BENCH_AUTOSCALE_HIGH', 800);
 const LOW_S = 30;
 const HIGH_S = num('BENCH_AUTOSCALE_HIGH_S', 90);
 const TAIL_S = num('BENCH_AUTOSCALE_TAIL_S', 90);
+/** The step's request (see the header: chosen so that one replica passes the CPU mark and the host can carry two). */
+const PATH = process.env['BENCH_AUTOSCALE_PATH'] ?? '/api/articles?limit=20';
+const ARTICLES = num('BENCH_AUTOSCALE_ARTICLES', 40);
 const SLO_MS = 250;
 const WINDOW_MS = 5_000;
 
@@ -47,7 +53,7 @@ function caches(): Array<'on' | 'off'> {
   return list as Array<'on' | 'off'>;
 }
 
-interface Sample { atMs: number; social: number; identity: number; socialCpuS: number; gatewayCpuS: number }
+interface Sample { atMs: number; social: number; identity: number; socialCpuS: number; gatewayCpuS: number; hostBusyMs: number; hostTotalMs: number }
 
 /** A process's CPU seconds so far (user + system, /proc/<pid>/stat), or null once it is gone. */
 async function cpuSeconds(pid: number): Promise<number | null> {
@@ -94,7 +100,7 @@ function watchLog(system: NodeProcess, serviceAt: (url: string) => string) {
         continue;
       }
       const msg = entry.msg ?? '';
-      if (/^autoscale \w+: (scale|no metrics)/.test(msg)) seen.decisions.push({ at: entry.time ? Date.parse(entry.time) : Date.now(), msg });
+      if (/^autoscale \w+: (scale|hold|no metrics)/.test(msg)) seen.decisions.push({ at: entry.time ? Date.parse(entry.time) : Date.now(), msg });
       else if (msg === 'unhandled error') count(seen.unhandled, typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? 'unknown'));
       else if (msg === 'gateway: upstream attempt failed') count(seen.attempts, `${serviceAt(entry.upstream ?? '')}: ${entry.failure ?? 'unknown'} (${typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? '')})`);
       else if (msg === 'gateway: shedding load') seen.shed++;
@@ -114,9 +120,9 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
   if (postgres.options.skip) throw new Error(String(postgres.options.skip));
   const databaseUrl = (await postgres.create())!;
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-autoscale-'));
-  // The compiled server, as `npm start` runs it (bench/main.ts sets SCALESTACK_CLI_ENTRY): CLI_ENTRY is the tsx source, and
-  // every replica the supervisor forks runs with its parent's loader, so this bench had measured tsx processes throughout.
-  const system = await spawnScript(process.env['SCALESTACK_CLI_ENTRY'] ?? CLI_ENTRY, ['start', '--topology', 'services', '--autoscale'], {
+  // The compiled server, as `npm start` runs it (bench/main.ts sets SCALESTACK_CLI_ENTRY): from the tsx source every
+  // replica the supervisor forks runs with its parent's loader, so this bench had measured tsx processes throughout.
+  const system = await spawnScript(cliEntry(), ['start', '--topology', 'services', '--autoscale'], {
     env: {
       DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `autoscale-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'info', LOG_PRETTY: 'false', RATE_LIMIT_ENABLED: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
@@ -138,7 +144,7 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     const { adminUrl, adminToken } = JSON.parse(await readFile(join(dataDir, 'supervisor.json'), 'utf8')) as { adminUrl: string; adminToken: string };
     const api = createApiClient(system.url);
     const author = await registerUser(api);
-    for (let i = 0; i < 40; i++) await createArticle(api, author.token);
+    for (let i = 0; i < ARTICLES; i++) await createArticle(api, author.token);
 
     const started = performance.now();
     const startedAt = Date.now();
@@ -168,7 +174,8 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
           socialCpu.last.set(r.pid!, now);
         }
         const gatewayCpu = (await cpuSeconds(system.child.pid!)) ?? 0;
-        samples.push({ atMs: performance.now() - started, social: of('social'), identity: of('identity'), socialCpuS: socialCpu.total, gatewayCpuS: gatewayCpu });
+        const host = hostTimes();
+        samples.push({ atMs: performance.now() - started, social: of('social'), identity: of('identity'), socialCpuS: socialCpu.total, gatewayCpuS: gatewayCpu, hostBusyMs: host.busy, hostTotalMs: host.total });
       }
       const counts = await watcher.query<{ mine: number; server: number }>(
         'select count(*) filter (where datname = current_database())::int as mine, count(*)::int as server from pg_stat_activity',
@@ -182,7 +189,7 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     const stages = parseStages([`steady:${LOW_S}s:${LOW}`, `steady:${HIGH_S}s:${HIGH}`, `steady:${TAIL_S}s:${LOW}`]);
     const load = await runLoad({
       scenario: 'get', target: system.url, stages, arrival: 'constant', connections: 128, timeoutMs: 10_000,
-      thresholds: [], seedFile: '', path: '/api/articles?limit=20', randomSeed: 1, live: null,
+      thresholds: [], seedFile: '', path: PATH, randomSeed: 1, live: null,
     });
     clearInterval(sampler);
 
@@ -208,7 +215,7 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     const failed = (from: number, to: number) => w.filter((x) => x.startMs >= from && x.startMs < to).reduce((n, x) => n + x.failed, 0);
 
     report.text(`### autoscale, cache ${cache} (${new Date().toISOString()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end)`);
-    report.facts({ ...machine(), cache, profile: `${LOW} req/s ${LOW_S} s → ${HIGH} req/s ${HIGH_S} s → ${LOW} req/s ${TAIL_S} s, GET /api/articles?limit=20 through the gateway` });
+    report.facts({ ...machine(), cache, profile: `${LOW} req/s ${LOW_S} s → ${HIGH} req/s ${HIGH_S} s → ${LOW} req/s ${TAIL_S} s, GET ${PATH} through the gateway` });
     report.table(
       ['social replicas before', 'peak', 'first scale-out after the step', 'p99 back under 250 ms (5 s windows) after the step', 'scale-in after the drop', 'identity replicas peak', 'Postgres connections peak: this db / server (max)', 'requests', 'failed: low / step / tail'],
       [[
@@ -224,14 +231,16 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     );
     const cores = (from: Sample | undefined, to: Sample | undefined, key: 'socialCpuS' | 'gatewayCpuS') =>
       from && to && to.atMs > from.atMs ? `${(((to[key] - from[key]) / (to.atMs - from.atMs)) * 100_000).toFixed(0)}%` : '';
-    report.table(['window (s)', 'target req/s', 'requests', 'failed', 'p99 ms (worst second)', 'social replicas at its end', 'identity', 'social CPU (all replicas, % of a core)', 'gateway process CPU'], w.map((x) => {
+    const hostCpu = (from: Sample | undefined, to: Sample | undefined) =>
+      from && to && to.hostTotalMs > from.hostTotalMs ? `${(((to.hostBusyMs - from.hostBusyMs) / (to.hostTotalMs - from.hostTotalMs)) * 100).toFixed(0)}%` : '';
+    report.table(['window (s)', 'target req/s', 'requests', 'failed', 'p99 ms (worst second)', 'social replicas at its end', 'identity', 'social CPU (all replicas, % of a core)', 'gateway process CPU', 'host CPU (all cores)'], w.map((x) => {
       const first = samples.filter((s) => s.atMs <= x.startMs).at(-1);
       const at = samples.filter((s) => s.atMs <= x.startMs + WINDOW_MS).at(-1);
       return [
         `${x.startMs / 1000}–${(x.startMs + WINDOW_MS) / 1000}`,
         x.startMs < stepAt || x.startMs >= dropAt ? LOW : HIGH,
         x.requests, x.failed, Math.round(x.p99), at?.social ?? '', at?.identity ?? '',
-        cores(first, at, 'socialCpuS'), cores(first, at, 'gatewayCpuS'),
+        cores(first, at, 'socialCpuS'), cores(first, at, 'gatewayCpuS'), hostCpu(first, at),
       ];
     }));
     // Seconds from the step (negative: before it; past the drop they are still counted from the step).

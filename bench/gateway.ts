@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { ADMIN_DATABASE_URL } from '../src/testing/db-targets.js';
 import { TEST_REDIS_URL } from '../src/testing/redis-probe.js';
-import { CLI_ENTRY, freePort, spawnCli, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
+import { cliEntry, freePort, spawnCli, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { measure, type LoadResult } from './lib/load.js';
 import { machine, type Report } from './lib/report.js';
@@ -149,7 +149,8 @@ export const benchmark: Benchmark = {
       for (const workers of [1, 2]) {
         const dataDir = join(dir, `workers-${workers}`);
         // A topology needs a shared Redis (refused without); the cache stays off so the workers do the work.
-        const system = await spawnScript(CLI_ENTRY, ['start', '--workers', String(workers)], {
+        // The compiled build (bench/main.ts): from the tsx source, every worker forked would run under tsx too.
+        const system = await spawnScript(cliEntry(), ['start', '--workers', String(workers)], {
           env: { ...env, DATA_DIR: dataDir, CACHE_ENABLED: 'false', REDIS_URL: TEST_REDIS_URL, CACHE_PREFIX: `bench-workers-${workers}-${process.pid}` },
         });
         procs.push(system);

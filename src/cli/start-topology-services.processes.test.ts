@@ -41,7 +41,8 @@ describe('--topology services: every service in its own process', { ...postgres.
     await buildServer({ quiet: true });
     system = await spawnScript(BUILT_CLI_ENTRY, ['start', '--topology', 'services'], {
       // INTERNAL_TRANSPORT=grpc: orders reaches the catalog's reservations over gRPC (ADR 0038); everything else is as over HTTP.
-      env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: redis.url, BUS_URL: redis.url, LOG_LEVEL: 'warn', INTERNAL_TRANSPORT: 'grpc', RATE_LIMIT_ENABLED: 'false' },
+      // DATABASE_CONNECTION_BUDGET: 21 for the six replicas and a rolling restart's seventh, 3 each (not DATABASE_POOL_MAX's 10).
+      env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: redis.url, BUS_URL: redis.url, LOG_LEVEL: 'warn', INTERNAL_TRANSPORT: 'grpc', RATE_LIMIT_ENABLED: 'false', DATABASE_CONNECTION_BUDGET: '21' },
     });
     // Generous: replicas start one service after another, each a cold process (minutes on a loaded 2-core box).
     await system.waitReady('/readyz', 300_000);
@@ -72,6 +73,16 @@ describe('--topology services: every service in its own process', { ...postgres.
       assert.equal((await fetch(new URL('/metrics', url), { headers: asAdmin })).status, 200, `${url} with the admin token`);
       assert.equal((await fetch(new URL('/metrics', url))).status, 401, `${url} without it`);
     }
+  });
+
+  it("each replica pools its share of DATABASE_CONNECTION_BUDGET, so the topology at its most stays within it", async () => {
+    const asAdmin = { authorization: `Bearer ${adminToken}` };
+    const replicas = ((await (await fetch(new URL('/replicas', adminUrl), { headers: asAdmin })).json()) as { replicas: Array<{ name: string; url: string }> }).replicas;
+    const pools = await Promise.all(replicas.map(async ({ name, url }) => {
+      const metrics = await (await fetch(new URL('/metrics', url), { headers: asAdmin })).text();
+      return `${name}: ${/^db_pool_max_connections (\d+)$/m.exec(metrics)?.[1] ?? 'none'}`;
+    }));
+    assert.deepEqual(pools, replicas.map(({ name }) => `${name}: 3`));
   });
 
   it('INTERNAL_TRANSPORT=grpc: a checkout through the gateway confirms, its stock reserved and committed by orders over the catalog\'s gRPC server', async () => {

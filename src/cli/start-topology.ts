@@ -11,6 +11,8 @@ import { exitGracefully } from '../platform/runtime/shutdown.js';
 import { MemoryRegistry } from '../platform/discovery/memory-registry.js';
 import { Supervisor } from '../platform/runtime/topologies/supervisor.js';
 import { Autoscaler } from '../platform/runtime/topologies/autoscale/autoscaler.js';
+import { policyForHost } from '../platform/runtime/topologies/autoscale/decide.js';
+import { mostReplicas, poolPerReplica } from '../platform/runtime/topologies/pool-budget.js';
 import type { Plan } from '../platform/runtime/topologies/plan.js';
 import { startGateway } from '../gateway/gateway.js';
 import { adminAuthorized } from '../platform/auth/admin-token.js';
@@ -96,6 +98,14 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
   const adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
 
+  // Replicas past the host's cores add no capacity, and each one's pool counts against Postgres' max_connections.
+  const policy = policyForHost(config.AUTOSCALE_MAX_REPLICAS);
+  const autoscaling = plan.kind === 'services' && plan.autoscale === true;
+  const budget = poolPerReplica(config.DATABASE_CONNECTION_BUDGET, mostReplicas(plan, policy.max), config.DATABASE_POOL_MAX);
+  const poolLine = `Postgres connections: ${budget.replicas} replicas at most (${autoscaling ? `up to ${policy.max} per service` : 'the plan'}, +1 for a rolling restart) × ${budget.pool} each = ${budget.connections}`;
+  if (budget.fits) logger.info({ ...budget, budget: config.DATABASE_CONNECTION_BUDGET }, `${poolLine}, within DATABASE_CONNECTION_BUDGET ${config.DATABASE_CONNECTION_BUDGET}`);
+  else logger.warn({ ...budget, budget: config.DATABASE_CONNECTION_BUDGET }, `${poolLine}: past DATABASE_CONNECTION_BUDGET ${config.DATABASE_CONNECTION_BUDGET} even at one connection each (fewer replicas, AUTOSCALE_MAX_REPLICAS, or PgBouncer)`);
+
   const registry = new MemoryRegistry();
   const supervisor = new Supervisor({
     plan,
@@ -107,6 +117,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     registry,
     logger,
     stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    poolPerReplica: budget.pool,
   });
   started.supervisor = supervisor;
   try {
@@ -126,8 +137,8 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   });
   await edge.refresh();
   // --autoscale: the decision flow of seed 002 on the replicas' live metrics (docs/deploy.md#local-autoscaler).
-  const autoscaler = plan.kind === 'services' && plan.autoscale
-    ? new Autoscaler(supervisor, allServices.map((s) => s.name), config.ADMIN_TOKEN!, logger.child({ component: 'autoscaler' }))
+  const autoscaler = autoscaling
+    ? new Autoscaler(supervisor, allServices.map((s) => s.name), config.ADMIN_TOKEN!, logger.child({ component: 'autoscaler' }), policy)
     : null;
   autoscaler?.start();
 

@@ -148,11 +148,17 @@ export async function spawnScript(script: string, args: string[], options: Spawn
 export const BUILT_CLI_ENTRY = 'build/cli/main.js';
 
 /**
- * The system's CLI: `node --import tsx src/cli/main.ts start`, or the compiled one when
- * SCALESTACK_CLI_ENTRY says so (the benchmarks measure what `npm start` runs: bench/main.ts).
+ * The CLI script to run: the tsx source, or the compiled one when SCALESTACK_CLI_ENTRY says so (the benchmarks
+ * measure what `npm start` runs: bench/main.ts). A topology's replicas are forked with their parent's loader, so
+ * a supervisor started from the source runs every replica under tsx too.
  */
+export function cliEntry(): string {
+  return process.env['SCALESTACK_CLI_ENTRY'] ?? CLI_ENTRY;
+}
+
+/** The system's CLI: `node --import tsx src/cli/main.ts start`, or the compiled one (cliEntry()). */
 export function spawnCli(options: SpawnOptions = {}, command = 'start'): Promise<NodeProcess> {
-  return spawnScript(process.env['SCALESTACK_CLI_ENTRY'] ?? CLI_ENTRY, [command], options);
+  return spawnScript(cliEntry(), [command], options);
 }
 
 /** GET on a fresh connection (no keep-alive pool), resolving with the status. */

@@ -104,6 +104,14 @@ export const ConfigSchema = Type.Object({
   CONSOLE_FAULTS: Type.Boolean({ default: false }),
   /** Set by `scalestack start --topology` for its replicas: the supervisor's admin endpoint, where the console lists and kills replicas. */
   SUPERVISOR_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** `start --topology services --autoscale`: most replicas per service; unset = the host's cores (os.availableParallelism()), past which a replica adds no capacity. */
+  AUTOSCALE_MAX_REPLICAS: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  /**
+   * `start --topology`/`--workers`: Postgres connections every replica of the topology may hold together, at its most
+   * replicas (docs/deploy.md#local-autoscaler); each replica's pool is this share (never more than DATABASE_POOL_MAX).
+   * 80 leaves 20 of Postgres' default max_connections 100 for its reserved superuser slots, migrations and admin sessions.
+   */
+  DATABASE_CONNECTION_BUDGET: Type.Integer({ minimum: 1, maximum: 100_000, default: 80 }),
   /** JSON array of rate-limit policies replacing the defaults (src/platform/ratelimit/policies.ts). */
   RATE_LIMITS: Type.Optional(Type.String({ minLength: 2 })),
   /** Which services this process runs (comma list); unset = all. */

@@ -23,6 +23,8 @@ export interface SupervisorOptions {
   registry: ServiceRegistry;
   logger: Logger;
   stopTimeoutMs: number;
+  /** Each replica's DATABASE_POOL_MAX: its share of the topology's connection budget (pool-budget.ts). */
+  poolPerReplica?: number;
 }
 
 /**
@@ -143,6 +145,7 @@ export class Supervisor {
 
   private childEnv(services: string[]): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...this.options.env, RATE_LIMIT_ENABLED: 'false' };
+    if (this.options.poolPerReplica !== undefined) env['DATABASE_POOL_MAX'] = String(this.options.poolPerReplica);
     if (this.options.plan.kind === 'workers') return env;
     env['SERVICES'] = services.join(',');
     // Each service reaches the ones before it (its callees) directly, by URL.

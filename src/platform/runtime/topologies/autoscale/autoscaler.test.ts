@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../../log/logger.js';
-import { Autoscaler, type ScalableReplicas } from './autoscaler.js';
+import { Autoscaler, hostCpuMeter, type ScalableReplicas } from './autoscaler.js';
+import { defaultPolicy } from './decide.js';
 
 const TOKEN = 't'.repeat(24);
 /** A clock reading well past the epoch, as Date.now() is (a state starts with its last change at 0). */
@@ -20,7 +21,7 @@ async function metricsServer(text: () => string, refuse = false): Promise<{ url:
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-function harness(url: string) {
+function harness(url: string, hostCpu = 0.4) {
   const lines: Array<{ level: number; msg: string }> = [];
   const destination = new PassThrough();
   destination.on('data', (chunk: Buffer) => {
@@ -31,8 +32,9 @@ function harness(url: string) {
     replicasOf: () => [{ name: 'social-1', url }],
     scaleTo: async (_service, count) => void scaled.push(count),
   };
-  const autoscaler = new Autoscaler(target, ['social'], TOKEN, createLogger({ level: 'debug', pretty: false, destination }));
-  return { autoscaler, scaled, warnings: () => lines.filter((l) => l.level === 40).map((l) => l.msg) };
+  // The host's CPU is the test's, not this machine's (a busy CI host would hold every scale-out).
+  const autoscaler = new Autoscaler(target, ['social'], TOKEN, createLogger({ level: 'debug', pretty: false, destination }), { ...defaultPolicy, max: 8 }, 2_000, () => hostCpu);
+  return { autoscaler, scaled, warnings: () => lines.filter((l) => l.level === 40).map((l) => l.msg), infos: () => lines.filter((l) => l.level === 30).map((l) => l.msg) };
 }
 
 const servers: Server[] = [];
@@ -51,6 +53,27 @@ describe('autoscaler: from scraped metrics to a decision', () => {
     await autoscaler.tick(T0 + 2_000);
     assert.deepEqual(scaled, [2]);
     assert.equal(autoscaler.decisions.at(-1)?.reason, 'CPU 95% > 70%');
+  });
+
+  it("the same replica on a host whose cores are all busy is not scaled out, and the log says why at info (once per 30 s)", async () => {
+    let cpu = 10;
+    const { url, server } = await metricsServer(() => `process_cpu_seconds_total ${cpu}\n`);
+    servers.push(server);
+    const { autoscaler, scaled, infos } = harness(url, 0.97);
+    for (const at of [0, 2_000, 4_000, 6_000]) {
+      await autoscaler.tick(T0 + at);
+      cpu += 1.9;
+    }
+    assert.deepEqual(scaled, []);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(infos(), ['autoscale social: hold at 1 (CPU 95% > 70%; host CPU 97%: more replicas cannot add capacity)']);
+  });
+
+  it("the host's CPU is the busy share of all its cores between two readings", () => {
+    const readings = [{ busy: 1_000, total: 4_000 }, { busy: 2_800, total: 6_000 }, { busy: 2_800, total: 6_000 }];
+    const meter = hostCpuMeter(() => readings.shift()!);
+    assert.equal(meter(), 0.9);
+    assert.equal(meter(), 0);
   });
 
   it('a replica whose /metrics refuses the scrape decides nothing, and says so in a warning (at most one per 30 s)', async () => {

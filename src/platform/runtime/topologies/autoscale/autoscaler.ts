@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import type { Logger } from '../../../log/logger.js';
 import { decide, defaultPolicy, nextState, type Policy, type ScaleState, type Signals } from './decide.js';
 import { parseMetrics, quantileFromBuckets, type Sample } from './scrape.js';
@@ -11,6 +12,33 @@ export interface ScalableReplicas {
 
 interface Previous { cpu: number; buckets: Map<number, number>; at: number }
 
+/** Busy and total CPU time of the host's cores so far (os.cpus(), ms). */
+export type HostTimes = () => { busy: number; total: number };
+
+/** The host's cores' busy and total ms so far, from os.cpus() (the step bench reads it too). */
+export const hostTimes: HostTimes = () => {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const all = times.user + times.nice + times.sys + times.irq + times.idle;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy, total };
+};
+
+/** The busy share of all the host's cores since the previous call, 0..1 (0 at the first call: nothing to compare with). */
+export function hostCpuMeter(read: HostTimes = hostTimes): () => number {
+  let last = read();
+  return () => {
+    const now = read();
+    const total = now.total - last.total;
+    const share = total > 0 ? (now.busy - last.busy) / total : 0;
+    last = now;
+    return Math.min(1, Math.max(0, share));
+  };
+}
+
 /**
  * `start --topology services --autoscale`: every interval, scrapes each replica's /metrics, turns them
  * into the signals of the decision flow (mean CPU, p99 of the interval, in-flight per replica, outbox
@@ -23,6 +51,7 @@ export class Autoscaler {
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
   private readonly warnedAt = new Map<string, number>();
+  private readonly heldLoggedAt = new Map<string, number>();
   readonly decisions: Array<{ at: number; service: string; action: string; from: number; to: number; reason: string; signals: Signals }> = [];
 
   constructor(
@@ -32,6 +61,8 @@ export class Autoscaler {
     private readonly logger: Logger,
     private readonly policy: Policy = defaultPolicy,
     private readonly intervalMs = 2_000,
+    /** The host's busy share over the last tick: replicas share its cores, so past them none adds capacity. */
+    private readonly hostCpu: () => number = hostCpuMeter(),
   ) {}
 
   start(): void {
@@ -47,13 +78,15 @@ export class Autoscaler {
     if (this.busy) return;
     this.busy = true;
     try {
-      for (const service of this.services) await this.tickService(service, now);
+      // Once per tick, for every service: it is the same host.
+      const hostCpu = this.hostCpu();
+      for (const service of this.services) await this.tickService(service, now, hostCpu);
     } finally {
       this.busy = false;
     }
   }
 
-  private async tickService(service: string, now: number): Promise<void> {
+  private async tickService(service: string, now: number, hostCpu: number): Promise<void> {
     const replicas = this.target.replicasOf(service);
     if (replicas.length === 0) return;
     const scraped = await Promise.all(replicas.map(async (r) => ({ r, ...(await this.scrape(r.url)) })));
@@ -90,7 +123,7 @@ export class Autoscaler {
       this.previous.set(key, { cpu: cpuNow, buckets: mine, at: now });
     }
     if (counted === 0) return;
-    const signals: Signals = { cpu: cpu / counted, p99Ms: quantileFromBuckets(buckets, 0.99) * 1000, inFlight: inFlight / counted, queueDepth };
+    const signals: Signals = { cpu: cpu / counted, p99Ms: quantileFromBuckets(buckets, 0.99) * 1000, inFlight: inFlight / counted, queueDepth, hostCpu };
     const state = this.states.get(service) ?? { replicas: replicas.length, lastChangeAt: 0, lowSince: null, p99OverSince: null };
     state.replicas = replicas.length;
     const policy = this.policy;
@@ -99,7 +132,11 @@ export class Autoscaler {
     const entry = { at: now, service, action: decision.action, from: replicas.length, to: decision.replicas, reason: decision.reason, signals };
     this.decisions.push(entry);
     if (decision.action === 'hold') {
-      this.logger.debug(entry, `autoscale ${service}: hold at ${replicas.length} (${decision.reason})`);
+      // A mark crossed but not acted on is news (why the replicas did not follow the load): at info, at most every 30 s per service and cause.
+      const key = `${service}/${decision.heldBy}`;
+      const news = decision.heldBy && decision.heldBy !== 'cooldown' && now - (this.heldLoggedAt.get(key) ?? -Infinity) >= 30_000;
+      if (news) this.heldLoggedAt.set(key, now);
+      this.logger[news ? 'info' : 'debug'](entry, `autoscale ${service}: hold at ${replicas.length} (${decision.reason})`);
       return;
     }
     this.logger.info(entry, `autoscale ${service}: ${decision.action === 'out' ? 'scale out' : 'scale in'} ${replicas.length} -> ${decision.replicas} (${decision.reason})`);

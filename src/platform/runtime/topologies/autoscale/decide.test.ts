@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, defaultPolicy, nextState, type ScaleState, type Signals } from './decide.js';
+import { decide, defaultPolicy, nextState, policyForHost, type ScaleState, type Signals } from './decide.js';
 
-const quiet: Signals = { cpu: 0.1, p99Ms: 20, inFlight: 1, queueDepth: 0 };
+const quiet: Signals = { cpu: 0.1, p99Ms: 20, inFlight: 1, queueDepth: 0, hostCpu: 0.3 };
 const p = { ...defaultPolicy, min: 1, max: 6, scaleOutCooldownMs: 5_000, scaleInAfterMs: 30_000 };
 const at = (replicas: number, lastChangeAt = -1e9, lowSince: number | null = null, p99OverSince: number | null = null): ScaleState => ({ replicas, lastChangeAt, lowSince, p99OverSince });
 
@@ -41,10 +41,32 @@ describe('autoscaler decision (seed 002: threshold exceeded -> scale up; else ma
   });
 
   it('never past max; holds during the scale-out cooldown and says so', () => {
-    assert.deepEqual(decide({ ...quiet, cpu: 0.9 }, at(6), p, 0), { action: 'hold', replicas: 6, reason: 'CPU 90% > 70%; already at max 6' });
+    assert.deepEqual(decide({ ...quiet, cpu: 0.9 }, at(6), p, 0), { action: 'hold', replicas: 6, reason: 'CPU 90% > 70%; already at max 6', heldBy: 'max' });
     const d = decide({ ...quiet, cpu: 0.9 }, at(2, 0), p, 2_000);
     assert.equal(d.action, 'hold');
     assert.match(d.reason, /cooling down \(3 s\)/);
+  });
+
+  it("max replicas follow the host's cores unless set: past them a replica is one more event loop on the same cores", () => {
+    assert.equal(policyForHost(undefined, 2).max, 2);
+    assert.equal(policyForHost(5, 2).max, 5);
+    // Three cores' worth of CPU on one replica asks for four, but a 2-core host gets two.
+    assert.deepEqual(decide({ ...quiet, cpu: 2.1 }, at(1), policyForHost(undefined, 2), 0), { action: 'out', replicas: 2, reason: 'CPU 210% > 70%' });
+    assert.equal(decide({ ...quiet, cpu: 2.1 }, at(2), policyForHost(undefined, 2), 0).heldBy, 'max');
+  });
+
+  it("with the host's cores all busy, a scale-out that cannot add capacity is not taken, and the reason says why", () => {
+    assert.deepEqual(decide({ ...quiet, cpu: 0.95, hostCpu: 0.97 }, at(1), p, 0), {
+      action: 'hold', replicas: 1, reason: 'CPU 95% > 70%; host CPU 97%: more replicas cannot add capacity', heldBy: 'host',
+    });
+    // Every scale-out signal is held alike (p99 over its mark for 4 s, in flight, queue depth) ...
+    for (const s of [{ p99Ms: 900 }, { inFlight: 120 }, { queueDepth: 1600 }]) {
+      assert.equal(decide({ ...quiet, ...s, hostCpu: 0.95 }, at(1, -1e9, null, 0), p, 4_000).heldBy, 'host', JSON.stringify(s));
+    }
+    // ... and taken once the host has cores to spare.
+    assert.equal(decide({ ...quiet, cpu: 0.95, hostCpu: 0.85 }, at(1), p, 0).action, 'out');
+    // Scale-in does not wait for the host: a busy host is one more reason to give a core back.
+    assert.equal(decide({ ...quiet, hostCpu: 0.99 }, at(2, 0, 1_000), p, 40_000).action, 'in');
   });
 
   it('between the high and low marks nothing changes (hysteresis)', () => {

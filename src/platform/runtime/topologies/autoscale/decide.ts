@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * The local autoscaler's decision (seed 002's flow: monitor metrics -> threshold exceeded? -> scale up, or
  * maintain -> continue monitoring; "scale in slowly"). Pure: signals and state in, a decision with its
@@ -12,6 +14,8 @@ export interface Signals {
   inFlight: number;
   /** Messages waiting in the service's queues (outbox pending + broker backlog), all replicas. */
   queueDepth: number;
+  /** Busy share of the whole host over the interval, 0..1 of all its cores (every replica runs on this one host). */
+  hostCpu: number;
 }
 
 export interface Policy {
@@ -29,6 +33,12 @@ export interface Policy {
   inFlightHigh: number;
   /** Queue depth one replica is expected to absorb: more adds replicas in proportion. */
   queuePerReplica: number;
+  /**
+   * At this share of the host's cores busy, a scale-out is not taken: a new replica's CPU could only come from
+   * the processes already running (the cache-off step ran social 1 -> 8 on two cores, served no more, and took
+   * Postgres to its connection limit).
+   */
+  hostCpuFull: number;
   /** ... and in only when every signal is below these (the gap between high and low is the hysteresis). */
   cpuLow: number;
   p99LowMs: number;
@@ -52,11 +62,19 @@ export interface Decision {
   action: 'out' | 'in' | 'hold';
   replicas: number;
   reason: string;
+  /** A hold although a mark was crossed, and what held it (the autoscaler logs these, not only at debug). */
+  heldBy?: 'max' | 'host' | 'cooldown';
+}
+
+/** The default policy with max replicas per service set explicitly (AUTOSCALE_MAX_REPLICAS), or the host's cores. */
+export function policyForHost(maxReplicas: number | undefined, cores = availableParallelism()): Policy {
+  return { ...defaultPolicy, max: maxReplicas ?? cores };
 }
 
 export const defaultPolicy: Policy = {
   min: 1,
-  max: 8,
+  // A replica is one event loop: past the host's cores, more of them add no capacity (policyForHost).
+  max: availableParallelism(),
   cpuHigh: 0.7,
   p99HighMs: 250,
   p99SustainMs: 4_000,
@@ -65,6 +83,7 @@ export const defaultPolicy: Policy = {
   cpuLow: 0.3,
   p99LowMs: 100,
   inFlightLow: 10,
+  hostCpuFull: 0.9,
   scaleOutCooldownMs: 5_000,
   scaleInAfterMs: 30_000,
 };
@@ -94,8 +113,13 @@ export function decide(s: Signals, state: ScaleState, p: Policy, now: number): D
   if (over.length > 0) {
     // At most double per step: the signals of a replica that has just started are not in yet.
     const target = Math.min(p.max, want, replicas * 2);
-    if (target <= replicas) return { action: 'hold', replicas, reason: `${over.join(', ')}; already at max ${p.max}` };
-    if (now - state.lastChangeAt < p.scaleOutCooldownMs) return { action: 'hold', replicas, reason: `${over.join(', ')}; cooling down (${Math.ceil((p.scaleOutCooldownMs - (now - state.lastChangeAt)) / 1000)} s)` };
+    if (target <= replicas) return { action: 'hold', replicas, reason: `${over.join(', ')}; already at max ${p.max}`, heldBy: 'max' };
+    if (s.hostCpu >= p.hostCpuFull) {
+      return { action: 'hold', replicas, reason: `${over.join(', ')}; host CPU ${(s.hostCpu * 100).toFixed(0)}%: more replicas cannot add capacity`, heldBy: 'host' };
+    }
+    if (now - state.lastChangeAt < p.scaleOutCooldownMs) {
+      return { action: 'hold', replicas, reason: `${over.join(', ')}; cooling down (${Math.ceil((p.scaleOutCooldownMs - (now - state.lastChangeAt)) / 1000)} s)`, heldBy: 'cooldown' };
+    }
     return { action: 'out', replicas: target, reason: over.join(', ') };
   }
   if (p99For !== null) return { action: 'hold', replicas, reason: `p99 ${Math.round(s.p99Ms)} ms > ${p.p99HighMs} ms for ${Math.round(p99For / 1000)} s; acts after ${p.p99SustainMs / 1000} s` };
