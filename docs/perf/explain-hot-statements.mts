@@ -14,6 +14,7 @@ const store = new ArticlesStore({ as: () => db } as never);
 const feed = new FeedStore({ as: () => db } as never);
 const page = { limit: 20, offset: 0 };
 const ids = Array.from({ length: 20 }, (_, i) => 1000 + i * 37);
+const slugOf1000 = (await pool.query<{ slug: string }>('select slug from social.articles order by id offset 999 limit 1')).rows[0]?.slug ?? '';
 const reads: [string, () => Promise<unknown>][] = store.findPage
   ? [
       ['global list (page+rows+total)', () => store.findPage({}, page)],
@@ -29,6 +30,15 @@ const reads: [string, () => Promise<unknown>][] = store.findPage
       ['records (lists, feed)', () => store.recordsByIds(ids)],
       ['favorited', () => store.favoritedAmong(5, ids)],
     ];
+if (store.flaggedSummariesByIds) {
+  // Since the signed-in cache-off reads carry the viewer's flags in their own statement (ArticleCache).
+  reads.push(
+    ['global list with flags', () => store.findPage({}, page, 5)],
+    ['feed: summaries with flags', () => store.flaggedSummariesByIds(ids, 5)],
+    ['single article with flags', () => store.flaggedRecordBySlug(slugOf1000, 5)],
+    ['single article', () => store.recordBySlug(slugOf1000)],
+  );
+}
 reads.push(['feed: celebrities followed', () => feed.celebritiesFollowedBy(5, 10_000)]);
 for (const [name, read] of reads) {
   captured = [];

@@ -48,7 +48,7 @@ export const socialService: ServiceModule = {
       logger,
     });
 
-    const articleCache = new ArticleCache(articlesStore, cache, identity);
+    const articleCache = new ArticleCache(articlesStore, cache, identity, !config.CACHE_ENABLED);
     const articles = new ArticlesDomain(articlesStore, articleCache, identity, feed, views, outbox, flags);
     const profiles = new ProfilesDomain(identity, followsStore, feed, flags, outbox);
     const comments = new CommentsDomain(new CommentsStore(db), articlesStore, authors, outbox);

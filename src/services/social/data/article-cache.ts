@@ -1,7 +1,7 @@
 import { PROFILES_CACHE_TAG, type IdentityClient, type UserProfile } from '../../../contracts/identity.js';
 import type { Cache } from '../../../platform/cache/cache.js';
 import { errors } from '../../../platform/errors/catalog.js';
-import type { ArticleFilter, ArticleRecord, ArticlesStore, ArticleSummary, Page } from './articles.store.js';
+import type { ArticleFilter, ArticleRecord, ArticlesStore, ArticleSummary, Page, ViewerFlagSets } from './articles.store.js';
 
 const LISTS = 'lists';
 
@@ -11,30 +11,51 @@ const LISTS = 'lists';
  * Every article write calls `changed`, before answering, so the writer's
  * next read (in any instance: the bus drops L1 copies) is fresh.
  * Misses are never cached: an unknown slug may be created a moment later.
+ *
+ * With the cache off (`flagsInline`), a signed-in read asks for the viewer's flags (favorited, following) in
+ * the article statement itself and hands them back with the records: nothing is cached then, so a separate
+ * statement for the flags (ViewerFlags) would only be one more round trip per request. With the cache on,
+ * entries are shared by every viewer and carry no flags; the viewer's come from ViewerFlags' sets.
  */
 export class ArticleCache {
   constructor(
     private readonly store: ArticlesStore,
     private readonly cache: Cache,
     private readonly identity: IdentityClient,
+    /** True when the cache is off (CACHE_ENABLED=false): signed-in reads carry the viewer's flags, see above. */
+    private readonly flagsInline = false,
   ) {}
 
-  /** One loader per slug however many requests ask at once (stampede protection). */
-  async bySlug(slug: string): Promise<ArticleRecord> {
-    return this.cache.getOrLoad('article', `slug:${slug}`, async () => {
-      const record = await this.store.recordBySlug(slug);
-      if (!record) throw errors.notFound('article');
-      return record;
+  /** One loader per slug however many requests ask at once (stampede protection); `flags` when read inline. */
+  async bySlug(slug: string, viewerId: number | null = null): Promise<{ record: ArticleRecord; flags?: ViewerFlagSets }> {
+    if (this.flagsInline && viewerId !== null) {
+      const found = await this.store.flaggedRecordBySlug(slug, viewerId);
+      if (!found) throw errors.notFound('article');
+      const { record, flags } = found;
+      return {
+        record,
+        flags: { favorited: new Set(flags.favorited ? [record.id] : []), following: new Set(flags.following ? [record.authorId] : []) },
+      };
+    }
+    const record = await this.cache.getOrLoad('article', `slug:${slug}`, async () => {
+      const loaded = await this.store.recordBySlug(slug);
+      if (!loaded) throw errors.notFound('article');
+      return loaded;
     });
+    return { record };
   }
 
-  /** Summaries in the order of `ids` (the feed's page: no body, as in every list); all misses loaded in one query. */
-  async byIds(ids: readonly number[]): Promise<ArticleSummary[]> {
+  /**
+   * Summaries in the order of `ids` (the feed's page: no body, as in every list); all misses loaded in one query.
+   * `flags` when read inline.
+   */
+  async byIds(ids: readonly number[], viewerId: number | null = null): Promise<{ records: ArticleSummary[]; flags?: ViewerFlagSets }> {
+    if (this.flagsInline && viewerId !== null) return this.store.flaggedSummariesByIds(ids, viewerId);
     const found = await this.cache.getManyOrLoad<ArticleSummary>('article', ids.map((id) => `id:${id}`), async (missing) => {
       const loaded = await this.store.summariesByIds(missing.map((key) => Number(key.slice('id:'.length))));
       return new Map(loaded.map((r) => [`id:${r.id}`, r]));
     });
-    return ids.flatMap((id) => found.get(`id:${id}`) ?? []);
+    return { records: ids.flatMap((id) => found.get(`id:${id}`) ?? []) };
   }
 
   /**
@@ -43,7 +64,16 @@ export class ArticleCache {
    * bentocache's per-operation cost was most of its CPU). Safe because every article write drops every
    * page (tag "lists") and identity drops them on any profile change (PROFILES_CACHE_TAG).
    */
-  async page(filter: ArticleFilter, page: Page): Promise<{ records: ArticleSummary[]; total: number; authors: UserProfile[] }> {
+  async page(
+    filter: ArticleFilter,
+    page: Page,
+    viewerId: number | null = null,
+  ): Promise<{ records: ArticleSummary[]; total: number; authors: UserProfile[]; flags?: ViewerFlagSets }> {
+    if (this.flagsInline && viewerId !== null) {
+      const { records, total, flags } = await this.store.findPage(filter, page, viewerId);
+      const authors = await this.identity.usersByIds(records.map((r) => r.authorId));
+      return { records, total, authors: [...authors.values()], flags };
+    }
     const key = `${filter.tag ?? ''}|${filter.authorId ?? ''}|${filter.favoritedBy ?? ''}|${page.limit}|${page.offset}`;
     return this.cache.getOrLoad(
       'list',

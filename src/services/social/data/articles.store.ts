@@ -53,9 +53,27 @@ export interface Page {
   offset: number;
 }
 
-/** The arguments of a list page's statement (findPage): every filter's value, in this order, then the page. */
-type PageArgs = [authorId?: number, tag?: string, favoritedBy?: number, authorsFollowedBy?: number, limit?: number, offset?: number, depth?: number];
-type PageRow = SummaryRow & { total: string | number | null };
+/** A viewer's flags on one article: they favorited it, they follow its author. */
+export interface RowFlags {
+  favorited: boolean;
+  following: boolean;
+}
+
+/** Summaries read with a viewer's flags (the cache-off reads: ArticleCache), the flags as the page's sets. */
+export interface FlaggedSummaries<A extends ArticleSummary = ArticleSummary> {
+  records: A[];
+  flags: ViewerFlagSets;
+}
+
+/**
+ * The arguments of a list page's statement (findPage): every filter's value, in this order, then the page, then
+ * the viewer whose flags the page carries (absent: no flags).
+ */
+type PageArgs = [
+  authorId?: number, tag?: string, favoritedBy?: number, authorsFollowedBy?: number, limit?: number, offset?: number, depth?: number, viewer?: number,
+];
+/** A page as Postgres builds it: its total and its summaries (with the viewer's flags when asked) as one JSON array. */
+type PageRow = { total: string | number | null; page: (ArticleSummary & Partial<RowFlags>)[] };
 
 type Db = Kysely<SocialTables> | Transaction<SocialTables>;
 
@@ -64,7 +82,9 @@ export class ArticlesStore {
   readonly db: Kysely<SocialTables>;
   // The cache-off hot reads' statements, each built and compiled by Kysely once (platform/db/compile-once.ts).
   private readonly recordBySlugStatement;
+  private readonly flaggedRecordBySlugStatement;
   private readonly summariesStatement;
+  private readonly flaggedSummariesStatement;
   private readonly viewerFlagsStatement;
   /** findPage's statement per filter shape (which filters are set), compiled on first use. */
   private readonly pageStatements = new Map<string, CompiledStatement<PageArgs, PageRow>>();
@@ -72,8 +92,19 @@ export class ArticlesStore {
   constructor(database: Database) {
     this.db = database.as<SocialTables>();
     this.recordBySlugStatement = compileOnce(this.db, (slug: string) => this.records().where('a.slug', '=', slug));
+    this.flaggedRecordBySlugStatement = compileOnce(this.db, (slug: string, viewer: number) =>
+      this.records().select(flagColumns(viewer)).where('a.slug', '=', slug),
+    );
     // Arrays, not `in` lists: one parameter each, and the same statement text for every page size.
-    this.summariesStatement = compileOnce(this.db, (ids: number[]) => this.summaries().where(sql<boolean>`a.id = any(${ids}::bigint[])`));
+    this.summariesStatement = compileOnce(
+      this.db,
+      (ids: number[]) => sql<{ page: ArticleSummary[] | null }>`select ${summariesJson()} as page from social.articles a where a.id = any(${ids}::bigint[])`,
+    );
+    this.flaggedSummariesStatement = compileOnce(
+      this.db,
+      (ids: number[], viewer: number) => sql<{ page: (ArticleSummary & RowFlags)[] | null }>`
+        select ${summariesJson(viewer)} as page from social.articles a where a.id = any(${ids}::bigint[])`,
+    );
     this.viewerFlagsStatement = compileOnce(
       this.db,
       (userId: number, articleIds: number[], authorIds: number[]) => sql<{ following: boolean; id: string | number }>`
@@ -139,9 +170,22 @@ export class ArticlesStore {
   /** Summaries (with sorted tags, without body) in the order of `ids`: one query per batch (the feed's page). */
   async summariesByIds(ids: readonly number[]): Promise<ArticleSummary[]> {
     if (ids.length === 0) return [];
-    const rows = await this.summariesStatement([...new Set(ids)]);
-    const byId = new Map(rows.map((r) => [r.id, toSummary(r)]));
+    const [row] = await this.summariesStatement([...new Set(ids)]);
+    const byId = new Map((row?.page ?? []).map((r) => [r.id, r]));
     return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** summariesByIds and `viewerId`'s flags on them, in one statement (a feed page with the cache off). */
+  async flaggedSummariesByIds(ids: readonly number[], viewerId: number): Promise<FlaggedSummaries> {
+    const result: FlaggedSummaries = { records: [], flags: { favorited: new Set(), following: new Set() } };
+    if (ids.length === 0) return result;
+    const [row] = await this.flaggedSummariesStatement([...new Set(ids)], viewerId);
+    const byId = new Map((row?.page ?? []).map((r) => [r.id, r]));
+    for (const id of ids) {
+      const flagged = byId.get(id);
+      if (flagged) result.records.push(unflagged(flagged, result.flags));
+    }
+    return result;
   }
 
   /** One article with its body, by id (the answer to a write). */
@@ -159,6 +203,12 @@ export class ArticlesStore {
   async recordBySlug(slug: string): Promise<ArticleRecord | undefined> {
     const [row] = await this.recordBySlugStatement(slug);
     return row ? toRecord(row) : undefined;
+  }
+
+  /** recordBySlug and `viewerId`'s flags on it, in one statement (a single article with the cache off). */
+  async flaggedRecordBySlug(slug: string, viewerId: number): Promise<{ record: ArticleRecord; flags: RowFlags } | undefined> {
+    const [row] = await this.flaggedRecordBySlugStatement(slug, viewerId);
+    return row ? { record: toRecord(row), flags: { favorited: row.favorited, following: row.following } } : undefined;
   }
 
   /**
@@ -209,24 +259,31 @@ export class ArticlesStore {
   /**
    * One page of a list with its summaries and the total of matches, in one statement where ids, count and rows
    * were three in two round trips: the page's ids from their index, the rows by primary key, the total (from the
-   * kept counts, see countMatches) as a scalar on every row. Only a page with no rows (past the end, or nothing
-   * matches) asks for the total on its own.
+   * kept counts, see countMatches). Postgres answers with one row: the total and the page as a JSON array of
+   * summaries (a JSON.parse of one value instead of the driver parsing every column of 20 rows, their dates
+   * and tag arrays). With `viewerId` (the cache off: ArticleCache), each summary also carries that viewer's
+   * flags, so a signed-in page needs no statement of its own for them.
    */
-  async findPage(filter: ArticleFilter, page: Page): Promise<{ records: ArticleSummary[]; total: number }> {
-    const rows = await this.pageStatement(filter)(
-      filter.authorId, filter.tag, filter.favoritedBy, filter.authorsFollowedBy, page.limit, page.offset, page.offset + page.limit,
+  async findPage(filter: ArticleFilter, page: Page): Promise<{ records: ArticleSummary[]; total: number }>;
+  async findPage(filter: ArticleFilter, page: Page, viewerId: number): Promise<FlaggedSummaries & { total: number }>;
+  async findPage(filter: ArticleFilter, page: Page, viewerId?: number): Promise<{ records: ArticleSummary[]; total: number; flags?: ViewerFlagSets }> {
+    const [row] = await this.pageStatement(filter, viewerId !== undefined)(
+      filter.authorId, filter.tag, filter.favoritedBy, filter.authorsFollowedBy, page.limit, page.offset, page.offset + page.limit, viewerId,
     );
-    const total = rows.length > 0 ? rows[0]!.total : (await this.countMatches(filter).execute(this.db)).rows[0]?.total;
-    return { records: rows.map(toSummary), total: Number(total ?? 0) };
+    const total = Number(row?.total ?? 0);
+    const summaries = row?.page ?? [];
+    if (viewerId === undefined) return { records: summaries, total };
+    const flags: ViewerFlagSets = { favorited: new Set(), following: new Set() };
+    return { records: summaries.map((s) => unflagged(s, flags)), total, flags };
   }
 
   /** findPage's statement for the filters `filter` sets (their values do not matter: they are the statement's parameters). */
-  private pageStatement(filter: ArticleFilter): CompiledStatement<PageArgs, PageRow> {
-    const shape = (Object.keys(filter) as (keyof ArticleFilter)[]).filter((k) => filter[k] !== undefined).sort().join(',');
+  private pageStatement(filter: ArticleFilter, flagged: boolean): CompiledStatement<PageArgs, PageRow> {
+    const shape = (Object.keys(filter) as (keyof ArticleFilter)[]).filter((k) => filter[k] !== undefined).sort().join(',') + (flagged ? '+viewer' : '');
     let statement = this.pageStatements.get(shape);
     if (!statement) {
       const has = (key: keyof ArticleFilter) => filter[key] !== undefined;
-      statement = compileOnce(this.db, (authorId, tag, favoritedBy, authorsFollowedBy, limit, offset, depth) => {
+      statement = compileOnce(this.db, (authorId, tag, favoritedBy, authorsFollowedBy, limit, offset, depth, viewer) => {
         const shaped: ArticleFilter = {
           ...(has('authorId') ? { authorId } : {}),
           ...(has('tag') ? { tag } : {}),
@@ -234,11 +291,10 @@ export class ArticlesStore {
           ...(has('authorsFollowedBy') ? { authorsFollowedBy } : {}),
         };
         const page = { limit: limit!, offset: offset!, depth: depth! };
+        // An aggregate, so one row even for an empty page: the total never needs a statement of its own.
         return sql<PageRow>`
-          select (${this.countMatches(shaped)}) as total,
-            a.id, a.slug, a.title, a.description, a.author_id, a.favorites_count, a.created_at, a.updated_at, a.tag_list
-          from (${this.pageIds(shaped, page)}) p join social.articles a on a.id = p.id
-          order by a.created_at desc, a.id desc`;
+          select (${this.countMatches(shaped)}) as total, ${summariesJson(flagged ? viewer : undefined)} as page
+          from (${this.pageIds(shaped, page)}) p join social.articles a on a.id = p.id`;
       });
       this.pageStatements.set(shape, statement);
     }
@@ -366,6 +422,47 @@ function toSummary(row: SummaryRow): ArticleSummary {
 
 function toRecord(row: SummaryRow & { body: string }): ArticleRecord {
   return { ...toSummary(row), body: row.body };
+}
+
+/** `viewer` favorited the article `a` (one probe of favorites' primary key). */
+function favoritedBy(viewer: unknown): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from social.favorites f where f.user_id = ${viewer} and f.article_id = a.id)`;
+}
+
+/** `viewer` follows the author of the article `a` (one probe of follows' primary key). */
+function followsAuthorOf(viewer: unknown): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from social.follows f where f.follower_id = ${viewer} and f.followee_id = a.author_id)`;
+}
+
+/** The viewer's flags on the article `a` as two selected columns, `favorited` and `following`. */
+function flagColumns(viewer: unknown) {
+  return [favoritedBy(viewer).as('favorited'), followsAuthorOf(viewer).as('following')] as const;
+}
+
+/**
+ * The rows of `social.articles as a` as one JSON array of ArticleSummary, newest first (null when there are none),
+ * with `viewer`'s flags on each when given. Timestamps are written as JavaScript's toISOString does (UTC, three
+ * digits of milliseconds, truncated as the driver's Date is), so a summary is the same object whichever way it
+ * was read, and the same as the cached ones.
+ */
+function summariesJson(viewer?: unknown): RawBuilder<unknown> {
+  const flags = viewer === undefined ? sql`` : sql`, 'favorited', ${favoritedBy(viewer)}, 'following', ${followsAuthorOf(viewer)}`;
+  return sql`json_agg(json_build_object(
+    'id', a.id, 'slug', a.slug, 'title', a.title, 'description', a.description, 'authorId', a.author_id,
+    'favoritesCount', a.favorites_count, 'tagList', a.tag_list,
+    'createdAt', to_char(a.created_at at time zone 'UTC', ${ISO_FORMAT}),
+    'updatedAt', to_char(a.updated_at at time zone 'UTC', ${ISO_FORMAT})${flags}
+  ) order by a.created_at desc, a.id desc)`;
+}
+
+const ISO_FORMAT = sql.lit('YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+
+/** The summary without the flags it was read with, the flags added to the page's sets. */
+function unflagged(row: ArticleSummary & Partial<RowFlags>, flags: ViewerFlagSets): ArticleSummary {
+  const { favorited, following, ...summary } = row;
+  if (favorited) flags.favorited.add(summary.id);
+  if (following) flags.following.add(summary.authorId);
+  return summary;
 }
 
 /** Which single filter narrows a list: 'none', its name, or 'several'. */

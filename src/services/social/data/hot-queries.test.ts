@@ -158,8 +158,13 @@ test('hot reads at 100,000 articles (postgres): every list, count, feed and sing
       ['list by tag and author', () => store.findPage({ tag: 'tag5', authorId: 5 }, page)],
       ['pull feed', () => store.findIds({ authorsFollowedBy: 5 }, page)],
       ['pull feed, page 5', () => store.findIds({ authorsFollowedBy: 5 }, { limit: 20, offset: 80 })],
+      // With the cache off a signed-in read carries the viewer's flags in the same statement (ArticleCache).
+      ['global list, with a viewer\'s flags', () => store.findPage({}, page, 5)],
+      ['list by common tag, with a viewer\'s flags', () => store.findPage({ tag: 'tag3' }, page, 5)],
       ['summaries of a feed page', () => store.summariesByIds(Array.from({ length: 20 }, (_, i) => 1000 + i * 37))],
+      ['summaries of a feed page, with a viewer\'s flags', () => store.flaggedSummariesByIds(Array.from({ length: 20 }, (_, i) => 1000 + i * 37), 5)],
       ['single article', () => store.recordBySlug('a-4242')],
+      ['single article, with a viewer\'s flags', () => store.flaggedRecordBySlug('a-4242', 5)],
       ['article by id', () => store.recordById(4242)],
       ['viewer flags of a page', () => store.viewerFlags(5, Array.from({ length: 20 }, (_, i) => 1000 + i * 37), [1, 2, 38, 75, 112])],
       ['tags', () => store.tagsInUse()],

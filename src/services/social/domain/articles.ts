@@ -2,7 +2,7 @@ import { errors } from '../../../platform/errors/catalog.js';
 import type { IdentityClient, UserProfile } from '../../../contracts/identity.js';
 import type { ArticleCache } from '../data/article-cache.js';
 import type { ViewerFlags } from '../data/viewer-flags.js';
-import type { ArticleFields, ArticleFilter, ArticlesStore, ArticleSummary, Page } from '../data/articles.store.js';
+import type { ArticleFields, ArticleFilter, ArticlesStore, ArticleSummary, Page, ViewerFlagSets } from '../data/articles.store.js';
 import type { FeedStrategy } from '../feed/feed-strategy.js';
 import type { Outbox } from '../../../platform/bus/platform-bus.js';
 import { ARTICLE_DELETED, ARTICLE_PUBLISHED, articleEvent } from './article-events.js';
@@ -57,9 +57,9 @@ export class ArticlesDomain {
   }
 
   async get(slug: string, viewerId: number | null): Promise<ArticleView> {
-    const record = await this.cached.bySlug(slug);
+    const { record, flags } = await this.cached.bySlug(slug, viewerId);
     this.views.increment(record.id);
-    const [view] = await this.hydrate([record], viewerId);
+    const [view] = await this.hydrate([record], viewerId, undefined, flags);
     return view!;
   }
 
@@ -122,13 +122,14 @@ export class ArticlesDomain {
       if (!user) return { articles: [], total: 0 };
       filter[key] = user.id;
     }
-    const { records, total, authors } = await this.cached.page(filter, query);
-    return { articles: await this.hydrate(records, viewerId, authors), total };
+    const { records, total, authors, flags } = await this.cached.page(filter, query, viewerId);
+    return { articles: await this.hydrate(records, viewerId, authors, flags), total };
   }
 
   async homeFeed(viewerId: number, page: Page): Promise<ArticleList> {
     const { ids, total } = await this.feed.page(viewerId, page);
-    return { articles: await this.hydrate(await this.cached.byIds(ids), viewerId), total };
+    const { records, flags } = await this.cached.byIds(ids, viewerId);
+    return { articles: await this.hydrate(records, viewerId, undefined, flags), total };
   }
 
   async tags(): Promise<string[]> {
@@ -137,14 +138,19 @@ export class ArticlesDomain {
 
   /**
    * Adds what depends on the viewer: favorited and the authors' `following` from the viewer's cached sets
-   * (ViewerFlags), or one statement for both with the cache off; authors from cached profiles or the ones a
-   * list page carries. Once the cache is warm a signed-in page costs no query either; none costs more than a
-   * fixed number.
+   * (ViewerFlags), or the ones read with the records (`knownFlags`: the cache off, ArticleCache); authors from
+   * cached profiles or the ones a list page carries. Once the cache is warm a signed-in page costs no query
+   * either; none costs more than a fixed number.
    */
-  private async hydrate<A extends ArticleSummary>(records: A[], viewerId: number | null, knownAuthors?: readonly UserProfile[]): Promise<ArticleView<A>[]> {
+  private async hydrate<A extends ArticleSummary>(
+    records: A[],
+    viewerId: number | null,
+    knownAuthors?: readonly UserProfile[],
+    knownFlags?: ViewerFlagSets,
+  ): Promise<ArticleView<A>[]> {
     const authorIds = records.map((r) => r.authorId);
     const [flags, users] = await Promise.all([
-      this.flags.among(viewerId, records.map((r) => r.id), authorIds),
+      knownFlags ?? this.flags.among(viewerId, records.map((r) => r.id), authorIds),
       knownAuthors ?? this.identity.usersByIds(authorIds).then((found) => [...found.values()]),
     ]);
     const authors = profileViews(users, flags.following);

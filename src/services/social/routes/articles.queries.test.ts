@@ -50,8 +50,7 @@ for (const target of await dbTargets()) {
     });
 
     /** Statements issued to serve one GET (src/testing/statements.ts: background work never counts), and its body. */
-    async function ownCost(path: string, token?: string): Promise<{ statements: number; body: ArticleListJson }> {
-      const route = new URL(path, 'http://x').pathname;
+    async function ownCost(path: string, token?: string, route = new URL(path, 'http://x').pathname): Promise<{ statements: number; body: ArticleListJson }> {
       const start = await statementsServed(sys.api, route);
       const res = await sys.api.get<ArticleListJson>(path, { token });
       assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
@@ -90,6 +89,16 @@ for (const target of await dbTargets()) {
       assert.ok(page.body.articles.some((a) => a.author.following) && page.body.articles.some((a) => !a.author.following));
       assert.ok(page.body.articles.some((a) => a.favoritesCount >= 2));
       t.diagnostic(`statements per page: ${page.statements}`);
+    });
+
+    it("a signed-in list or single article costs one statement more than an anonymous one, the viewer's standing: its flags come with the articles", async () => {
+      const anonymous = await ownCost('/api/articles?limit=20');
+      const signedIn = await ownCost('/api/articles?limit=20', viewer.token);
+      assert.equal(signedIn.statements, anonymous.statements + 1, `list: ${anonymous.statements} anonymous, ${signedIn.statements} signed in`);
+      const slug = encodeURIComponent(anonymous.body.articles[0]!.slug);
+      const single = await ownCost(`/api/articles/${slug}`, undefined, '/api/articles/:slug');
+      const singleSignedIn = await ownCost(`/api/articles/${slug}`, viewer.token, '/api/articles/:slug');
+      assert.equal(singleSignedIn.statements, single.statements + 1, `single: ${single.statements} anonymous, ${singleSignedIn.statements} signed in`);
     });
 
     it('GET /api/articles filtered by tag, as a viewer', async () => {

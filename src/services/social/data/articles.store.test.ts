@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { runMigrations } from '../../../platform/db/migrations.js';
+import { openDatabase } from '../../../platform/db/open-database.js';
+import { dbTargets } from '../../../testing/db-targets.js';
+import { socialMigrations } from '../migrations.js';
+import { ArticlesStore, type ArticleSummary } from './articles.store.js';
+
+for (const target of await dbTargets()) {
+  test(`list pages built as JSON by Postgres (${target.name}): the same summaries as the row reads, the viewer's flags, the exact total on an empty page`, { ...target.options, timeout: 60_000 }, async () => {
+    const url = await target.create();
+    const database = await openDatabase({ url, dataDir: 'memory://', poolMax: 2 });
+    try {
+      await runMigrations(database, [socialMigrations]);
+      const store = new ArticlesStore(database);
+      const db = store.db;
+      // Microseconds the JSON must truncate as the driver's Date does (…999 stays …999, never rounds up), and a tie on
+      // created_at that the id breaks.
+      await sql`insert into social.articles (slug, title, description, body, author_id, created_at, updated_at) values
+        ('a1', 'One', 'first', 'b1', 1, '2026-01-02 03:04:05.678999+00', '2026-01-02 03:04:59.999999+00'),
+        ('a2', 'Two "quoted"', 'sec\\ond', 'b2', 2, '2026-01-02 03:04:05.678999+00', '2026-01-03 00:00:00+00'),
+        ('a3', 'Three', 'third', 'b3', 2, '2025-12-31 23:59:59.000001+00', '2026-01-01 00:00:00.5+00')`.execute(db);
+      const ids = Object.fromEntries((await sql<{ id: string | number; slug: string }>`select id, slug from social.articles`.execute(db)).rows.map((r) => [r.slug, Number(r.id)]));
+      await db.transaction().execute(async (trx) => {
+        await store.replaceTags(trx, ids['a1']!, ['zeta', 'alpha']);
+        await store.replaceTags(trx, ids['a3']!, ['solo']);
+      });
+      // Viewer 9 favorited a2 and follows author 1.
+      await sql`insert into social.favorites (user_id, article_id) values (9, ${ids['a2']}), (8, ${ids['a1']})`.execute(db);
+      await sql`insert into social.follows (follower_id, followee_id) values (9, 1), (8, 2)`.execute(db);
+
+      // The reference: each article read as rows (the driver's types, then toISOString), without its body.
+      const asRows = async (slug: string): Promise<ArticleSummary> => {
+        const { body: _body, ...summary } = (await store.recordBySlug(slug))!;
+        return summary;
+      };
+      const expected = [await asRows('a2'), await asRows('a1'), await asRows('a3')];
+      assert.equal(expected[1]!.createdAt, '2026-01-02T03:04:05.678Z');
+      assert.equal(expected[1]!.updatedAt, '2026-01-02T03:04:59.999Z');
+      assert.deepEqual(expected[1]!.tagList, ['alpha', 'zeta']);
+
+      const page = await store.findPage({}, { limit: 20, offset: 0 });
+      assert.deepEqual(page, { records: expected, total: 3 });
+      const flagged = await store.findPage({}, { limit: 20, offset: 0 }, 9);
+      assert.deepEqual(flagged, { records: expected, total: 3, flags: { favorited: new Set([ids['a2']]), following: new Set([1]) } });
+      assert.deepEqual(await store.findPage({ authorId: 2 }, { limit: 1, offset: 1 }), { records: [expected[2]], total: 2 });
+      // Past the end: no rows, and the total still exact.
+      assert.deepEqual(await store.findPage({ tag: 'solo' }, { limit: 20, offset: 5 }), { records: [], total: 1 });
+      assert.deepEqual(await store.findPage({ tag: 'none' }, { limit: 20, offset: 0 }, 9), { records: [], total: 0, flags: { favorited: new Set(), following: new Set() } });
+
+      // A feed page's summaries: in the order asked, the unknown id left out.
+      const order = [ids['a3']!, 999_999, ids['a1']!, ids['a2']!];
+      assert.deepEqual(await store.summariesByIds(order), [expected[2], expected[1], expected[0]]);
+      assert.deepEqual(await store.flaggedSummariesByIds(order, 8), {
+        records: [expected[2], expected[1], expected[0]],
+        flags: { favorited: new Set([ids['a1']]), following: new Set([2]) },
+      });
+      assert.deepEqual(await store.flaggedRecordBySlug('a3', 8), { record: await store.recordBySlug('a3'), flags: { favorited: false, following: true } });
+      assert.equal(await store.flaggedRecordBySlug('missing', 8), undefined);
+    } finally {
+      await database.close();
+      await target.drop(url);
+    }
+  });
+}
