@@ -66,7 +66,7 @@ export async function bulkSeed(args: string[]): Promise<void> {
   const config = loadConfig();
   const started = performance.now();
 
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 4 });
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 4, preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
   try {
     await runMigrations(db, migrationsFor(allServices));
     const run = randomBytes(3).toString('hex');

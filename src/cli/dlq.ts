@@ -36,7 +36,7 @@ export async function dlq(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig();
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 2 });
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 2, preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
   try {
     await runMigrations(db, [busMigrations]);
     const store = new DeadLetterStore(db);

@@ -45,7 +45,7 @@ export async function shard(argv: string[]): Promise<void> {
   }
 
   const config = loadConfig();
-  const home = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 2 });
+  const home = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 2, preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
   try {
     const map = await openShards({ name: mapName, home });
     try {

@@ -73,7 +73,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     'starting a multi-process topology',
   );
 
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 1 });
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 1, preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
   await runMigrations(db, allServices.map((s) => s.migrations)).finally(() => db.close());
 
   // The admin endpoint listens before the replicas start: they get its URL (SUPERVISOR_URL) for the console's replica panel.

@@ -29,7 +29,7 @@ export async function users(args: string[]): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 1 });
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 1, preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
   try {
     await runMigrations(db, migrationsFor(allServices));
     if (verb === 'grant-admin') {

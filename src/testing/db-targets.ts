@@ -10,6 +10,8 @@ export interface DbTarget {
   /** Creates a fresh database and returns its URL (undefined for PGlite, in memory). */
   create(): Promise<string | undefined>;
   drop(url: string | undefined): Promise<void>;
+  /** Settings a system on this target needs: through PgBouncer in transaction mode, no prepared statements. */
+  settings?: { DATABASE_PREPARED_STATEMENTS?: boolean };
 }
 
 /** The real server's admin URL; the suites create and drop their own databases on it. */
@@ -46,16 +48,19 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 function postgresTarget(skipReason: string | null): DbTarget {
+  // The suite's database through a PgBouncer on this port (src/testing/pgbouncer.ts): pooling.processes.test.ts.
+  const via = process.env['TEST_DATABASE_VIA_PGBOUNCER'];
   return {
     name: 'postgres',
     options: skipUnlessAvailable(skipReason),
+    // PgBouncer in transaction mode hands each transaction any server connection, where a statement
+    // prepared on another one does not exist (prepared-statements.ts).
+    ...(via ? { settings: { DATABASE_PREPARED_STATEMENTS: false } } : {}),
     create: async () => {
       const name = `scalestack_test_${process.pid}_${randomBytes(4).toString('hex')}`;
       await withAdmin((c) => c.query(`create database ${name}`));
       const url = new URL(ADMIN_DATABASE_URL);
       url.pathname = `/${name}`;
-      // The suite's database through a PgBouncer on this port (src/testing/pgbouncer.ts): pooling.processes.test.ts.
-      const via = process.env['TEST_DATABASE_VIA_PGBOUNCER'];
       if (via) url.port = via;
       return url.toString();
     },

@@ -41,6 +41,7 @@ export async function startTestSystem(
       // Suites log in hundreds of times from one address; the limiter has its own tests (src/platform/ratelimit).
       RATE_LIMIT_ENABLED: false,
       ...(url ? { DATABASE_URL: url } : {}),
+      ...target.settings,
       ...overrides,
     },
   );

@@ -10,6 +10,8 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: './.data' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^(postgres|postgresql)://' })),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  /** The hot reads as named prepared statements, planned once per connection (src/platform/db/prepared-statements.ts); false behind PgBouncer in transaction mode. */
+  DATABASE_PREPARED_STATEMENTS: Type.Boolean({ default: true }),
   /** Embedded PGlite's shared_buffers in MB (docs/perf/results.md#memory-at-start): initdb's 128 MB grew its WebAssembly memory past the 128 MB it starts with. */
   PGLITE_SHARED_BUFFERS_MB: Type.Integer({ minimum: 1, maximum: 4096, default: 16 }),
   /** V8's optimizing compiler for PGlite's WebAssembly (src/platform/db/pglite-wasm-tier.ts): off, only its baseline compiler. */

@@ -9,6 +9,7 @@ import { PGliteDialect } from './pglite-dialect.js';
 import { isEmptyDataDir, keepMigratedBase, migratedPgliteBase, pgliteBase, startFromBase } from './pglite-base.js';
 import { countStatementInScope } from './statement-scope.js';
 import { setPgliteWasmTier } from './pglite-wasm-tier.js';
+import { PreparingClient } from './prepared-statements.js';
 import { recordStatementSpan } from '../tracing/db-spans.js';
 import { routeReplicas, type ReplicaRouting, type ReplicaSettings } from './replicas/replica-routing.js';
 
@@ -18,6 +19,11 @@ export interface DatabaseSettings {
   /** Where PGlite keeps its files; 'memory://' keeps nothing. */
   dataDir: string;
   poolMax: number;
+  /**
+   * DATABASE_PREPARED_STATEMENTS: compile-once's statements run as named prepared statements (prepared-statements.ts);
+   * default true. Off for a pooler that cannot keep them per client (PgBouncer in transaction mode). Ignored by PGlite.
+   */
+  preparedStatements?: boolean | undefined;
   /** PGlite's shared_buffers (PGLITE_SHARED_BUFFERS_MB); default 16. Ignored on a real server. */
   embeddedSharedBuffersMb?: number | undefined;
   /** PGLITE_WASM_OPTIMIZE: let V8 recompile PGlite's hot functions with its optimizing compiler (pglite-wasm-tier.ts); default false. */
@@ -45,6 +51,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
       const pool = new pg.Pool({
         connectionString,
         max: settings.poolMax,
+        ...(settings.preparedStatements === false ? {} : { Client: PreparingClient }),
         // A replica that stops answering is given up on fast; the read goes to the primary.
         ...(replica ? { connectionTimeoutMillis: 1_000, query_timeout: 5_000 } : {}),
         // ids and counts are int8; they stay far below 2^53, so JSON numbers are safe.

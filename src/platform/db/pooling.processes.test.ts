@@ -97,6 +97,8 @@ describe('through PgBouncer (transaction pooling)', options, () => {
         DATABASE_URL: bouncer.through(databaseUrl),
         // 4 x 50 = 200 client connections to PgBouncer for its 20 server connections: the queue is in PgBouncer.
         DATABASE_POOL_MAX: '50',
+        // Transaction pooling: a statement prepared on one server connection is not on the next one.
+        DATABASE_PREPARED_STATEMENTS: 'false',
         PGBOUNCER_ADMIN_URL: bouncer.adminUrl,
         JWT_SECRET: randomBytes(24).toString('hex'),
         RATE_LIMIT_ENABLED: 'false',

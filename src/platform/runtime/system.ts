@@ -85,6 +85,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolMax: config.DATABASE_POOL_MAX,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
     embeddedSharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB,
     embeddedWasmOptimize: config.PGLITE_WASM_OPTIMIZE,
     replicas: replicaSettings(config),

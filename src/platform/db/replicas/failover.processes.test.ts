@@ -59,6 +59,7 @@ describe('failover drill: kill -9 the primary under write load, promote the stan
     app = await spawnCli({
       env: {
         DATABASE_URL: bouncer.through(primary.url),
+        DATABASE_PREPARED_STATEMENTS: 'false',
         JWT_SECRET: randomBytes(24).toString('hex'),
         RATE_LIMIT_ENABLED: 'false',
         ARGON2_MEMORY_KIB: '1024',
