@@ -92,6 +92,10 @@ interface Row {
   errors: number;
   mix: Fanout;
   celebP99: number;
+  /** Feed reads while the top author posts (the mix's reads at its rate, for the length of their posts). */
+  celebFeedP99: number;
+  celebDue: number;
+  celebTimedOut: number;
   celeb: Fanout;
 }
 
@@ -163,19 +167,22 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
     process.stderr.write(`feed bench: ${strategy}: warm-up: ${warm}\n`);
 
     // The mix.
-    const before = await scrape(system.url);
-    const mixStart = Date.now();
-    const load = await runLoad({
-      scenario: 'social', target: system.url, seedFile, path: '/', randomSeed: 7, live: null,
-      stages: [{ kind: 'steady', durationMs: settings.seconds * 1000, fromRate: settings.rate, toRate: settings.rate }],
+    const mixLoad = (scenario: string, seconds: number, randomSeed: number) => runLoad({
+      scenario, target: system.url, seedFile, path: '/', randomSeed, live: null,
+      stages: [{ kind: 'steady', durationMs: seconds * 1000, fromRate: settings.rate, toRate: settings.rate }],
       arrival: 'constant', connections: 64, timeoutMs: 30_000, thresholds: [],
     });
+    const before = await scrape(system.url);
+    const mixStart = Date.now();
+    const load = await mixLoad('social', settings.seconds, 7);
     const mix = await closePhase(probe, system.url, label, before, mixStart, Date.now());
 
-    // The top author posts at 10/s; each POST is timed on its own.
+    // The top author posts at 10/s, each POST timed on its own, while the mix's readers go on (issue 21: the
+    // feed's p99 while the top author posts). Reads only, so every post (and fan-out write) of the phase is theirs.
     const top = [...seed.users].sort((a, b) => b.followers - a.followers)[0]!;
     const celebLatencies: number[] = [];
     const celebStart = Date.now();
+    const during = mixLoad('social-reads', settings.celebPosts / 10, 8);
     for (let i = 0; i < settings.celebPosts; i++) {
       const t = performance.now();
       const res = await fetch(`${system.url}/api/articles`, {
@@ -188,10 +195,11 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       if (res.status !== 201) throw new Error(`celebrity post -> ${res.status}`);
       await sleep(Math.max(0, 100 - (performance.now() - t)));
     }
+    const duringLoad = await during;
     const celeb = await closePhase(probe, system.url, label, mix.drained, celebStart, Date.now());
 
     celebLatencies.sort((a, b) => a - b);
-    const errors = Object.entries(load.errorReasons).filter(([reason]) => !isTimeout(reason)).reduce((n, [, v]) => n + v, 0);
+    const errors = [load, duringLoad].flatMap((l) => Object.entries(l.errorReasons)).filter(([reason]) => !isTimeout(reason)).reduce((n, [, v]) => n + v, 0);
     return {
       strategy,
       warm,
@@ -203,6 +211,9 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       timedOut: load.summary.timedOut,
       errors,
       mix: mix.fanout,
+      celebFeedP99: duringLoad.byType['feed']?.latency.p99 ?? NaN,
+      celebDue: duringLoad.summary.due,
+      celebTimedOut: duringLoad.summary.timedOut,
       celebP99: celebLatencies[Math.min(celebLatencies.length - 1, Math.floor(celebLatencies.length * 0.99))] ?? NaN,
       celeb: celeb.fanout,
     };
@@ -272,7 +283,7 @@ export const benchmark: Benchmark = {
       if (exit.code !== 0) throw new Error(`seed --bulk failed:\n${seeding.output()}`);
       report.text(`**data (scale ${settings.scale}):** ${seeding.output().trim().split('\n').at(-1)}`);
       await analyze(templateUrl);
-      report.text(`**ran:** each strategy on its own copy of the seeded database and its own Redis prefix. Warm-up: under push and hybrid every active reader (read within ${settings.activeDays} days) reads their feed once, so every one has a built timeline; under pull the ${settings.readers} load users read once. Then those ${settings.readers} users send the social mix at ${settings.rate} req/s for ${settings.seconds} s (open model; unsent or unanswered at the end count as timed out), then the top author posts ${settings.celebPosts} times at 10/s. Celebrity threshold ${settings.threshold}; fan-out chunks of ${settings.chunk}. Fan-out lag: one sample per delivered chunk plus one per chunk still undelivered at the end of the phase (lag = end − publish); writes per post counted after the fan-out drained (≤ ${settings.drainSeconds} s).`);
+      report.text(`**ran:** each strategy on its own copy of the seeded database and its own Redis prefix. Warm-up: under push and hybrid every active reader (read within ${settings.activeDays} days) reads their feed once, so every one has a built timeline; under pull the ${settings.readers} load users read once. Then those ${settings.readers} users send the social mix at ${settings.rate} req/s for ${settings.seconds} s (open model; unsent or unanswered at the end count as timed out), then the top author posts ${settings.celebPosts} times at 10/s while the mix's reads go on at the same rate (scenario social-reads). Celebrity threshold ${settings.threshold}; fan-out chunks of ${settings.chunk}. Fan-out lag: one sample per delivered chunk plus one per chunk still undelivered at the end of the phase (lag = end − publish); writes per post counted after the fan-out drained (≤ ${settings.drainSeconds} s).`);
 
       const rows: Row[] = [];
       for (const strategy of settings.strategies) {
@@ -287,9 +298,9 @@ export const benchmark: Benchmark = {
       }
       report.text(rows.map((r) => `- ${r.strategy} warm-up: ${r.warm}`).join('\n'));
       report.text(markdownTable(
-        ['strategy', 'feed p50 ms', 'feed p99 ms', 'author list p99 ms', 'post p99 ms', 'due', 'timed out', 'timeline writes / post', 'fan-out lag p99 ms (unfinished/chunks)', 'celebrity post p99 ms', 'writes / celebrity post', 'active followers / celebrity post', 'celebrity fan-out lag p99 ms (unfinished/chunks)', 'errors (not timeouts)'],
+        ['strategy', 'feed p50 ms', 'feed p99 ms', 'author list p99 ms', 'post p99 ms', 'due', 'timed out', 'timeline writes / post', 'fan-out lag p99 ms (unfinished/chunks)', 'celebrity post p99 ms', 'feed p99 ms while the top author posts (due/timed out)', 'writes / celebrity post', 'active followers / celebrity post', 'celebrity fan-out lag p99 ms (unfinished/chunks)', 'errors (not timeouts)'],
         rows.map((r) => [r.strategy, r.feedP50.toFixed(1), r.feedP99.toFixed(1), r.authorP99.toFixed(1), r.postP99.toFixed(1), r.due, r.timedOut, r.mix.writesPerPost.toFixed(1), lagCell(r.mix),
-          r.celebP99.toFixed(1), r.celeb.writesPerPost.toFixed(1), r.celeb.dueChunks === 0 ? '-' : r.celeb.followersPerPost.toFixed(0), lagCell(r.celeb), r.errors]),
+          r.celebP99.toFixed(1), `${r.celebFeedP99.toFixed(1)} (${r.celebDue}/${r.celebTimedOut})`, r.celeb.writesPerPost.toFixed(1), r.celeb.dueChunks === 0 ? '-' : r.celeb.followersPerPost.toFixed(0), lagCell(r.celeb), r.errors]),
       ));
       const undrained = rows.filter((r) => r.mix.undrained + r.celeb.undrained > 0);
       if (undrained.length > 0) report.text(`**not drained after ${settings.drainSeconds} s:** ${undrained.map((r) => `${r.strategy} ${r.mix.undrained + r.celeb.undrained} chunks`).join(', ')} (their writes are missing from the writes per post)`);

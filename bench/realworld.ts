@@ -337,6 +337,14 @@ async function helloWorld(load: LoadSettings, rows: Row[], label: string): Promi
   }
 }
 
+/**
+ * Each target has its own database, so with a shared Redis (BENCH_SYSTEM_ENV=REDIS_URL=...) its keys get their own
+ * prefix: otherwise the second target reads the first one's cached profiles, whose ids are another database's.
+ */
+function perTarget(env: Record<string, string>, target: Target): Record<string, string> {
+  return env['REDIS_URL'] ? { ...env, REDIS_PREFIX: `${env['REDIS_PREFIX'] ?? 'bench'}-${target.name}` } : env;
+}
+
 /** Starts the system on the target with the cache on or off; the same JWT secret every time, so tokens outlive restarts. */
 async function startSystemProcess(target: Target, cache: boolean, profileDir?: string): Promise<{ system: NodeProcess; readyMs: number }> {
   const system = await spawnCli({
@@ -350,7 +358,7 @@ async function startSystemProcess(target: Target, cache: boolean, profileDir?: s
       CACHE_ENABLED: String(cache),
       // One client address sends everything here; the limiter would answer 429 (it has its own tests and benchmark).
       RATE_LIMIT_ENABLED: 'false',
-      ...benchSystemEnv(),
+      ...perTarget(benchSystemEnv(), target),
     },
   });
   try {

@@ -84,9 +84,9 @@ export class FeedProbe {
     const missing = new Set<C>();
     let noTimeline = 0;
     await forEachBounded(followers.length, 16, async (i) => {
-      const entries = await this.timelines.read(followers[i]!);
-      if (entries === null) noTimeline++;
-      const held = new Set((entries ?? []).map((e) => e.articleId));
+      const timeline = await this.timelines.read(followers[i]!);
+      if (timeline === null) noTimeline++;
+      const held = new Set((timeline?.entries ?? []).map((e) => e.articleId));
       for (const c of byFollower.get(followers[i]!)!) if (!held.has(c.articleId)) missing.add(c);
     });
     return { missing, noTimeline };

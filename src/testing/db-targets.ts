@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { Database } from '../platform/db/database.js';
+import { runMigrations, type ServiceMigrations } from '../platform/db/migrations.js';
+import { openDatabase } from '../platform/db/open-database.js';
 import { skipUnlessAvailable } from './services-required.js';
 
 /** A database a suite runs against: embedded PGlite, or a fresh database on the real server. */
@@ -79,4 +82,25 @@ export async function dbTargets(): Promise<DbTarget[]> {
   // TEST_DB_TARGETS=postgres runs a suite on one target only (the PgBouncer run of the RealWorld suites).
   const only = process.env['TEST_DB_TARGETS']?.split(',');
   return only ? targets.filter((t) => only.includes(t.name)) : targets;
+}
+
+/**
+ * A fresh database on `target` with the services' migrations run, for a store-level test: handed to `use`, then
+ * closed and dropped whatever `use` did.
+ */
+export async function withMigratedDatabase<T>(
+  target: DbTarget,
+  migrations: ServiceMigrations[],
+  use: (database: Database, url: string | undefined) => Promise<T>,
+  poolMax = 2,
+): Promise<T> {
+  const url = await target.create();
+  const database = await openDatabase({ url, dataDir: 'memory://', poolMax });
+  try {
+    await runMigrations(database, migrations);
+    return await use(database, url);
+  } finally {
+    await database.close();
+    await target.drop(url);
+  }
 }

@@ -4,7 +4,7 @@ import { get } from './get.js';
 import { mixed } from './mixed.js';
 import type { Scenario } from './scenario.js';
 import { shop } from './shop.js';
-import { social } from './social.js';
+import { social, socialReads } from './social.js';
 
 /** Every scenario `scalestack load --scenario <name>` knows. */
-export const scenarios: Readonly<Record<string, Scenario>> = { social, browse, auth, mixed, get, shop };
+export const scenarios: Readonly<Record<string, Scenario>> = { social, 'social-reads': socialReads, browse, auth, mixed, get, shop };

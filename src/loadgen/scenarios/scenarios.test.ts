@@ -54,7 +54,7 @@ test('scalestack seed creates users, a follow graph and articles, and saves what
   assert.ok(withFeed.some((n) => n > 0), 'no seeded user has anything in their feed');
 });
 
-for (const scenario of ['social', 'browse', 'auth', 'mixed']) {
+for (const scenario of ['social', 'social-reads', 'browse', 'auth', 'mixed']) {
   test(`scenario ${scenario}: every request succeeds against the seeded system`, async () => {
     assert.ok(seed, 'seed test must run first');
     const report = await runLoad({
@@ -76,5 +76,6 @@ for (const scenario of ['social', 'browse', 'auth', 'mixed']) {
     assert.ok(report.summary.completed > 20, `${report.summary.completed} completed`);
     assert.equal(report.summary.errors, 0, JSON.stringify(report.errorSamples));
     assert.ok(Object.keys(report.byType).length >= 1);
+    if (scenario === 'social-reads') assert.deepEqual(Object.keys(report.byType).sort(), ['author-articles', 'feed'], 'reads only');
   });
 }

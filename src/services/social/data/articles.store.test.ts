@@ -1,18 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { runMigrations } from '../../../platform/db/migrations.js';
-import { openDatabase } from '../../../platform/db/open-database.js';
-import { dbTargets } from '../../../testing/db-targets.js';
+import { dbTargets, withMigratedDatabase } from '../../../testing/db-targets.js';
 import { socialMigrations } from '../migrations.js';
 import { ArticlesStore, type ArticleSummary } from './articles.store.js';
 
 for (const target of await dbTargets()) {
   test(`list pages built as JSON by Postgres (${target.name}): the same summaries as the row reads, the viewer's flags, the exact total on an empty page`, { ...target.options, timeout: 60_000 }, async () => {
-    const url = await target.create();
-    const database = await openDatabase({ url, dataDir: 'memory://', poolMax: 2 });
-    try {
-      await runMigrations(database, [socialMigrations]);
+    await withMigratedDatabase(target, [socialMigrations], async (database) => {
       const store = new ArticlesStore(database);
       const db = store.db;
       // Microseconds the JSON must truncate as the driver's Date does (…999 stays …999, never rounds up), and a tie on
@@ -58,9 +53,6 @@ for (const target of await dbTargets()) {
       });
       assert.deepEqual(await store.flaggedRecordBySlug('a3', 8), { record: await store.recordBySlug('a3'), flags: { favorited: false, following: true } });
       assert.equal(await store.flaggedRecordBySlug('missing', 8), undefined);
-    } finally {
-      await database.close();
-      await target.drop(url);
-    }
+    });
   });
 }

@@ -307,11 +307,9 @@ export class ArticlesStore {
       // The pull feed: each followee's newest (offset + limit) from their own index, merged. Walking the
       // global newest-first index instead reads past every article of the people not followed, which
       // for someone following a few quiet authors is most of the table.
+      // (social.newest_by, migration 8: in index order whatever the author's number of articles.)
       return sql`select a.id from social.follows f
-        cross join lateral (
-          select id, created_at from social.articles where author_id = f.followee_id
-          order by created_at desc, id desc limit ${page.depth}
-        ) a
+        cross join lateral social.newest_by(f.followee_id, ${page.depth}) a
         where f.follower_id = ${filter.authorsFollowedBy}
         order by a.created_at desc, a.id desc limit ${page.limit} offset ${page.offset}`;
     }

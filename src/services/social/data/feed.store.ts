@@ -69,12 +69,9 @@ export class FeedStore {
    * (the celebrities, under hybrid): what a rebuilt timeline holds.
    */
   async timelineOf(viewerId: number, excluded: readonly number[], limit: number): Promise<TimelineEntry[]> {
-    // Each followee's newest `limit` from their own index, merged (see ArticlesStore.pageIds).
+    // Each followee's newest `limit` from their own index (social.newest_by, migration 8), merged.
     const { rows } = await sql<ArticleKey>`select a.id, a.author_id, a.created_at from social.follows f
-      cross join lateral (
-        select id, author_id, created_at from social.articles where author_id = f.followee_id
-        order by created_at desc, id desc limit ${limit}
-      ) a
+      cross join lateral social.newest_by(f.followee_id, ${limit}) a
       where f.follower_id = ${viewerId} and not (f.followee_id = any(${[...excluded]}::bigint[]))
       order by a.created_at desc, a.id desc limit ${limit}`.execute(this.db);
     return rows.map(toEntry);
@@ -85,10 +82,7 @@ export class FeedStore {
     if (authorIds.length === 0) return { entries: [], total: 0 };
     const [{ rows }, count] = await Promise.all([
       sql<ArticleKey>`select a.id, a.author_id, a.created_at from unnest(${[...authorIds]}::bigint[]) as x(author_id)
-        cross join lateral (
-          select id, author_id, created_at from social.articles where author_id = x.author_id
-          order by created_at desc, id desc limit ${limit}
-        ) a
+        cross join lateral social.newest_by(x.author_id, ${limit}) a
         order by a.created_at desc, a.id desc limit ${limit}`.execute(this.db),
       // Kept by a trigger (migration 6): counting the celebrities' articles would read them all.
       this.db

@@ -2,10 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
-import { runMigrations } from '../../../platform/db/migrations.js';
-import { openDatabase } from '../../../platform/db/open-database.js';
 import { createLogger } from '../../../platform/log/logger.js';
-import { dbTargets } from '../../../testing/db-targets.js';
+import { dbTargets, withMigratedDatabase } from '../../../testing/db-targets.js';
 import { ArticlesStore } from '../data/articles.store.js';
 import { FeedStore } from '../data/feed.store.js';
 import { socialMigrations } from '../migrations.js';
@@ -37,10 +35,7 @@ class CountingFeedStore extends FeedStore {
 
 for (const target of await dbTargets()) {
   test(`hybrid feed (${target.name}): pages only within the newest FEED_TIMELINE_CAP; offset 999,999 is an empty page that loads no more than the cap`, { ...target.options, timeout: 60_000 }, async () => {
-    const url = await target.create();
-    const db = await openDatabase({ url, dataDir: 'memory://', poolMax: 2 });
-    try {
-      await runMigrations(db, [socialMigrations]);
+    await withMigratedDatabase(target, [socialMigrations], async (db) => {
       const k = db.as<Record<string, never>>();
       // A celebrity with 6× the cap in articles (merged at read) and a friend with a few (fanned out): the viewer follows both.
       await sql`insert into social.articles (slug, title, description, body, author_id, created_at)
@@ -69,9 +64,70 @@ for (const target of await dbTargets()) {
       const edge = await feed.page(VIEWER, { offset: CAP - 10, limit: 100 });
       assert.deepEqual(edge.ids, (await pull.page(VIEWER, { offset: CAP - 10, limit: 10 })).ids, 'the last page stops at the cap');
       assert.ok(store.rows <= CAP, `the last page loaded ${store.rows} rows`);
-    } finally {
-      await db.close();
-      await target.drop(url);
-    }
+    });
+  });
+
+  test(`timeline feed (${target.name}): without a followed celebrity a page reads only the timeline's head, and counts the whole timeline`, { ...target.options, timeout: 60_000 }, async () => {
+    await withMigratedDatabase(target, [socialMigrations], async (db) => {
+      const k = db.as<Record<string, never>>();
+      await sql`insert into social.articles (slug, title, description, body, author_id, created_at)
+        select 'friend-' || g, 't', 'd', 'b', ${FRIEND}, now() - g * interval '1 minute' from generate_series(1, 30) g`.execute(k);
+      await sql`insert into social.follows (follower_id, followee_id) values (${VIEWER}, ${FRIEND})`.execute(k);
+      const timelines = memoryTimelines({ cap: CAP, lifetimeMs: 60_000 });
+      const limits: (number | undefined)[] = [];
+      const spied = { ...timelines, read: (userId: number, limit?: number) => (limits.push(limit), timelines.read(userId, limit)) };
+      const feed = new TimelineFeed({ name: 'hybrid', celebrityThreshold: 100, cap: CAP }, new FeedStore(db), spied,
+        new FeedMetrics(new Registry()), createLogger({ level: 'silent', pretty: false }));
+      const pull = pullFeed(new ArticlesStore(db));
+
+      await feed.page(VIEWER, { offset: 0, limit: 5 }); // builds the timeline
+      limits.length = 0;
+      const second = await feed.page(VIEWER, { offset: 5, limit: 5 });
+      assert.deepEqual(second, await pull.page(VIEWER, { offset: 5, limit: 5 }), 'the page and articlesCount are the pull answer');
+      assert.deepEqual(limits, [10], 'read the newest offset + limit entries only');
+      limits.length = 0;
+      assert.deepEqual(await feed.page(VIEWER, { offset: 999, limit: 5 }), { ids: [], total: 30 });
+      assert.deepEqual(limits, [0], 'past the window: the size only');
+    });
+  });
+
+  test(`timeline feed (${target.name}): copies of a followed celebrity's articles in the timeline are neither shown twice nor counted; the head alone serves once the count is at the cap`, { ...target.options, timeout: 60_000 }, async () => {
+    await withMigratedDatabase(target, [socialMigrations], async (db) => {
+      const k = db.as<Record<string, never>>();
+      // The celebrity (3 articles, interleaved with the friend's 5) crossed the threshold after being fanned out:
+      // the viewer's timeline holds all 8, and the celebrity's 3 are merged at read as well.
+      await sql`insert into social.articles (slug, title, description, body, author_id, created_at)
+        select 'mixed-' || g, 't', 'd', 'b', case when g % 3 = 0 then ${CELEBRITY}::bigint else ${FRIEND}::bigint end,
+          now() - g * interval '1 minute' from generate_series(1, 8) g`.execute(k);
+      await sql`insert into social.follows (follower_id, followee_id) values (${VIEWER}, ${CELEBRITY}), (${VIEWER}, ${FRIEND})`.execute(k);
+      await sql`insert into social.author_stats (author_id, followers_count) values (${CELEBRITY}, 1000), (${FRIEND}, 1)
+        on conflict (author_id) do update set followers_count = excluded.followers_count`.execute(k);
+      const timelines = memoryTimelines({ cap: CAP, lifetimeMs: 60_000 });
+      const limits: (number | undefined)[] = [];
+      const spied = { ...timelines, read: (userId: number, limit?: number) => (limits.push(limit), timelines.read(userId, limit)) };
+      const store = new FeedStore(db);
+      await timelines.open(VIEWER);
+      await timelines.fill(VIEWER, await store.timelineOf(VIEWER, [], CAP));
+      const feed = new TimelineFeed({ name: 'hybrid', celebrityThreshold: 100, cap: CAP }, store, spied,
+        new FeedMetrics(new Registry()), createLogger({ level: 'silent', pretty: false }));
+      const pull = pullFeed(new ArticlesStore(db));
+
+      for (const page of [{ offset: 0, limit: 2 }, { offset: 2, limit: 3 }, { offset: 6, limit: 5 }]) {
+        assert.deepEqual(await feed.page(VIEWER, page), await pull.page(VIEWER, page), `page ${JSON.stringify(page)}: the pull answer, articlesCount 8`);
+      }
+      assert.ok(limits.includes(CAP), 'with copies in the timeline and the count under the cap, the whole timeline was read');
+
+      // 300 more articles by the celebrity: the count is at the cap whatever the timeline's tail holds.
+      await sql`insert into social.articles (slug, title, description, body, author_id, created_at)
+        select 'celebrity-' || g, 't', 'd', 'b', ${CELEBRITY}, now() - interval '1 day' - g * interval '1 minute' from generate_series(1, 300) g`.execute(k);
+      await sql`update social.author_stats set articles_count = 303 where author_id = ${CELEBRITY}`.execute(k);
+      await timelines.drop(VIEWER);
+      await timelines.open(VIEWER);
+      await timelines.fill(VIEWER, await store.timelineOf(VIEWER, [CELEBRITY], CAP)); // the friend's 5 only: no copies
+      limits.length = 0;
+      const head = await feed.page(VIEWER, { offset: 0, limit: 2 });
+      assert.deepEqual(head, { ids: (await pull.page(VIEWER, { offset: 0, limit: 2 })).ids, total: CAP }, 'the pull page; articlesCount at the cap');
+      assert.deepEqual(limits, [2], 'the head alone');
+    });
   });
 }

@@ -4,7 +4,7 @@ import type { FeedStrategy } from './feed-strategy.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import type { FeedMetrics } from './feed-metrics.js';
 import type { FollowedCelebrities } from './followed-celebrities.js';
-import { newestFirst, type TimelineEntry, type TimelineStore } from './timelines/timeline-store.js';
+import { newestFirst, type TimelineEntry, type TimelineStore, type TimelineWindow } from './timelines/timeline-store.js';
 import { isBrokenCircuitError, isIsolatedCircuitError } from 'cockatiel';
 
 export interface TimelineFeedOptions {
@@ -58,17 +58,34 @@ export class TimelineFeed implements FeedStrategy {
       : this.celebrities
         ? await this.celebrities.of(viewerId, threshold)
         : await this.store.celebritiesFollowedBy(viewerId, threshold);
-    const excluded = new Set(celebrities);
-    const timeline = (await this.timeline(viewerId, celebrities))
-      // An author who crossed the threshold after being fanned out is merged now; drop the copies.
-      .filter((e) => !excluded.has(e.authorId));
     const end = Math.min(page.offset + page.limit, cap);
     const inWindow = page.offset < end;
-    // Past the window only the count is needed.
-    const merged = await this.store.recentBy(celebrities, inWindow ? end : 0);
+    // Past the window only the counts are needed.
+    const [head, merged] = await Promise.all([
+      this.timeline(viewerId, celebrities, inWindow ? end : 0),
+      this.store.recentBy(celebrities, inWindow ? end : 0),
+    ]);
+    const own = await this.withoutCopies(viewerId, celebrities, head, merged.total);
     if (celebrities.length > 0) this.metrics.merged.observe({ strategy: this.name }, merged.entries.length);
-    const window = inWindow ? mergeNewestFirst(timeline, merged.entries).slice(page.offset, end) : [];
-    return { ids: window.map((e) => e.articleId), total: Math.min(timeline.length + merged.total, cap) };
+    const window = inWindow ? mergeNewestFirst(own.entries, merged.entries).slice(page.offset, end) : [];
+    return { ids: window.map((e) => e.articleId), total: Math.min(own.size + merged.total, cap) };
+  }
+
+  /**
+   * The timeline's head without copies of the followed celebrities' articles (fanned out before they crossed the
+   * threshold; they are merged at read now), and a size that gives the right articlesCount. The head settles both
+   * when it held no copy (or is the whole timeline) and the count is at the cap whatever the rest holds; otherwise
+   * the whole timeline is read and filtered.
+   */
+  private async withoutCopies(viewerId: number, celebrities: number[], head: TimelineWindow, mergedTotal: number): Promise<TimelineWindow> {
+    if (celebrities.length === 0) return head;
+    const excluded = new Set(celebrities);
+    const keep = (entries: TimelineEntry[]) => entries.filter((e) => !excluded.has(e.authorId));
+    const own = keep(head.entries);
+    const unread = head.size - head.entries.length;
+    if (unread === 0) return whole(own);
+    if (own.length === head.entries.length && own.length + mergedTotal >= this.options.cap) return { entries: own, size: head.size };
+    return whole(keep((await this.timeline(viewerId, celebrities, this.options.cap)).entries));
   }
 
   /**
@@ -86,17 +103,17 @@ export class TimelineFeed implements FeedStrategy {
     }
   }
 
-  /** The stored timeline, rebuilt when missing; straight from Postgres when the timeline store is down. */
-  private async timeline(viewerId: number, celebrities: number[]): Promise<TimelineEntry[]> {
+  /** The stored timeline's newest `limit` entries, rebuilt when missing; straight from Postgres when the timeline store is down. */
+  private async timeline(viewerId: number, celebrities: number[], limit: number): Promise<TimelineWindow> {
     try {
       if (this.pendingDrops.has(viewerId)) {
         await this.timelines.drop(viewerId);
         this.pendingDrops.delete(viewerId);
       }
-      return (await this.timelines.read(viewerId)) ?? (await this.rebuild(viewerId, celebrities));
+      return (await this.timelines.read(viewerId, limit)) ?? (await this.rebuild(viewerId, celebrities, limit));
     } catch (err) {
       this.warnUnavailable(err);
-      return this.store.timelineOf(viewerId, celebrities, this.options.cap);
+      return whole(await this.store.timelineOf(viewerId, celebrities, this.options.cap));
     }
   }
 
@@ -110,12 +127,12 @@ export class TimelineFeed implements FeedStrategy {
    * Opens the timeline before reading Postgres, so a fan-out that commits in
    * between lands in it instead of being skipped as "no timeline".
    */
-  private async rebuild(viewerId: number, celebrities: number[]): Promise<TimelineEntry[]> {
+  private async rebuild(viewerId: number, celebrities: number[], limit: number): Promise<TimelineWindow> {
     this.metrics.rebuilds.inc({ strategy: this.name });
     await this.timelines.open(viewerId);
     const entries = await this.store.timelineOf(viewerId, celebrities, this.options.cap);
     await this.timelines.fill(viewerId, entries);
-    return (await this.timelines.read(viewerId)) ?? entries;
+    return (await this.timelines.read(viewerId, limit)) ?? whole(entries);
   }
 
   private async touch(viewerId: number): Promise<void> {
@@ -125,6 +142,10 @@ export class TimelineFeed implements FeedStrategy {
     this.touched.set(viewerId, now);
     await this.store.touchReader(viewerId);
   }
+}
+
+function whole(entries: TimelineEntry[]): TimelineWindow {
+  return { entries, size: entries.length };
 }
 
 /** Two newest-first lists into one, newest first; an article in both appears once. */

@@ -66,15 +66,9 @@ export interface Decision {
   heldBy?: 'max' | 'host' | 'cooldown';
 }
 
-/** The default policy with max replicas per service set explicitly (AUTOSCALE_MAX_REPLICAS), or the host's cores. */
-export function policyForHost(maxReplicas: number | undefined, cores = availableParallelism()): Policy {
-  return { ...defaultPolicy, max: maxReplicas ?? cores };
-}
-
-export const defaultPolicy: Policy = {
+/** The policy's marks and cooldowns; its max replicas depend on the host (policyForHost). */
+const marks: Omit<Policy, 'max'> = {
   min: 1,
-  // A replica is one event loop: past the host's cores, more of them add no capacity (policyForHost).
-  max: availableParallelism(),
   cpuHigh: 0.7,
   p99HighMs: 250,
   p99SustainMs: 4_000,
@@ -87,6 +81,16 @@ export const defaultPolicy: Policy = {
   scaleOutCooldownMs: 5_000,
   scaleInAfterMs: 30_000,
 };
+
+/**
+ * The default policy with max replicas per service set explicitly (AUTOSCALE_MAX_REPLICAS), or the host's
+ * cores: a replica is one event loop, and past the host's cores more of them add no capacity.
+ */
+export function policyForHost(maxReplicas: number | undefined, cores = availableParallelism()): Policy {
+  return { ...marks, max: maxReplicas ?? cores };
+}
+
+export const defaultPolicy: Policy = policyForHost(undefined);
 
 export function decide(s: Signals, state: ScaleState, p: Policy, now: number): Decision {
   const { replicas } = state;

@@ -27,7 +27,7 @@ export function guardedTimelines(store: TimelineStore, breaker: DependencyBreake
   return {
     push: (userIds, entry) => breaker.execute(() => store.push(userIds, entry)),
     remove: (userIds, entry) => breaker.execute(() => store.remove(userIds, entry)),
-    read: (userId) => breaker.execute(() => store.read(userId)),
+    read: (userId, limit) => breaker.execute(() => store.read(userId, limit)),
     open: (userId) => breaker.execute(() => store.open(userId)),
     fill: (userId, entries) => breaker.execute(() => store.fill(userId, entries)),
     drop: (userId) => breaker.execute(() => store.drop(userId)),

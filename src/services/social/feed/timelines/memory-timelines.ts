@@ -51,9 +51,9 @@ export function memoryTimelines(settings: TimelineSettings, now: () => number = 
         if (timeline) timeline.entries = timeline.entries.filter((e) => e.articleId !== entry.articleId);
       }
     },
-    read: async (userId) => {
+    read: async (userId, limit = Infinity) => {
       const timeline = timelines.get(userId, { updateAgeOnGet: true });
-      return timeline ? [...timeline.entries] : null;
+      return timeline ? { entries: timeline.entries.slice(0, limit), size: timeline.entries.length } : null;
     },
     // Like Redis' EXPIRE on open and fill: the lifetime starts again.
     open: async (userId) => {

@@ -43,22 +43,30 @@ export function redisTimelines(redis: Redis, prefix: string, settings: TimelineS
       for (const userId of userIds) pipeline.zrem(key(userId), member(entry));
       pipelineOk(await pipeline.exec());
     },
-    read: async (userId) => {
+    // The head only (ZREVRANGE to `limit`, the +inf marker ranked first) and ZCARD for the size: a page reads
+    // ~20 members where the whole timeline is up to FEED_TIMELINE_CAP (800) of them to send and parse.
+    read: async (userId, limit = Infinity) => {
       const k = key(userId);
-      const [[err, raw], [ttlErr]] = (await redis.multi().zrevrange(k, 0, -1, 'WITHSCORES').expire(k, ttl).exec()) as [
+      const last = Number.isFinite(limit) ? Math.max(0, limit) : -1;
+      const [[err, raw], [cardErr, card], [ttlErr]] = (await redis.multi().zrevrange(k, 0, last, 'WITHSCORES').zcard(k).expire(k, ttl).exec()) as [
         [Error | null, string[]],
+        [Error | null, number],
         [Error | null, unknown],
       ];
-      if (err || ttlErr) throw err ?? ttlErr;
-      if (raw.length === 0) return null;
+      if (err || cardErr || ttlErr) throw err ?? cardErr ?? ttlErr;
+      if (card === 0) return null;
       const entries: TimelineEntry[] = [];
+      let built = 0;
       for (let i = 0; i < raw.length; i += 2) {
         const m = raw[i]!;
-        if (m === BUILT) continue;
+        if (m === BUILT) {
+          built = 1;
+          continue;
+        }
         const [article, author] = m.split(':');
         entries.push({ articleId: Number(article), authorId: Number(author), score: Number(raw[i + 1]) });
       }
-      return entries;
+      return { entries: entries.slice(0, limit), size: card - built };
     },
     open: async (userId) => {
       const k = key(userId);

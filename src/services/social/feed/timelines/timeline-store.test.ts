@@ -25,24 +25,34 @@ for (const { name, options, make } of stores) {
       const store = make();
       assert.equal(await store.read(1), null);
       await store.open(2);
-      assert.deepEqual(await store.read(2), []);
+      assert.deepEqual(await store.read(2), { entries: [], size: 0 });
       assert.equal(await store.push([1, 2, 3], entry(10, 1000)), 1);
       assert.equal(await store.read(1), null);
-      assert.deepEqual(await store.read(2), [entry(10, 1000)]);
+      assert.deepEqual(await store.read(2), { entries: [entry(10, 1000)], size: 1 });
     });
 
     it('keeps the newest `cap` entries, newest first, the id breaking ties; no duplicates', async () => {
       const store = make();
       await store.fill(7, [entry(1, 100), entry(2, 200), entry(3, 200), entry(12, 200)]);
       for (const e of [entry(4, 400), entry(5, 50), entry(6, 600), entry(4, 400)]) await store.push([7], e);
-      assert.deepEqual((await store.read(7))!.map((e) => e.articleId), [6, 4, 12, 3, 2]);
+      assert.deepEqual((await store.read(7))!.entries.map((e) => e.articleId), [6, 4, 12, 3, 2]);
+    });
+
+    it('a read with a limit hands back the newest `limit` entries and the size of the whole timeline', async () => {
+      const store = make();
+      await store.fill(8, [entry(1, 100), entry(2, 200), entry(3, 300), entry(4, 400)]);
+      assert.deepEqual(await store.read(8, 2), { entries: [entry(4, 400), entry(3, 300)], size: 4 });
+      assert.deepEqual(await store.read(8, 0), { entries: [], size: 4 }, 'a page past the window needs the size only');
+      assert.deepEqual((await store.read(8, 10))!.entries.map((e) => e.articleId), [4, 3, 2, 1]);
+      await store.open(11);
+      assert.deepEqual(await store.read(11, 3), { entries: [], size: 0 }, 'an opened, empty timeline exists');
     });
 
     it('removes an article; drop makes it absent again', async () => {
       const store = make();
       await store.fill(9, [entry(1, 100, 3), entry(2, 200, 4)]);
       await store.remove([9, 10], entry(1, 100, 3));
-      assert.deepEqual(await store.read(9), [entry(2, 200, 4)]);
+      assert.deepEqual(await store.read(9), { entries: [entry(2, 200, 4)], size: 1 });
       await store.drop(9);
       assert.equal(await store.read(9), null);
     });
@@ -64,7 +74,7 @@ describe('timeline store: memory bounds', () => {
     await store.read(1); // 2 is now the least recently used
     await store.open(4);
     assert.equal(await store.read(2), null, 'evicted');
-    assert.deepEqual(await store.read(1), []);
+    assert.deepEqual(await store.read(1), { entries: [], size: 0 });
     assert.equal(store.size(), 3);
     for (let user = 10; user < 2010; user++) await store.fill(user, [entry(user, user)]);
     assert.equal(store.size(), 3, 'bounded however many timelines are opened');

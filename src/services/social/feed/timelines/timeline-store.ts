@@ -16,14 +16,24 @@ export interface TimelineStore {
   push(userIds: readonly number[], entry: TimelineEntry): Promise<number>;
   /** Removes the article from each of the timelines (deleted article). */
   remove(userIds: readonly number[], entry: TimelineEntry): Promise<void>;
-  /** The whole timeline, newest first; null when it does not exist. Reading counts as activity (renews its lifetime). */
-  read(userId: number): Promise<TimelineEntry[] | null>;
+  /**
+   * The newest `limit` entries (all of them without a limit), newest first, and how many the timeline holds;
+   * null when it does not exist. Reading counts as activity (renews its lifetime).
+   */
+  read(userId: number, limit?: number): Promise<TimelineWindow | null>;
   /** Creates an empty timeline (existing, so fan-outs start landing in it) unless it exists. */
   open(userId: number): Promise<void>;
   /** Merges entries into the timeline and trims it to the cap. */
   fill(userId: number, entries: readonly TimelineEntry[]): Promise<void>;
   drop(userId: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The head of a timeline: a feed page needs its newest entries and its length, not every entry it holds. */
+export interface TimelineWindow {
+  entries: TimelineEntry[];
+  /** Entries the timeline holds, `entries` included. */
+  size: number;
 }
 
 export interface TimelineSettings {
