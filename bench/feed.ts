@@ -23,7 +23,7 @@
  * BENCH_FEED_STRATEGIES (pull,push,hybrid), TEST_DATABASE_URL, TEST_REDIS_URL.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -31,7 +31,8 @@ import { runLoad } from '../src/loadgen/run.js';
 import { isTimeout } from '../src/loadgen/recorder.js';
 import { loadSeed } from '../src/loadgen/seed/seed-data.js';
 import { createTokenService } from '../src/platform/auth/tokens.js';
-import { spawnCli, spawnScript } from '../src/testing/cli-process.js';
+import { REPO_ROOT, spawnCli, spawnScript } from '../src/testing/cli-process.js';
+import { monotonicUs, profileNodeArgs, profiling, reportProfiles } from './lib/profile.js';
 import { ADMIN_DATABASE_URL, dbTargets } from '../src/testing/db-targets.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { unfinishedLags, type DueChunk } from './lib/fanout-chunks.js';
@@ -97,6 +98,8 @@ interface Row {
   celebDue: number;
   celebTimedOut: number;
   celeb: Fanout;
+  /** With --profile: where the system's CPU profile is, and the phases to cut it into. */
+  profile?: { dir: string; windows: Array<{ name: string; fromUs: number; toUs: number }> };
 }
 
 /**
@@ -140,7 +143,14 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
     databaseUrl, redisUrl: REDIS_URL, prefix, chunk: settings.chunk, activeDays: settings.activeDays,
     celebrityThreshold: strategy === 'pull' ? 0 : strategy === 'hybrid' ? settings.threshold : Infinity,
   });
-  const system = await spawnCli({ env: { ...env, DATABASE_URL: databaseUrl, FEED_STRATEGY: strategy, CACHE_PREFIX: prefix } });
+  // --profile: the system runs under the CPU profiler; its profile is cut into the two phases after it exits.
+  const profileDir = profiling ? join(REPO_ROOT, 'reports', 'profiles', `feed-${strategy}-${Date.now()}`) : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  const system = await spawnCli({
+    ...(profileDir ? { nodeArgs: profileNodeArgs(profileDir) } : {}),
+    env: { ...env, DATABASE_URL: databaseUrl, FEED_STRATEGY: strategy, CACHE_PREFIX: prefix },
+  });
+  const windows: Array<{ name: string; fromUs: number; toUs: number }> = [];
   try {
     await system.waitReady('/readyz', 120_000);
     const seed = await loadSeed(seedFile);
@@ -174,7 +184,9 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
     });
     const before = await scrape(system.url);
     const mixStart = Date.now();
+    let fromUs = monotonicUs();
     const load = await mixLoad('social', settings.seconds, 7);
+    windows.push({ name: `${strategy} the mix`, fromUs, toUs: monotonicUs() });
     const mix = await closePhase(probe, system.url, label, before, mixStart, Date.now());
 
     // The top author posts at 10/s, each POST timed on its own, while the mix's readers go on (issue 21: the
@@ -182,6 +194,7 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
     const top = [...seed.users].sort((a, b) => b.followers - a.followers)[0]!;
     const celebLatencies: number[] = [];
     const celebStart = Date.now();
+    fromUs = monotonicUs();
     const during = mixLoad('social-reads', settings.celebPosts / 10, 8);
     for (let i = 0; i < settings.celebPosts; i++) {
       const t = performance.now();
@@ -196,6 +209,7 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       await sleep(Math.max(0, 100 - (performance.now() - t)));
     }
     const duringLoad = await during;
+    windows.push({ name: `${strategy} reads while the top author posts`, fromUs, toUs: monotonicUs() });
     const celeb = await closePhase(probe, system.url, label, mix.drained, celebStart, Date.now());
 
     celebLatencies.sort((a, b) => a - b);
@@ -216,6 +230,7 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       celebTimedOut: duringLoad.summary.timedOut,
       celebP99: celebLatencies[Math.min(celebLatencies.length - 1, Math.floor(celebLatencies.length * 0.99))] ?? NaN,
       celeb: celeb.fanout,
+      ...(profileDir ? { profile: { dir: profileDir, windows } } : {}),
     };
   } finally {
     await system.stop();
@@ -302,6 +317,7 @@ export const benchmark: Benchmark = {
         rows.map((r) => [r.strategy, r.feedP50.toFixed(1), r.feedP99.toFixed(1), r.authorP99.toFixed(1), r.postP99.toFixed(1), r.due, r.timedOut, r.mix.writesPerPost.toFixed(1), lagCell(r.mix),
           r.celebP99.toFixed(1), `${r.celebFeedP99.toFixed(1)} (${r.celebDue}/${r.celebTimedOut})`, r.celeb.writesPerPost.toFixed(1), r.celeb.dueChunks === 0 ? '-' : r.celeb.followersPerPost.toFixed(0), lagCell(r.celeb), r.errors]),
       ));
+      for (const r of rows) if (r.profile) await reportProfiles(r.profile.dir, r.profile.windows, report);
       const undrained = rows.filter((r) => r.mix.undrained + r.celeb.undrained > 0);
       if (undrained.length > 0) report.text(`**not drained after ${settings.drainSeconds} s:** ${undrained.map((r) => `${r.strategy} ${r.mix.undrained + r.celeb.undrained} chunks`).join(', ')} (their writes are missing from the writes per post)`);
       const push = rows.find((r) => r.strategy === 'push');

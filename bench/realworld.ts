@@ -24,7 +24,7 @@ import { forEachBounded, prng } from './lib/pool.js';
 import { machine, progress, type Report } from './lib/report.js';
 import { rssMb } from './lib/rss.js';
 import { benchSystemEnv } from './lib/system-env.js';
-import { monotonicUs, newestProfile, profileNodeArgs, profiling, splitProfile } from './lib/profile.js';
+import { monotonicUs, profileNodeArgs, profiling, reportProfiles } from './lib/profile.js';
 import { heapMark, heapSummary, type HeapSummary } from './lib/heap.js';
 import { mkdir } from 'node:fs/promises';
 
@@ -378,16 +378,7 @@ async function stopSystemProcess(system: NodeProcess, label: string, report: Rep
 
 /** The measured process's CPU profile, one file per row, with each row's heaviest functions in the report. */
 async function writeProfiles(dir: string, rows: Row[], report: Report): Promise<void> {
-  const file = await newestProfile(dir);
-  if (!file) {
-    report.text(`**--profile:** no .cpuprofile in ${dir} (the process did not exit cleanly?)`);
-    return;
-  }
-  const windows = rows.flatMap((r) => (r.window ? [{ name: `${r.target} ${r.result.endpoint}`, ...r.window }] : []));
-  for (const row of await splitProfile(file, windows, dir)) {
-    report.text(`CPU profile of ${row.name}: \`${row.file.slice(REPO_ROOT.length)}\`, flame graph \`${row.svg.slice(REPO_ROOT.length)}\` (self time, heaviest first):`);
-    report.table(['function', 'self %'], row.top.map((t) => [t.fn, (t.share * 100).toFixed(1)]));
-  }
+  await reportProfiles(dir, rows.flatMap((r) => (r.window ? [{ name: `${r.target} ${r.result.endpoint}`, ...r.window }] : [])), report);
 }
 
 /** --profile's heap summary per row (bench/lib/heap.ts): the heap after it, GC pauses during it (warm-up included). */

@@ -7,7 +7,9 @@
  * row's window, taken in the bench process, selects exactly its samples.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { REPO_ROOT } from '../../src/testing/cli-process.js';
+import type { Report } from './report.js';
 import { frameLabel, writeFlameGraph } from './flame-graph.js';
 
 export const profiling = process.env['BENCH_PROFILE'] === '1';
@@ -106,4 +108,20 @@ export async function splitProfile(
     out.push({ name: row.name, file: target, svg: await writeFlameGraph(target, row.name), top: topFunctions(slice) });
   }
   return out;
+}
+
+/**
+ * The newest profile in `dir` cut into the given windows, each with its flame graph, and each window's heaviest
+ * functions written to the report (what `--profile` adds to a benchmark's report).
+ */
+export async function reportProfiles(dir: string, windows: Array<{ name: string; fromUs: number; toUs: number }>, report: Report): Promise<void> {
+  const file = await newestProfile(dir);
+  if (!file) {
+    report.text(`**--profile:** no .cpuprofile in ${dir} (the process did not exit cleanly?)`);
+    return;
+  }
+  for (const row of await splitProfile(file, windows, dir)) {
+    report.text(`CPU profile of ${row.name}: \`${relative(REPO_ROOT, row.file)}\`, flame graph \`${relative(REPO_ROOT, row.svg)}\` (self time, heaviest first):`);
+    report.table(['function', 'self %'], row.top.map((t) => [t.fn, (t.share * 100).toFixed(1)]));
+  }
 }

@@ -77,21 +77,25 @@ export class FeedStore {
     return rows.map(toEntry);
   }
 
-  /** The newest `limit` articles by `authorIds` and how many they have in all (the read-time merge of hybrid). */
+  /**
+   * The newest `limit` articles by `authorIds` and how many they have in all (the read-time merge of hybrid), in one
+   * statement: the entries as one JSON array (scores in epoch milliseconds, truncated as the driver's Date is) and the
+   * total from the kept counts (migration 6: counting the celebrities' articles would read them all).
+   */
   async recentBy(authorIds: readonly number[], limit: number): Promise<{ entries: TimelineEntry[]; total: number }> {
     if (authorIds.length === 0) return { entries: [], total: 0 };
-    const [{ rows }, count] = await Promise.all([
-      sql<ArticleKey>`select a.id, a.author_id, a.created_at from unnest(${[...authorIds]}::bigint[]) as x(author_id)
-        cross join lateral social.newest_by(x.author_id, ${limit}) a
-        order by a.created_at desc, a.id desc limit ${limit}`.execute(this.db),
-      // Kept by a trigger (migration 6): counting the celebrities' articles would read them all.
-      this.db
-        .selectFrom('social.author_stats')
-        .select((eb) => eb.fn.sum<number>('articles_count').as('total'))
-        .where('author_id', 'in', [...authorIds])
-        .executeTakeFirst(),
-    ]);
-    return { entries: rows.map(toEntry), total: Number(count?.total ?? 0) };
+    const ids = [...authorIds];
+    const { rows } = await sql<{ total: string | number | null; entries: [number, number, number][] | null }>`select
+        (select sum(articles_count) from social.author_stats where author_id = any(${ids}::bigint[])) as total,
+        (select json_agg(json_build_array(a.id, a.author_id, floor(extract(epoch from a.created_at) * 1000)) order by a.created_at desc, a.id desc)
+          from (select a.id, a.author_id, a.created_at from unnest(${ids}::bigint[]) as x(author_id)
+            cross join lateral social.newest_by(x.author_id, ${limit}) a
+            order by a.created_at desc, a.id desc limit ${limit}) a) as entries`.execute(this.db);
+    const row = rows[0];
+    return {
+      entries: (row?.entries ?? []).map(([articleId, authorId, score]) => ({ articleId: Number(articleId), authorId: Number(authorId), score })),
+      total: Number(row?.total ?? 0),
+    };
   }
 
   /** Records that `userId` read their feed now. */
