@@ -18,3 +18,10 @@ export async function planNodes(db: pg.Pool | pg.PoolClient, sql: string, parame
   walk(rows[0]!['QUERY PLAN'][0]!.Plan);
   return out;
 }
+
+/** Shared buffers `sql` touched, run under `EXPLAIN (ANALYZE, BUFFERS)` (a called function's own statements included). */
+export async function buffersOf(db: pg.Pool | pg.PoolClient, sql: string, parameters: readonly unknown[]): Promise<number> {
+  const { rows } = await db.query<{ 'QUERY PLAN': { Plan: Record<string, number> }[] }>(`explain (analyze, buffers, format json) ${sql}`, [...parameters]);
+  const top = rows[0]!['QUERY PLAN'][0]!.Plan;
+  return (top['Shared Hit Blocks'] ?? 0) + (top['Shared Read Blocks'] ?? 0);
+}

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { ApiClient } from './api-client.js';
 
 export interface StatementTotals {
@@ -30,4 +31,12 @@ export async function statementsAfter(api: ApiClient, route: string, before: Sta
     if (now.count >= before.count + requests) return now;
   }
   throw new Error(`${route}: fewer than ${requests} db_statements_per_request samples recorded`);
+}
+
+/** The same totals read from the system's own registry (a system started in this process): no request of its own to count. */
+export async function statementsRecorded(registry: Registry, route: string, method = 'GET'): Promise<StatementTotals> {
+  const metric = await registry.getSingleMetric('db_statements_per_request')?.get();
+  const value = (series: 'sum' | 'count') =>
+    metric?.values.find((v) => (v as { metricName?: string }).metricName === `db_statements_per_request_${series}` && v.labels['route'] === route && v.labels['method'] === method)?.value ?? 0;
+  return { sum: value('sum'), count: value('count') };
 }

@@ -12,7 +12,7 @@ export const social: Scenario = {
   name: 'social',
   description: '60% home feed / 30% author articles / 10% post (the DeathStarBench mix)',
   needsSeed: true,
-  prepare: (context) => socialMix(context, true),
+  prepare: (context) => socialMix(context, 'social', true),
 };
 
 /**
@@ -23,11 +23,11 @@ export const socialReads: Scenario = {
   name: 'social-reads',
   description: '2/3 home feed / 1/3 author articles (the DeathStarBench mix without its posts)',
   needsSeed: true,
-  prepare: (context) => socialMix(context, false),
+  prepare: (context) => socialMix(context, 'social-reads', false),
 };
 
-function socialMix(context: ScenarioContext, withPosts: boolean): () => RequestSpec {
-  const seed = requireSeed(context, withPosts ? 'social' : 'social-reads');
+function socialMix(context: ScenarioContext, scenario: string, withPosts: boolean): () => RequestSpec {
+  const seed = requireSeed(context, scenario);
   const { random } = context;
   const byFollowers = [...seed.users].sort((a, b) => b.followers - a.followers);
   const author = zipf(byFollowers.length, 1, random);

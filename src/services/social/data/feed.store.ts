@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
 import { compileOnce } from '../../../platform/db/compile-once.js';
 import type { TimelineEntry } from '../feed/timelines/timeline-store.js';
@@ -70,32 +70,26 @@ export class FeedStore {
    */
   async timelineOf(viewerId: number, excluded: readonly number[], limit: number): Promise<TimelineEntry[]> {
     // Each followee's newest `limit` from their own index (social.newest_by, migration 8), merged.
-    const { rows } = await sql<ArticleKey>`select a.id, a.author_id, a.created_at from social.follows f
+    const { rows } = await sql<{ entries: EntryTriple[] | null }>`select ${entriesJson(sql`select a.id, a.author_id, a.created_at from social.follows f
       cross join lateral social.newest_by(f.followee_id, ${limit}) a
       where f.follower_id = ${viewerId} and not (f.followee_id = any(${[...excluded]}::bigint[]))
-      order by a.created_at desc, a.id desc limit ${limit}`.execute(this.db);
-    return rows.map(toEntry);
+      order by a.created_at desc, a.id desc limit ${limit}`)} as entries`.execute(this.db);
+    return toEntries(rows[0]?.entries);
   }
 
   /**
    * The newest `limit` articles by `authorIds` and how many they have in all (the read-time merge of hybrid), in one
-   * statement: the entries as one JSON array (scores in epoch milliseconds, truncated as the driver's Date is) and the
-   * total from the kept counts (migration 6: counting the celebrities' articles would read them all).
+   * statement: the total comes from the kept counts (migration 6: counting the celebrities' articles would read them all).
    */
   async recentBy(authorIds: readonly number[], limit: number): Promise<{ entries: TimelineEntry[]; total: number }> {
     if (authorIds.length === 0) return { entries: [], total: 0 };
     const ids = [...authorIds];
-    const { rows } = await sql<{ total: string | number | null; entries: [number, number, number][] | null }>`select
+    const { rows } = await sql<{ total: string | number | null; entries: EntryTriple[] | null }>`select
         (select sum(articles_count) from social.author_stats where author_id = any(${ids}::bigint[])) as total,
-        (select json_agg(json_build_array(a.id, a.author_id, floor(extract(epoch from a.created_at) * 1000)) order by a.created_at desc, a.id desc)
-          from (select a.id, a.author_id, a.created_at from unnest(${ids}::bigint[]) as x(author_id)
-            cross join lateral social.newest_by(x.author_id, ${limit}) a
-            order by a.created_at desc, a.id desc limit ${limit}) a) as entries`.execute(this.db);
-    const row = rows[0];
-    return {
-      entries: (row?.entries ?? []).map(([articleId, authorId, score]) => ({ articleId: Number(articleId), authorId: Number(authorId), score })),
-      total: Number(row?.total ?? 0),
-    };
+        ${entriesJson(sql`select a.id, a.author_id, a.created_at from unnest(${ids}::bigint[]) as x(author_id)
+          cross join lateral social.newest_by(x.author_id, ${limit}) a
+          order by a.created_at desc, a.id desc limit ${limit}`)} as entries`.execute(this.db);
+    return { entries: toEntries(rows[0]?.entries), total: Number(rows[0]?.total ?? 0) };
   }
 
   /** Records that `userId` read their feed now. */
@@ -108,8 +102,18 @@ export class FeedStore {
   }
 }
 
-type ArticleKey = { id: number; author_id: number; created_at: Date };
+/** An entry as Postgres builds it: [article id, author id, publish time in epoch ms]. */
+type EntryTriple = [number, number, number];
 
-function toEntry(row: ArticleKey): TimelineEntry {
-  return { articleId: row.id, authorId: row.author_id, score: row.created_at.getTime() };
+/**
+ * The rows of `keys` (id, author_id, created_at; in feed order) as one JSON array of triples: one value to parse
+ * instead of a row per entry. Milliseconds are truncated, as the driver's Date truncates them.
+ */
+function entriesJson(keys: RawBuilder<unknown>): RawBuilder<EntryTriple[] | null> {
+  return sql`(select json_agg(json_build_array(k.id, k.author_id, floor(extract(epoch from k.created_at) * 1000)) order by k.created_at desc, k.id desc)
+    from (${keys}) k)`;
+}
+
+function toEntries(triples: EntryTriple[] | null | undefined): TimelineEntry[] {
+  return (triples ?? []).map(([articleId, authorId, score]) => ({ articleId: Number(articleId), authorId: Number(authorId), score }));
 }

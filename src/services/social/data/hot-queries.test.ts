@@ -9,7 +9,7 @@ import { ArticlesStore } from './articles.store.js';
 import { FeedStore } from './feed.store.js';
 import type { SocialTables } from './tables.js';
 import { removeUserContent } from './user-content.store.js';
-import { planNodes } from '../../../testing/query-plans.js';
+import { buffersOf, planNodes } from '../../../testing/query-plans.js';
 
 /** The kept counts (migration 6) next to the same counts taken from the rows themselves. */
 async function keptAndCounted(db: Kysely<SocialTables>) {
@@ -175,13 +175,6 @@ test('hot reads at 100,000 articles (postgres): every list, count, feed and sing
   });
 });
 
-/** Shared buffers a statement touched, run under EXPLAIN ANALYZE (a function's own statement included). */
-async function buffersOf(pool: pg.Pool, statement: { sql: string; parameters: readonly unknown[] }): Promise<number> {
-  const { rows } = await pool.query<{ 'QUERY PLAN': { Plan: Record<string, number> }[] }>(`explain (analyze, buffers, format json) ${statement.sql}`, [...statement.parameters]);
-  const top = rows[0]!['QUERY PLAN'][0]!.Plan;
-  return (top['Shared Hit Blocks'] ?? 0) + (top['Shared Read Blocks'] ?? 0);
-}
-
 test("an author's newest articles (postgres): the feed's merges read a prolific author's newest 20 from the index, not all their articles", { ...postgres!.options, timeout: 120_000 }, async () => {
   await withMigratedDatabase(postgres!, [socialMigrations], async (database, url) => {
     const plain = database.as<SocialTables>();
@@ -199,12 +192,9 @@ test("an author's newest articles (postgres): the feed's merges read a prolific 
     const shim = { as: () => logged } as unknown as Database;
     try {
       // What the statements did before migration 8 (its reads of author 1: all 5,000 articles, ~2,300 buffers): the same lateral with a subquery, planned for the average author.
-      const reference = await buffersOf(pool, {
-        sql: `select a.id from unnest($1::bigint[]) as x(author_id) cross join lateral (
+      const reference = await buffersOf(pool, `select a.id from unnest($1::bigint[]) as x(author_id) cross join lateral (
           select id, created_at from social.articles where author_id = x.author_id order by created_at desc, id desc limit $2) a
-          order by a.created_at desc, a.id desc limit $2`,
-        parameters: [[1], 20],
-      });
+          order by a.created_at desc, a.id desc limit $2`, [[1], 20]);
       assert.ok(reference > 500, `this data no longer reproduces the skew: the plain lateral read ${reference} buffers`);
       const feed = new FeedStore(shim);
       const store = new ArticlesStore(shim);
@@ -218,7 +208,7 @@ test("an author's newest articles (postgres): the feed's merges read a prolific 
         await read();
         const statement = captured.find((c) => c.sql.includes('newest_by'));
         assert.ok(statement, `${name}: no statement through social.newest_by among\n${captured.map((c) => c.sql).join('\n')}`);
-        const buffers = await buffersOf(pool, statement);
+        const buffers = await buffersOf(pool, statement.sql, statement.parameters);
         // The index and 20 rows: ~40 buffers; the first call also reads the function from the catalog (~150).
         assert.ok(buffers < 250, `${name}: ${buffers} buffers (the plain lateral: ${reference})`);
       }

@@ -52,7 +52,7 @@ export class ArticlesDomain {
     );
     // Fan-out (push/hybrid) starts from the event; the response does not wait for it.
     this.outbox.wake();
-    await this.cached.changed(id, [slug]);
+    await Promise.all([this.cached.changed(id, [slug]), this.feed.onArticlesChanged?.(authorId)]);
     return this.viewById(id, authorId);
   }
 
@@ -92,7 +92,7 @@ export class ArticlesDomain {
       await this.outbox.add<SocialTables>(trx, [articleEvent(ARTICLE_DELETED, event)]);
     });
     this.outbox.wake();
-    await this.cached.changed(key.id, [slug]);
+    await Promise.all([this.cached.changed(key.id, [slug]), this.feed.onArticlesChanged?.(key.author_id)]);
   }
 
   async setFavorite(slug: string, viewerId: number, favorite: boolean): Promise<ArticleView> {

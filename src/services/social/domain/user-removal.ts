@@ -49,7 +49,7 @@ export async function consumeUserDeletions(deps: {
       if (!applied || !removed) return;
       outbox.wake();
       await Promise.all([...removed.articles, ...removed.unfavorited].map((a) => articles.changed(a.id, [a.slug])));
-      await flags.changed(payload.userId);
+      await Promise.all([flags.changed(payload.userId), feed.onArticlesChanged?.(payload.userId)]);
       // Timelines built from follows that are gone: the user's own, and their followers' (which hold the
       // user's articles; fan-out of the deletions cannot reach them, the follows being gone). Rebuilt on next read.
       for (const ids of chunks([payload.userId, ...removed.followers], 200)) await Promise.all(ids.map((id) => feed.onFollowChanged?.(id)));

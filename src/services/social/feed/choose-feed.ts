@@ -8,6 +8,7 @@ import type { FeedStore } from '../data/feed.store.js';
 import { startFanout } from './fanout.js';
 import { FeedMetrics } from './feed-metrics.js';
 import type { FeedStrategy } from './feed-strategy.js';
+import type { CelebrityHeads } from './celebrity-heads.js';
 import type { FollowedCelebrities } from './followed-celebrities.js';
 import { pullFeed } from './pull-feed.js';
 import { TimelineFeed } from './timeline-feed.js';
@@ -24,6 +25,8 @@ export interface FeedDependencies {
   switches?: SwitchBoard | undefined;
   /** Hybrid's "celebrities the viewer follows" from cached sets; absent, a query per read. */
   celebrities?: FollowedCelebrities | undefined;
+  /** Hybrid's celebrities' newest articles, cached per celebrity; absent, a merge statement per read. */
+  heads?: CelebrityHeads | undefined;
 }
 
 /**
@@ -59,6 +62,10 @@ export async function chooseFeed(deps: FeedDependencies): Promise<FeedStrategy> 
       await deps.celebrities?.followsChanged();
       if (timeline) await (await timeline).onFollowChanged?.(followerId);
     },
+    // Whatever the strategy now: a switch back to hybrid must not find an old head.
+    async onArticlesChanged(authorId) {
+      await deps.heads?.changed(authorId);
+    },
     async close() {
       if (timeline) await (await timeline).close?.();
     },
@@ -85,6 +92,7 @@ async function startTimelineFeed(deps: FeedDependencies, live: { strategy: strin
     metrics,
     deps.logger,
     deps.celebrities,
+    deps.heads,
   );
   const fanout = await startFanout(deps.bus, deps.feedStore, timelines, metrics, {
     get strategy() {

@@ -10,6 +10,8 @@ export interface FeedStrategy {
   page(viewerId: number, page: Page): Promise<{ ids: number[]; total: number }>;
   /** The follower's set of followed authors changed. */
   onFollowChanged?(followerId: number): Promise<void>;
+  /** `authorId` published or deleted an article (what is kept of their newest is stale). Before the write answers. */
+  onArticlesChanged?(authorId: number): Promise<void>;
   /** Stops background work (fan-out consumers) and closes connections. */
   close?(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import type { FeedStrategy } from './feed-strategy.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import type { FeedMetrics } from './feed-metrics.js';
 import type { FollowedCelebrities } from './followed-celebrities.js';
+import type { CelebrityHeads } from './celebrity-heads.js';
 import { newestFirst, type TimelineEntry, type TimelineStore, type TimelineWindow } from './timelines/timeline-store.js';
 import { isBrokenCircuitError, isIsolatedCircuitError } from 'cockatiel';
 
@@ -38,6 +39,8 @@ export class TimelineFeed implements FeedStrategy {
     private readonly logger: Logger,
     /** The cached sets behind "which celebrities does the viewer follow"; absent, the store is asked on each read. */
     private readonly celebrities?: FollowedCelebrities,
+    /** The celebrities' newest articles, cached per celebrity; absent, the merge statement runs on each read. */
+    private readonly heads?: CelebrityHeads,
   ) {
     this.name = options.name;
   }
@@ -63,7 +66,7 @@ export class TimelineFeed implements FeedStrategy {
     // Past the window only the counts are needed.
     const [head, merged] = await Promise.all([
       this.timeline(viewerId, celebrities, inWindow ? end : 0),
-      this.store.recentBy(celebrities, inWindow ? end : 0),
+      (this.heads ?? this.store).recentBy(celebrities, inWindow ? end : 0),
     ]);
     const own = await this.withoutCopies(viewerId, celebrities, head, merged.total);
     if (celebrities.length > 0) this.metrics.merged.observe({ strategy: this.name }, merged.entries.length);

@@ -14,6 +14,7 @@ import {
   slugs,
 } from '../../../testing/fixtures.js';
 import { TEST_REDIS_URL as REDIS_URL } from '../../../testing/redis-probe.js';
+import { statementsRecorded } from '../../../testing/statements.js';
 
 
 /**
@@ -173,6 +174,30 @@ for (const target of await dbTargets()) {
       const list = await feed(sys.api, reader.token);
       assert.deepEqual(slugs(list), [kept.slug]);
       assert.equal(list.articlesCount, 1);
+    });
+
+    // Hybrid merges a celebrity's newest at read from a cached head per celebrity (feed/celebrity-heads.ts).
+    if (strategy === 'hybrid') it("a celebrity's article published or deleted after their newest were cached shows or is gone on the next read; a warm read runs no SQL", async () => {
+      const celebrity = await registerUser(sys.api);
+      const reader = await registerUser(sys.api);
+      const other = await registerUser(sys.api);
+      // Two followers: at the suite's threshold, merged at read.
+      await follow(sys.api, reader.token, celebrity.username);
+      await follow(sys.api, other.token, celebrity.username);
+      const first = await createArticle(sys.api, celebrity.token);
+      assert.deepEqual(slugs(await feed(sys.api, reader.token)), [first.slug]);
+      const statements = () => statementsRecorded(sys.metrics.registry, '/api/articles/feed');
+      const before = await statements();
+      assert.deepEqual(slugs(await feed(sys.api, reader.token)), [first.slug]);
+      const after = await statements();
+      assert.deepEqual([after.count - before.count, after.sum - before.sum], [1, 0], 'one warm feed read, and the SQL statements it ran');
+
+      const second = await createArticle(sys.api, celebrity.token);
+      const afterPost = await feed(sys.api, reader.token);
+      assert.deepEqual([slugs(afterPost), afterPost.articlesCount], [[second.slug, first.slug], 2]);
+      assert.equal((await sys.api.delete(`/api/articles/${second.slug}`, { token: celebrity.token })).status, 204);
+      const afterDelete = await feed(sys.api, other.token);
+      assert.deepEqual([slugs(afterDelete), afterDelete.articlesCount], [[first.slug], 1]);
     });
 
     it('an updated article shows its new content and keeps its place', async () => {

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
 import { createArticle, favorite, feed, follow, listArticles, registerUser, type ArticleJson, type ProfileJson } from '../../../testing/fixtures.js';
+import { statementsRecorded } from '../../../testing/statements.js';
 import { VIEWER_SET_MAX } from '../data/viewer-flags.js';
 
 /**
@@ -79,12 +80,8 @@ for (const cacheEnabled of [true, false]) {
         '/api/articles/:slug': `/api/articles/${encodeURIComponent(a.slug)}`,
         '/api/articles/feed': '/api/articles/feed',
       };
-      const statements = async () => {
-        const metric = await sys.metrics.registry.getSingleMetric('db_statements_per_request')!.get();
-        const value = (route: string, name: string) =>
-          metric.values.find((v) => (v as { metricName?: string }).metricName === `db_statements_per_request_${name}` && v.labels['route'] === route && v.labels['method'] === 'GET')?.value ?? 0;
-        return Object.fromEntries(Object.keys(paths).map((route) => [route, { count: value(route, 'count'), sum: value(route, 'sum') }]));
-      };
+      const statements = async () =>
+        Object.fromEntries(await Promise.all(Object.keys(paths).map(async (route) => [route, await statementsRecorded(sys.metrics.registry, route)] as const)));
       for (const path of Object.values(paths)) await sys.api.get(path, { token: viewer.token });
       const before = await statements();
       for (const path of Object.values(paths)) {

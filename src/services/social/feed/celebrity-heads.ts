@@ -1,0 +1,49 @@
+import type { Cache } from '../../../platform/cache/cache.js';
+import type { FeedStore } from '../data/feed.store.js';
+import { newestFirst, type TimelineEntry } from './timelines/timeline-store.js';
+
+/** Newest articles kept per celebrity: a page ending past this (offset + limit > HEAD) reads Postgres. */
+export const HEAD = 100;
+
+/** A celebrity's newest `HEAD` articles and how many they have in all. */
+interface Head {
+  entries: TimelineEntry[];
+  total: number;
+}
+
+const key = (authorId: number) => `newest:${authorId}`;
+
+/**
+ * Hybrid's read-time merge from a cached head per celebrity, not a statement per feed read: every follower of
+ * a celebrity reads the same few newest articles, and only the celebrity's own publish or delete changes
+ * them (`changed`, called before that write answers). So while the top author posts, one read per post
+ * reloads their head (one loader per key, however many ask) and every other read merges from memory;
+ * before, each of those reads ran the merge statement against Postgres.
+ * With the cache off (CACHE_ENABLED=false) each read runs the one merge statement, as before.
+ */
+export class CelebrityHeads {
+  constructor(
+    private readonly store: FeedStore,
+    private readonly cache: Cache,
+    private readonly useCache: boolean,
+  ) {}
+
+  /** The newest `limit` articles by `authorIds`, newest first, and how many they have in all. */
+  async recentBy(authorIds: readonly number[], limit: number): Promise<{ entries: TimelineEntry[]; total: number }> {
+    if (!this.useCache || limit > HEAD || authorIds.length === 0) return this.store.recentBy(authorIds, limit);
+    const heads = await Promise.all(authorIds.map((id) => this.cache.peek<Head>('article', key(id)) ?? this.load(id)));
+    let total = 0;
+    for (const head of heads) total += head.total;
+    const entries = heads.length === 1 ? heads[0]!.entries.slice(0, limit) : heads.flatMap((h) => h.entries.slice(0, limit)).sort(newestFirst).slice(0, limit);
+    return { entries, total };
+  }
+
+  /** After `authorId` published or deleted an article: their cached head is dropped, in every instance. */
+  async changed(authorId: number): Promise<void> {
+    if (this.useCache) await this.cache.delete('article', key(authorId));
+  }
+
+  private load(authorId: number): Promise<Head> {
+    return this.cache.getOrLoad('article', key(authorId), () => this.store.recentBy([authorId], HEAD));
+  }
+}
