@@ -53,7 +53,9 @@ export class ArticlesDomain {
     // Fan-out (push/hybrid) starts from the event; the response does not wait for it.
     this.outbox.wake();
     await Promise.all([this.cached.changed(id, [slug]), this.feed.onArticlesChanged?.(authorId)]);
-    return this.viewById(id, authorId);
+    // The summary every follower's feed will show, cached now: not loaded by each of their first reads at once.
+    const [view] = await Promise.all([this.viewById(id, authorId), this.cached.byIds([id])]);
+    return view;
   }
 
   async get(slug: string, viewerId: number | null): Promise<ArticleView> {

@@ -38,9 +38,16 @@ export class CelebrityHeads {
     return { entries, total };
   }
 
-  /** After `authorId` published or deleted an article: their cached head is dropped, in every instance. */
+  /**
+   * After `authorId` published or deleted an article: their cached head is dropped, in every instance, and
+   * loaded again when this instance was serving it. Their followers' next reads then find the new head instead
+   * of waiting on one reload together after each post (what set the feed's tail while the top author posted).
+   */
   async changed(authorId: number): Promise<void> {
-    if (this.useCache) await this.cache.delete('article', key(authorId));
+    if (!this.useCache) return;
+    const inUse = this.cache.peek<Head>('article', key(authorId)) !== undefined;
+    await this.cache.delete('article', key(authorId));
+    if (inUse) await this.load(authorId);
   }
 
   private load(authorId: number): Promise<Head> {

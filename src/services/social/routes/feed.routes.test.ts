@@ -177,7 +177,7 @@ for (const target of await dbTargets()) {
     });
 
     // Hybrid merges a celebrity's newest at read from a cached head per celebrity (feed/celebrity-heads.ts).
-    if (strategy === 'hybrid') it("a celebrity's article published or deleted after their newest were cached shows or is gone on the next read; a warm read runs no SQL", async () => {
+    if (strategy === 'hybrid') it("a celebrity's article published or deleted after their newest were cached shows or is gone on the next read; a warm read, and the first read after a post, run no SQL", async () => {
       const celebrity = await registerUser(sys.api);
       const reader = await registerUser(sys.api);
       const other = await registerUser(sys.api);
@@ -192,9 +192,13 @@ for (const target of await dbTargets()) {
       const after = await statements();
       assert.deepEqual([after.count - before.count, after.sum - before.sum], [1, 0], 'one warm feed read, and the SQL statements it ran');
 
+      // The post itself loads the new head and the new article's summary: the next read still runs no SQL.
       const second = await createArticle(sys.api, celebrity.token);
+      const beforeRead = await statements();
       const afterPost = await feed(sys.api, reader.token);
+      const afterRead = await statements();
       assert.deepEqual([slugs(afterPost), afterPost.articlesCount], [[second.slug, first.slug], 2]);
+      assert.deepEqual([afterRead.count - beforeRead.count, afterRead.sum - beforeRead.sum], [1, 0], 'the first read after the post, and the SQL statements it ran');
       assert.equal((await sys.api.delete(`/api/articles/${second.slug}`, { token: celebrity.token })).status, 204);
       const afterDelete = await feed(sys.api, other.token);
       assert.deepEqual([slugs(afterDelete), afterDelete.articlesCount], [[first.slug], 1]);
