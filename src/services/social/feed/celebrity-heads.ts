@@ -3,7 +3,7 @@ import type { FeedStore } from '../data/feed.store.js';
 import { newestFirst, type TimelineEntry } from './timelines/timeline-store.js';
 
 /** Newest articles kept per celebrity: a page ending past this (offset + limit > HEAD) reads Postgres. */
-export const HEAD = 100;
+const HEAD = 100;
 
 /** A celebrity's newest `HEAD` articles and how many they have in all. */
 interface Head {
@@ -41,7 +41,7 @@ export class CelebrityHeads {
   /**
    * After `authorId` published or deleted an article: their cached head is dropped, in every instance, and
    * loaded again when this instance was serving it. Their followers' next reads then find the new head instead
-   * of waiting on one reload together after each post (what set the feed's tail while the top author posted).
+   * of waiting together on one reload after each post.
    */
   async changed(authorId: number): Promise<void> {
     if (!this.useCache) return;
