@@ -71,7 +71,17 @@ function postgresTarget(skipReason: string | null): DbTarget {
       if (!url) return;
       // FORCE ends this database's sessions; through PgBouncer they are its server connections, which it replaces.
       const name = new URL(url).pathname.slice(1);
-      await withAdmin((c) => c.query(`drop database if exists ${name} with (force)`));
+      await withAdmin(async (c) => {
+        // pg's Pool.end() resolves before its sockets close: a session still ending would get FORCE's FATAL, which
+        // its client, no longer in a pool, throws as an uncaught error (search-plans.test.ts failed so in CI once).
+        // So wait for them first (at most 1 s: PgBouncer's server connections and leaked ones are ended by FORCE).
+        for (let i = 0; !via && i < 50; i++) {
+          const { rows } = await c.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+          if (rows[0]!.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await c.query(`drop database if exists ${name} with (force)`);
+      });
     },
   };
 }
