@@ -44,7 +44,7 @@ export class CelebrityHeads {
    * of waiting together on one reload after each post.
    */
   async changed(authorId: number): Promise<void> {
-    if (!this.useCache) return;
+    // Even with this process's cache off: other processes may be serving the head (CACHE_ENABLED is per process).
     const inUse = this.cache.peek<Head>('article', key(authorId)) !== undefined;
     await this.cache.delete('article', key(authorId));
     if (inUse) await this.load(authorId);
