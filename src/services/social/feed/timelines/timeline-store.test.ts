@@ -59,6 +59,21 @@ for (const { name, options, make } of stores) {
   });
 }
 
+describe('timeline store: redis, lifetime', skipUnlessAvailable(await redisUnavailable()), () => {
+  it('a read renews the timeline\'s lifetime (its Redis TTL); a fan-out write does not; a read of an absent one creates nothing', async () => {
+    const prefix = `tl-${randomBytes(4).toString('hex')}`;
+    const store = redisTimelines(redis, prefix, settings);
+    await store.fill(1, [entry(1, 100)]);
+    await redis.pexpire(`${prefix}:timeline:1`, 5_000);
+    await store.push([1], entry(2, 200));
+    assert.ok((await redis.pttl(`${prefix}:timeline:1`)) <= 5_000, 'fan-out left the lifetime alone');
+    assert.deepEqual(await store.read(1, 1), { entries: [entry(2, 200)], size: 2 });
+    assert.ok((await redis.pttl(`${prefix}:timeline:1`)) > 5_000, 'the read renewed it');
+    assert.equal(await store.read(2), null);
+    assert.equal(await redis.exists(`${prefix}:timeline:2`), 0);
+  });
+});
+
 /**
  * The in-process store's bounds: Redis bounds memory with maxmemory and
  * TTLs; in one process the cap holds per timeline and an LRU bounds how
