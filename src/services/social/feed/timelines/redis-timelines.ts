@@ -38,12 +38,15 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** READ above: [size, head (member, score, ...)]. */
     timelineRead(key: string, last: number, ttlSeconds: number): Result<[number, string[]], Context>;
+    /** PUSH above, into `keyCount` timelines: how many existed and were written. */
+    timelinePush(keyCount: number, ...keysThenArgs: (string | number)[]): Result<number, Context>;
   }
 }
 
 export function redisTimelines(redis: Redis, prefix: string, settings: TimelineSettings): TimelineStore {
-  // Sent as EVALSHA; ioredis loads the script when Redis does not have it (first use, or after a restart).
+  // Sent as EVALSHA; ioredis loads a script when Redis does not have it (first use, or after a restart).
   redis.defineCommand('timelineRead', { numberOfKeys: 1, lua: READ });
+  redis.defineCommand('timelinePush', { lua: PUSH });
   const key = (userId: number) => `${prefix}:timeline:${userId}`;
   const member = (e: TimelineEntry) => `${String(e.articleId).padStart(16, '0')}:${e.authorId}`;
   const ttl = Math.ceil(settings.lifetimeMs / 1000);
@@ -56,7 +59,7 @@ export function redisTimelines(redis: Redis, prefix: string, settings: TimelineS
   return {
     push: async (userIds, entry) => {
       if (userIds.length === 0) return 0;
-      return (await redis.eval(PUSH, userIds.length, ...userIds.map(key), entry.score, member(entry), settings.cap)) as number;
+      return redis.timelinePush(userIds.length, ...userIds.map(key), entry.score, member(entry), settings.cap);
     },
     remove: async (userIds, entry) => {
       if (userIds.length === 0) return;
