@@ -24,6 +24,8 @@ import { forEachBounded, prng } from './lib/pool.js';
 import { machine, progress, type Report } from './lib/report.js';
 import { rssMb } from './lib/rss.js';
 import { benchSystemEnv } from './lib/system-env.js';
+import { dropRedisKeys } from './lib/redis-keys.js';
+import { cacheKeysPattern } from '../src/platform/cache/bento-cache.js';
 import { monotonicUs, profileNodeArgs, profiling, reportProfiles } from './lib/profile.js';
 import { heapMark, heapSummary, type HeapSummary } from './lib/heap.js';
 import { mkdir } from 'node:fs/promises';
@@ -345,6 +347,29 @@ function perTarget(env: Record<string, string>, target: Target): Record<string, 
   return env['REDIS_URL'] ? { ...env, REDIS_PREFIX: `${env['REDIS_PREFIX'] ?? 'bench'}-${target.name}` } : env;
 }
 
+/**
+ * With a shared Redis, the seeding process leaves cache entries there (an author's viewer set, loaded when they
+ * post) whose TTLs started during the seed: the measured process's warm-up read them from Redis with seconds
+ * left, and a few hundred expired together in the middle of a row (the signed-in list's p99 went from ~2.3 to
+ * 7-9 ms, depending on how long the seed took). Dropped here, every sampled key is loaded by the warm-up with a
+ * full TTL, as on the embedded target, whose in-process cache ends with the seeding process. Timelines and
+ * the bus's streams stay: they are data, not cache.
+ */
+async function dropSharedCache(target: Target, report: Report): Promise<void> {
+  const redis = targetRedis(target);
+  if (!redis) return;
+  const dropped = await dropRedisKeys(redis.url, cacheKeysPattern(redis.prefix));
+  report.facts({ 'shared cache after seeding': `${dropped} keys under ${redis.prefix} dropped, so every row starts from the warm-up's entries` });
+}
+
+/** The shared Redis of a target and its key prefix (perTarget), when BENCH_SYSTEM_ENV sets REDIS_URL. */
+function targetRedis(target: Target): { url: string; prefix: string } | undefined {
+  const env = perTarget(benchSystemEnv(), target);
+  const url = env['REDIS_URL'];
+  const prefix = env['REDIS_PREFIX'];
+  return url && prefix ? { url, prefix } : undefined;
+}
+
 /** Starts the system on the target with the cache on or off; the same JWT secret every time, so tokens outlive restarts. */
 async function startSystemProcess(target: Target, cache: boolean, profileDir?: string): Promise<{ system: NodeProcess; readyMs: number }> {
   const system = await spawnCli({
@@ -428,6 +453,7 @@ async function runTarget(target: Target, load: LoadSettings, rows: Row[], report
         // variant is measured on a freshly started process, so none inherits it.
         valid = (await stopSystemProcess(system, `${label} (seeding)`, report)) && valid;
         system = undefined;
+        await dropSharedCache(target, report);
       }
       // With --profile the measured process runs under the CPU profiler; its profile is cut per row after it exits.
       const profileDir = profiling ? join(REPO_ROOT, 'reports', 'profiles', `${target.name}-cache-${cache ? 'on' : 'off'}-${Date.now()}`) : undefined;
@@ -456,6 +482,9 @@ async function runTarget(target: Target, load: LoadSettings, rows: Row[], report
   } finally {
     if (system && !system.hasExited()) await system.stop('SIGKILL');
     await target.cleanup().catch((err: unknown) => process.stderr.write(`cleanup of ${target.name} failed: ${String(err)}\n`));
+    // The target's database is gone: so are the ids its keys (timelines, cache, bus streams) refer to.
+    const redis = targetRedis(target);
+    if (redis) await dropRedisKeys(redis.url, `${redis.prefix}:*`).catch((err: unknown) => process.stderr.write(`cleanup of ${redis.prefix}:* failed: ${String(err)}\n`));
   }
 }
 

@@ -16,6 +16,11 @@ import { redisPrefix } from '../redis/create-redis.js';
 const KINDS = new Set<string>(['profile', 'article', 'list', 'tags', 'viewer', 'link', 'product', 'search']);
 /** How values are stored (tiers.ts: Stamped); part of the key namespace. */
 const VALUE_FORMAT = 'v2';
+
+/** The Redis key pattern of every shared cache entry (values, tags, generation counters) under `redisPrefix` (config.REDIS_PREFIX). */
+export function cacheKeysPattern(redisPrefix: string): string {
+  return `${redisPrefix}:${VALUE_FORMAT}:*`;
+}
 // How bentocache names the key that records a tag's invalidation time (its TagSystem).
 const TAG_KEY_PREFIX = '___bc:t:';
 
