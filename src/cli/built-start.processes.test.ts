@@ -6,7 +6,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_CLI_ENTRY, spawnScript } from '../testing/cli-process.js';
@@ -49,6 +49,37 @@ describe('the compiled server (npm start)', () => {
         assert.equal(exit.killed, false, system.output());
         assert.equal(exit.code, 0, system.output());
       }
+    }),
+  );
+
+  it('a first start on a machine makes the embedded base in a child process that exits, serves from it, and `migrate --embedded-base` then finds it', { timeout: 180_000 }, () =>
+    withDataDir(async (dir) => {
+      // An empty PGLITE_BASE_DIR: this machine has never started an embedded database.
+      const baseDir = join(dir, 'base');
+      const env = { DATA_DIR: join(dir, 'data'), PGLITE_BASE_DIR: baseDir, LOG_LEVEL: 'info', LOG_PRETTY: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' };
+      const system = await spawnScript(BUILT_CLI_ENTRY, ['start'], { env });
+      try {
+        await system.waitReady('/readyz', 120_000);
+        const made = system.output().split('\n').find((line) => line.includes('embedded database base made in a child process'));
+        assert.ok(made, `no child made the base:\n${system.output().slice(-3000)}`);
+        const childPid = (JSON.parse(made) as { pid: number }).pid;
+        assert.notEqual(childPid, system.child.pid);
+        assert.throws(() => process.kill(childPid, 0), { code: 'ESRCH' }, 'the child has exited');
+        assert.ok((await readdir(baseDir)).some((f) => /-schema-[0-9a-f]+\.tar$/.test(f)), `kept: ${(await readdir(baseDir)).join(', ')}`);
+        const created = await fetch(`${system.url}/api/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: { username: 'based1', email: 'based1@example.com', password: 'password-123' } }),
+        });
+        assert.equal(created.status, 201, await created.clone().text());
+      } finally {
+        const exit = await system.stop('SIGTERM', 30_000);
+        assert.equal(exit.code, 0, system.output());
+      }
+      const again = await spawnScript(BUILT_CLI_ENTRY, ['migrate', '--embedded-base'], { env });
+      const exit = await again.exited;
+      assert.equal(exit.code, 0, again.output());
+      assert.match(again.output(), /is kept in .*nothing to make/);
     }),
   );
 });

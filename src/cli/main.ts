@@ -4,7 +4,7 @@ const commands: Record<string, { run: (args: string[]) => Promise<void>; help: s
   start: { run: async (args) => (await import('./start.js')).start(args), help: 'run the system: one process, or --topology services [--replicas social=2] / --workers N behind a gateway' },
   gateway: { run: async () => (await import('./gateway.js')).gateway(), help: 'run a gateway alone in front of replicas from GATEWAY_UPSTREAMS or the Redis registry' },
   restart: { run: async (args) => (await import('./restart.js')).restart(args), help: 'rolling restart of a service\'s replicas in a running multi-process topology (scalestack restart social)' },
-  migrate: { run: async () => (await import('./migrate.js')).migrate(), help: 'apply pending migrations of every service and exit' },
+  migrate: { run: async (args) => (await import('./migrate.js')).migrate(args), help: 'apply pending migrations of every service and exit; --embedded-base makes the embedded database\'s migrated base' },
   load: { run: async (args) => (await import('./load.js')).load(args), help: 'open-model load test of a running system (scalestack load --help)' },
   seed: { run: async (args) => (await import('./seed.js')).seed(args), help: 'create users, follows and articles for load scenarios (scalestack seed --help)' },
   users: { run: async (args) => (await import('./users.js')).users(args), help: 'delete an account: scalestack users delete <username> (scalestack users --help)' },

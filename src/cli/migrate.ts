@@ -1,16 +1,68 @@
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config/load-config.js';
-import { openDatabase } from '../platform/db/open-database.js';
-import { runMigrations } from '../platform/db/migrations.js';
+import { EMBEDDED_EXTENSIONS, openDatabase } from '../platform/db/open-database.js';
+import { migrationsKey, runMigrations } from '../platform/db/migrations.js';
+import { migratedPgliteBase } from '../platform/db/pglite-base.js';
 import { migrationsFor } from '../platform/runtime/migrations-for.js';
+import { localServiceNames } from '../platform/runtime/topologies/remote-services.js';
 import { allServices } from '../services/registry.js';
 
+const HELP = `usage: scalestack migrate [--embedded-base]
+
+  Applies the pending migrations of this process's services (every service, or SERVICES) and exits:
+  what \`start\` does first.
+
+  --embedded-base
+      makes the embedded database's migrated base instead (an in-memory database, migrated, kept in
+      PGLITE_BASE_DIR), so that a start on a new data directory opens it rather than running initdb and
+      the migrations in the serving process; does nothing when it exists, or with DATABASE_URL set.
+      \`npm start\` runs it before starting, and \`start\` runs it in a child process when it is missing.
+`;
+
 /** `scalestack migrate`: apply pending migrations (what `start` does first) and exit. */
-export async function migrate(): Promise<void> {
-  const config = loadConfig();
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 1, preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
+export async function migrate(argv: string[] = []): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { 'embedded-base': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  let config;
+  let local: string[];
   try {
-    const applied = await runMigrations(db, migrationsFor(allServices));
-    process.stdout.write(`applied ${applied} migration(s) on ${db.driver}\n`);
+    config = loadConfig();
+    local = localServiceNames(config.SERVICES, allServices.map((s) => s.name));
+  } catch (err) {
+    // As `start` answers a bad setting: the message, not a stack (npm start runs this first).
+    process.stderr.write(`scalestack: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const migrations = migrationsFor(allServices.filter((s) => local.includes(s.name)));
+  const schemaKey = migrationsKey(migrations);
+  if (values['embedded-base']) {
+    if (config.DATABASE_URL) return void process.stdout.write('DATABASE_URL is set: no embedded database, no base to make\n');
+    if (process.env['PGLITE_BASE'] === 'off') return void process.stdout.write('PGLITE_BASE=off: no base to make\n');
+    const kept = migratedPgliteBase(EMBEDDED_EXTENSIONS, schemaKey);
+    if (kept) return void process.stdout.write(`the embedded database's base for ${local.length} service(s) is kept in ${kept}: nothing to make\n`);
+    process.stderr.write('making the embedded database\'s base: initdb and every migration, once per machine and version (a few seconds)\n');
+  }
+  const embeddedBase = values['embedded-base'] === true;
+  const started = performance.now();
+  const db = await openDatabase({
+    url: embeddedBase ? undefined : config.DATABASE_URL,
+    dataDir: embeddedBase ? 'memory://' : config.DATA_DIR,
+    poolMax: 1,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+    schemaKey,
+  });
+  try {
+    const applied = await runMigrations(db, migrations);
+    // As `start` does: the next new embedded database starts from this one, migrated.
+    if (applied > 0) await db.keepAsBase?.();
+    process.stdout.write(
+      embeddedBase
+        ? `embedded database base made for ${local.length} service(s) in ${Math.round(performance.now() - started)} ms\n`
+        : `applied ${applied} migration(s) on ${db.driver}\n`,
+    );
   } finally {
     await db.close();
   }

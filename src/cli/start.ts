@@ -4,6 +4,7 @@ import { flushLogShipping } from '../platform/log/loki.js';
 import { initTracing } from '../platform/tracing/tracing.js';
 import { lokiSettings, tracingSettings } from '../platform/tracing/from-config.js';
 import { startSystem } from '../platform/runtime/system.js';
+import { makeEmbeddedBaseInChild } from './embedded-base.js';
 import { exitGracefully } from '../platform/runtime/shutdown.js';
 import { allServices } from '../services/registry.js';
 import { parsePlan, PlanError, type Plan } from '../platform/runtime/topologies/plan.js';
@@ -42,7 +43,7 @@ export async function start(args: string[] = []): Promise<void> {
   // Loaded only for a multi-process topology: the embedded start does not pay for the gateway's modules.
   if (plan.kind !== 'embedded') return (await import('./start-topology.js')).startTopology(plan, config, logger);
   try {
-    const system = await startSystem({ config, services: allServices, logger });
+    const system = await startSystem({ config, services: allServices, logger, makeEmbeddedBase: (services) => makeEmbeddedBaseInChild(services, logger) });
     // Started by a topology's supervisor: say when ready, heartbeat, and say when leaving (before draining).
     const local = localServiceNames(config.SERVICES, allServices.map((s) => s.name));
     const announcement = announceToSupervisor(system.url, local);

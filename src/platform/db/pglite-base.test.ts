@@ -86,6 +86,27 @@ describe('the migrated PGlite base', () => {
     }
   });
 
+  it('a new database on disk with no base for its migrations has it made elsewhere (makeMigratedBase) and opens it; one with a base does not ask', async () => {
+    const v3 = notes(['create table notes.notes (id int primary key, text text not null, tag text)']);
+    let asked = 0;
+    // What the CLI's child process does (`scalestack migrate --embedded-base`), here in process.
+    const makeMigratedBase = async () => {
+      asked++;
+      await migrate(v3).then(({ db }) => db.close());
+    };
+    for (const name of ['data3a', 'data3b']) {
+      const db = await openDatabase({ dataDir: join(dir, name), poolMax: 1, schemaKey: migrationsKey(v3), makeMigratedBase });
+      try {
+        assert.equal(db.keepAsBase, undefined, 'opened from the base made elsewhere: nothing to keep');
+        assert.equal(await runMigrations(db, v3), 0, 'nothing left to apply');
+        await sql`insert into notes.notes (id, text, tag) values (1, 'x', 'y')`.execute(db.as());
+      } finally {
+        await db.close();
+      }
+    }
+    assert.equal(asked, 1, 'asked for the first new database only');
+  });
+
   it('PGLITE_BASE=off keeps nothing and migrates every new database', async () => {
     process.env['PGLITE_BASE'] = 'off';
     const offDir = await mkdtemp(join(tmpdir(), 'scalestack-base-off-'));

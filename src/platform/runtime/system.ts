@@ -58,6 +58,8 @@ export interface SystemOptions {
   config: Config;
   services: ServiceModule[];
   logger?: Logger;
+  /** Makes a new embedded database's migrated base for these services out of process (DatabaseSettings.makeMigratedBase). */
+  makeEmbeddedBase?: (services: readonly string[]) => Promise<void>;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   // Verified signatures are remembered briefly (revocation is the user check's, still asked on every request).
   const tokens = withVerifiedTokenCache(createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS));
   const migrations = migrationsFor(services);
+  const { makeEmbeddedBase } = options;
   const db = await openDatabase({
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
@@ -90,6 +93,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     embeddedWasmOptimize: config.PGLITE_WASM_OPTIMIZE,
     replicas: replicaSettings(config),
     schemaKey: migrationsKey(migrations),
+    makeMigratedBase: makeEmbeddedBase && (() => makeEmbeddedBase(localNames)),
   }).catch(async (err: unknown) => {
     await faults?.panel.close();
     throw err;
