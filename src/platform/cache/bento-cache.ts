@@ -21,6 +21,7 @@ const VALUE_FORMAT = 'v2';
 export function cacheKeysPattern(redisPrefix: string): string {
   return `${redisPrefix}:${VALUE_FORMAT}:*`;
 }
+
 // How bentocache names the key that records a tag's invalidation time (its TagSystem).
 const TAG_KEY_PREFIX = '___bc:t:';
 
