@@ -26,10 +26,7 @@ import { rssMb } from './lib/rss.js';
 import { benchSystemEnv } from './lib/system-env.js';
 import { dropRedisKeys } from './lib/redis-keys.js';
 import { cacheKeysPattern } from '../src/platform/cache/bento-cache.js';
-import { EMBEDDED_EXTENSIONS } from '../src/platform/db/open-database.js';
-import { migrationsKey } from '../src/platform/db/migrations.js';
-import { migratedPgliteBase } from '../src/platform/db/pglite-base.js';
-import { migrationsFor } from '../src/platform/runtime/migrations-for.js';
+import { keptEmbeddedBase } from '../src/cli/embedded-base.js';
 import { allServices } from '../src/services/registry.js';
 import { monotonicUs, profileNodeArgs, profiling, reportProfiles } from './lib/profile.js';
 import { heapMark, heapSummary, type HeapSummary } from './lib/heap.js';
@@ -375,11 +372,6 @@ function targetRedis(target: Target): { url: string; prefix: string } | undefine
   return url && prefix ? { url, prefix } : undefined;
 }
 
-/** Whether this machine keeps the embedded database's migrated base for every service (pglite-base.ts): a new database's start then skips initdb and the migrations. */
-function embeddedBaseKept(): boolean {
-  return migratedPgliteBase(EMBEDDED_EXTENSIONS, migrationsKey(migrationsFor(allServices))) !== undefined;
-}
-
 /** Starts the system on the target with the cache on or off; the same JWT secret every time, so tokens outlive restarts. */
 async function startSystemProcess(target: Target, cache: boolean, profileDir?: string): Promise<{ system: NodeProcess; readyMs: number }> {
   const system = await spawnCli({
@@ -440,7 +432,8 @@ async function runTarget(target: Target, load: LoadSettings, rows: Row[], report
     for (const [i, cache] of settings.cache.entries()) {
       const label = settings.cache.length > 1 ? `${target.name}, cache ${cache ? 'on' : 'off'}` : target.name;
       if (!seeded) {
-        const baseKept = target.name === 'pglite' ? embeddedBaseKept() : undefined;
+        // A new database's start skips initdb and the migrations when this machine keeps a migrated base for every service.
+        const baseKept = target.name === 'pglite' ? keptEmbeddedBase(allServices) !== undefined : undefined;
         const started = await startSystemProcess(target, cache);
         system = started.system;
         process.stderr.write(`${target.name}: ready in ${Math.round(started.readyMs)} ms at ${system.url}; seeding\n`);

@@ -1,5 +1,15 @@
 import { spawn } from 'node:child_process';
 import type { Logger } from '../platform/log/logger.js';
+import { EMBEDDED_EXTENSIONS } from '../platform/db/open-database.js';
+import { migrationsKey } from '../platform/db/migrations.js';
+import { migratedPgliteBase } from '../platform/db/pglite-base.js';
+import { migrationsFor } from '../platform/runtime/migrations-for.js';
+import type { ServiceModule } from '../platform/runtime/service-module.js';
+
+/** The migrated base this machine keeps for a database of `services` (pglite-base.ts), or undefined. */
+export function keptEmbeddedBase(services: readonly ServiceModule[]): string | undefined {
+  return migratedPgliteBase(EMBEDDED_EXTENSIONS, migrationsKey(migrationsFor(services)));
+}
 
 /**
  * Makes the embedded database's migrated base for `services` in a child process (`scalestack migrate

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config/load-config.js';
-import { EMBEDDED_EXTENSIONS, openDatabase } from '../platform/db/open-database.js';
+import { openDatabase } from '../platform/db/open-database.js';
 import { migrationsKey, runMigrations } from '../platform/db/migrations.js';
-import { migratedPgliteBase } from '../platform/db/pglite-base.js';
+import { pgliteBasesKept } from '../platform/db/pglite-base.js';
 import { migrationsFor } from '../platform/runtime/migrations-for.js';
 import { localServiceNames } from '../platform/runtime/topologies/remote-services.js';
 import { allServices } from '../services/registry.js';
+import { keptEmbeddedBase } from './embedded-base.js';
 
 const HELP = `usage: scalestack migrate [--embedded-base]
 
@@ -36,23 +37,23 @@ export async function migrate(argv: string[] = []): Promise<void> {
     process.stderr.write(`scalestack: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  const migrations = migrationsFor(allServices.filter((s) => local.includes(s.name)));
-  const schemaKey = migrationsKey(migrations);
-  if (values['embedded-base']) {
+  const services = allServices.filter((s) => local.includes(s.name));
+  const migrations = migrationsFor(services);
+  const embeddedBase = values['embedded-base'] === true;
+  if (embeddedBase) {
     if (config.DATABASE_URL) return void process.stdout.write('DATABASE_URL is set: no embedded database, no base to make\n');
-    if (process.env['PGLITE_BASE'] === 'off') return void process.stdout.write('PGLITE_BASE=off: no base to make\n');
-    const kept = migratedPgliteBase(EMBEDDED_EXTENSIONS, schemaKey);
+    if (!pgliteBasesKept()) return void process.stdout.write('PGLITE_BASE=off: no base to make\n');
+    const kept = keptEmbeddedBase(services);
     if (kept) return void process.stdout.write(`the embedded database's base for ${local.length} service(s) is kept in ${kept}: nothing to make\n`);
     process.stderr.write('making the embedded database\'s base: initdb and every migration, once per machine and version (a few seconds)\n');
   }
-  const embeddedBase = values['embedded-base'] === true;
   const started = performance.now();
   const db = await openDatabase({
     url: embeddedBase ? undefined : config.DATABASE_URL,
     dataDir: embeddedBase ? 'memory://' : config.DATA_DIR,
     poolMax: 1,
     preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
-    schemaKey,
+    schemaKey: migrationsKey(migrations),
   });
   try {
     const applied = await runMigrations(db, migrations);

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
-import { isEmptyDataDir, keepMigratedBase, migratedPgliteBase, pgliteBase, startFromBase } from './pglite-base.js';
+import { isEmptyDataDir, keepMigratedBase, migratedPgliteBase, pgliteBase, pgliteBasesKept, startFromBase } from './pglite-base.js';
 import { countStatementInScope } from './statement-scope.js';
 import { setPgliteWasmTier } from './pglite-wasm-tier.js';
 import { PreparingClient } from './prepared-statements.js';
@@ -93,7 +93,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     // A new database starts from an initialised data directory instead of running initdb, migrated when one is kept (pglite-base.ts).
     const fresh = !dataDir || isEmptyDataDir(dataDir);
     let migratedBase = fresh && settings.schemaKey ? migratedPgliteBase(extensions, settings.schemaKey) : undefined;
-    if (fresh && dataDir && settings.schemaKey && !migratedBase && settings.makeMigratedBase) {
+    if (fresh && dataDir && settings.schemaKey && !migratedBase && settings.makeMigratedBase && pgliteBasesKept()) {
       await settings.makeMigratedBase();
       migratedBase = migratedPgliteBase(extensions, settings.schemaKey);
     }

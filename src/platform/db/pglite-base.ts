@@ -19,7 +19,7 @@ import { extract } from 'tar';
  * runs initdb every time.
  */
 export async function pgliteBase(extensions: Extensions): Promise<string | undefined> {
-  if (process.env['PGLITE_BASE'] === 'off') return undefined;
+  if (!pgliteBasesKept()) return undefined;
   const file = baseFile(extensions);
   try {
     if (!existsSync(file)) {
@@ -34,6 +34,11 @@ export async function pgliteBase(extensions: Extensions): Promise<string | undef
   }
 }
 
+/** False with `PGLITE_BASE=off`: every new database runs initdb and its migrations, and nothing is kept. */
+export function pgliteBasesKept(): boolean {
+  return process.env['PGLITE_BASE'] !== 'off';
+}
+
 /**
  * The same, one step further: a new database with every migration of
  * `schemaKey` (migrationsKey() of the migrations the process runs) already
@@ -44,7 +49,7 @@ export async function pgliteBase(extensions: Extensions): Promise<string | undef
  * kept it (keepMigratedBase); the migrations then find nothing left to do.
  */
 export function migratedPgliteBase(extensions: Extensions, schemaKey: string): string | undefined {
-  if (process.env['PGLITE_BASE'] === 'off') return undefined;
+  if (!pgliteBasesKept()) return undefined;
   const file = baseFile(extensions, schemaKey);
   return existsSync(file) ? file : undefined;
 }
@@ -73,7 +78,7 @@ export async function startFromBase(file: string, dataDir: string | undefined): 
 
 /** Keeps a database just migrated from nothing as the migrated base of `schemaKey`; once per machine, version and key. */
 export async function keepMigratedBase(pglite: PGlite, extensions: Extensions, schemaKey: string): Promise<void> {
-  if (process.env['PGLITE_BASE'] === 'off') return;
+  if (!pgliteBasesKept()) return;
   const file = baseFile(extensions, schemaKey);
   try {
     if (!existsSync(file)) writeOnce(file, Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer()));
