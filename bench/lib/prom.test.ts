@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { count, quantile, quantileWith, total, type Scrape } from './prom.js';
+import { count, quantile, quantileWith, shareWithin, total, type Scrape } from './prom.js';
 
 const scrapeOf = (entries: Record<string, number>): Scrape => new Map(Object.entries(entries));
 
@@ -28,5 +28,18 @@ describe('bench prom helpers', () => {
     assert.ok(Math.abs(quantileWith(a, b, 'h', 0.5, unfinished) - 0.1) < 1e-9);
     assert.equal(count(a, b, 'h'), 100);
     assert.equal(quantileWith(a, a, 'h', 0.99, [2, 3, 4]), 4, 'no series yet: the extra samples alone');
+  });
+
+  it('gives the share of a window\'s samples within a bucket bound, over every matching series', () => {
+    const a = scrapeOf({ 'h_bucket{le="0.01",route="/f",status="200"}': 50, 'h_bucket{le="+Inf",route="/f",status="200"}': 60 });
+    const b = scrapeOf({
+      'h_bucket{le="0.01",route="/f",status="200"}': 140, 'h_bucket{le="+Inf",route="/f",status="200"}': 160,
+      'h_bucket{le="0.01",route="/f",status="500"}': 7, 'h_bucket{le="+Inf",route="/f",status="500"}': 10,
+      'h_bucket{le="0.01",route="/g",status="200"}': 0, 'h_bucket{le="+Inf",route="/g",status="200"}': 1000,
+    });
+    // The window: 90 of 100 (200s) and 7 of 10 (500s) within 10 ms; route /g is not counted.
+    assert.equal(shareWithin(a, b, 'h', 0.01, 'route="/f"'), 97 / 110);
+    assert.ok(Number.isNaN(shareWithin(a, b, 'h', 0.02, 'route="/f"')), 'not a bucket bound: no answer, not a guess');
+    assert.ok(Number.isNaN(shareWithin(b, b, 'h', 0.01, 'route="/f"')), 'an empty window');
   });
 });

@@ -70,3 +70,20 @@ export function quantileWith(a: Scrape, b: Scrape, name: string, q: number, extr
   }
   return previous.le;
 }
+
+/**
+ * The share (0–1) of histogram `name`'s samples in the window between two scrapes that were at most `bound`
+ * seconds: exact when `bound` is one of its bucket bounds (NaN otherwise, and when the window is empty).
+ */
+export function shareWithin(a: Scrape, b: Scrape, name: string, bound: number, ...labels: string[]): number {
+  let within = NaN;
+  let all = 0;
+  for (const [key, value] of b) {
+    if (!key.startsWith(`${name}_bucket{`) || !labels.every((l) => key.includes(l))) continue;
+    const le = /le="([^"]+)"/.exec(key)?.[1];
+    const inWindow = value - (a.get(key) ?? 0);
+    if (le === '+Inf') all += inWindow;
+    else if (Number(le) === bound) within = (Number.isNaN(within) ? 0 : within) + inWindow;
+  }
+  return all === 0 ? NaN : within / all;
+}
