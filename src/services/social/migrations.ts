@@ -233,5 +233,37 @@ export const socialMigrations: ServiceMigrations = {
             order by a.created_at desc, a.id desc limit n $$`,
       ],
     },
+    {
+      version: 9,
+      name: 'tag counters spread over slots (posts with a common tag queued on its row)',
+      statements: [
+        // One row per tag made every post with that tag wait for the previous one's commit: the feed bench's
+        // mix (every post tagged "load") saw posts queue 30-195 ms on the tag's lock while holding pool
+        // connections, p99 80-612 ms (docs/perf/results.md). Each tag now counts in 16 rows, as the article
+        // total does; a writer adds to one slot (the one it locked, ArticlesStore.replaceTags) and readers sum.
+        // A slot may go negative (an article counted in one slot, removed from another): only sums mean
+        // anything. Rows are no longer deleted when a tag's sum reaches zero, since that would read other
+        // slots' rows while their writers are still open; the tag list filters on the sum instead.
+        `alter table social.tag_stats add column slot smallint not null default 0`,
+        `alter table social.tag_stats drop constraint tag_stats_pkey`,
+        `alter table social.tag_stats add primary key (tag, slot)`,
+        `create or replace function social.count_tags() returns trigger language plpgsql as $$
+        declare
+          -- The slot the writer locked (set with its advisory locks, transaction-local); else one drawn here
+          -- for the whole statement (an article's deletion cascading to its tags, a bulk insert).
+          spread smallint := coalesce(nullif(current_setting('social.tag_slot', true), '')::smallint, floor(random() * 16)::smallint);
+        begin
+          -- Rows taken in key order within the one slot (migration 7's reason).
+          if tg_op = 'INSERT' then
+            insert into social.tag_stats (tag, slot, articles_count) select tag, spread, count(*) from new_rows group by tag order by tag
+              on conflict (tag, slot) do update set articles_count = social.tag_stats.articles_count + excluded.articles_count;
+          else
+            insert into social.tag_stats (tag, slot, articles_count) select tag, spread, -count(*) from old_rows group by tag order by tag
+              on conflict (tag, slot) do update set articles_count = social.tag_stats.articles_count + excluded.articles_count;
+          end if;
+          return null;
+        end $$`,
+      ],
+    },
   ],
 };

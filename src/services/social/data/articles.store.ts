@@ -3,6 +3,9 @@ import type { Database } from '../../../platform/db/database.js';
 import { compileOnce, type CompiledStatement } from '../../../platform/db/compile-once.js';
 import type { SocialTables } from './tables.js';
 
+/** Rows each tag's count is spread over (social migration 9: the trigger accepts any slot it is given). */
+export const TAG_SLOTS = 16;
+
 /**
  * An article as every viewer sees it in a list: JSON-safe (ISO timestamps), so it can
  * be cached in Redis. No `body`: RealWorld's lists leave it out, so list and feed
@@ -138,13 +141,19 @@ export class ArticlesStore {
       .execute();
   }
 
-  /** The article's tags, in article_tags (filtering, the tag cloud) and in its own sorted `tag_list` (reads); call in the write's transaction. */
-  async replaceTags(db: Db, articleId: number, tags: readonly string[]): Promise<void> {
-    // The tag counters this changes (the old tags' and the new ones'), claimed at once in key order before any
-    // row is touched: the delete and the insert below each lock theirs in order (migration 7), but as two
-    // statements, or with a tag's row created meanwhile by another post, two writers could still hold one of each
-    // other's rows and deadlock. Advisory locks, because a new tag has no row to lock yet.
-    await sql`select pg_advisory_xact_lock(hashtextextended('social.tag_stats:' || t.tag, 0)) from (
+  /**
+   * The article's tags, in article_tags (filtering, the tag cloud) and in its own sorted `tag_list` (reads); call in
+   * the write's transaction. The tag counters it moves are in `slot` (social migration 9; drawn at random, so
+   * posts with a common tag rarely share a counter row).
+   */
+  async replaceTags(db: Db, articleId: number, tags: readonly string[], slot = Math.floor(Math.random() * TAG_SLOTS)): Promise<void> {
+    // The tag counters this changes (the old tags' and the new ones', in `slot`), claimed at once in key order
+    // before any row is touched: the delete and the insert below each lock theirs in order (migration 7), but as
+    // two statements, or with a tag's row created meanwhile by another post, two writers could still hold one of
+    // each other's rows and deadlock. Advisory locks, because a new tag has no row to lock yet. The slot goes to
+    // the counting trigger as a transaction-local setting.
+    await sql`select set_config('social.tag_slot', ${String(slot)}, true),
+        pg_advisory_xact_lock(hashtextextended('social.tag_stats:' || t.tag || ':' || ${slot}::int, 0)) from (
         select tag from social.article_tags where article_id = ${articleId}
         union select unnest(${[...tags]}::text[]) order by 1) t`.execute(db);
     await db.deleteFrom('social.article_tags').where('article_id', '=', articleId).execute();
@@ -329,7 +338,8 @@ export class ArticlesStore {
     } else if (only === 'authorId') {
       query = this.db.selectFrom('social.author_stats').select('articles_count as total').where('author_id', '=', filter.authorId!);
     } else if (only === 'tag') {
-      query = this.db.selectFrom('social.tag_stats').select('articles_count as total').where('tag', '=', filter.tag!);
+      // A tag's count is spread over its slots (migration 9).
+      query = this.db.selectFrom('social.tag_stats').select((eb) => eb.fn.sum<number>('articles_count').as('total')).where('tag', '=', filter.tag!);
     } else if (only === 'favoritedBy') {
       // A favorite row exists only while its article does (on delete cascade).
       query = this.db.selectFrom('social.favorites').select((eb) => eb.fn.countAll<number>().as('total')).where('user_id', '=', filter.favoritedBy!);
@@ -370,8 +380,14 @@ export class ArticlesStore {
   }
 
   async tagsInUse(): Promise<string[]> {
-    // The kept per-tag counts: a distinct over article_tags reads every tag of every article.
-    const rows = await this.db.selectFrom('social.tag_stats').select('tag').where('articles_count', '>', 0).orderBy('tag').execute();
+    // The kept per-tag counts (summed over their slots): a distinct over article_tags reads every tag of every article.
+    const rows = await this.db
+      .selectFrom('social.tag_stats')
+      .select('tag')
+      .groupBy('tag')
+      .having((eb) => eb.fn.sum('articles_count'), '>', 0)
+      .orderBy('tag')
+      .execute();
     return rows.map((r) => r.tag);
   }
 

@@ -25,7 +25,7 @@ export interface SocialTables {
   /** The article total in 16 slots (sum them), kept by a trigger. */
   'social.article_totals': { slot: number; articles_count: number };
   /** Articles per tag, kept by a trigger; a tag leaves when its last article does. */
-  'social.tag_stats': { tag: string; articles_count: number };
+  'social.tag_stats': { tag: string; slot: number; articles_count: number };
   'social.comments': {
     id: Generated<number>;
     article_id: number;
