@@ -4,7 +4,7 @@ import { compileOnce, type CompiledStatement } from '../../../platform/db/compil
 import type { SocialTables } from './tables.js';
 
 /** Rows each tag's count is spread over (social migration 9: the trigger accepts any slot it is given). */
-export const TAG_SLOTS = 16;
+const TAG_SLOTS = 16;
 
 /**
  * An article as every viewer sees it in a list: JSON-safe (ISO timestamps), so it can

@@ -24,7 +24,7 @@ export interface SocialTables {
   'social.author_stats': { author_id: number; followers_count: Generated<number>; articles_count: Generated<number> };
   /** The article total in 16 slots (sum them), kept by a trigger. */
   'social.article_totals': { slot: number; articles_count: number };
-  /** Articles per tag, kept by a trigger; a tag leaves when its last article does. */
+  /** Articles per tag in up to 16 slots (sum them: one slot may be negative), kept by a trigger; a tag whose slots sum to 0 is off the list. */
   'social.tag_stats': { tag: string; slot: number; articles_count: number };
   'social.comments': {
     id: Generated<number>;
