@@ -42,15 +42,7 @@ export function count(a: Scrape, b: Scrape, name: string, ...labels: string[]): 
  * undelivered at the end of a phase.
  */
 export function quantileWith(a: Scrape, b: Scrape, name: string, q: number, extra: readonly number[], ...labels: string[]): number {
-  const buckets: { le: number; count: number }[] = [];
-  for (const [key, value] of b) {
-    if (!key.startsWith(`${name}_bucket{`) || !labels.every((l) => key.includes(l))) continue;
-    const le = /le="([^"]+)"/.exec(key)?.[1];
-    if (le === undefined) continue;
-    const bound = le === '+Inf' ? Infinity : Number(le);
-    buckets.push({ le: bound, count: value - (a.get(key) ?? 0) + extra.filter((x) => x <= bound).length });
-  }
-  buckets.sort((x, y) => x.le - y.le);
+  const buckets = windowBuckets(a, b, name, labels).map(({ le, count }) => ({ le, count: count + extra.filter((x) => x <= le).length }));
   if (buckets.length === 0 && extra.length > 0) {
     // Nothing observed at all (no series yet): the extra samples alone, nearest rank.
     const sorted = [...extra].sort((x, y) => x - y);
@@ -76,14 +68,21 @@ export function quantileWith(a: Scrape, b: Scrape, name: string, q: number, extr
  * seconds: exact when `bound` is one of its bucket bounds (NaN otherwise, and when the window is empty).
  */
 export function shareWithin(a: Scrape, b: Scrape, name: string, bound: number, ...labels: string[]): number {
-  let within = NaN;
-  let all = 0;
+  const buckets = windowBuckets(a, b, name, labels);
+  const all = buckets.find((x) => x.le === Infinity)?.count ?? 0;
+  const within = buckets.find((x) => x.le === bound);
+  return all === 0 || !within ? NaN : within.count / all;
+}
+
+/** Histogram `name`'s cumulative bucket counts in the window between two scrapes, every series matching `labels` summed per bound, by bound. */
+function windowBuckets(a: Scrape, b: Scrape, name: string, labels: readonly string[]): { le: number; count: number }[] {
+  const counts = new Map<number, number>();
   for (const [key, value] of b) {
     if (!key.startsWith(`${name}_bucket{`) || !labels.every((l) => key.includes(l))) continue;
     const le = /le="([^"]+)"/.exec(key)?.[1];
-    const inWindow = value - (a.get(key) ?? 0);
-    if (le === '+Inf') all += inWindow;
-    else if (Number(le) === bound) within = (Number.isNaN(within) ? 0 : within) + inWindow;
+    if (le === undefined) continue;
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    counts.set(bound, (counts.get(bound) ?? 0) + value - (a.get(key) ?? 0));
   }
-  return all === 0 ? NaN : within / all;
+  return [...counts].map(([le, count]) => ({ le, count })).sort((x, y) => x.le - y.le);
 }
