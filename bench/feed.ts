@@ -20,7 +20,8 @@
  * (0.2: share of users who read recently, and so get fan-out), BENCH_FEED_RATE
  * (150 req/s), BENCH_DURATION (20 s), BENCH_FEED_CELEB_POSTS (100),
  * BENCH_FEED_THRESHOLD (10000), BENCH_FEED_DRAIN_S (120),
- * BENCH_FEED_STRATEGIES (pull,push,hybrid), TEST_DATABASE_URL, TEST_REDIS_URL.
+ * BENCH_FEED_STRATEGIES (pull,push,hybrid), BENCH_SYSTEM_ENV (the system's own settings, e.g.
+ * CACHE_REFRESH_AHEAD=0.8), TEST_DATABASE_URL, TEST_REDIS_URL.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -38,6 +39,7 @@ import type { Benchmark } from './lib/benchmark.js';
 import { unfinishedLags, type DueChunk } from './lib/fanout-chunks.js';
 import { FeedProbe, type Post } from './lib/feed-probe.js';
 import { forEachBounded } from './lib/pool.js';
+import { benchSystemEnv } from './lib/system-env.js';
 import { count, quantileWith, scrape, shareWithin, total, type Scrape } from './lib/prom.js';
 import { machine, markdownTable, type Report } from './lib/report.js';
 import { TEST_REDIS_URL as REDIS_URL } from '../src/testing/redis-probe.js';
@@ -101,11 +103,21 @@ interface Row {
   /** Feed reads while the top author posts (the mix's reads at its rate, for the length of their posts). */
   celebFeedP99: number;
   celebFeedServed10: number;
+  /** Cache misses and refresh-ahead reloads in that phase, per feed read (what its reads waited on, and what it loaded early). */
+  celebMissesPerRead: number;
+  celebRefreshesPerRead: number;
   celebDue: number;
   celebTimedOut: number;
   celeb: Fanout;
   /** With --profile: where the system's CPU profile is, and the phases to cut it into. */
   profile?: { dir: string; windows: Array<{ name: string; fromUs: number; toUs: number }> };
+}
+
+/** Between two scrapes: cache misses and refresh-ahead reloads (every cache kind) per feed read the system served. */
+function perFeedRead(a: Scrape, b: Scrape): { celebMissesPerRead: number; celebRefreshesPerRead: number } {
+  const reads = count(a, b, SERVED, FEED_ROUTE);
+  const per = (name: string) => (reads === 0 ? NaN : (total(b, name) - total(a, name)) / reads);
+  return { celebMissesPerRead: per('cache_misses_total'), celebRefreshesPerRead: per('cache_refreshes_total') };
 }
 
 /**
@@ -234,6 +246,7 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       mix: mix.fanout,
       celebFeedP99: duringLoad.byType['feed']?.latency.p99 ?? NaN,
       celebFeedServed10: shareWithin(mix.drained, celeb.drained, SERVED, 0.01, FEED_ROUTE),
+      ...perFeedRead(mix.drained, celeb.drained),
       celebDue: duringLoad.summary.due,
       celebTimedOut: duringLoad.summary.timedOut,
       celebP99: celebLatencies[Math.min(celebLatencies.length - 1, Math.floor(celebLatencies.length * 0.99))] ?? NaN,
@@ -298,6 +311,7 @@ export const benchmark: Benchmark = {
       DATABASE_URL: templateUrl, REDIS_URL, JWT_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn',
       RATE_LIMIT_ENABLED: 'false', FEED_CELEBRITY_THRESHOLD: String(settings.threshold), ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
       FEED_INACTIVE_DAYS: String(settings.activeDays), FEED_FANOUT_CHUNK: String(settings.chunk),
+      ...benchSystemEnv(),
     };
     try {
       report.text(`**machine:** ${Object.entries(machine()).map(([k, v]) => `${k} ${v}`).join(', ')}`);
@@ -307,7 +321,8 @@ export const benchmark: Benchmark = {
       if (exit.code !== 0) throw new Error(`seed --bulk failed:\n${seeding.output()}`);
       report.text(`**data (scale ${settings.scale}):** ${seeding.output().trim().split('\n').at(-1)}`);
       await analyze(templateUrl);
-      report.text(`**ran:** each strategy on its own copy of the seeded database and its own Redis prefix. Warm-up: under push and hybrid every active reader (read within ${settings.activeDays} days) reads their feed once, so every one has a built timeline; under pull the ${settings.readers} load users read once. Then those ${settings.readers} users send the social mix at ${settings.rate} req/s for ${settings.seconds} s (open model; unsent or unanswered at the end count as timed out), then the top author posts ${settings.celebPosts} times at 10/s while the mix's reads go on at the same rate (scenario social-reads). Celebrity threshold ${settings.threshold}; fan-out chunks of ${settings.chunk}. Fan-out lag: one sample per delivered chunk plus one per chunk still undelivered at the end of the phase (lag = end − publish); writes per post counted after the fan-out drained (≤ ${settings.drainSeconds} s). Served ≤ 10 ms: of the phase's feed reads, the share the system's own histogram (${SERVED}) has within 10 ms, one of its bucket bounds: the server's part of the p99 goal, without the network and the load generator.`);
+      report.text(`**ran:** each strategy on its own copy of the seeded database and its own Redis prefix. Warm-up: under push and hybrid every active reader (read within ${settings.activeDays} days) reads their feed once, so every one has a built timeline; under pull the ${settings.readers} load users read once. Then those ${settings.readers} users send the social mix at ${settings.rate} req/s for ${settings.seconds} s (open model; unsent or unanswered at the end count as timed out), then the top author posts ${settings.celebPosts} times at 10/s while the mix's reads go on at the same rate (scenario social-reads). Celebrity threshold ${settings.threshold}; fan-out chunks of ${settings.chunk}. Fan-out lag: one sample per delivered chunk plus one per chunk still undelivered at the end of the phase (lag = end − publish); writes per post counted after the fan-out drained (≤ ${settings.drainSeconds} s). Served ≤ 10 ms: of the phase's feed reads, the share the system's own histogram (${SERVED}) has within 10 ms, one of its bucket bounds: the server's part of the p99 goal, without the network and the load generator.${
+        process.env['BENCH_SYSTEM_ENV'] ? ` System settings (BENCH_SYSTEM_ENV): ${Object.entries(benchSystemEnv()).map(([k, v]) => `${k}=${v}`).join(', ')}.` : ''}`);
 
       const rows: Row[] = [];
       for (const strategy of settings.strategies) {
@@ -322,9 +337,9 @@ export const benchmark: Benchmark = {
       }
       report.text(rows.map((r) => `- ${r.strategy} warm-up: ${r.warm}`).join('\n'));
       report.text(markdownTable(
-        ['strategy', 'feed p50 ms', 'feed p99 ms', 'feed reads served ≤ 10 ms', 'author list p99 ms', 'post p99 ms', 'due', 'timed out', 'timeline writes / post', 'fan-out lag p99 ms (unfinished/chunks)', 'celebrity post p99 ms', 'feed p99 ms while the top author posts (due/timed out)', 'served ≤ 10 ms while the top author posts', 'writes / celebrity post', 'active followers / celebrity post', 'celebrity fan-out lag p99 ms (unfinished/chunks)', 'errors (not timeouts)'],
+        ['strategy', 'feed p50 ms', 'feed p99 ms', 'feed reads served ≤ 10 ms', 'author list p99 ms', 'post p99 ms', 'due', 'timed out', 'timeline writes / post', 'fan-out lag p99 ms (unfinished/chunks)', 'celebrity post p99 ms', 'feed p99 ms while the top author posts (due/timed out)', 'served ≤ 10 ms while the top author posts', 'cache misses (refresh-ahead reloads) / feed read while the top author posts', 'writes / celebrity post', 'active followers / celebrity post', 'celebrity fan-out lag p99 ms (unfinished/chunks)', 'errors (not timeouts)'],
         rows.map((r) => [r.strategy, r.feedP50.toFixed(1), r.feedP99.toFixed(1), percent(r.feedServed10), r.authorP99.toFixed(1), r.postP99.toFixed(1), r.due, r.timedOut, r.mix.writesPerPost.toFixed(1), lagCell(r.mix),
-          r.celebP99.toFixed(1), `${r.celebFeedP99.toFixed(1)} (${r.celebDue}/${r.celebTimedOut})`, percent(r.celebFeedServed10), r.celeb.writesPerPost.toFixed(1), r.celeb.dueChunks === 0 ? '-' : r.celeb.followersPerPost.toFixed(0), lagCell(r.celeb), r.errors]),
+          r.celebP99.toFixed(1), `${r.celebFeedP99.toFixed(1)} (${r.celebDue}/${r.celebTimedOut})`, percent(r.celebFeedServed10), `${r.celebMissesPerRead.toFixed(2)} (${r.celebRefreshesPerRead.toFixed(2)})`, r.celeb.writesPerPost.toFixed(1), r.celeb.dueChunks === 0 ? '-' : r.celeb.followersPerPost.toFixed(0), lagCell(r.celeb), r.errors]),
       ));
       for (const r of rows) if (r.profile) await reportProfiles(r.profile.dir, r.profile.windows, report);
       const undrained = rows.filter((r) => r.mix.undrained + r.celeb.undrained > 0);

@@ -70,9 +70,11 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
     const kind = kindOf(e.key);
     if (kind) metrics.hit(kind, e.layer ?? 'l1', e.graced === true);
   });
+  // Keys being reloaded ahead of expiry: bentocache reports a forced reload as a miss, but no reader missed.
+  const refreshing = new Set<string>();
   emitter.on('cache:miss', (e: { key: string }) => {
     const kind = kindOf(e.key);
-    if (kind) metrics.miss(kind);
+    if (kind && !refreshing.has(e.key)) metrics.miss(kind);
   });
   // Another instance's write or tag invalidation, as bentocache's bus delivers it (before it drops its own L1 copy).
   const remoteListeners: ((invalidation: Invalidation) => void)[] = [];
@@ -121,68 +123,85 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   const fill = <T>(kind: DataKind, key: string, value: Stamped<T>, options?: CacheEntryOptions) =>
     bento.set({ key: `${kind}:${key}`, value, ...entry(kind, options) });
 
+  /** Cache-aside through bentocache (one loader per key); `forceFresh` loads even over a cached value (refresh-ahead). */
+  const loadThrough = async <T>(kind: DataKind, key: string, load: () => Promise<T>, options: CacheEntryOptions | undefined, forceFresh: boolean) => {
+    const full = `${kind}:${key}`;
+    const state = inFlight.get(full) ?? { calls: 0, loads: 0 };
+    inFlight.set(full, state);
+    state.calls++;
+    const loadsBefore = state.loads;
+    let loadedHere = false;
+    let stored: Stamped<T> | undefined;
+    if (forceFresh) refreshing.add(full);
+    try {
+      const value = await bento.getOrSet<Stamped<T>>({
+        key: full,
+        ...entry(kind, options),
+        forceFresh,
+        factory: async () => {
+          loadedHere = true;
+          metrics.loads.inc({ cache: kind });
+          try {
+            const names = [keyName(full), ...tagNames(options?.tags)];
+            const before = await generations.read(names);
+            const at = Date.now();
+            stored = stamp(await load(), at, options);
+            checkAfterStore.set(stored, () => dropIfOverlapped(full, names, before));
+            return stored;
+          } catch (err) {
+            metrics.loadErrors.inc({ cache: kind });
+            throw err;
+          } finally {
+            state.loads++;
+          }
+        },
+      });
+      // Our own load: answer once it is known whether the value stays (the next read must not see it if not).
+      if (stored) await checks.get(stored);
+      return asStamped(value);
+    } catch (err) {
+      throw loaderError(err, kind);
+    } finally {
+      if (forceFresh) refreshing.delete(full);
+      if (!loadedHere && state.loads > loadsBefore) metrics.collapsed.inc({ cache: kind });
+      if (--state.calls === 0) inFlight.delete(full);
+    }
+  };
+  /** Loads `keys` in one call and stores what it returns; a key a write touched meanwhile is answered but not kept. */
+  const loadMany = async <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions) => {
+    const keyNames = keys.map((key) => keyName(`${kind}:${key}`));
+    const tags = tagNames(options?.tags);
+    const before = await generations.read([...keyNames, ...tags]);
+    const at = Date.now();
+    const loaded = await loadMissing(keys).catch((err: unknown) => {
+      metrics.loadErrors.inc({ cache: kind });
+      throw err;
+    });
+    const out = new Map<string, Stamped<T>>();
+    await Promise.all([...loaded].map(([key, value]) => {
+      const stamped = stamp(value, at, options);
+      out.set(key, stamped);
+      return fill(kind, key, stamped, options);
+    }));
+    const changed = await generations.changed([...keyNames, ...tags], before);
+    const tagMoved = tags.some((n) => changed.has(n));
+    const overlapped = keys.filter((key, i) => loaded.has(key) && (tagMoved || changed.has(keyNames[i]!)));
+    await Promise.all(overlapped.map((key) => bento.delete({ key: `${kind}:${key}` })));
+    return out;
+  };
+
   return {
-    getOrLoad: async <T>(kind: DataKind, key: string, load: () => Promise<T>, options?: CacheEntryOptions) => {
-      const full = `${kind}:${key}`;
-      const state = inFlight.get(full) ?? { calls: 0, loads: 0 };
-      inFlight.set(full, state);
-      state.calls++;
-      const loadsBefore = state.loads;
-      let loadedHere = false;
-      let stored: Stamped<T> | undefined;
-      try {
-        const value = await bento.getOrSet<Stamped<T>>({
-          key: full,
-          ...entry(kind, options),
-          factory: async () => {
-            loadedHere = true;
-            metrics.loads.inc({ cache: kind });
-            try {
-              const names = [keyName(full), ...tagNames(options?.tags)];
-              const before = await generations.read(names);
-              const at = Date.now();
-              stored = stamp(await load(), at, options);
-              checkAfterStore.set(stored, () => dropIfOverlapped(full, names, before));
-              return stored;
-            } catch (err) {
-              metrics.loadErrors.inc({ cache: kind });
-              throw err;
-            } finally {
-              state.loads++;
-            }
-          },
-        });
-        // Our own load: answer once it is known whether the value stays (the next read must not see it if not).
-        if (stored) await checks.get(stored);
-        return asStamped(value);
-      } catch (err) {
-        throw loaderError(err, kind);
-      } finally {
-        if (!loadedHere && state.loads > loadsBefore) metrics.collapsed.inc({ cache: kind });
-        if (--state.calls === 0) inFlight.delete(full);
-      }
-    },
+    getOrLoad: (kind, key, load, options) => loadThrough(kind, key, load, options, false),
+    refresh: (kind, key, load, options) => loadThrough(kind, key, load, options, true),
     getMany,
     getManyOrLoad: async <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions) => {
       const found = await getMany<T>(kind, keys);
       const missing = keys.filter((key) => !found.has(key));
       if (missing.length === 0) return found;
-      const keyNames = missing.map((key) => keyName(`${kind}:${key}`));
-      const tags = tagNames(options?.tags);
-      const before = await generations.read([...keyNames, ...tags]);
-      const at = Date.now();
-      const loaded = await loadMissing(missing);
-      await Promise.all([...loaded].map(([key, value]) => {
-        const stamped = stamp(value, at, options);
-        found.set(key, stamped);
-        return fill(kind, key, stamped, options);
-      }));
-      const changed = await generations.changed([...keyNames, ...tags], before);
-      const tagMoved = tags.some((n) => changed.has(n));
-      const overlapped = missing.filter((key, i) => loaded.has(key) && (tagMoved || changed.has(keyNames[i]!)));
-      await Promise.all(overlapped.map((key) => bento.delete({ key: `${kind}:${key}` })));
+      for (const [key, stamped] of await loadMany(kind, missing, loadMissing, options)) found.set(key, stamped);
       return found;
     },
+    refreshMany: loadMany,
     // A write: bump the counters first, so a fill that read the database before it does not keep its value.
     set: async (kind, key, value, options) => {
       await generations.bump([keyName(`${kind}:${key}`)]);

@@ -1,13 +1,14 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DataKind } from './cache.js';
 
-/** What the cache reports: hits by tier, misses, loads, collapsed stampedes, stale (graced) answers. */
+/** What the cache reports: hits by tier, misses, loads, collapsed stampedes, refresh-ahead reloads, stale (graced) answers. */
 export class CacheMetrics {
   private readonly hits: Counter<'cache' | 'tier'>;
   private readonly misses: Counter<'cache'>;
   readonly loads: Counter<'cache'>;
   readonly loadErrors: Counter<'cache'>;
   readonly collapsed: Counter<'cache'>;
+  readonly refreshes: Counter<'cache'>;
   private readonly stale: Counter<'cache'>;
   private readonly totals = new Map<string, { hits: number; misses: number }>();
 
@@ -18,6 +19,7 @@ export class CacheMetrics {
     this.loads = new Counter({ name: 'cache_loads_total', help: 'Loads from the source of truth', labelNames: ['cache'], registers });
     this.loadErrors = new Counter({ name: 'cache_load_errors_total', help: 'Loads that failed', labelNames: ['cache'], registers });
     this.collapsed = new Counter({ name: 'cache_stampede_collapsed_total', help: 'Requests that waited on a load already in flight instead of starting their own', labelNames: ['cache'], registers });
+    this.refreshes = new Counter({ name: 'cache_refreshes_total', help: 'Entries reloaded in the background because a read found them late in their TTL (refresh-ahead)', labelNames: ['cache'], registers });
     this.stale = new Counter({ name: 'cache_stale_served_total', help: 'Values served past their TTL (grace period) because the source failed or was slow', labelNames: ['cache'], registers });
     const totals = this.totals;
     new Gauge({

@@ -7,12 +7,16 @@ export interface NearCacheSettings {
   maxItems: number;
   /** The kind's TTL (jittered); a near copy expires that long after its value was loaded, never later. */
   ttlMs: (kind: DataKind) => number;
+  /** Refresh-ahead (CACHE_REFRESH_AHEAD): a hit past this share of the copy's TTL reloads it in the background; 1 never does. */
+  refreshAhead: number;
   metrics: CacheMetrics;
 }
 
 interface NearEntry {
   value: unknown;
   expiresAt: number;
+  /** From then on, a hit starts a reload (refresh-ahead). */
+  refreshAt: number;
   tags: readonly string[];
 }
 
@@ -49,15 +53,18 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
     return entry;
   };
   const keep = (kind: DataKind, full: string, stamped: Stamped<unknown>, seenEpoch: number) => {
-    const expiresAt = stamped.at + settings.ttlMs(kind);
+    const ttl = settings.ttlMs(kind);
+    const expiresAt = stamped.at + ttl;
+    const refreshAt = settings.refreshAhead < 1 ? stamped.at + ttl * settings.refreshAhead : Infinity;
     const tags = stamped.tags ?? [];
-    if (seenEpoch !== epoch || expiresAt <= Date.now()) return;
-    near.set(full, { value: deepFreeze(stamped.v), expiresAt, tags });
+    if (seenEpoch !== epoch || expiresAt <= Date.now()) return false;
+    near.set(full, { value: deepFreeze(stamped.v), expiresAt, refreshAt, tags });
     for (const tag of tags) {
       const keys = keysByTag.get(tag);
       if (keys) keys.add(full);
       else keysByTag.set(tag, new Set([full]));
     }
+    return true;
   };
   const drop = (keys: readonly string[], tags: readonly string[] = []) => {
     epoch++;
@@ -74,20 +81,49 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
     }
   };
 
-  /** The keys with a fresh near copy, and the rest. */
+  // Refresh-ahead. A key read often is reloaded before it expires, so its readers never wait on the load; one
+  // reload per key at a time, never awaited by the read that started it. Its result is kept like any fill (the
+  // epoch check). A reload not kept (an invalidation overlapped it, or the source no longer has the key) drops
+  // the old copy, or every later read would start another reload; the next read goes to the tiers below. A
+  // failed reload leaves the copy to expire, and the next late read tries again.
+  const refreshing = new Set<string>();
+  const refreshInBackground = <T>(kind: DataKind, keys: readonly string[], reload: () => Promise<ReadonlyMap<string, Stamped<T>>>) => {
+    const fulls = keys.map((key) => `${kind}:${key}`);
+    for (const full of fulls) refreshing.add(full);
+    settings.metrics.refreshes.inc({ cache: kind }, keys.length);
+    const seenEpoch = epoch;
+    void reload()
+      .then((loaded) => {
+        keys.forEach((key, i) => {
+          const stamped = loaded.get(key);
+          if (!stamped || !keep(kind, fulls[i]!, stamped, seenEpoch)) near.delete(fulls[i]!);
+        });
+      })
+      // Nothing to report to a reader: the loader's failure is counted (cache_load_errors_total) below.
+      .catch(() => {})
+      .finally(() => {
+        for (const full of fulls) refreshing.delete(full);
+      });
+  };
+
+  /** The keys with a fresh near copy, the rest, and those of the copies due a refresh that none is running for. */
   const nearHits = <T>(kind: DataKind, keys: readonly string[]) => {
     const found = new Map<string, T>();
     const missing: string[] = [];
+    const aging: string[] = [];
+    const now = Date.now();
     for (const key of keys) {
-      const hit = fresh(`${kind}:${key}`);
+      const full = `${kind}:${key}`;
+      const hit = fresh(full);
       if (hit) {
         settings.metrics.hit(kind, 'near', false);
         found.set(key, hit.value as T);
+        if (hit.refreshAt <= now && !refreshing.has(full)) aging.push(key);
       } else {
         missing.push(key);
       }
     }
-    return { found, missing };
+    return { found, missing, aging };
   };
 
   inner.onRemoteInvalidation((invalidation) => {
@@ -105,6 +141,9 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
       const hit = fresh(full);
       if (hit) {
         settings.metrics.hit(kind, 'near', false);
+        if (hit.refreshAt <= Date.now() && !refreshing.has(full)) {
+          refreshInBackground(kind, [key], async () => new Map([[key, await inner.refresh(kind, key, load, options)]]));
+        }
         return hit.value as T;
       }
       const seenEpoch = epoch;
@@ -129,7 +168,8 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
       return found;
     },
     getManyOrLoad: async <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions) => {
-      const { found, missing } = nearHits<T>(kind, keys);
+      const { found, missing, aging } = nearHits<T>(kind, keys);
+      if (aging.length > 0) refreshInBackground(kind, aging, () => inner.refreshMany<T>(kind, aging, loadMissing, options));
       if (missing.length === 0) return found;
       const seenEpoch = epoch;
       for (const [key, stamped] of await inner.getManyOrLoad<T>(kind, missing, loadMissing, options)) {

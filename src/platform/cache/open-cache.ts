@@ -21,7 +21,12 @@ export async function openCache(config: Config, metrics: Metrics, logger: Logger
   const cacheMetrics = new CacheMetrics(metrics.registry);
   const nearCacheOver = (tiers: Tiers): Cache =>
     config.CACHE_NEAR_ENABLED
-      ? withNearCache(tiers, { maxItems: config.CACHE_NEAR_MAX_ITEMS, ttlMs: (kind) => ttlMs(config, kind), metrics: cacheMetrics })
+      ? withNearCache(tiers, {
+          maxItems: config.CACHE_NEAR_MAX_ITEMS,
+          ttlMs: (kind) => ttlMs(config, kind),
+          refreshAhead: config.CACHE_REFRESH_AHEAD,
+          metrics: cacheMetrics,
+        })
       : plainCache(tiers);
   if (!config.REDIS_URL) return nearCacheOver(createBentoCache(config, {}, cacheMetrics));
 

@@ -20,6 +20,10 @@ export interface Tiers {
   getOrLoad<T>(kind: DataKind, key: string, load: () => Promise<T>, options?: CacheEntryOptions): Promise<Stamped<T>>;
   getMany<T>(kind: DataKind, keys: readonly string[]): Promise<Map<string, Stamped<T>>>;
   getManyOrLoad<T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions): Promise<Map<string, Stamped<T>>>;
+  /** Refresh-ahead: loads `key` afresh whatever is cached and stores it as a fill (not kept if a write overlapped the load). */
+  refresh<T>(kind: DataKind, key: string, load: () => Promise<T>, options?: CacheEntryOptions): Promise<Stamped<T>>;
+  /** The same for a batch, in one call of `load`. */
+  refreshMany<T>(kind: DataKind, keys: readonly string[], load: LoadMissing<T>, options?: CacheEntryOptions): Promise<Map<string, Stamped<T>>>;
   set<T>(kind: DataKind, key: string, value: T, options?: CacheEntryOptions): Promise<void>;
   delete(kind: DataKind, key: string): Promise<void>;
   invalidateTags(tags: string[]): Promise<void>;

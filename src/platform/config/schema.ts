@@ -68,6 +68,13 @@ export const ConfigSchema = Type.Object({
   /** The near cache: live objects in front of L1/L2 for repeat reads (docs/patterns/caching.md). */
   CACHE_NEAR_ENABLED: Type.Boolean({ default: true }),
   CACHE_NEAR_MAX_ITEMS: Type.Integer({ minimum: 100, default: 20_000 }),
+  /**
+   * Refresh-ahead: a read that finds a near copy past this share of its TTL (0.8, say) reloads it in the background,
+   * so a key read often never expires under its readers; 1 (the default) is off. Opt-in: it costs loads nobody
+   * waited for, and the feed bench did not show it paying for them (docs/patterns/caching.md). A copy is never
+   * served past its TTL either way.
+   */
+  CACHE_REFRESH_AHEAD: Type.Number({ minimum: 0.5, maximum: 1, default: 1 }),
   /** Write-behind counters (article views) are flushed to Postgres this often, and at shutdown. */
   WRITE_BEHIND_FLUSH_MS: Type.Integer({ minimum: 10, default: 1000 }),
   // Home feed (docs/patterns/feed.md): pull (fan-out on read), push (on write), hybrid (push, but followed
