@@ -87,6 +87,7 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
   // the old copy, or every later read would start another reload; the next read goes to the tiers below. A
   // failed reload leaves the copy to expire, and the next late read tries again.
   const refreshing = new Set<string>();
+  const dueForRefresh = (full: string, hit: NearEntry, now: number) => hit.refreshAt <= now && !refreshing.has(full);
   const refreshInBackground = <T>(kind: DataKind, keys: readonly string[], reload: () => Promise<ReadonlyMap<string, Stamped<T>>>) => {
     const fulls = keys.map((key) => `${kind}:${key}`);
     for (const full of fulls) refreshing.add(full);
@@ -118,7 +119,7 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
       if (hit) {
         settings.metrics.hit(kind, 'near', false);
         found.set(key, hit.value as T);
-        if (hit.refreshAt <= now && !refreshing.has(full)) aging.push(key);
+        if (dueForRefresh(full, hit, now)) aging.push(key);
       } else {
         missing.push(key);
       }
@@ -141,7 +142,7 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
       const hit = fresh(full);
       if (hit) {
         settings.metrics.hit(kind, 'near', false);
-        if (hit.refreshAt <= Date.now() && !refreshing.has(full)) {
+        if (dueForRefresh(full, hit, Date.now())) {
           refreshInBackground(kind, [key], async () => new Map([[key, await inner.refresh(kind, key, load, options)]]));
         }
         return hit.value as T;
