@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -22,6 +22,14 @@ import { identityService } from '../services/identity/index.js';
 /** Where `scalestack restart` finds the running supervisor's admin endpoint. */
 export function supervisorFile(dataDir: string): string {
   return join(dataDir, 'supervisor.json');
+}
+
+/** Owner-only (it holds the admin token), and replaced whole: a reader never sees it half-written. */
+function writeSupervisorFile(dataDir: string, info: { pid: number; adminUrl: string; adminToken: string; gateway?: string }): void {
+  mkdirSync(dataDir, { recursive: true });
+  const file = supervisorFile(dataDir);
+  writeFileSync(`${file}.tmp`, JSON.stringify(info), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
 }
 
 /**
@@ -127,6 +135,9 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     await supervisor.stop();
     process.exit(1);
   }
+  // Before the gateway listens: whoever sees it ready (`scalestack restart`, a test) finds the admin endpoint.
+  const running = { pid: process.pid, adminUrl, adminToken: config.ADMIN_TOKEN! };
+  writeSupervisorFile(config.DATA_DIR, running);
   // The edge checks a token's user with identity too (exists, token not revoked by a password change).
   const identityUrls = () => supervisor.list().flatMap((r) => (r.url && r.services.includes(identityService.name) ? [r.url] : []));
   const identity = await identityService.remoteClient!({ urls: identityUrls, secret: config.INTERNAL_SECRET! });
@@ -142,9 +153,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     : null;
   autoscaler?.start();
 
-  mkdirSync(config.DATA_DIR, { recursive: true });
-  // Owner-only: it holds the admin token.
-  writeFileSync(supervisorFile(config.DATA_DIR), JSON.stringify({ pid: process.pid, adminUrl, adminToken: config.ADMIN_TOKEN, gateway: edge.url }), { mode: 0o600 });
+  writeSupervisorFile(config.DATA_DIR, { ...running, gateway: edge.url });
   logger.info({ url: edge.url, admin: adminUrl, replicas: supervisor.list() }, 'scalestack is up');
 
   exitGracefully(

@@ -139,11 +139,16 @@ describe('through PgBouncer (transaction pooling)', options, () => {
       })();
       const statuses = new Map<number, number>();
       const errors: string[] = [];
+      // Three rounds at least; more, up to ten, while no scrape has yet landed on a moment with clients queued
+      // (a few scrapes per second over the four apps can all fall between bursts on a busy host).
+      const seen = () => maxWaiting.bouncer > 0 || maxWaiting.app > 0;
+      let sent = 0;
       await Promise.all(
         apps.flatMap((app) =>
           Array.from({ length: 200 }, async (_, i) => {
             const api = createApiClient(app.url);
-            for (let n = 0; n < 3; n++) {
+            for (let n = 0; n < 3 || (n < 10 && !seen()); n++) {
+              sent++;
               try {
                 const res = i % 4 === 0 ? await api.put('/api/user', { user: { bio: `b${i}-${n}` } }, { token: author.token }) : await api.get('/api/articles?limit=5');
                 statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -157,8 +162,8 @@ describe('through PgBouncer (transaction pooling)', options, () => {
       watching = false;
       await watch;
       assert.deepEqual(errors.slice(0, 3), [], `${errors.length} requests failed at the socket`);
-      assert.deepEqual([...statuses.entries()], [[200, 2400]], 'all 2,400 requests answered 200');
-      assert.ok(maxWaiting.bouncer > 0 || maxWaiting.app > 0, `waiting seen on /metrics (${JSON.stringify(maxWaiting)})`);
+      assert.deepEqual([...statuses.entries()], [[200, sent]], `all ${sent} requests (2,400 at least) answered 200`);
+      assert.ok(seen(), `waiting seen on /metrics (${JSON.stringify(maxWaiting)}) over ${sent} requests`);
       const text = await (await fetch(`${apps[0]!.url}/metrics`)).text();
       assert.equal(sample(text, 'pgbouncer_up', ''), 1, 'PgBouncer pools on /metrics');
       // This database's pool: PgBouncer keeps one per database (the 1,000-client test above filled another's).
