@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
@@ -18,6 +19,14 @@ import { openCache } from './open-cache.js';
  */
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A new instance's Redis client connects in the background (and fails fast meanwhile): waits until its writes reach `cache`. */
+async function untilConnected(other: Cache, cache: Cache) {
+  for (let n = 0; !(await cache.getMany('article', [`probe${n}`])).has(`probe${n}`); n++) {
+    await other.set('article', `probe${n + 1}`, n + 1);
+    await sleep(20);
+  }
+}
 
 /** A loader that signals when it started and returns only when released. */
 function heldLoader<T>(value: T) {
@@ -117,11 +126,7 @@ for (const near of [true, false]) {
     if (tier.redis) {
       it('another instance\'s delete during this instance\'s load: neither instance serves the old value after', async () => {
         const other = await open();
-        // A new instance's Redis client connects in the background (and fails fast meanwhile): wait until its writes land.
-        for (let n = 0; !(await cache.getMany('article', [`probe${n}`])).has(`probe${n}`); n++) {
-          await other.set('article', `probe${n + 1}`, n + 1);
-          await sleep(20);
-        }
+        await untilConnected(other, cache);
         const old = heldLoader({ title: 'old' });
         const reading = cache.getOrLoad('article', 'k3', old.load);
         await old.running;
@@ -130,6 +135,30 @@ for (const near of [true, false]) {
         await reading;
         for (const c of [other, cache]) {
           assert.deepEqual(await c.getOrLoad('article', 'k3', async () => ({ title: 'new' })), { title: 'new' });
+        }
+      });
+
+      it('a fill is not published: another instance keeps its copy; a write is, and replaces it', async () => {
+        const other = await open();
+        await untilConnected(other, cache);
+        const admin = new Redis(tier.redis!);
+        try {
+          assert.equal(await other.getOrLoad('article', 'f1', async () => 'other copy'), 'other copy');
+          assert.equal((await other.getManyOrLoad('article', ['f2'], async () => new Map([['f2', 'other copy']]))).get('f2'), 'other copy');
+          // The shared entries go (Redis evicted them, say): this instance misses them and fills them from the source.
+          assert.equal(await admin.del(`${prefix}:v2:article:f1`, `${prefix}:v2:article:f2`), 2);
+          assert.equal(await cache.getOrLoad('article', 'f1', async () => 'filled here'), 'filled here');
+          assert.equal((await cache.getManyOrLoad('article', ['f2'], async () => new Map([['f2', 'filled here']]))).get('f2'), 'filled here');
+          await sleep(500); // a bus message arrives in milliseconds
+          assert.equal(await other.getOrLoad('article', 'f1', async () => 'reloaded'), 'other copy', 'a single-key fill left the copy');
+          assert.equal((await other.getManyOrLoad('article', ['f2'], async () => new Map([['f2', 'reloaded']]))).get('f2'), 'other copy', 'a batch fill left the copy');
+
+          await cache.set('article', 'f1', 'written');
+          for (const deadline = Date.now() + 5_000; (await other.getOrLoad('article', 'f1', async () => 'reloaded')) !== 'written'; await sleep(20)) {
+            assert.ok(Date.now() < deadline, 'the write reached the other instance within 5 s');
+          }
+        } finally {
+          admin.disconnect();
         }
       });
     }
