@@ -12,7 +12,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import type { CpuProfile, ProfileNode } from './profile.js';
+import type { CpuProfile, ProfileNode } from './cpu-profile.js';
 
 /** Stacks root-first ("a;b;c") with their sample counts; `(root)` and `(idle)` left out (off-CPU). */
 export function foldStacks(profile: CpuProfile): Map<string, number> {

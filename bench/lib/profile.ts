@@ -10,6 +10,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../../src/testing/cli-process.js';
 import type { Report } from './report.js';
+import type { CpuProfile } from './cpu-profile.js';
 import { frameLabel, writeFlameGraph } from './flame-graph.js';
 
 export const profiling = process.env['BENCH_PROFILE'] === '1';
@@ -25,9 +26,6 @@ export function profileNodeArgs(dir: string): string[] {
 /** Now on the profiler's clock (µs, CLOCK_MONOTONIC). */
 export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
-export interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-export interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number; children?: number[]; positionTicks?: unknown[] }
-export interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
 
 /**
  * The newest process's main-thread profile. Node names them `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`
