@@ -22,7 +22,7 @@ import { spawnCli, spawnScript } from '../src/testing/cli-process.js';
 import { dbTargets } from '../src/testing/db-targets.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { measure, type LoadResult } from './lib/load.js';
-import { scrape, total } from './lib/prom.js';
+import { increase, scrape } from './lib/prom.js';
 import { machine, markdownTable, type Report } from './lib/report.js';
 import { TEST_REDIS_URL as REDIS_URL } from '../src/testing/redis-probe.js';
 
@@ -64,8 +64,8 @@ async function measureSystem(setup: string, env: Record<string, string>, slugs: 
     const single = await measure(zipfReads, { ...load, warmupSeconds: 0 });
     const after = await scrape(system.url);
     const helloBetween = await hello.measure();
-    const hits = total(after, 'cache_hits_total', 'cache="article"') - total(before, 'cache_hits_total', 'cache="article"');
-    const misses = total(after, 'cache_misses_total', 'cache="article"') - total(before, 'cache_misses_total', 'cache="article"');
+    const hits = increase(before, after, 'cache_hits_total', 'cache="article"');
+    const misses = increase(before, after, 'cache_misses_total', 'cache="article"');
     rows.push({ setup, endpoint: single.endpoint, result: single, hitRatio: hits + misses > 0 ? hits / (hits + misses) : null, hello: (helloBefore + helloBetween) / 2 });
     const list = await measure({ endpoint: 'GET /api/articles', url: system.url, path: '/api/articles' }, load);
     const helloAfter = await hello.measure();

@@ -40,7 +40,7 @@ import { unfinishedLags, type DueChunk } from './lib/fanout-chunks.js';
 import { FeedProbe, type Post } from './lib/feed-probe.js';
 import { forEachBounded } from './lib/pool.js';
 import { benchSystemEnv } from './lib/system-env.js';
-import { count, quantileWith, scrape, shareWithin, total, type Scrape } from './lib/prom.js';
+import { count, increase, quantileWith, scrape, shareWithin, type Scrape } from './lib/prom.js';
 import { machine, markdownTable, type Report } from './lib/report.js';
 import { TEST_REDIS_URL as REDIS_URL } from '../src/testing/redis-probe.js';
 
@@ -116,7 +116,7 @@ interface Row {
 /** Between two scrapes: cache misses and refresh-ahead reloads (every cache kind) per feed read the system served. */
 function perFeedRead(a: Scrape, b: Scrape): { celebMissesPerRead: number; celebRefreshesPerRead: number } {
   const reads = count(a, b, SERVED, FEED_ROUTE);
-  const per = (name: string) => (reads === 0 ? NaN : (total(b, name) - total(a, name)) / reads);
+  const per = (name: string) => (reads === 0 ? NaN : increase(a, b, name) / reads);
   return { celebMissesPerRead: per('cache_misses_total'), celebRefreshesPerRead: per('cache_refreshes_total') };
 }
 
@@ -148,7 +148,7 @@ async function closePhase(probe: FeedProbe, url: string, label: string, before: 
       dueChunks: due.length,
       unfinished: lags.length,
       lagP99: due.length === 0 ? NaN : quantileWith(before, atEnd, LAG, 0.99, lags, label),
-      writesPerPost: posts.length === 0 ? 0 : (total(drained, WRITES, label) - total(before, WRITES, label)) / posts.length,
+      writesPerPost: posts.length === 0 ? 0 : increase(before, drained, WRITES, label) / posts.length,
       followersPerPost: posts.length === 0 ? 0 : followers / posts.length,
       undrained: left.size,
     },

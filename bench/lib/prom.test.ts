@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { count, quantile, quantileWith, shareWithin, total, type Scrape } from './prom.js';
+import { count, increase, quantile, quantileWith, shareWithin, total, type Scrape } from './prom.js';
 
 const scrapeOf = (entries: Record<string, number>): Scrape => new Map(Object.entries(entries));
 
@@ -9,6 +9,13 @@ describe('bench prom helpers', () => {
     const s = scrapeOf({ 'w_total{strategy="push"}': 3, 'w_total{strategy="hybrid"}': 4, 'x_total': 9 });
     assert.equal(total(s, 'w_total'), 7);
     assert.equal(total(s, 'w_total', 'strategy="push"'), 3);
+  });
+
+  it('a counter\'s increase between two scrapes, by label', () => {
+    const a = scrapeOf({ 'w_total{strategy="push"}': 3, 'w_total{strategy="hybrid"}': 4 });
+    const b = scrapeOf({ 'w_total{strategy="push"}': 10, 'w_total{strategy="hybrid"}': 5 });
+    assert.equal(increase(a, b, 'w_total'), 8);
+    assert.equal(increase(a, b, 'w_total', 'strategy="push"'), 7);
   });
 
   it('takes quantiles over the window between two scrapes', () => {

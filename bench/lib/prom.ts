@@ -31,9 +31,14 @@ export function quantile(a: Scrape, b: Scrape, name: string, q: number, ...label
   return quantileWith(a, b, name, q, [], ...labels);
 }
 
+/** How much counter `name` (its series with all of `labels`) grew between scrapes `a` and `b`. */
+export function increase(a: Scrape, b: Scrape, name: string, ...labels: string[]): number {
+  return total(b, name, ...labels) - total(a, name, ...labels);
+}
+
 /** Samples of histogram `name` in the window between two scrapes. */
 export function count(a: Scrape, b: Scrape, name: string, ...labels: string[]): number {
-  return total(b, `${name}_count`, ...labels) - total(a, `${name}_count`, ...labels);
+  return increase(a, b, `${name}_count`, ...labels);
 }
 
 /**
