@@ -14,6 +14,11 @@ import { openCache } from './open-cache.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+async function collapsed(metrics: Metrics): Promise<number> {
+  const metric = await metrics.registry.getSingleMetric('cache_stampede_collapsed_total')!.get();
+  return metric.values.filter((v) => v.labels['cache'] === 'article').reduce((sum, v) => sum + v.value, 0);
+}
+
 const tiers = [
   { name: 'L1 only (embedded)', redis: undefined, options: {} },
   { name: 'L1 + L2 Redis + bus', redis: REDIS_URL, options: skipUnlessAvailable(await redisUnavailable()) },
@@ -54,6 +59,57 @@ for (const tier of tiers) {
       assert.ok(values.every((v) => v.n === 42));
       const text = await metrics.registry.metrics();
       assert.match(text, /cache_stampede_collapsed_total\{cache="article"\} 499/);
+    });
+
+    it('collapses a batch stampede: 200 concurrent batch reads of cold keys load each key once', async () => {
+      const loaded: string[][] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const load = async (keys: readonly string[]) => {
+        loaded.push([...keys]);
+        await gate;
+        return new Map(keys.map((k) => [k, { k }]));
+      };
+      const collapsedBefore = await collapsed(metrics);
+      // Half the batches ask for b1..b3, half for b2..b4: b2 and b3 are shared.
+      const reads = Array.from({ length: 200 }, (_, i) =>
+        cache.getManyOrLoad('article', i % 2 === 0 ? ['b1', 'b2', 'b3'] : ['b2', 'b3', 'b4'], load));
+      await sleep(100);
+      release();
+      const found = await Promise.all(reads);
+      assert.deepEqual(loaded.flat().sort(), ['b1', 'b2', 'b3', 'b4'], `each key loaded once (loads: ${JSON.stringify(loaded)})`);
+      assert.ok(found.every((m, i) => [...m.keys()].sort().join() === (i % 2 === 0 ? 'b1,b2,b3' : 'b2,b3,b4')), 'every batch has all its keys');
+      assert.equal((await collapsed(metrics)) - collapsedBefore, 199, 'every batch but the first waited on a load in flight');
+    });
+
+    it('a batch that waited on a load a write overlapped, or one that failed, loads the key itself', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const overlapped = cache.getManyOrLoad('article', ['w1'], async () => {
+        await gate;
+        return new Map([['w1', { title: 'before the write' }]]);
+      });
+      const failed = cache
+        .getManyOrLoad('article', ['f1'], async () => {
+          await gate;
+          throw new Error('database away');
+        })
+        .then(() => 'answered', (err: Error) => err.message);
+      await sleep(50); // both loads under way
+      const waiterLoads: string[][] = [];
+      const waiter = cache.getManyOrLoad('article', ['w1', 'f1'], async (keys) => {
+        waiterLoads.push([...keys]);
+        return new Map(keys.map((k) => [k, { title: 'after the write' }]));
+      });
+      await sleep(50);
+      assert.deepEqual(waiterLoads, [], 'the second batch waits on the first instead of loading');
+      await cache.delete('article', 'w1'); // a write commits while the first batch reads
+      release();
+      assert.deepEqual((await overlapped).get('w1'), { title: 'before the write' }, 'the overlapped batch answers what it read');
+      assert.equal(await failed, 'database away');
+      const got = await waiter;
+      assert.deepEqual(waiterLoads, [['w1', 'f1']], 'the waiter loaded both keys itself');
+      assert.deepEqual(Object.fromEntries(got), { w1: { title: 'after the write' }, f1: { title: 'after the write' } });
     });
 
     it('a loader error reaches the caller as itself (a 404 stays a 404), and is not cached', async () => {

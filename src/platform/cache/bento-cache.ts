@@ -174,8 +174,11 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
       if (--state.calls === 0) inFlight.delete(full);
     }
   };
-  /** Loads `keys` in one call and stores what it returns; a key a write touched meanwhile is answered but not kept. */
-  const loadMany = async <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions) => {
+  /**
+   * Loads `keys` in one call and stores what it returns; a key a write touched meanwhile is answered but not kept.
+   * `overlapped`: the keys (found or not) whose counters moved during the load.
+   */
+  const loadManyChecked = async <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions): Promise<CheckedLoad<T>> => {
     const keyNames = keys.map((key) => keyName(`${kind}:${key}`));
     const tags = tagNames(options?.tags);
     const names = [...keyNames, ...tags];
@@ -193,10 +196,38 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
     }));
     const changed = await generations.changed(names, before);
     const tagMoved = tags.some((n) => changed.has(n));
-    const overlapped = keys.filter((key, i) => loaded.has(key) && (tagMoved || changed.has(keyNames[i]!)));
-    await Promise.all(overlapped.map((key) => bento.delete({ key: `${kind}:${key}` })));
-    return out;
+    const overlapped = new Set(keys.filter((_, i) => tagMoved || changed.has(keyNames[i]!)));
+    await Promise.all([...overlapped].filter((key) => loaded.has(key)).map((key) => bento.delete({ key: `${kind}:${key}` })));
+    return { out, overlapped };
   };
+  const loadMany = async <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions) =>
+    (await loadManyChecked(kind, keys, loadMissing, options)).out;
+
+  /**
+   * Batch loads in flight, per key (and tags): a batch that misses a key another batch is loading waits for that
+   * load instead of querying it again (the single-key path has bentocache's lock). A waiter takes only what the
+   * load kept: after a failed load, or one a write overlapped (the waiter may have begun after that write), it
+   * loads the key itself.
+   */
+  const batchLoads = new Map<string, Promise<CheckedLoad<unknown>>>();
+  const inFlightName = (kind: DataKind, key: string, options?: CacheEntryOptions) => `${kind}:${key}#${(options?.tags ?? []).join(',')}`;
+  /** Loads `keys` as one batch, registered for other batches to wait on until it settles. */
+  const loadShared = <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions) => {
+    const load = loadManyChecked(kind, keys, loadMissing, options);
+    const names = keys.map((key) => inFlightName(kind, key, options));
+    for (const name of names) batchLoads.set(name, load);
+    const forget = () => {
+      for (const name of names) if (batchLoads.get(name) === load) batchLoads.delete(name);
+    };
+    load.then(forget, forget);
+    return load;
+  };
+  /** What a batch waiting on `load` takes for `key`. */
+  const outcomeOf = <T>(load: Promise<CheckedLoad<T>>, key: string): Promise<BatchOutcome<T>> =>
+    load.then(
+      ({ out, overlapped }) => (overlapped.has(key) ? 'retry' : out.has(key) ? { value: out.get(key)! } : 'absent'),
+      () => 'retry',
+    );
 
   return {
     getOrLoad: (kind, key, load, options) => loadThrough(kind, key, load, options, false),
@@ -209,7 +240,22 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
       const found = await getMany<T>(kind, keys);
       const missing = keys.filter((key) => !found.has(key));
       if (missing.length === 0) return found;
-      for (const [key, stamped] of await loadMany(kind, missing, loadMissing, options)) found.set(key, stamped);
+      const waiting: Array<[string, Promise<BatchOutcome<T>>]> = [];
+      const mine: string[] = [];
+      for (const key of missing) {
+        const pending = batchLoads.get(inFlightName(kind, key, options)) as Promise<CheckedLoad<T>> | undefined;
+        if (pending) waiting.push([key, outcomeOf(pending, key)]);
+        else mine.push(key);
+      }
+      if (mine.length > 0) for (const [key, stamped] of (await loadShared(kind, mine, loadMissing, options)).out) found.set(key, stamped);
+      const again: string[] = [];
+      for (const [key, pending] of waiting) {
+        const outcome = await pending;
+        if (outcome === 'retry') again.push(key);
+        else if (outcome !== 'absent') found.set(key, outcome.value);
+      }
+      if (waiting.length > again.length) metrics.collapsed.inc({ cache: kind });
+      if (again.length > 0) for (const [key, stamped] of (await loadShared(kind, again, loadMissing, options)).out) found.set(key, stamped);
       return found;
     },
     refreshMany: loadMany,
@@ -233,6 +279,15 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
     close: () => bento.disconnectAll(),
   };
 }
+
+/** A batch load's answer: what it loaded, and the keys (found or not) a write touched meanwhile. */
+interface CheckedLoad<T> {
+  out: Map<string, Stamped<T>>;
+  overlapped: Set<string>;
+}
+
+/** How a batch load settled one key, for a batch that waited on it: its value, absent from the source, or load it yourself. */
+type BatchOutcome<T> = { value: Stamped<T> } | 'absent' | 'retry';
 
 /** A bus message in our terms: a tag is invalidated by writing its `___bc:t:<tag>` key. */
 function toInvalidation(message: { keys: string[]; type: string }): Invalidation {
