@@ -26,7 +26,6 @@ export function profileNodeArgs(dir: string): string[] {
 /** Now on the profiler's clock (µs, CLOCK_MONOTONIC). */
 export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
-
 /**
  * The newest process's main-thread profile. Node names them `CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`
  * and writes one per thread: a worker's (tsx's loader, thread 1) sorts after the main thread's and is

@@ -240,6 +240,9 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
       const found = await getMany<T>(kind, keys);
       const missing = keys.filter((key) => !found.has(key));
       if (missing.length === 0) return found;
+      const loadInto = async (some: readonly string[]) => {
+        for (const [key, stamped] of (await loadShared(kind, some, loadMissing, options)).out) found.set(key, stamped);
+      };
       const waiting: Array<[string, Promise<BatchOutcome<T>>]> = [];
       const mine: string[] = [];
       for (const key of missing) {
@@ -247,7 +250,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
         if (pending) waiting.push([key, outcomeOf(pending, key)]);
         else mine.push(key);
       }
-      if (mine.length > 0) for (const [key, stamped] of (await loadShared(kind, mine, loadMissing, options)).out) found.set(key, stamped);
+      if (mine.length > 0) await loadInto(mine);
       const again: string[] = [];
       for (const [key, pending] of waiting) {
         const outcome = await pending;
@@ -255,7 +258,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
         else if (outcome !== 'absent') found.set(key, outcome.value);
       }
       if (waiting.length > again.length) metrics.collapsed.inc({ cache: kind });
-      if (again.length > 0) for (const [key, stamped] of (await loadShared(kind, again, loadMissing, options)).out) found.set(key, stamped);
+      if (again.length > 0) await loadInto(again);
       return found;
     },
     refreshMany: loadMany,
