@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { outsideAnyContext } from '../context/async-context.js';
 import type { Cache, CacheEntryOptions, DataKind, LoadMissing } from './cache.js';
 import type { CacheMetrics } from './cache-metrics.js';
 import type { Stamped, Tiers } from './tiers.js';
@@ -93,7 +94,8 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
     for (const full of fulls) refreshing.add(full);
     settings.metrics.refreshes.inc({ cache: kind }, keys.length);
     const seenEpoch = epoch;
-    void reload()
+    // Outside the reading request's context: the reload serves every later reader, not the one that set it off.
+    void outsideAnyContext(reload)
       .then((loaded) => {
         keys.forEach((key, i) => {
           const stamped = loaded.get(key);

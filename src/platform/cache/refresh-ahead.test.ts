@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../config/load-config.js';
+import { currentStatementScope, withStatementScope } from '../db/statement-scope.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
@@ -132,6 +133,21 @@ for (const target of targets) {
       await at(t.end, 2_100); // past the first load's TTL
       assert.deepEqual(Object.fromEntries(await cache.getManyOrLoad('article', ['a', 'b'], load('3'))), { a: 'a2', b: 'b2' });
       assert.deepEqual(calls.map((keys) => keys.join(',')).sort(), ['a,b', 'a,b', 'c'], 'one load of the late keys, one of the miss, none after');
+    });
+
+    it('the reload runs outside the request that set it off: its statements are not counted against that request', async () => {
+      const cache = await open(createMetrics());
+      const t = await firstLoad(() => cache.getOrLoad('article', 'ctx', async () => 'v1'));
+      await at(t.end, 1_300);
+      const request = { count: 0 };
+      let reloadSaw: unknown = 'no reload yet';
+      const answered = await withStatementScope(request, () => cache.getOrLoad('article', 'ctx', async () => {
+        reloadSaw = currentStatementScope();
+        return 'v2';
+      }));
+      assert.equal(answered, 'v1', 'the late read is answered from the copy');
+      await until('the reload ran', async () => reloadSaw !== 'no reload yet');
+      assert.equal(reloadSaw, undefined, 'the reload ran in no request\'s scope');
     });
 
     it('a reload that overlapped a write keeps nothing: the next read sees the write', async () => {

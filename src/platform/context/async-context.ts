@@ -37,3 +37,11 @@ export function contextSlot<T>(): ContextSlot<T> {
     enter: (value) => storage.enterWith(withValue(value)),
   };
 }
+
+/**
+ * Runs `fn` (and everything it starts) with every slot empty: for background work a request merely set off
+ * (a refresh-ahead reload), whose statements and spans are nobody's request.
+ */
+export function outsideAnyContext<R>(fn: () => R): R {
+  return storage.exit(fn);
+}
