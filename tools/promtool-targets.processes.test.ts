@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ENTRY, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
+import { cliEntry, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
 import { dbTargets } from '../src/testing/db-targets.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../src/testing/redis-probe.js';
 import { skipUnlessAvailable } from '../src/testing/services-required.js';
@@ -30,7 +30,7 @@ describe('scrape targets of a --workers topology', { ...postgres.options, ...ski
   before(async () => {
     databaseUrl = await postgres.create();
     dir = await mkdtemp(join(tmpdir(), 'scalestack-targets-'));
-    topology = await spawnScript(CLI_ENTRY, ['start', '--workers', '2'], {
+    topology = await spawnScript(cliEntry(), ['start', '--workers', '2'], {
       env: {
         DATABASE_URL: databaseUrl,
         DATA_DIR: dir,

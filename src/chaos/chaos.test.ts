@@ -12,6 +12,7 @@ import { FaultProxy } from './fault-proxy.js';
 import { runExperiment, type ExperimentReport } from './run-experiment.js';
 import { TargetSystem } from './target-system.js';
 import { formatReport } from '../cli/chaos.js';
+import { REPO_ROOT, cliEntry, scriptArgs } from '../testing/cli-process.js';
 
 const dir = join(import.meta.dirname, '../../deploy/chaos');
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
@@ -86,7 +87,7 @@ if (process.env['CHAOS_SUITE'] !== '0') describe('chaos experiments on real serv
     for (const e of experiments) groups.set(JSON.stringify(e.system), [...(groups.get(JSON.stringify(e.system)) ?? []), e]);
     for (const group of groups.values()) {
       const url = (await postgres.create())!;
-      const system = new TargetSystem(group[0]!, url);
+      const system = new TargetSystem(group[0]!, url, scriptArgs(join(REPO_ROOT, cliEntry())));
       try {
         await system.start();
         for (const e of group) {

@@ -8,7 +8,6 @@ import { freePort, ownNats, ownRedis, type OwnServer } from './own-servers.js';
 import type { Experiment } from './experiment.js';
 import { CLI_NODE_ARGS } from '../platform/runtime/app-paths.js';
 
-
 /**
  * What an experiment runs against, all its own: a redis-server (behind the fault proxy when asked), a
  * NATS server when the bus is NATS, and `scalestack start` (embedded or `--topology services`) on a free
@@ -25,7 +24,12 @@ export class TargetSystem {
   private output = '';
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'scalestack-chaos-'));
 
-  constructor(private readonly experiment: Experiment, private readonly databaseUrl: string) {}
+  constructor(
+    private readonly experiment: Experiment,
+    private readonly databaseUrl: string,
+    /** How node runs the CLI: by default the way this process runs (build/ or src/ through tsx). */
+    private readonly cliArgs: readonly string[] = CLI_NODE_ARGS,
+  ) {}
 
   async start(): Promise<void> {
     const { system } = this.experiment;
@@ -44,7 +48,7 @@ export class TargetSystem {
       const replicas = Object.entries(system.replicas ?? {}).map(([s, n]) => `${s}=${n}`).join(',');
       if (replicas) args.push('--replicas', replicas);
     }
-    this.child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], {
+    this.child = spawn(process.execPath, [...this.cliArgs, ...args], {
       env: {
         PATH: process.env['PATH'],
         HOME: process.env['HOME'],

@@ -4,14 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { CLI_ENTRY, spawnScript } from '../testing/cli-process.js';
+import { cliEntry, spawnScript } from '../testing/cli-process.js';
 import { openDatabase } from '../platform/db/open-database.js';
 import { runMigrations } from '../platform/db/migrations.js';
 import { busMigrations } from '../platform/bus/migrations.js';
 import { DeadLetterStore } from '../platform/bus/dead-letters.js';
 
 async function cli(dataDir: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = await spawnScript(CLI_ENTRY, ['dlq', ...args], { env: { DATA_DIR: dataDir, LOG_LEVEL: 'silent' } });
+  const child = await spawnScript(cliEntry(), ['dlq', ...args], { env: { DATA_DIR: dataDir, LOG_LEVEL: 'silent' } });
   const exit = await child.exited;
   return { code: exit.code, output: child.output() };
 }

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLI_ENTRY, spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { cliEntry, spawnScript, type NodeProcess } from '../testing/cli-process.js';
 import { EXIT_THRESHOLDS } from './load.js';
 
 /** `scalestack load` as CI would run it: thresholds turn into the exit code and say which broke. */
@@ -24,7 +24,7 @@ after(async () => {
 
 async function load(...args: string[]): Promise<{ code: number | null; output: string }> {
   const base = ['load', '--scenario', 'get', '--target', server.url, '--rate', '100', '--duration', '2s', '--reports-dir', reports];
-  const child = await spawnScript(CLI_ENTRY, [...base, ...args]);
+  const child = await spawnScript(cliEntry(), [...base, ...args]);
   const { code } = await child.exited;
   return { code, output: child.output() };
 }

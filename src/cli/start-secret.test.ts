@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { CLI_ENTRY, sleep, spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { cliEntry, sleep, spawnScript, type NodeProcess } from '../testing/cli-process.js';
 import { dbTargets } from '../testing/db-targets.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
@@ -23,7 +23,7 @@ describe('scalestack start refuses a short DATA_DIR/jwt-secret', () => {
       const dir = await mkdtemp(join(tmpdir(), 'scalestack-secret-'));
       try {
         await writeFile(join(dir, 'jwt-secret'), content);
-        const proc = await spawnScript(CLI_ENTRY, ['start'], { env: { DATA_DIR: dir, LOG_LEVEL: 'warn' } });
+        const proc = await spawnScript(cliEntry(), ['start'], { env: { DATA_DIR: dir, LOG_LEVEL: 'warn' } });
         const exit = await exitOf(proc);
         assert.equal(exit.code, 2, proc.output());
         assert.ok(proc.output().includes(join(dir, 'jwt-secret')), proc.output());
@@ -40,7 +40,7 @@ describe('scalestack start refuses a short DATA_DIR/jwt-secret', () => {
     const url = await postgres.create();
     try {
       await writeFile(join(dir, 'jwt-secret'), '');
-      const proc = await spawnScript(CLI_ENTRY, ['start'], { env: { DATA_DIR: dir, DATABASE_URL: url, LOG_LEVEL: 'warn' } });
+      const proc = await spawnScript(cliEntry(), ['start'], { env: { DATA_DIR: dir, DATABASE_URL: url, LOG_LEVEL: 'warn' } });
       assert.equal((await exitOf(proc)).code, 2, proc.output());
       const client = new pg.Client({ connectionString: url });
       await client.connect();

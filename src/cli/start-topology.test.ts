@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ENTRY, spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { SOURCE_CLI_ENTRY, cliEntry, spawnScript, type NodeProcess } from '../testing/cli-process.js';
 import { dbTargets } from '../testing/db-targets.js';
 import { skipUnlessAvailable } from '../testing/services-required.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../testing/redis-probe.js';
@@ -25,10 +25,10 @@ async function exitWithin(child: NodeProcess, ms: number): Promise<number | null
 
 describe('scalestack start: multi-process topologies say what is missing', () => {
   it('--topology services without DATABASE_URL exits 2 naming it; a bad plan exits 2 naming the option', async () => {
-    const noDb = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services'], { env: { LOG_LEVEL: 'warn' } });
+    const noDb = await spawnScript(cliEntry(), ['start', '--topology', 'services'], { env: { LOG_LEVEL: 'warn' } });
     assert.equal((await noDb.exited).code, 2);
     assert.match(noDb.output(), /needs DATABASE_URL/);
-    const bad = await spawnScript(CLI_ENTRY, ['start', '--replicas', 'social=2'], { env: { LOG_LEVEL: 'warn' } });
+    const bad = await spawnScript(cliEntry(), ['start', '--replicas', 'social=2'], { env: { LOG_LEVEL: 'warn' } });
     assert.equal((await bad.exited).code, 2);
     assert.match(bad.output(), /--replicas needs --topology services/);
   });
@@ -38,7 +38,7 @@ describe('scalestack start: multi-process topologies say what is missing', () =>
     const dataDir = await mkdtemp(join(tmpdir(), 'scalestack-noredis-'));
     try {
       for (const args of [['--workers', '2'], ['--topology', 'services']]) {
-        const child = await spawnScript(CLI_ENTRY, ['start', ...args], { env: { DATABASE_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn' } });
+        const child = await spawnScript(cliEntry(), ['start', ...args], { env: { DATABASE_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'warn' } });
         // A topology that starts anyway would serve: give it long enough to show that, then stop it.
         assert.equal(await exitWithin(child, 30_000), 2, `${args.join(' ')}: refused\n${child.output()}`);
         assert.match(child.output(), /needs REDIS_URL/);
@@ -52,7 +52,8 @@ describe('scalestack start: multi-process topologies say what is missing', () =>
   it('--workers 2 with REDIS_URL and no BUS_URL: every worker\'s bus is Redis, shared, not its own memory', { ...postgres.options, ...(postgres.options.skip ? {} : redisOptions), timeout: 180_000 }, async () => {
     const url = await postgres.create();
     const dataDir = await mkdtemp(join(tmpdir(), 'scalestack-workers-'));
-    const system = await spawnScript(CLI_ENTRY, ['start', '--workers', '2'], {
+    // From the source, whatever the other suites run: workers are forked with their parent's tsx loader (`npx scalestack`).
+    const system = await spawnScript(SOURCE_CLI_ENTRY, ['start', '--workers', '2'], {
       env: {
         DATABASE_URL: url, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, CACHE_PREFIX: `topo-${randomBytes(4).toString('hex')}`,
         LOG_LEVEL: 'info', LOG_PRETTY: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',

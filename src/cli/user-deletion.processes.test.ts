@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ENTRY, rawRequest, spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { cliEntry, rawRequest, spawnScript, type NodeProcess } from '../testing/cli-process.js';
 import { dbTargets } from '../testing/db-targets.js';
 import { ownRedisOptions, startOwnRedis, type OwnRedis } from '../testing/redis-server.js';
 import { waitFor } from '../platform/bus/testing/targets.js';
@@ -65,7 +65,7 @@ describe('scalestack users delete <username>, next to a running server', postgre
   let dbUrl: string | undefined;
   before(async () => {
     dbUrl = await postgres.create();
-    server = await spawnScript(CLI_ENTRY, ['start'], { env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: 'memory://' } });
+    server = await spawnScript(cliEntry(), ['start'], { env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: 'memory://' } });
     await server.waitReady('/readyz', 60_000);
   });
   after(async () => {
@@ -78,7 +78,7 @@ describe('scalestack users delete <username>, next to a running server', postgre
     const alice = await author(server.url, 'clialice', bob.slugs[0]);
     const before = ((await rawRequest(server.url, 'GET', '/api/articles?limit=100')).body as List).articlesCount;
 
-    const cli = await spawnScript(CLI_ENTRY, ['users', 'delete', 'clialice'], { env: { DATABASE_URL: dbUrl, LOG_LEVEL: 'warn' } });
+    const cli = await spawnScript(cliEntry(), ['users', 'delete', 'clialice'], { env: { DATABASE_URL: dbUrl, LOG_LEVEL: 'warn' } });
     assert.equal((await cli.exited).code, 0, cli.output());
     assert.match(cli.output(), /deleted user clialice/);
     await waitFor('the running server refuses the deleted user\'s token', async () =>
@@ -87,7 +87,7 @@ describe('scalestack users delete <username>, next to a running server', postgre
     const comments = (await rawRequest(server.url, 'GET', `/api/articles/${bob.slugs[0]}/comments`)).body as { comments: unknown[] };
     assert.equal(comments.comments.length, 0);
 
-    const unknown = await spawnScript(CLI_ENTRY, ['users', 'delete', 'nobody-here'], { env: { DATABASE_URL: dbUrl, LOG_LEVEL: 'warn' } });
+    const unknown = await spawnScript(cliEntry(), ['users', 'delete', 'nobody-here'], { env: { DATABASE_URL: dbUrl, LOG_LEVEL: 'warn' } });
     assert.equal((await unknown.exited).code, 1);
     assert.match(unknown.output(), /no user "nobody-here"/);
   });
@@ -104,7 +104,7 @@ describe('--topology services: DELETE /api/user through the gateway', { ...postg
     // A private Redis, shared by the processes (a topology needs one) and their bus: events must cross processes
     // (identity's event, social's consumer), and no other suite may consume them.
     redis = await startOwnRedis();
-    system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services'], {
+    system = await spawnScript(cliEntry(), ['start', '--topology', 'services'], {
       env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: redis.url, BUS_URL: redis.url },
     });
     await system.waitReady('/readyz', 120_000);

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ENTRY, rawRequest, sleep, spawnCli, spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { cliEntry, rawRequest, sleep, spawnCli, spawnScript, type NodeProcess } from '../testing/cli-process.js';
 import { dbTargets } from '../testing/db-targets.js';
 import { TEST_REDIS_URL } from '../testing/redis-probe.js';
 
@@ -32,7 +32,7 @@ describe('multi-process topology: rolling restart of social under load', postgre
   before(async () => {
     dbUrl = await postgres.create();
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-topology-'));
-    system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services', '--replicas', 'social=2'], {
+    system = await spawnScript(cliEntry(), ['start', '--topology', 'services', '--replicas', 'social=2'], {
       env: {
         DATABASE_URL: dbUrl,
         DATA_DIR: dataDir,
@@ -122,7 +122,7 @@ describe('multi-process topology: rolling restart of social under load', postgre
     await sleep(1000);
     const usage = await spawnCli({ env: { DATA_DIR: dataDir } }, 'restart');
     assert.equal((await usage.exited).code, 2, 'restart without a service name is a usage error');
-    const rolling = await spawnScript(CLI_ENTRY, ['restart', 'social'], { env: { DATA_DIR: dataDir } });
+    const rolling = await spawnScript(cliEntry(), ['restart', 'social'], { env: { DATA_DIR: dataDir } });
     const rolled = await rolling.exited;
     t.diagnostic(rolling.output().trim());
     assert.equal(rolled.code, 0, rolling.output());
@@ -161,7 +161,7 @@ describe('multi-process topology: rolling restart of social under load', postgre
     };
     const load = Promise.all(Array.from({ length: 4 }, (_, n) => worker(n)));
     await sleep(500);
-    const rolling = await spawnScript(CLI_ENTRY, ['restart', 'identity'], { env: { DATA_DIR: dataDir } });
+    const rolling = await spawnScript(cliEntry(), ['restart', 'identity'], { env: { DATA_DIR: dataDir } });
     const rolled = await rolling.exited;
     t.diagnostic(rolling.output().trim());
     assert.equal(rolled.code, 0, rolling.output());

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLI_ENTRY, spawnCli, spawnScript, type NodeProcess } from '../../testing/cli-process.js';
+import { cliEntry, spawnCli, spawnScript, type NodeProcess } from '../../testing/cli-process.js';
 import { runLoad } from '../run.js';
 import { loadSeed, type SeedData } from '../seed/seed-data.js';
 import { parseStages } from '../stages.js';
@@ -34,7 +34,7 @@ after(async () => {
 
 test('scalestack seed creates users, a follow graph and articles, and saves what scenarios need', async () => {
   const args = ['seed', '--users', '30', '--articles', '40', '--follows', '4', '--concurrency', '8', '--target', system.url, '--out', seedFile];
-  const child = await spawnScript(CLI_ENTRY, args);
+  const child = await spawnScript(cliEntry(), args);
   const exit = await child.exited;
   assert.equal(exit.code, 0, child.output());
   assert.match(child.output(), /seeded 30 users, \d+ follows, 40 articles/);

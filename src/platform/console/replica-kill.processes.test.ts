@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ENTRY, rawRequest, sleep, spawnScript, type NodeProcess } from '../../testing/cli-process.js';
+import { cliEntry, rawRequest, sleep, spawnScript, type NodeProcess } from '../../testing/cli-process.js';
 import { dbTargets } from '../../testing/db-targets.js';
 import { ownRedisOptions, startOwnRedis, type OwnRedis } from '../../testing/redis-server.js';
 
@@ -48,7 +48,7 @@ describe('console: kill a replica of the services topology', { ...postgres.optio
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-console-kill-'));
     // A private Redis (cache and bus): the shared one is busy with other suites on a loaded machine.
     redis = await startOwnRedis();
-    system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services', '--replicas', 'social=2'], {
+    system = await spawnScript(cliEntry(), ['start', '--topology', 'services', '--replicas', 'social=2'], {
       env: {
         DATABASE_URL: dbUrl,
         DATA_DIR: dataDir,

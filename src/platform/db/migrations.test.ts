@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { CLI_ENTRY, spawnScript } from '../../testing/cli-process.js';
+import { cliEntry, spawnScript } from '../../testing/cli-process.js';
 import { dbTargets } from '../../testing/db-targets.js';
 import { busMigrations } from '../bus/migrations.js';
 import type { Database } from './database.js';
@@ -48,7 +48,7 @@ test('migrations: four migrators starting at once on fresh databases all succeed
 test('migrations: two `scalestack migrate` processes at once on a fresh database both exit 0', { ...postgres.options, timeout: 120_000 }, async () => {
   const url = await postgres.create();
   try {
-    const children = await Promise.all([0, 1].map(() => spawnScript(CLI_ENTRY, ['migrate'], { env: { DATABASE_URL: url } })));
+    const children = await Promise.all([0, 1].map(() => spawnScript(cliEntry(), ['migrate'], { env: { DATABASE_URL: url } })));
     const exits = await Promise.all(children.map((c) => c.exited));
     exits.forEach((exit, i) => assert.deepEqual(exit, { code: 0, signal: null }, children[i]!.output()));
     const counts = children.map((c) => Number(/applied (\d+) migration/.exec(c.output())?.[1] ?? NaN));

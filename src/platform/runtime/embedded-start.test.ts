@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rawRequest, spawnCli, type NodeProcess } from '../../testing/cli-process.js';
+import { SOURCE_CLI_ENTRY, rawRequest, spawnScript, type NodeProcess } from '../../testing/cli-process.js';
 
 const READY_WITHIN_MS = 15_000;
 
@@ -30,8 +30,10 @@ describe('embedded start (no DATABASE_URL, fresh DATA_DIR)', () => {
   });
 
   async function start(dataDir: string, extra: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<{ proc: NodeProcess; readyMs: number }> {
-    // No DATABASE_URL and no JWT_SECRET: spawnCli strips every setting inherited from this shell.
-    const proc = await spawnCli({ ...(extra.nodeArgs ? { nodeArgs: extra.nodeArgs } : {}), env: { DATA_DIR: dataDir, LOG_LEVEL: 'info', ...extra.env } });
+    // No DATABASE_URL and no JWT_SECRET: spawnScript strips every setting inherited from this shell.
+    // From the source through tsx, as `npx scalestack start` runs (the other suites run the compiled CLI;
+    // built-start.processes.test.ts has its embedded start).
+    const proc = await spawnScript(SOURCE_CLI_ENTRY, ['start'], { ...(extra.nodeArgs ? { nodeArgs: extra.nodeArgs } : {}), env: { DATA_DIR: dataDir, LOG_LEVEL: 'info', ...extra.env } });
     cleanups.push(() => proc.stop('SIGKILL'));
     // Wait past the bound, so a slow start fails with its actual time rather than a time-out.
     const readyMs = await proc.waitReady('/readyz', READY_WITHIN_MS * 6);

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDatabase } from '../db/open-database.js';
 import type { Database } from '../db/database.js';
-import { CLI_ENTRY, spawnScript } from '../../testing/cli-process.js';
+import { cliEntry, spawnScript } from '../../testing/cli-process.js';
 import { openShards } from './open-shards.js';
 import { moveKey, MoveVerifyError, type MovableTable } from './move-key.js';
 import type { ShardMap } from './shard-map.js';
@@ -208,7 +208,7 @@ describe('directory moves on 3 Postgres databases', postgresOptions, () => {
     const from = await map.indexFor(tenant);
     const to = (from + 1) % 3;
     const run = async (args: string[]) => {
-      const child = await spawnScript(CLI_ENTRY, ['shard', ...args], { env: { DATABASE_URL: dbs!.urls[0], ...env() } });
+      const child = await spawnScript(cliEntry(), ['shard', ...args], { env: { DATABASE_URL: dbs!.urls[0], ...env() } });
       const exit = await child.exited;
       return { exit, output: child.output() };
     };

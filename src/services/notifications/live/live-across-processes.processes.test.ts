@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_ENTRY, rawRequest, spawnScript, type NodeProcess } from '../../../testing/cli-process.js';
+import { cliEntry, rawRequest, spawnScript, type NodeProcess } from '../../../testing/cli-process.js';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../../../testing/redis-probe.js';
 import { skipUnlessAvailable } from '../../../testing/services-required.js';
@@ -35,7 +35,7 @@ describe('live notifications across processes (gateway + 2 notifications replica
   before(async () => {
     dbUrl = await postgres.create();
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-notify-'));
-    system = await spawnScript(CLI_ENTRY, ['start', '--topology', 'services', '--replicas', 'notifications=2'], {
+    system = await spawnScript(cliEntry(), ['start', '--topology', 'services', '--replicas', 'notifications=2'], {
       env: {
         DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `notify-${randomBytes(4).toString('hex')}`,
         LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', NOTIFICATIONS_HEARTBEAT_MS: '2000',
