@@ -47,6 +47,10 @@ const NOT_BUNDLED = [
   'undici', // worker and WebAssembly files
   '@fastify/swagger', '@fastify/swagger-ui', // static files of the docs UI
   '@aws-sdk/*', 'nodemailer', 'smtp-server', 'mailparser', // only when BLOB_URL asks for S3, or with the first mail
+  // Only with OTEL_EXPORTER_OTLP_ENDPOINT; and CommonJS imported with import(): bundled into a chunk of its own it
+  // exports only `default` (Node's loader gives the named exports), and `scalestack start` failed at start with
+  // "OTLPTraceExporter is not a constructor" (export.processes.test.ts).
+  '@opentelemetry/exporter-trace-otlp-http',
   'esbuild', 'tsx', 'vite',
 ];
 
@@ -88,6 +92,11 @@ export async function buildServer({ force = false, quiet = false, outDir = BUILD
     metafile: true,
     logLevel: 'warning',
   });
+  const unsafe = dynamicallyImportedCommonJs(result.metafile);
+  if (unsafe.length > 0) {
+    rmSync(next, { recursive: true, force: true });
+    throw new Error(`build-server: import() of CommonJS bundled into a chunk exports only \`default\` there (Node's loader would give the named exports); add the package to NOT_BUNDLED:\n  ${unsafe.join('\n  ')}`);
+  }
   for (const file of files.filter((f) => !f.endsWith('.ts'))) {
     const target = join(next, relative(src, file));
     mkdirSync(dirname(target), { recursive: true });
@@ -103,6 +112,30 @@ export async function buildServer({ force = false, quiet = false, outDir = BUILD
     console.log(`build-server: ${ours} sources and ${inputs.length - ours} package modules bundled into ${outputs} files in ${relative(root, outDir)}/ in ${Math.round(performance.now() - started)} ms`);
   }
   return true;
+}
+
+/**
+ * Bundled modules (any copy of them in node_modules) whose import() of CommonJS would break, but which never
+ * run: the OpenTelemetry host detector's machine id (src/platform/tracing/ uses no resource detector). Using
+ * one means adding its package to NOT_BUNDLED.
+ */
+const NEVER_RUN_DYNAMIC_IMPORTS = ['@opentelemetry/resources/build/src/detectors/platform/node/machine-id/getMachineId.js'];
+
+/**
+ * `import('pkg')` calls whose target esbuild bundled as CommonJS, as "importer -> package": in a split chunk such a
+ * module exports only `default`, so `const { Named } = await import('pkg')` gets undefined at run time.
+ */
+export function dynamicallyImportedCommonJs(metafile) {
+  const found = [];
+  for (const [importer, input] of Object.entries(metafile.inputs)) {
+    if (NEVER_RUN_DYNAMIC_IMPORTS.some((module) => importer.endsWith(`node_modules/${module}`))) continue;
+    for (const imported of input.imports) {
+      if (imported.kind === 'dynamic-import' && !imported.external && metafile.inputs[imported.path]?.format === 'cjs') {
+        found.push(`${importer} -> ${imported.original ?? imported.path}`);
+      }
+    }
+  }
+  return found;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

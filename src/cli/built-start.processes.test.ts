@@ -10,7 +10,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_CLI_ENTRY, spawnScript } from '../testing/cli-process.js';
-import { buildServer } from '../../tools/build-server.mjs';
+import { buildServer, dynamicallyImportedCommonJs } from '../../tools/build-server.mjs';
 import { buildWeb } from '../../tools/build-web.mjs';
 
 async function withDataDir(fn: (dir: string) => Promise<void>) {
@@ -82,4 +82,29 @@ describe('the compiled server (npm start)', () => {
       assert.match(again.output(), /is kept in .*nothing to make/);
     }),
   );
+});
+
+describe('the build refuses what would break only in the bundle', () => {
+  it('an import() of a CommonJS package it bundles is named (a split chunk would export only `default`); external, static or ESM targets are not', () => {
+    const importer = (imports: Array<{ path: string; kind: string; external?: boolean; original?: string }>) => ({ format: 'esm' as const, imports });
+    const metafile = {
+      inputs: {
+        'src/tracing.ts': importer([
+          { path: 'node_modules/cjs-pkg/index.js', kind: 'dynamic-import', original: 'cjs-pkg' },
+          { path: 'node_modules/esm-pkg/index.js', kind: 'dynamic-import', original: 'esm-pkg' },
+          { path: 'left-to-node', kind: 'dynamic-import', external: true, original: 'left-to-node' },
+          { path: 'node_modules/cjs-static/index.js', kind: 'import-statement', original: 'cjs-static' },
+        ]),
+        // Never run (the OpenTelemetry host detector), in any copy under node_modules.
+        'node_modules/a/node_modules/@opentelemetry/resources/build/src/detectors/platform/node/machine-id/getMachineId.js': {
+          format: 'cjs' as const,
+          imports: [{ path: 'node_modules/cjs-pkg/index.js', kind: 'dynamic-import' }],
+        },
+        'node_modules/cjs-pkg/index.js': { format: 'cjs' as const, imports: [] },
+        'node_modules/esm-pkg/index.js': { format: 'esm' as const, imports: [] },
+        'node_modules/cjs-static/index.js': { format: 'cjs' as const, imports: [] },
+      },
+    };
+    assert.deepEqual(dynamicallyImportedCommonJs(metafile), ['src/tracing.ts -> cjs-pkg']);
+  });
 });
