@@ -243,7 +243,7 @@ describe('gateway: identity, request ids, traces', () => {
 });
 
 describe('gateway: bad input is answered at the edge; nothing reaches a service', () => {
-  it('oversized headers 431, bad JSON 400, unknown routes and /internal 404, forged/expired/missing tokens 401, non-JSON 415, too large 413', async () => {
+  it('oversized headers 431, bad JSON 400, unknown routes and /internal 404, other methods 405, forged/expired/missing tokens 401, non-JSON 415, too large 413', async () => {
     const [a] = await replicas('a');
     const g = await gateway({ social: [a!.url] });
     const key = new TextEncoder().encode(TEST_JWT_SECRET);
@@ -255,7 +255,7 @@ describe('gateway: bad input is answered at the edge; nothing reaches a service'
       ['oversized headers', () => rawRequest(g.url, 'GET', '/api/tags', undefined, { 'x-big': 'x'.repeat(20_000) }), 431, 'SS_HEADERS_TOO_LARGE'],
       ['bad JSON', () => rawPost(g.url, '/api/users/login', '{"user":'), 400, 'SS_MALFORMED_BODY'],
       ['unknown route', () => rawRequest(g.url, 'GET', '/api/nope'), 404, 'SS_NOT_FOUND'],
-      ['unknown method', () => rawRequest(g.url, 'PATCH', '/api/tags'), 404, 'SS_NOT_FOUND'],
+      ['method a known path does not serve', () => rawRequest(g.url, 'PATCH', '/api/tags'), 405, 'SS_METHOD_NOT_ALLOWED'],
       ['internal endpoint', () => rawRequest(g.url, 'GET', '/internal/identity/users?ids=1'), 404, 'SS_NOT_FOUND'],
       ['forged token', () => rawRequest(g.url, 'GET', '/api/tags', undefined, { authorization: `Token ${forged}` }), 401, 'SS_TOKEN_INVALID'],
       ['expired token', () => rawRequest(g.url, 'GET', '/api/tags', undefined, { authorization: `Token ${expired}` }), 401, 'SS_TOKEN_INVALID'],
@@ -270,6 +270,7 @@ describe('gateway: bad input is answered at the edge; nothing reaches a service'
       assert.equal(res.headers['x-error-code'], code, what);
       assert.ok(res.body && typeof res.body === 'object' && 'errors' in res.body, `${what}: error body ${JSON.stringify(res.body)}`);
     }
+    assert.equal((await rawRequest(g.url, 'DELETE', '/api/tags')).headers['allow'], 'GET, HEAD, OPTIONS', 'Allow names what the gateway routes');
     assert.deepEqual(a!.seen, [], 'no bad request reached the replica');
   });
 });

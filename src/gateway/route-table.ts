@@ -2,7 +2,8 @@
  * What the gateway routes, and nothing else: every public route of the
  * Conduit API, the service that serves it, whether it needs a signed-in
  * user (refused at the edge otherwise) and its timeout. Anything not listed
- * (unknown paths, /internal/*, unknown methods) is a 404 at the gateway.
+ * is answered at the gateway: unknown paths and /internal/* 404, another
+ * method on a listed path 405 with Allow (platform/http/plugins/route-not-found.ts).
  */
 export interface GatewayRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -192,6 +192,8 @@ function expectedCode(status: number, key: string): string | undefined {
       return 'SS_FORBIDDEN';
     case 404:
       return 'SS_NOT_FOUND';
+    case 405:
+      return 'SS_METHOD_NOT_ALLOWED';
     case 409:
       return 'SS_CONFLICT';
     case 413:

@@ -40,6 +40,8 @@ export const errors = {
   conflict: (field: string) => new AppError('SS_CONFLICT', 409, { [field]: ['has already been taken'] }),
   /** 409: not enough stock for a reservation. */
   outOfStock: () => new AppError('SS_OUT_OF_STOCK', 409, { stock: ['insufficient'] }),
+  /** 405: the path is served, not under this method; the answer's `Allow` lists the methods it is. */
+  methodNotAllowed: (method: string) => new AppError('SS_METHOD_NOT_ALLOWED', 405, { method: [`${method} is not allowed here`] }),
   /** 404: no such resource (or route). */
   notFound: (subject: string) => new AppError('SS_NOT_FOUND', 404, { [subject]: ['not found'] }),
   /** 409: a unique field is taken. */

@@ -182,8 +182,22 @@ for (const target of await dbTargets()) {
         assertError(await sys.api.get('/nope'), 404, 'link', 'not found');
       });
 
-      it('404 "route: not found" for an unknown method on a known path', async () => {
-        assertError(await sys.api.request('PATCH', '/api/user', { user: {} }), 404, 'route', 'not found');
+      it('405 with Allow naming the served methods for a method a known path does not serve; nothing changes', async () => {
+        const user = await registerUser(sys.api);
+        const article = await createArticle(sys.api, user.token);
+        const cases: Array<[string, string, string]> = [
+          ['PATCH', '/api/user', 'DELETE, GET, HEAD, PUT, OPTIONS'],
+          ['DELETE', '/api/articles?limit=1', 'GET, HEAD, POST, OPTIONS'],
+          ['POST', `/api/articles/${article.slug}/`, 'DELETE, GET, HEAD, PUT, OPTIONS'],
+          ['PUT', `/api/articles/${article.slug}/favorite`, 'DELETE, POST, OPTIONS'],
+        ];
+        for (const [method, path, allow] of cases) {
+          const res = await sys.api.request(method, path, { article: { title: 'changed' } }, { token: user.token });
+          assertError(res, 405, 'method', `${method} is not allowed here`);
+          assert.equal(res.headers.get('allow'), allow, `${method} ${path}`);
+        }
+        const after = await sys.api.get(`/api/articles/${article.slug}`);
+        assert.equal((after.body as { article: { title: string } }).article.title, article.title, 'the article is as it was');
       });
 
       it('a very long slug or username is a 4xx, not a 500', async () => {

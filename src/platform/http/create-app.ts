@@ -23,10 +23,13 @@ import { statementScope } from './plugins/statement-scope.js';
 import { urlNulGuard } from './plugins/nul-guard.js';
 import { identify } from './plugins/identify.js';
 import { httpCaching } from './plugins/http-caching.js';
+import { routeNotFound } from './plugins/route-not-found.js';
 import { requestLog } from './plugins/request-log.js';
 import './request-context.js';
 
 export type App = Awaited<ReturnType<typeof createApp>>;
+
+const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 500 };
 
 export interface AppSettings {
   logger: Logger;
@@ -69,7 +72,7 @@ export async function createApp(settings: AppSettings) {
     forceCloseConnections: 'idle',
     // Requests arriving while the server drains get the catalog's 503 (plugins/draining.ts).
     return503OnClosing: false,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    routerOptions: ROUTER_OPTIONS,
     ...(settings.maxHeaderSize ? { maxHeaderSize: settings.maxHeaderSize } : {}),
     ...(settings.trustProxy ? { trustProxy: settings.trustProxy } : {}),
     clientErrorHandler: answerClientError,
@@ -80,7 +83,8 @@ export async function createApp(settings: AppSettings) {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(makeErrorHandler(settings.bodyLimit));
-  app.setNotFoundHandler((_request, reply) => sendError(reply, errors.notFound('route')));
+  // First, so it sees every route registered after it: 405 with Allow for a path served under other methods, else 404.
+  await app.register(routeNotFound, ROUTER_OPTIONS);
 
   // Each cross-cutting concern is a plugin of its own (plugins/). onRequest hooks run in
   // registration order and a hook that answers ends the chain, so the order below is the

@@ -1,0 +1,51 @@
+import fp from 'fastify-plugin';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { errors } from '../../errors/catalog.js';
+import { sendError } from '../error-handler.js';
+
+interface RouteNotFoundOptions {
+  /** The app's own router options, so a path matches here exactly when it would match a route there. */
+  ignoreTrailingSlash: boolean;
+  maxParamLength: number;
+}
+
+/**
+ * What a request no route took is told. A path some route serves under other methods is answered
+ * 405 with `Allow` listing them (RFC 9110 §15.5.6); any other path is 404. An OPTIONS on a served path
+ * is 204 with the same `Allow` when CORS is off; with CORS on, @fastify/cors answers every OPTIONS
+ * before this (plugins/cors.ts).
+ * Fastify's router cannot be asked which methods match a concrete path, so every route is also
+ * added, as it is registered, to a second router of the same library (find-my-way), asked only
+ * on this path.
+ */
+export const routeNotFound = fp<RouteNotFoundOptions>(
+  (app, options, done) => {
+    const routes = FindMyWay({ ignoreTrailingSlash: options.ignoreTrailingSlash, maxParamLength: options.maxParamLength });
+    const methods = new Set<HTTPMethod>();
+    const served = () => undefined;
+    app.addHook('onRoute', (route) => {
+      // A catch-all (@fastify/cors' `OPTIONS *`) matches every path: it says nothing of what a path serves.
+      if (route.url === '*' || route.url === '/*') return;
+      for (const method of [route.method].flat() as HTTPMethod[]) {
+        methods.add(method);
+        routes.on(method, route.url, served);
+      }
+    });
+
+    const allowedOn = (url: string): HTTPMethod[] => {
+      const path = url.split('?', 1)[0]!;
+      return [...methods].filter((method) => routes.find(method, path) !== null).sort();
+    };
+
+    app.setNotFoundHandler((request, reply) => {
+      const allowed = allowedOn(request.url);
+      if (allowed.length === 0) return sendError(reply, errors.notFound('route'));
+      const allow = [...allowed, ...(allowed.includes('OPTIONS') ? [] : ['OPTIONS'])].join(', ');
+      void reply.header('allow', allow);
+      if (request.method === 'OPTIONS') return reply.code(204).send();
+      return sendError(reply, errors.methodNotAllowed(request.method));
+    });
+    done();
+  },
+  { name: 'route-not-found' },
+);
