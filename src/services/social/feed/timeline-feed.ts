@@ -18,6 +18,8 @@ export interface TimelineFeedOptions {
 /** Records feed reads (activity) at most once an hour per user and process: a feed read must not cost a write. */
 const TOUCH_EVERY_MS = 3_600_000;
 
+const DONE: Promise<void> = Promise.resolve();
+
 /**
  * Fan-out on write (push), optionally with read-time merging of followed
  * celebrities (hybrid). The timeline holds non-celebrity authors' articles;
@@ -53,7 +55,10 @@ export class TimelineFeed implements FeedStrategy {
    * to 1,000,000 for every list).
    */
   async page(viewerId: number, page: Page): Promise<{ ids: number[]; total: number }> {
-    await this.touch(viewerId);
+    // Recorded beside the read, not before it: a reader whose timeline exists is active already, so only a
+    // rebuild waits for the record (see rebuild). A failure is retried on the reader's next read.
+    const touched = this.touch(viewerId);
+    touched.catch((err: Error) => this.logger.warn({ err: err.message, userId: viewerId }, 'feed read not recorded (fan-out activity); retried on the next read'));
     const { cap } = this.options;
     const threshold = this.options.celebrityThreshold;
     const celebrities = !Number.isFinite(threshold)
@@ -65,10 +70,10 @@ export class TimelineFeed implements FeedStrategy {
     const inWindow = page.offset < end;
     // Past the window only the counts are needed.
     const [head, merged] = await Promise.all([
-      this.timeline(viewerId, celebrities, inWindow ? end : 0),
+      this.timeline(viewerId, celebrities, inWindow ? end : 0, touched),
       (this.heads ?? this.store).recentBy(celebrities, inWindow ? end : 0),
     ]);
-    const own = await this.withoutCopies(viewerId, celebrities, head, merged.total);
+    const own = await this.withoutCopies(viewerId, celebrities, head, merged.total, touched);
     if (celebrities.length > 0) this.metrics.merged.observe({ strategy: this.name }, merged.entries.length);
     const window = inWindow ? mergeNewestFirst(own.entries, merged.entries).slice(page.offset, end) : [];
     return { ids: window.map((e) => e.articleId), total: Math.min(own.size + merged.total, cap) };
@@ -80,7 +85,7 @@ export class TimelineFeed implements FeedStrategy {
    * when it held no copy (or is the whole timeline) and the count is at the cap whatever the rest holds; otherwise
    * the whole timeline is read and filtered.
    */
-  private async withoutCopies(viewerId: number, celebrities: number[], head: TimelineWindow, mergedTotal: number): Promise<TimelineWindow> {
+  private async withoutCopies(viewerId: number, celebrities: number[], head: TimelineWindow, mergedTotal: number, touched: Promise<void>): Promise<TimelineWindow> {
     if (celebrities.length === 0) return head;
     const excluded = new Set(celebrities);
     const keep = (entries: TimelineEntry[]) => entries.filter((e) => !excluded.has(e.authorId));
@@ -88,7 +93,7 @@ export class TimelineFeed implements FeedStrategy {
     const unread = head.size - head.entries.length;
     if (unread === 0) return whole(own);
     if (own.length === head.entries.length && own.length + mergedTotal >= this.options.cap) return { entries: own, size: head.size };
-    return whole(keep((await this.timeline(viewerId, celebrities, this.options.cap)).entries));
+    return whole(keep((await this.timeline(viewerId, celebrities, this.options.cap, touched)).entries));
   }
 
   /**
@@ -106,14 +111,17 @@ export class TimelineFeed implements FeedStrategy {
     }
   }
 
-  /** The stored timeline's newest `limit` entries, rebuilt when missing; straight from Postgres when the timeline store is down. */
-  private async timeline(viewerId: number, celebrities: number[], limit: number): Promise<TimelineWindow> {
+  /**
+   * The stored timeline's newest `limit` entries, rebuilt when missing (once `touched`, the reader's activity
+   * record, is written); straight from Postgres when the timeline store is down.
+   */
+  private async timeline(viewerId: number, celebrities: number[], limit: number, touched: Promise<void>): Promise<TimelineWindow> {
     try {
       if (this.pendingDrops.has(viewerId)) {
         await this.timelines.drop(viewerId);
         this.pendingDrops.delete(viewerId);
       }
-      return (await this.timelines.read(viewerId, limit)) ?? (await this.rebuild(viewerId, celebrities, limit));
+      return (await this.timelines.read(viewerId, limit)) ?? (await this.rebuild(viewerId, celebrities, limit, touched));
     } catch (err) {
       this.warnUnavailable(err);
       return whole(await this.store.timelineOf(viewerId, celebrities, this.options.cap));
@@ -127,10 +135,14 @@ export class TimelineFeed implements FeedStrategy {
   }
 
   /**
-   * Opens the timeline before reading Postgres, so a fan-out that commits in
-   * between lands in it instead of being skipped as "no timeline".
+   * Waits until the reader is recorded as active, then opens the timeline before reading Postgres: a post
+   * committed before a fan-out chunk could see this reader is in what Postgres returns, and a chunk after it
+   * finds the timeline open and lands in it instead of skipping it as "no timeline". (Before the record, the
+   * chunk would skip an inactive reader, and the post might reach neither.) If the record failed, nothing is
+   * opened: the read is served from Postgres (timeline()).
    */
-  private async rebuild(viewerId: number, celebrities: number[], limit: number): Promise<TimelineWindow> {
+  private async rebuild(viewerId: number, celebrities: number[], limit: number, touched: Promise<void>): Promise<TimelineWindow> {
+    await touched;
     this.metrics.rebuilds.inc({ strategy: this.name });
     await this.timelines.open(viewerId);
     const entries = await this.store.timelineOf(viewerId, celebrities, this.options.cap);
@@ -138,12 +150,16 @@ export class TimelineFeed implements FeedStrategy {
     return (await this.timelines.read(viewerId, limit)) ?? whole(entries);
   }
 
-  private async touch(viewerId: number): Promise<void> {
+  /** Records the read (at most once per TOUCH_EVERY_MS per reader and process); forgets it if the write failed. */
+  private touch(viewerId: number): Promise<void> {
     const now = Date.now();
-    if (now - (this.touched.get(viewerId) ?? 0) < TOUCH_EVERY_MS) return;
+    if (now - (this.touched.get(viewerId) ?? 0) < TOUCH_EVERY_MS) return DONE;
     if (this.touched.size > 100_000) this.touched.clear();
     this.touched.set(viewerId, now);
-    await this.store.touchReader(viewerId);
+    return this.store.touchReader(viewerId).catch((err: unknown) => {
+      this.touched.delete(viewerId);
+      throw err;
+    });
   }
 }
 
