@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
-import { createArticle, registerUser, type TestUser } from '../../../testing/fixtures.js';
+import { createArticle, registerUser, type ArticleListJson, type TestUser } from '../../../testing/fixtures.js';
 import { statementsAfter, statementsServed } from '../../../testing/statements.js';
 
 for (const target of await dbTargets()) {
@@ -61,6 +61,30 @@ for (const target of await dbTargets()) {
       await sys.api.delete(`/api/articles/${slug}`, { token: author.token });
       assert.equal((await sys.api.get(`/api/articles/${slug}`)).status, 404);
       assert.equal((await sys.api.get('/api/articles?tag=ryw')).body.articlesCount, 0);
+    });
+
+    it('a new article drops only the list pages it appears on: other authors\', other tags\' and favorited-by pages stay cached', async () => {
+      const [writer, other, fan] = await Promise.all([registerUser(sys.api), registerUser(sys.api), registerUser(sys.api)]);
+      const [mine, theirs] = [`mine-${writer.username}`, `theirs-${other.username}`];
+      const old = await createArticle(sys.api, other.token, { tagList: [theirs] });
+      await createArticle(sys.api, writer.token, { tagList: [mine] });
+      assert.equal((await sys.api.post(`/api/articles/${old.slug}/favorite`, undefined, { token: fan.token })).status, 200);
+      const untouched = [`author=${other.username}`, `tag=${theirs}`, `favorited=${fan.username}`, `favorited=${fan.username}&tag=${theirs}`];
+      const showing = ['limit=5', `author=${writer.username}`, `tag=${mine}`, `author=${writer.username}&tag=${mine}`];
+      for (const query of [...untouched, ...showing]) assert.equal((await sys.api.get(`/api/articles?${query}`)).status, 200);
+
+      const published = await createArticle(sys.api, writer.token, { tagList: [mine.toUpperCase()] });
+
+      const before = await statementsServed(sys.api, '/api/articles');
+      for (const query of untouched) assert.equal((await sys.api.get<ArticleListJson>(`/api/articles?${query}`)).body.articles[0]?.slug, old.slug, query);
+      const after = await statementsAfter(sys.api, '/api/articles', before, untouched.length);
+      assert.equal(after.sum - before.sum, 0, 'pages the new article is not on are still served from the cache');
+      for (const query of showing) {
+        const page = (await sys.api.get<ArticleListJson>(`/api/articles?${query}`)).body;
+        assert.equal(page.articles[0]?.slug, published.slug, `${query} shows the new article first`);
+      }
+      const byWriter = (await sys.api.get<ArticleListJson>(`/api/articles?author=${writer.username}`)).body;
+      assert.equal(byWriter.articlesCount, 2, "the author's count grew");
     });
 
     it('a renamed user is found under the new name only', async () => {

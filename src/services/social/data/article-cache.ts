@@ -3,12 +3,34 @@ import type { Cache } from '../../../platform/cache/cache.js';
 import { errors } from '../../../platform/errors/catalog.js';
 import type { ArticleFilter, ArticleRecord, ArticlesStore, ArticleSummary, Page, ViewerFlagSets } from './articles.store.js';
 
+/** Every list page carries it: any article write but a publish drops every page. */
 const LISTS = 'lists';
+
+const ALL_PAGES = 'lists:all';
+const authorPages = (authorId: number) => `lists:author:${authorId}`;
+const tagPages = (tag: string) => `lists:tag:${tag}`;
+
+/**
+ * The tag a page carries besides LISTS: what a new article drops for the page to show it (see `published`).
+ * Its author's pages (whatever else they filter on), else its tags' pages, else the unfiltered ones. Favorited-by
+ * pages have none: nobody has favorited an article yet when it is published.
+ */
+function publishTag(filter: ArticleFilter): string | undefined {
+  if (filter.authorId !== undefined) return authorPages(filter.authorId);
+  if (filter.favoritedBy !== undefined) return undefined;
+  if (filter.tag !== undefined) return tagPages(filter.tag);
+  return ALL_PAGES;
+}
+
+function pageTags(filter: ArticleFilter): string[] {
+  const narrow = publishTag(filter);
+  return narrow === undefined ? [LISTS, PROFILES_CACHE_TAG] : [LISTS, PROFILES_CACHE_TAG, narrow];
+}
 
 /**
  * Cache-aside reads of articles: records by slug and summaries (no body) by id (`article:`),
- * list pages with their summaries (`list:`, tagged "lists") and the tag cloud (`tags:all`).
- * Every article write calls `changed`, before answering, so the writer's
+ * list pages with their summaries (`list:`, tagged "lists" and by what a publish can change, `pageTags`)
+ * and the tag cloud (`tags:all`). Every article write calls `published` or `changed`, before answering, so the writer's
  * next read (in any instance: the bus drops L1 copies) is fresh.
  * Misses are never cached: an unknown slug may be created a moment later.
  *
@@ -83,7 +105,7 @@ export class ArticleCache {
         const authors = await this.identity.usersByIds(records.map((r) => r.authorId));
         return { records, total, authors: [...authors.values()] };
       },
-      { tags: [LISTS, PROFILES_CACHE_TAG] },
+      { tags: pageTags(filter) },
     );
   }
 
@@ -91,7 +113,21 @@ export class ArticleCache {
     return this.cache.getOrLoad('tags', 'all', () => this.store.tagsInUse());
   }
 
-  /** After any write to an article (or its favorites): drop its records, every list page and the tag cloud. */
+  /**
+   * After a new article: only the pages it appears on change, the unfiltered ones, its author's and its tags'
+   * (their pages shift by one and their counts grow); every other author's and tag's pages stay cached. Before,
+   * each publish dropped every page in the system, so at a few posts a second almost no list read was a hit.
+   */
+  async published(id: number, slug: string, authorId: number, tags: readonly string[]): Promise<void> {
+    await Promise.all([
+      this.cache.delete('article', `id:${id}`),
+      this.cache.delete('article', `slug:${slug}`),
+      ...(tags.length > 0 ? [this.cache.delete('tags', 'all')] : []),
+      this.cache.invalidateTags([ALL_PAGES, authorPages(authorId), ...tags.map(tagPages)]),
+    ]);
+  }
+
+  /** After any other write to an article (or its favorites): drop its records, every list page and the tag cloud. */
   async changed(id: number, slugs: readonly string[]): Promise<void> {
     await Promise.all([
       this.cache.delete('article', `id:${id}`),

@@ -52,7 +52,7 @@ export class ArticlesDomain {
     );
     // Fan-out (push/hybrid) starts from the event; the response does not wait for it.
     this.outbox.wake();
-    await Promise.all([this.cached.changed(id, [slug]), this.feed.onArticlesChanged?.(authorId)]);
+    await Promise.all([this.cached.published(id, slug, authorId, tags), this.feed.onArticlesChanged?.(authorId)]);
     // The summary every follower's feed will show, cached now: not loaded by each of their first reads at once.
     const [view] = await Promise.all([this.viewById(id, authorId), this.cached.byIds([id])]);
     return view;
