@@ -12,8 +12,8 @@ interface RouteNotFoundOptions {
 /**
  * What a request no route took is told. A path some route serves under other methods is answered
  * 405 with `Allow` listing them (RFC 9110 §15.5.6); any other path is 404. An OPTIONS on a served path
- * is 204 with the same `Allow` when CORS is off; with CORS on, @fastify/cors answers every OPTIONS
- * before this (plugins/cors.ts).
+ * is 204 with the same `Allow`: from here when CORS is off; with CORS on, @fastify/cors answers every
+ * OPTIONS before routing (plugins/cors.ts) and this only adds the header.
  * Fastify's router cannot be asked which methods match a concrete path, so every route is also
  * added, as it is registered, to a second router of the same library (find-my-way), asked only
  * on this path.
@@ -37,11 +37,22 @@ export const routeNotFound = fp<RouteNotFoundOptions>(
       return [...methods].filter((method) => routes.find(method, path) !== null).sort();
     };
 
+    const allowHeader = (allowed: HTTPMethod[]) => [...allowed, ...(allowed.includes('OPTIONS') ? [] : ['OPTIONS'])].join(', ');
+
+    // With CORS on, @fastify/cors answers every OPTIONS (204) before routing, without the Allow that RFC 9110
+    // §9.3.7 asks of a successful OPTIONS: added here for a served path.
+    app.addHook('onSend', (request, reply, payload, next) => {
+      if (request.method === 'OPTIONS' && reply.statusCode === 204 && !reply.hasHeader('allow')) {
+        const allowed = allowedOn(request.url);
+        if (allowed.length > 0) void reply.header('allow', allowHeader(allowed));
+      }
+      next(null, payload);
+    });
+
     app.setNotFoundHandler((request, reply) => {
       const allowed = allowedOn(request.url);
       if (allowed.length === 0) return sendError(reply, errors.notFound('route'));
-      const allow = [...allowed, ...(allowed.includes('OPTIONS') ? [] : ['OPTIONS'])].join(', ');
-      void reply.header('allow', allow);
+      void reply.header('allow', allowHeader(allowed));
       if (request.method === 'OPTIONS') return reply.code(204).send();
       return sendError(reply, errors.methodNotAllowed(request.method));
     });
