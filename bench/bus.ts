@@ -9,7 +9,7 @@
  * BENCH_BUS_IN_FLIGHT (4 batches), BENCH_BUS_TARGETS (memory,amqp,nats,redis),
  * TEST_AMQP_URL / TEST_NATS_URL / TEST_REDIS_URL.
  */
-import { openBus } from '../src/platform/bus/choose-bus.js';
+import { openBus } from '../src/platform/bus/open-bus.js';
 import { BROKER_URLS, migratedMemoryDb, unique } from '../src/platform/bus/testing/targets.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { rawAmqp, rawNats, rawRedis, type RawRun } from './lib/bus-raw.js';

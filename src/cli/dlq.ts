@@ -6,7 +6,7 @@ import { busMigrations } from '../platform/bus/migrations.js';
 import { DeadLetterStore, type DeadLetter } from '../platform/bus/dead-letters.js';
 import { replayDeadLetter } from '../platform/bus/replay.js';
 import { OutboxRelay } from '../platform/bus/outbox.js';
-import { openBus } from '../platform/bus/choose-bus.js';
+import { openBus } from '../platform/bus/open-bus.js';
 
 const HELP = `usage: scalestack dlq <list|show|replay> [options]
 

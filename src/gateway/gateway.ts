@@ -10,13 +10,13 @@ import type { UserCheck } from '../platform/auth/user-check.js';
 import { createApp, type App } from '../platform/http/create-app.js';
 import { parseJsonBody } from '../platform/http/json-body.js';
 import type { ServiceRegistry } from '../platform/discovery/registry.js';
-import { createRateLimiter } from '../platform/ratelimit/create-rate-limiter.js';
+import { openRateLimiter } from '../platform/ratelimit/open-rate-limiter.js';
 import { registerRateLimitHook } from '../platform/ratelimit/fastify-hook.js';
 import { RetryBudget } from '../platform/resilience/retry-budget.js';
 import type { BreakerSettings } from '../platform/resilience/breaker.js';
 import { errors } from '../platform/errors/catalog.js';
 import { sendError } from '../platform/http/error-handler.js';
-import { createBalancer } from './balancers/create-balancer.js';
+import { openBalancer } from './balancers/open-balancer.js';
 import { CONDUIT_ROUTES, servicesOf, type GatewayRoute } from './route-table.js';
 import { ServicePool } from './upstreams/service-pool.js';
 import { HealthChecker } from './upstreams/health-checker.js';
@@ -98,7 +98,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     shedder.inFlight++;
     reply.raw.once('close', () => shedder.inFlight--);
   });
-  const limiter = createRateLimiter(config, logger, true);
+  const limiter = openRateLimiter(config, logger, true);
   if (limiter) registerRateLimitHook(app, limiter);
 
   const upstreamSettings = {
@@ -108,7 +108,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     healthyAfter: 1,
   };
   const pools = new Map(
-    servicesOf(routes).map((s) => [s, new ServicePool(s, createBalancer(config.GATEWAY_BALANCER), upstreamSettings, logger)]),
+    servicesOf(routes).map((s) => [s, new ServicePool(s, openBalancer(config.GATEWAY_BALANCER), upstreamSettings, logger)]),
   );
   const all = () => [...pools.values()].flatMap((p) => p.all());
   const health = new HealthChecker(all, logger, options.healthIntervalMs ?? 1000);

@@ -6,7 +6,7 @@ import { LeastConnections } from './least-connections.js';
 import { IpHash } from './ip-hash.js';
 import { ConsistentHash } from './consistent-hash.js';
 import { PowerOfTwo } from './power-of-two.js';
-import { createBalancer } from './create-balancer.js';
+import { openBalancer } from './open-balancer.js';
 
 const replicas = (n: number, inFlight: number[] = []): Candidate[] =>
   Array.from({ length: n }, (_, i) => ({ id: `http://10.0.0.${i + 1}:8080`, inFlight: inFlight[i] ?? 0 }));
@@ -33,9 +33,9 @@ function seeded(seed: number): () => number {
 describe('balancers', () => {
   it('every strategy returns undefined with no candidates', () => {
     for (const name of ['round-robin', 'least-connections', 'ip-hash', 'consistent-hash', 'power-of-two']) {
-      assert.equal(createBalancer(name).pick([], anon('1.2.3.4')), undefined, name);
+      assert.equal(openBalancer(name).pick([], anon('1.2.3.4')), undefined, name);
     }
-    assert.throws(() => createBalancer('random'), /unknown balancer/);
+    assert.throws(() => openBalancer('random'), /unknown balancer/);
   });
 
   it('round-robin: exactly even over a multiple of n, in order', () => {

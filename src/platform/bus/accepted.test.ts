@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
-import { openBus } from './choose-bus.js';
+import { openBus } from './open-bus.js';
 import { acceptJob, headersOf, registerJobStatusRoute, replyAccepted, tracked } from './accepted.js';
 import { OutboxRelay } from './outbox.js';
 import { makeErrorHandler } from '../http/error-handler.js';

@@ -7,7 +7,7 @@ import { replayDeadLetter } from './replay.js';
 import { OutboxRelay } from './outbox.js';
 import { runWithMessageContext } from './message-context.js';
 import { spawnScript } from '../../testing/cli-process.js';
-import { openBus } from './choose-bus.js';
+import { openBus } from './open-bus.js';
 import { busTargets, injectRaw, migratedMemoryDb, openTestBus, unique, waitFor } from './testing/targets.js';
 
 /**

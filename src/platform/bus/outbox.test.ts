@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { spawnScript } from '../../testing/cli-process.js';
 import { dbTargets } from '../../testing/db-targets.js';
 import { openDatabase } from '../db/open-database.js';
-import { openBus } from './choose-bus.js';
+import { openBus } from './open-bus.js';
 import { OutboxRelay } from './outbox.js';
 import { waitFor } from './testing/targets.js';
 

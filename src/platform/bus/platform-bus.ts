@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { runMigrations } from '../db/migrations.js';
 import type { Logger } from '../log/logger.js';
-import { openBus } from './choose-bus.js';
+import { openBus } from './open-bus.js';
 import type { DeadLetterStore } from './dead-letters.js';
 import { busMigrations } from './migrations.js';
 import { addToOutbox, OutboxRelay } from './outbox.js';

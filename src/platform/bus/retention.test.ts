@@ -9,7 +9,7 @@ import { openDatabase } from '../db/open-database.js';
 import { runMigrations } from '../db/migrations.js';
 import type { Database } from '../db/database.js';
 import { MemoryBroker } from './adapters/memory.js';
-import { openBus } from './choose-bus.js';
+import { openBus } from './open-bus.js';
 import { busMigrations } from './migrations.js';
 import { loadRetention, pruneBusTables, startRetention, type RetentionSettings } from './retention.js';
 import { waitFor } from './testing/targets.js';

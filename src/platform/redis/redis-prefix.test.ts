@@ -5,7 +5,7 @@ import { dbTargets } from '../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import { createArticle, registerUser, sleep } from '../../testing/fixtures.js';
 import { ownRedisOptions, startOwnRedis, type OwnRedis } from '../../testing/redis-server.js';
-import { createRateLimiter } from '../ratelimit/create-rate-limiter.js';
+import { openRateLimiter } from '../ratelimit/open-rate-limiter.js';
 import { RedisRegistry } from '../discovery/redis-registry.js';
 import { createLogger } from '../log/logger.js';
 import { ARTICLE_PUBLISHED } from '../../testing/outage-drill.js';
@@ -41,7 +41,7 @@ describe('one key prefix for everything a system writes in Redis', ownRedisOptio
     });
     const logger = createLogger({ level: 'silent', pretty: false });
     const limiters = ['alpha', 'beta'].map((prefix) =>
-      createRateLimiter({ RATE_LIMIT_ENABLED: true, REDIS_URL: redis.url, REDIS_PREFIX: prefix, CACHE_PREFIX: 'unused' }, logger, true)!,
+      openRateLimiter({ RATE_LIMIT_ENABLED: true, REDIS_URL: redis.url, REDIS_PREFIX: prefix, CACHE_PREFIX: 'unused' }, logger, true)!,
     );
     const registries = ['alpha', 'beta'].map((prefix) => new RedisRegistry(redis.url, prefix));
     try {

@@ -10,7 +10,7 @@ import type { SeedData } from '../../loadgen/seed/seed-data.js';
 import { sleep } from '../../testing/fixtures.js';
 import { openDatabase } from '../db/open-database.js';
 import type { Database } from '../db/database.js';
-import { openBus } from '../bus/choose-bus.js';
+import { openBus } from '../bus/open-bus.js';
 import type { Bus } from '../bus/port.js';
 
 const [, postgres] = await dbTargets();

@@ -14,7 +14,7 @@ import { resolveJwtSecret } from '../auth/jwt-secret.js';
 import type { UserCheck } from '../auth/user-check.js';
 import { createApp, type App } from '../http/create-app.js';
 import { registerHealthRoutes } from '../health/health-routes.js';
-import { createRateLimiter } from '../ratelimit/create-rate-limiter.js';
+import { openRateLimiter } from '../ratelimit/open-rate-limiter.js';
 import { registerRateLimitHook } from '../ratelimit/fastify-hook.js';
 import { openCache } from '../cache/open-cache.js';
 import { startPlatformBus } from '../bus/platform-bus.js';
@@ -159,7 +159,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     await registerWebAssets(app);
     registerHealthRoutes(app, { isReady: () => migrated && !draining, checkDatabase: () => db.ping() }, metrics, config.ADMIN_TOKEN);
     // Without a gateway in front (embedded), the process limits rates itself, in memory; behind one, the gateway does.
-    const limiter = createRateLimiter(config, logger, false);
+    const limiter = openRateLimiter(config, logger, false);
     if (limiter) {
       registerRateLimitHook(app, limiter);
       closers.push(() => limiter.close());

@@ -12,7 +12,7 @@ import { AuthorDirectory } from './domain/authors.js';
 import { CommentsDomain } from './domain/comments.js';
 import { ProfilesDomain } from './domain/profiles.js';
 import { consumeUserDeletions } from './domain/user-removal.js';
-import { chooseFeed } from './feed/choose-feed.js';
+import { openFeed } from './feed/open-feed.js';
 import { CelebrityHeads } from './feed/celebrity-heads.js';
 import { FollowedCelebrities } from './feed/followed-celebrities.js';
 import { socialMigrations } from './migrations.js';
@@ -35,7 +35,7 @@ export const socialService: ServiceModule = {
     const feedStore = new FeedStore(db);
     const celebrities = new FollowedCelebrities(feedStore, cache, flags, config.CACHE_ENABLED);
     const heads = new CelebrityHeads(feedStore, cache, config.CACHE_ENABLED);
-    const feed = await chooseFeed({ config, articles: articlesStore, feedStore, bus, metrics, logger, switches, celebrities, heads });
+    const feed = await openFeed({ config, articles: articlesStore, feedStore, bus, metrics, logger, switches, celebrities, heads });
     const authors = new AuthorDirectory(identity, flags);
     // A user's data export is slow work: 202 Accepted, built by this worker, read back by its owner.
     const userExport = new UserExport(db, articlesStore, outbox);

@@ -1,5 +1,5 @@
 /** Child process of conformance.test.ts: runs one cron schedule on BUS_URL until killed (a second instance in another process). */
-import { openBus } from '../choose-bus.js';
+import { openBus } from '../open-bus.js';
 import { migratedMemoryDb } from './targets.js';
 
 const db = await migratedMemoryDb();

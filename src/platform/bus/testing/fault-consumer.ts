@@ -1,6 +1,6 @@
 /** Child process of faults.test.ts: consumes TOPIC as GROUP into public.effects until killed (HOLD_AFTER: see EffectsOptions). */
 import { openDatabase } from '../../db/open-database.js';
-import { openBus } from '../choose-bus.js';
+import { openBus } from '../open-bus.js';
 import { consumeIntoEffects } from './fault-rig.js';
 
 const env = (name: string) => {

@@ -5,7 +5,7 @@ import { spawnScript, type NodeProcess } from '../../../testing/cli-process.js';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { openDatabase } from '../../db/open-database.js';
 import type { Database } from '../../db/database.js';
-import { openBus } from '../choose-bus.js';
+import { openBus } from '../open-bus.js';
 import { OutboxRelay } from '../outbox.js';
 import { ensureUp, restartBroker, type BrokerKind } from './brokers.js';
 import { consumeIntoEffects, countDuplicates, countEffects, fillOutbox, prepare } from './fault-rig.js';

@@ -4,7 +4,7 @@ import { runMigrations } from '../../db/migrations.js';
 import type { Database } from '../../db/database.js';
 import { skipUnlessAvailable } from '../../../testing/services-required.js';
 import { MemoryBroker } from '../adapters/memory.js';
-import { openBus, openTransport } from '../choose-bus.js';
+import { openBus, openTransport } from '../open-bus.js';
 import { busMigrations } from '../migrations.js';
 import { busKeys } from '../adapters/redis-streams.js';
 

@@ -6,7 +6,7 @@ import { redisTimelines } from './redis-timelines.js';
 import type { TimelineStore } from './timeline-store.js';
 
 /** The one place the timeline store is picked: Redis sorted sets with REDIS_URL, this process's memory without. */
-export function chooseTimelines(config: Config): TimelineStore {
+export function openTimelines(config: Config): TimelineStore {
   const settings = { cap: config.FEED_TIMELINE_CAP, lifetimeMs: config.FEED_INACTIVE_DAYS * 86_400_000, maxTimelines: config.FEED_MEMORY_TIMELINES };
   if (!config.REDIS_URL) return memoryTimelines(settings);
   const redis = createRedis(config.REDIS_URL, { name: 'timelines' });

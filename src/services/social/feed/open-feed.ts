@@ -12,7 +12,7 @@ import type { CelebrityHeads } from './celebrity-heads.js';
 import type { FollowedCelebrities } from './followed-celebrities.js';
 import { pullFeed } from './pull-feed.js';
 import { TimelineFeed } from './timeline-feed.js';
-import { chooseTimelines } from './timelines/choose-timelines.js';
+import { openTimelines } from './timelines/open-timelines.js';
 
 export interface FeedDependencies {
   config: Config;
@@ -35,7 +35,7 @@ export interface FeedDependencies {
  * fan-out job. Timelines and their fan-out start with the first push/hybrid strategy and keep
  * running after a switch to pull, so switching back finds them current.
  */
-export async function chooseFeed(deps: FeedDependencies): Promise<FeedStrategy> {
+export async function openFeed(deps: FeedDependencies): Promise<FeedStrategy> {
   const { config } = deps;
   const current = () => deps.switches?.values() ?? { feedStrategy: config.FEED_STRATEGY, celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD };
   const live = {
@@ -74,7 +74,7 @@ export async function chooseFeed(deps: FeedDependencies): Promise<FeedStrategy> 
 
 async function startTimelineFeed(deps: FeedDependencies, live: { strategy: string; celebrityThreshold: number }): Promise<FeedStrategy> {
   const { config } = deps;
-  const timelines = chooseTimelines(config);
+  const timelines = openTimelines(config);
   const metrics = new FeedMetrics(deps.metrics.registry);
   const feed = new TimelineFeed(
     {

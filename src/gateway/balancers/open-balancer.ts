@@ -15,7 +15,7 @@ export const BALANCERS = {
 
 export type BalancerName = keyof typeof BALANCERS;
 
-export function createBalancer(name: string): Balancer {
+export function openBalancer(name: string): Balancer {
   const make = (BALANCERS as Record<string, (() => Balancer) | undefined>)[name];
   if (!make) throw new Error(`unknown balancer "${name}"; one of ${Object.keys(BALANCERS).join(', ')}`);
   return make();

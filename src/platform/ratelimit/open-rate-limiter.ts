@@ -14,7 +14,7 @@ export interface RateLimitSettings {
 }
 
 /** The limiter a process should use: none when disabled; Redis-backed when `shared` and REDIS_URL is set; else in memory. */
-export function createRateLimiter(settings: RateLimitSettings, logger: Logger, shared: boolean): RateLimiter | null {
+export function openRateLimiter(settings: RateLimitSettings, logger: Logger, shared: boolean): RateLimiter | null {
   if (!settings.RATE_LIMIT_ENABLED) return null;
   const policies = parsePolicies(settings.RATE_LIMITS);
   if (shared && settings.REDIS_URL) {
