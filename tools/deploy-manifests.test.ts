@@ -110,6 +110,16 @@ describe('the image and compose files', () => {
     }
   });
 
+  it('the image\'s final stage holds what `npm start` serves: the bundle, the web client at / and the embedded database\'s base', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    assert.match(runtime, /^COPY --from=deps \S+ \/app\/build \.\/build$/m);
+    // Without it / answered 503 "web client (not built)" in the image.
+    assert.match(runtime, /^COPY --from=deps \S+ \/app\/web\/dist \.\/web\/dist$/m);
+    assert.match(runtime, /^RUN node build\/cli\/main\.js migrate --embedded-base/m);
+    assert.match(runtime, /^ENV PGLITE_BASE_DIR=/m);
+  });
+
   it('deploy/compose.yaml is a valid Compose file whose scalestack containers get only real settings; the broken one fails', () => {
     assert.deepEqual(checkCompose(join(root, 'deploy/compose.yaml'), settings), []);
     const broken = checkCompose(join(root, 'tools/deploy/fixtures/broken/compose.yaml'), settings);

@@ -6,7 +6,7 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_CLI_ENTRY, spawnScript } from '../testing/cli-process.js';
@@ -80,6 +80,19 @@ describe('the compiled server (npm start)', () => {
       const exit = await again.exited;
       assert.equal(exit.code, 0, again.output());
       assert.match(again.output(), /is kept in .*nothing to make/);
+    }),
+  );
+
+  it('`migrate --embedded-base` that cannot keep the base exits 1 and says where, so `start` does not count on it', { timeout: 180_000 }, () =>
+    withDataDir(async (dir) => {
+      // Under a file: no directory can be made there, even by root.
+      await writeFile(join(dir, 'file'), '');
+      const baseDir = join(dir, 'file', 'base');
+      const run = await spawnScript(BUILT_CLI_ENTRY, ['migrate', '--embedded-base'], { env: { DATA_DIR: join(dir, 'data'), PGLITE_BASE_DIR: baseDir } });
+      const exit = await run.exited;
+      assert.equal(exit.code, 1, run.output());
+      assert.ok(run.output().includes(`could not be kept in ${baseDir}`), run.output());
+      assert.doesNotMatch(run.output(), /base made for/);
     }),
   );
 });

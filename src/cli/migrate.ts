@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config/load-config.js';
 import { openDatabase } from '../platform/db/open-database.js';
 import { migrationsKey, runMigrations } from '../platform/db/migrations.js';
-import { pgliteBasesKept } from '../platform/db/pglite-base.js';
+import { pgliteBaseDir, pgliteBasesKept } from '../platform/db/pglite-base.js';
 import { migrationsFor } from '../platform/runtime/migrations-for.js';
 import { localServiceNames } from '../platform/runtime/topologies/remote-services.js';
 import { allServices } from '../services/registry.js';
@@ -59,6 +59,12 @@ export async function migrate(argv: string[] = []): Promise<void> {
     const applied = await runMigrations(db, migrations);
     // As `start` does: the next new embedded database starts from this one, migrated.
     if (applied > 0) await db.keepAsBase?.();
+    if (embeddedBase && !keptEmbeddedBase(services)) {
+      // Keeping is best effort (pglite-base.ts): said here, so `start` does not take a base that is not there.
+      process.stderr.write(`scalestack: the embedded database's base could not be kept in ${pgliteBaseDir()} (not writable?): a start on a new data directory runs initdb and the migrations itself\n`);
+      process.exitCode = 1;
+      return;
+    }
     process.stdout.write(
       embeddedBase
         ? `embedded database base made for ${local.length} service(s) in ${Math.round(performance.now() - started)} ms\n`

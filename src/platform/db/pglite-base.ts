@@ -87,8 +87,13 @@ export async function keepMigratedBase(pglite: PGlite, extensions: Extensions, s
   }
 }
 
+/** Where the bases are kept: `PGLITE_BASE_DIR`, or a folder in the OS temp directory. */
+export function pgliteBaseDir(): string {
+  return process.env['PGLITE_BASE_DIR'] ?? join(tmpdir(), 'scalestack-pglite');
+}
+
 function baseFile(extensions: Extensions, schemaKey?: string): string {
-  const dir = process.env['PGLITE_BASE_DIR'] ?? join(tmpdir(), 'scalestack-pglite');
+  const dir = pgliteBaseDir();
   const ext = Object.keys(extensions).sort().join('+') || 'plain';
   return join(dir, `base-${pgliteVersion()}-${ext}${schemaKey ? `-schema-${schemaKey}` : ''}.tar`);
 }
