@@ -11,16 +11,15 @@ import { createApp, type App } from '../platform/http/create-app.js';
 import { parseJsonBody } from '../platform/http/json-body.js';
 import type { ServiceRegistry } from '../platform/discovery/registry.js';
 import { openRateLimiter } from '../platform/ratelimit/open-rate-limiter.js';
-import { registerRateLimitHook } from '../platform/ratelimit/fastify-hook.js';
+import { rateLimiting } from '../platform/http/plugins/rate-limiting.js';
 import { RetryBudget } from '../platform/resilience/retry-budget.js';
 import type { BreakerSettings } from '../platform/resilience/breaker.js';
-import { errors } from '../platform/errors/catalog.js';
-import { sendError } from '../platform/http/error-handler.js';
 import { openBalancer } from './balancers/open-balancer.js';
 import { CONDUIT_ROUTES, servicesOf, type GatewayRoute } from './route-table.js';
 import { ServicePool } from './upstreams/service-pool.js';
 import { HealthChecker } from './upstreams/health-checker.js';
 import { LoadShedder } from './load-shedder.js';
+import { loadShedding } from './load-shedding.js';
 import { proxyHandler } from './proxy/proxy-handler.js';
 import { websocketRelay } from './proxy/websocket-relay.js';
 import websocket from '@fastify/websocket';
@@ -87,19 +86,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const shedder = new LoadShedder({ maxInFlight: config.GATEWAY_MAX_IN_FLIGHT, maxEventLoopDelayMs: config.GATEWAY_MAX_EVENT_LOOP_DELAY_MS });
-  app.addHook('onRequest', async (request, reply) => {
-    const reason = shedder.overloaded();
-    if (reason) {
-      shedder.shed++;
-      request.log.warn({ reason, inFlight: shedder.inFlight, eventLoopDelayMs: shedder.eventLoopDelayMs }, 'gateway: shedding load');
-      void reply.header('retry-after', '1');
-      return sendError(reply, errors.overloaded());
-    }
-    shedder.inFlight++;
-    reply.raw.once('close', () => shedder.inFlight--);
-  });
+  await app.register(loadShedding, { shedder });
   const limiter = openRateLimiter(config, logger, true);
-  if (limiter) registerRateLimitHook(app, limiter);
+  if (limiter) await app.register(rateLimiting, { limiter });
 
   const upstreamSettings = {
     breaker: options.breaker ?? { failures: 5, halfOpenAfterMs: 2000 },

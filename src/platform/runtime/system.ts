@@ -15,7 +15,7 @@ import type { UserCheck } from '../auth/user-check.js';
 import { createApp, type App } from '../http/create-app.js';
 import { registerHealthRoutes } from '../health/health-routes.js';
 import { openRateLimiter } from '../ratelimit/open-rate-limiter.js';
-import { registerRateLimitHook } from '../ratelimit/fastify-hook.js';
+import { rateLimiting } from '../http/plugins/rate-limiting.js';
 import { openCache } from '../cache/open-cache.js';
 import { startPlatformBus } from '../bus/platform-bus.js';
 import { BusMetrics } from '../metrics/bus-metrics.js';
@@ -161,7 +161,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     // Without a gateway in front (embedded), the process limits rates itself, in memory; behind one, the gateway does.
     const limiter = openRateLimiter(config, logger, false);
     if (limiter) {
-      registerRateLimitHook(app, limiter);
+      await app.register(rateLimiting, { limiter });
       closers.push(() => limiter.close());
     }
 
