@@ -40,7 +40,7 @@ import { unfinishedLags, type DueChunk } from './lib/fanout-chunks.js';
 import { FeedProbe, type Post } from './lib/feed-probe.js';
 import { forEachBounded } from './lib/pool.js';
 import { benchSystemEnv } from './lib/system-env.js';
-import { count, increase, quantileWith, scrape, shareWithin, type Scrape } from './lib/prom.js';
+import { count, increase, increaseByLabel, quantileWith, scrape, shareWithin, type Scrape } from './lib/prom.js';
 import { machine, markdownTable, type Report } from './lib/report.js';
 import { TEST_REDIS_URL as REDIS_URL } from '../src/testing/redis-probe.js';
 
@@ -106,6 +106,8 @@ interface Row {
   /** Cache misses and refresh-ahead reloads in that phase, per feed read (what its reads waited on, and what it loaded early). */
   celebMissesPerRead: number;
   celebRefreshesPerRead: number;
+  /** The same misses per feed read, by cache (article, viewer, list, profile...): which entries its reads waited on. */
+  celebMissesByCache: Map<string, number>;
   celebDue: number;
   celebTimedOut: number;
   celeb: Fanout;
@@ -114,10 +116,15 @@ interface Row {
 }
 
 /** Between two scrapes: cache misses and refresh-ahead reloads (every cache kind) per feed read the system served. */
-function perFeedRead(a: Scrape, b: Scrape): { celebMissesPerRead: number; celebRefreshesPerRead: number } {
+function perFeedRead(a: Scrape, b: Scrape): Pick<Row, 'celebMissesPerRead' | 'celebRefreshesPerRead' | 'celebMissesByCache'> {
   const reads = count(a, b, SERVED, FEED_ROUTE);
-  const per = (name: string) => (reads === 0 ? NaN : increase(a, b, name) / reads);
-  return { celebMissesPerRead: per('cache_misses_total'), celebRefreshesPerRead: per('cache_refreshes_total') };
+  const per = (n: number) => (reads === 0 ? NaN : n / reads);
+  const byCache = [...increaseByLabel(a, b, 'cache_misses_total', 'cache')].filter(([, n]) => n > 0).sort(([, x], [, y]) => y - x);
+  return {
+    celebMissesPerRead: per(increase(a, b, 'cache_misses_total')),
+    celebRefreshesPerRead: per(increase(a, b, 'cache_refreshes_total')),
+    celebMissesByCache: new Map(byCache.map(([cache, n]) => [cache, per(n)])),
+  };
 }
 
 /**
@@ -341,6 +348,9 @@ export const benchmark: Benchmark = {
         rows.map((r) => [r.strategy, r.feedP50.toFixed(1), r.feedP99.toFixed(1), percent(r.feedServed10), r.authorP99.toFixed(1), r.postP99.toFixed(1), r.due, r.timedOut, r.mix.writesPerPost.toFixed(1), lagCell(r.mix),
           r.celebP99.toFixed(1), `${r.celebFeedP99.toFixed(1)} (${r.celebDue}/${r.celebTimedOut})`, percent(r.celebFeedServed10), `${r.celebMissesPerRead.toFixed(2)} (${r.celebRefreshesPerRead.toFixed(2)})`, r.celeb.writesPerPost.toFixed(1), r.celeb.dueChunks === 0 ? '-' : r.celeb.followersPerPost.toFixed(0), lagCell(r.celeb), r.errors]),
       ));
+      report.text(`**cache misses per feed read while the top author posts, by cache** (every request of the phase counted, author lists included): ${rows
+        .map((r) => `${r.strategy}: ${[...r.celebMissesByCache].map(([cache, n]) => `${cache} ${n.toFixed(2)}`).join(', ') || 'none'}`)
+        .join('; ')}.`);
       for (const r of rows) if (r.profile) await reportProfiles(r.profile.dir, r.profile.windows, report);
       const undrained = rows.filter((r) => r.mix.undrained + r.celeb.undrained > 0);
       if (undrained.length > 0) report.text(`**not drained after ${settings.drainSeconds} s:** ${undrained.map((r) => `${r.strategy} ${r.mix.undrained + r.celeb.undrained} chunks`).join(', ')} (their writes are missing from the writes per post)`);

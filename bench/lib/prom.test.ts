@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { count, increase, quantile, quantileWith, shareWithin, total, type Scrape } from './prom.js';
+import { count, increase, increaseByLabel, quantile, quantileWith, shareWithin, total, type Scrape } from './prom.js';
 
 const scrapeOf = (entries: Record<string, number>): Scrape => new Map(Object.entries(entries));
 
@@ -16,6 +16,12 @@ describe('bench prom helpers', () => {
     const b = scrapeOf({ 'w_total{strategy="push"}': 10, 'w_total{strategy="hybrid"}': 5 });
     assert.equal(increase(a, b, 'w_total'), 8);
     assert.equal(increase(a, b, 'w_total', 'strategy="push"'), 7);
+  });
+
+  it('a counter\'s increase per value of one label, other labels summed, new series counted from 0', () => {
+    const a = scrapeOf({ 'm_total{cache="article",tier="l1"}': 2, 'm_total{cache="article",tier="l2"}': 1, 'm_total{cache="viewer"}': 5, 'n_total{cache="article"}': 50 });
+    const b = scrapeOf({ 'm_total{cache="article",tier="l1"}': 6, 'm_total{cache="article",tier="l2"}': 4, 'm_total{cache="viewer"}': 5, 'm_total{tier="l1",cache="list"}': 3, 'm_total{tier="l1"}': 9, 'm_total{subcache="z"}': 4, 'n_total{cache="article"}': 70 });
+    assert.deepEqual(Object.fromEntries(increaseByLabel(a, b, 'm_total', 'cache')), { article: 7, viewer: 0, list: 3 });
   });
 
   it('takes quantiles over the window between two scrapes', () => {

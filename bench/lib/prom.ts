@@ -36,6 +36,22 @@ export function increase(a: Scrape, b: Scrape, name: string, ...labels: string[]
   return total(b, name, ...labels) - total(a, name, ...labels);
 }
 
+/**
+ * How much counter `name` grew between scrapes `a` and `b`, per value of its label `label` (series summed per
+ * value; a series new in `b` grew from 0; one without the label is left out).
+ */
+export function increaseByLabel(a: Scrape, b: Scrape, name: string, label: string): Map<string, number> {
+  const by = new Map<string, number>();
+  const pattern = new RegExp(`[{,]${label}="([^"]*)"`);
+  for (const [key, value] of b) {
+    if (key.split('{')[0] !== name) continue;
+    const labelValue = pattern.exec(key)?.[1];
+    if (labelValue === undefined) continue;
+    by.set(labelValue, (by.get(labelValue) ?? 0) + value - (a.get(key) ?? 0));
+  }
+  return by;
+}
+
 /** Samples of histogram `name` in the window between two scrapes. */
 export function count(a: Scrape, b: Scrape, name: string, ...labels: string[]): number {
   return increase(a, b, `${name}_count`, ...labels);
