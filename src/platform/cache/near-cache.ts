@@ -39,7 +39,11 @@ export function withNearCache(inner: Tiers, settings: NearCacheSettings): Cache 
   const near = new LRUCache<string, NearEntry>({
     max: settings.maxItems,
     dispose: (entry, key) => {
-      for (const tag of entry.tags) keysByTag.get(tag)?.delete(key);
+      for (const tag of entry.tags) {
+        const keys = keysByTag.get(tag);
+        // Emptied sets go too: tags can be per author or per tag name (article-cache.ts), many over a process's life.
+        if (keys?.delete(key) && keys.size === 0) keysByTag.delete(tag);
+      }
     },
   });
   // Bumped by every invalidation: a load that saw another epoch may hold a value already replaced.
