@@ -84,7 +84,8 @@ export class ArticleCache {
    * A list page with its records and its authors' profiles in one entry: one cache read per page
    * instead of one per article and one per author (a cached page was ~17 cache operations, and
    * bentocache's per-operation cost was most of its CPU). Safe because every article write drops every
-   * page (tag "lists") and identity drops them on any profile change (PROFILES_CACHE_TAG).
+   * page it can change (`published`: the pages a new article is on; `changed`: all, tag "lists") and
+   * identity drops them all on any profile change (PROFILES_CACHE_TAG).
    */
   async page(
     filter: ArticleFilter,
