@@ -1,6 +1,7 @@
 /**
  * A request no route took (plugins/route-not-found.ts): 405 with Allow when its path is served under other
- * methods, whichever plugin registered those routes; 404 otherwise; a plain OPTIONS 204 with Allow.
+ * methods, whichever plugin registered those routes; 404 otherwise; a plain OPTIONS 204 with Allow, and 404 on a
+ * path no route serves, CORS on or off; 414 for a path a route would take but for a parameter over the limit.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,7 +74,41 @@ describe('a method a path is not served under', () => {
     const plain = await on.inject({ method: 'OPTIONS', url: '/shop/items' });
     assert.equal(plain.statusCode, 204);
     assert.equal(plain.headers['allow'], 'POST, OPTIONS');
-    assert.equal((await on.inject({ method: 'OPTIONS', url: '/nope' })).headers['allow'], undefined, 'an unknown path lists nothing');
     await on.close();
+  });
+
+  it('an OPTIONS on a path no route serves is 404, CORS on or off, a preflight too: CORS does not make every path exist', async () => {
+    for (const corsOrigins of ['none', '*', 'https://app.example']) {
+      const app = await appWithRoutes(corsOrigins);
+      const requests = [
+        { url: '/nope' },
+        { url: '/things/7/more' },
+        { url: '/shop', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } },
+      ];
+      for (const request of requests) {
+        const res = await app.inject({ method: 'OPTIONS', ...request });
+        assert.equal(res.statusCode, 404, `CORS ${corsOrigins}: OPTIONS ${request.url}: ${res.body}`);
+        assert.equal(res.headers['x-error-code'], 'SS_NOT_FOUND');
+        assert.equal(res.headers['allow'], undefined, 'an unknown path lists nothing');
+        assert.deepEqual(res.json(), { errors: { route: ['not found'] } });
+      }
+      await app.close();
+    }
+  });
+
+  it('a path a route would take but for a parameter over maxParamLength is 414 under every method, served or not', async () => {
+    for (const corsOrigins of ['none', '*']) {
+      const app = await appWithRoutes(corsOrigins);
+      const url = `/things/${'a'.repeat(501)}`;
+      for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const) {
+        const res = await app.inject({ method, url });
+        assert.equal(res.statusCode, 414, `CORS ${corsOrigins}: ${method}: ${res.body}`);
+        assert.equal(res.headers['x-error-code'], 'SS_BAD_URL');
+        assert.deepEqual(res.json(), { errors: { url: ['is too long'] } });
+      }
+      // At the limit the path is served as usual, so the bound is the router's, not a shorter one of ours.
+      assert.equal((await app.inject({ method: 'PATCH', url: `/things/${'a'.repeat(500)}` })).statusCode, 405);
+      await app.close();
+    }
   });
 });

@@ -1,5 +1,7 @@
 import fastifyCors from '@fastify/cors';
 import fp from 'fastify-plugin';
+import { errors } from '../../errors/catalog.js';
+import { sendError } from '../error-handler.js';
 
 /**
  * CORS, from @fastify/cors, so RealWorld front ends on their own origin can
@@ -14,7 +16,10 @@ import fp from 'fastify-plugin';
  * sent). A list narrows it (the allowed origin is echoed, with `Vary: Origin`).
  *
  * Preflights are answered in the onRequest hook (204), before identify, rate
- * limits or any route: a preflight carries no Authorization.
+ * limits or any route: a preflight carries no Authorization. @fastify/cors
+ * takes every OPTIONS (its route is `OPTIONS *`), so an OPTIONS on a path no
+ * route serves is answered first, here, as any other method on it is: 404
+ * (or 414), not a 204 saying the path exists.
  */
 export interface CorsSettings {
   /** CORS_ORIGINS as configured. */
@@ -36,6 +41,12 @@ export const cors = fp<CorsSettings>(
   async (app, { origins }) => {
     const origin = allowedOrigins(origins);
     if (origin === false) return;
+    app.addHook('onRequest', (request, reply, done) => {
+      if (request.method !== 'OPTIONS') return done();
+      const { methods, tooLong } = app.servedMethods(request.url);
+      if (methods.length > 0) return done();
+      sendError(reply, tooLong ? errors.badUrl('is too long', 414) : errors.notFound('route'));
+    });
     await app.register(fastifyCors, {
       origin,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
@@ -58,5 +69,5 @@ export const cors = fp<CorsSettings>(
       });
     }
   },
-  { name: 'cors' },
+  { name: 'cors', dependencies: ['route-not-found'] },
 );
