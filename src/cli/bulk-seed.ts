@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import argon2 from 'argon2';
+import { sql } from 'kysely';
 import { loadConfig } from '../platform/config/load-config.js';
 import { openDatabase } from '../platform/db/open-database.js';
 import { runMigrations } from '../platform/db/migrations.js';
@@ -21,7 +22,8 @@ Writes straight into the database the system uses (DATABASE_URL, or PGlite
 in DATA_DIR), through each service's own bulk writer: N users sharing one
 password, a power-law follow graph whose top author has --top-followers
 followers (at least), M articles spread over the last 30 days, and --active of the
-users marked as feed readers. Saves a sample of users (with tokens) and
+users marked as feed readers; then analyzes the database, so the planner has
+statistics from the first query. Saves a sample of users (with tokens) and
 articles to the seed file for load scenarios. Run it before \`scalestack
 start\` (or restart after): a running system's caches do not see it.
 
@@ -105,6 +107,14 @@ export async function bulkSeed(args: string[]): Promise<void> {
     const readers = new Set(sampled);
     for (let i = 0; i < users; i++) if (random() < active) readers.add(i);
     await graph.activeReaders([...readers].map((i) => ids[i]!));
+
+    // Planner statistics for what was just written. Without them Postgres plans on empty-table estimates until
+    // autovacuum's analyze comes by: the celebrity list (authors over the follower threshold) took 43 ms by the
+    // primary key instead of 0.13 ms by its index, on 100,000 users.
+    bar = progressBar('analyze', 1);
+    await sql`analyze`.execute(db.as<object>());
+    bar.tick();
+    bar.done();
 
     const indexOf = new Map(ids.map((id, i) => [id, i]));
     const tokens = createTokenService(resolveJwtSecret(config.JWT_SECRET, config.DATA_DIR), config.JWT_TTL_SECONDS);
