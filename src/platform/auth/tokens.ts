@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 
 /** What a verified token says: whose it is and which generation of the user's tokens it belongs to. */
@@ -25,21 +26,26 @@ export const MIN_SECRET_BYTES = 32;
 
 /** HS256 JWTs (jose). The subject is the user id; nothing else is trusted from the token but its version. */
 export function createTokenService(secret: string, ttlSeconds: number): TokenService {
-  const key = new TextEncoder().encode(secret);
-  if (key.length < MIN_SECRET_BYTES) throw new Error(`the JWT secret must be at least ${MIN_SECRET_BYTES} bytes (got ${key.length})`);
+  const raw = new TextEncoder().encode(secret);
+  if (raw.length < MIN_SECRET_BYTES) throw new Error(`the JWT secret must be at least ${MIN_SECRET_BYTES} bytes (got ${raw.length})`);
+  // Imported once, on first use: given the raw bytes, jose imports them (a WebCrypto job of its own) on every sign
+  // and verify, which doubled a verify's cost (docs/perf/jwt-key-import.mts; figures in docs/perf/results.md,
+  // "A JWT key imported once").
+  let imported: Promise<webcrypto.CryptoKey> | undefined;
+  const key = () => (imported ??= webcrypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
   return {
-    sign: (userId, version = 0, roles = ['customer']) =>
+    sign: async (userId, version = 0, roles = ['customer']) =>
       new SignJWT({ ver: version, roles: [...roles] })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(String(userId))
         .setIssuer(ISSUER)
         .setIssuedAt()
         .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-        .sign(key),
+        .sign(await key()),
     verify: async (token) => {
       try {
         // A token without `exp` would be valid forever: refused.
-        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
+        const { payload } = await jwtVerify(token, await key(), { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
         const userId = Number(payload.sub);
         const version = payload['ver'] ?? 0;
         if (!Number.isSafeInteger(userId) || userId <= 0 || typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) return null;
