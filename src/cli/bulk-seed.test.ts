@@ -29,7 +29,7 @@ for (const target of await dbTargets()) {
       const exit = await seeding.exited;
       assert.equal(exit.code, 0, seeding.output());
       assert.match(seeding.output(), /analyze +\[#+\] 100%/, 'the step shows in the progress output');
-      assert.equal((await loadSeed(out)).users.length >= 5, true, 'the seed file is written');
+      assert.ok((await loadSeed(out)).users.length >= 5, 'the seed file is written, with its sample');
 
       const database = await openDatabase({ url, dataDir: join(dir, 'data'), poolMax: 1 });
       try {
