@@ -24,7 +24,7 @@ import { forEachBounded, prng } from './lib/pool.js';
 import { machine, progress, type Report } from './lib/report.js';
 import { rssMb } from './lib/rss.js';
 import { benchSystemEnv } from './lib/system-env.js';
-import { dropRedisKeys } from './lib/redis-keys.js';
+import { dropRedisKeys } from '../src/testing/redis-keys.js';
 import { cacheKeysPattern } from '../src/platform/cache/bento-cache.js';
 import { keptEmbeddedBase } from '../src/cli/embedded-base.js';
 import { allServices } from '../src/services/registry.js';

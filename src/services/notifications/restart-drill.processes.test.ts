@@ -20,6 +20,7 @@ import { USER_FOLLOWED } from '../../contracts/social.js';
 import { spawnCli, type NodeProcess } from '../../testing/cli-process.js';
 import { dbTargets } from '../../testing/db-targets.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../../testing/redis-probe.js';
+import { dropRedisKeys } from '../../testing/redis-keys.js';
 import { skipUnlessAvailable } from '../../testing/services-required.js';
 import { waitFor } from '../../platform/bus/testing/targets.js';
 
@@ -32,10 +33,12 @@ describe('notifications restart drill (SIGKILL during 5,000 events)', { ...optio
   let dataDir: string;
   let db: pg.Client;
   let system: NodeProcess | undefined;
+  // The bus's streams and the cache's keys live under it on the shared Redis; dropped after the drill.
+  const redisPrefix = `drill-${randomBytes(4).toString('hex')}`;
   const env = () => ({
     DATABASE_URL: dbUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn',
     // Unacknowledged messages of the killed consumer are reclaimed after 2 s, not the default 30.
-    BUS_URL: `${TEST_REDIS_URL}?visibility_ms=2000`, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `drill-${randomBytes(4).toString('hex')}`,
+    BUS_URL: `${TEST_REDIS_URL}?visibility_ms=2000`, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: redisPrefix,
   });
 
   before(async () => {
@@ -49,6 +52,7 @@ describe('notifications restart drill (SIGKILL during 5,000 events)', { ...optio
     await db?.end();
     await postgres.drop(dbUrl);
     await rm(dataDir, { recursive: true, force: true });
+    await dropRedisKeys(TEST_REDIS_URL, `${redisPrefix}:*`);
   });
 
   const t0 = Date.now();

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { cliEntry, rawRequest, spawnScript, type NodeProcess } from '../../../testing/cli-process.js';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../../../testing/redis-probe.js';
+import { dropRedisKeys } from '../../../testing/redis-keys.js';
 import { skipUnlessAvailable } from '../../../testing/services-required.js';
 import { waitFor } from '../../../platform/bus/testing/targets.js';
 import { openSse, openWs, type Received } from '../testing/live-clients.js';
@@ -31,13 +32,15 @@ describe('live notifications across processes (gateway + 2 notifications replica
   let dbUrl: string | undefined;
   let dataDir: string;
   let replicas: string[] = [];
+  // Its cache keys and bus streams on the shared Redis, dropped after the suite.
+  const redisPrefix = `notify-${randomBytes(4).toString('hex')}`;
 
   before(async () => {
     dbUrl = await postgres.create();
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-notify-'));
     system = await spawnScript(cliEntry(), ['start', '--topology', 'services', '--replicas', 'notifications=2'], {
       env: {
-        DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `notify-${randomBytes(4).toString('hex')}`,
+        DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: redisPrefix,
         LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', NOTIFICATIONS_HEARTBEAT_MS: '2000',
       },
     });
@@ -54,6 +57,7 @@ describe('live notifications across processes (gateway + 2 notifications replica
     await system?.stop('SIGTERM', 30_000);
     await postgres.drop(dbUrl);
     await rm(dataDir, { recursive: true, force: true });
+    await dropRedisKeys(TEST_REDIS_URL, `${redisPrefix}:*`);
   });
 
   const register = async (name: string) => {
