@@ -1,8 +1,13 @@
 import { Redis } from 'ioredis';
 
-/** Deletes every key of `url`'s Redis matching `pattern` (SCAN + UNLINK, in batches); returns how many. */
+/**
+ * Deletes every key of `url`'s Redis matching `pattern` (SCAN + UNLINK, in batches); returns how many.
+ * `url` may be a bus URL: its query (the adapter's options, `?visibility_ms=`...) is not the server's.
+ */
 export async function dropRedisKeys(url: string, pattern: string): Promise<number> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const server = new URL(url);
+  server.search = '';
+  const redis = new Redis(server.toString(), { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
     let dropped = 0;

@@ -42,15 +42,9 @@ async function withRig(url: string, fn: (db: Database, dbUrl: string, topic: str
     await db.close();
     await postgres.drop(dbUrl);
     // On Redis the topic's stream and its consumer's retry state outlive the run: the server is shared.
-    if (url.startsWith('redis')) await dropRedisKeys(withoutQuery(url), `scalestack:bus:*${topic}*`);
+    if (url.startsWith('redis')) await dropRedisKeys(url, `scalestack:bus:*${topic}*`);
   }
 }
-
-const withoutQuery = (url: string) => {
-  const u = new URL(url);
-  u.search = '';
-  return u.toString();
-};
 
 /**
  * Every effect once, and at least one delivery of an event already applied
