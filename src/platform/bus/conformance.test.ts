@@ -9,6 +9,7 @@ import { runWithMessageContext } from './message-context.js';
 import { spawnScript } from '../../testing/cli-process.js';
 import { openBus } from './open-bus.js';
 import { busTargets, injectRaw, migratedMemoryDb, openTestBus, unique, waitFor } from './testing/targets.js';
+import { BusNames, dropBusNames } from '../../testing/broker-cleanup.js';
 
 /**
  * One behaviour contract, run against every adapter on its real broker.
@@ -27,15 +28,18 @@ for (const target of targets) {
     let db: Database;
     let bus: Awaited<ReturnType<typeof openTestBus>>;
     let other: Awaited<ReturnType<typeof openTestBus>>;
+    const names = new BusNames();
     before(async () => {
       db = await migratedMemoryDb();
-      bus = await openTestBus(target, db);
-      other = await openTestBus(target, db);
+      bus = names.record(await openTestBus(target, db));
+      other = names.record(await openTestBus(target, db));
     });
     after(async () => {
       await bus?.close();
       await other?.close();
       await db?.close();
+      // Every test's topics, groups and queues are unique: their queues and consumers would outlive the run on the shared broker.
+      if (target.url) await dropBusNames(target.url, names);
     });
 
     test('every group gets every event', async () => {
@@ -86,7 +90,7 @@ for (const target of targets) {
     test('an event is redelivered when its consumer dies before acking', async () => {
       const topic = unique('t');
       const group = unique('g');
-      const dying = await openTestBus(target, db);
+      const dying = names.record(await openTestBus(target, db));
       let received = false;
       await dying.subscribe(topic, group, async () => {
         received = true;
@@ -175,7 +179,7 @@ for (const target of targets) {
     test('a failing job is retried with backoff (each gap at least its delay, the delays growing), then dead-lettered', async () => {
       // Jitter pinned to its ceiling, so the delays are exactly the schedule: 150, 300, 600, 1200 ms.
       const schedule = [150, 300, 600, 1200];
-      const pinned = await openBus({ url: target.url, db, ...(target.memory ? { memory: target.memory } : {}), backoff: { baseMs: 150, maxMs: 10_000, minMs: 10 }, random: () => 1 });
+      const pinned = names.record(await openBus({ url: target.url, db, ...(target.memory ? { memory: target.memory } : {}), backoff: { baseMs: 150, maxMs: 10_000, minMs: 10 }, random: () => 1 }));
       try {
         const queue = unique('q');
         const attempts: number[] = [];

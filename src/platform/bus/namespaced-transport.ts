@@ -1,5 +1,8 @@
 import type { Deliver, Envelope, Transport } from './port.js';
 
+/** A name as the broker sees it under `namespace`; tests delete theirs by it (src/testing/broker-cleanup.ts). */
+export const namespacedName = (namespace: string, plain: string) => `${namespace}.${plain}`;
+
 /**
  * BUS_NAMESPACE: every topic, consumer group, job queue and cron claim this
  * process uses on the broker is named `<namespace>.<name>`, so several
@@ -8,7 +11,7 @@ import type { Deliver, Envelope, Transport } from './port.js';
  * without the namespace.
  */
 export function namespacedTransport(inner: Transport, namespace: string): Transport {
-  const name = (plain: string) => `${namespace}.${plain}`;
+  const name = (plain: string) => namespacedName(namespace, plain);
   const cut = name('');
   const strip = (deliver: Deliver): Deliver => (envelope: Envelope) =>
     deliver(envelope.topic.startsWith(cut) ? { ...envelope, topic: envelope.topic.slice(cut.length) } : envelope);

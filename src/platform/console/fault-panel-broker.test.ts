@@ -5,6 +5,8 @@ import { dbTargets } from '../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import { eventually } from '../../testing/order-fixtures.js';
 import { busTargets, unique } from '../bus/testing/targets.js';
+import { allServices } from '../../testing/all-services.js';
+import { BusNames, dropBusNames } from '../../testing/broker-cleanup.js';
 import { addToOutbox } from '../bus/outbox.js';
 
 /**
@@ -21,11 +23,17 @@ for (const broker of brokers) {
     let sys: TestSystem;
     const received: string[] = [];
     const topic = 'fault.drill';
+    const namespace = unique('faultdrill');
+    const names = new BusNames(namespace);
     before(async () => {
-      sys = await startTestSystem(pglite!, { ADMIN_TOKEN, CONSOLE_FAULTS: true, BUS_URL: broker.url!, BUS_NAMESPACE: unique('faultdrill') });
+      sys = await startTestSystem(pglite!, { ADMIN_TOKEN, CONSOLE_FAULTS: true, BUS_URL: broker.url!, BUS_NAMESPACE: namespace }, names.recording(allServices));
       await sys.bus.subscribe(topic, 'fault-drill-group', async ({ payload }) => void received.push((payload as { n: string }).n));
     });
-    after(() => sys?.close());
+    after(async () => {
+      await sys?.close();
+      // The namespace is new each run: its queues and consumers would outlive the run on the shared broker.
+      await dropBusNames(broker.url!, names);
+    });
 
     const fault = (kind: 'cut' | 'none') =>
       fetch(`${sys.url}/console/api/faults/bus`, {

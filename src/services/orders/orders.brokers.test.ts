@@ -6,6 +6,9 @@ import { registerUser, type TestUser } from '../../testing/fixtures.js';
 import { createProduct, registerAdmin } from '../../testing/catalog-fixtures.js';
 import { addToCart, checkout, eventually, settled } from '../../testing/order-fixtures.js';
 import { busTargets, unique } from '../../platform/bus/testing/targets.js';
+import { allServices } from '../../testing/all-services.js';
+import { BusNames, dropBusNames } from '../../testing/broker-cleanup.js';
+import { dropRedisKeys } from '../../testing/redis-keys.js';
 import { ORDER_CONFIRMED, ORDER_PLACED, type OrderEvent } from '../../contracts/orders.js';
 import { startPaymentProvider, type PaymentProvider } from '../../tools/payment-provider/provider.js';
 
@@ -26,16 +29,17 @@ for (const broker of (await busTargets()).filter((t) => t.name !== 'memory')) {
     let provider: PaymentProvider;
     let admin: TestUser;
     let alice: TestUser;
+    const namespace = unique('orders16');
+    const names = new BusNames(namespace);
     const events: OrderEvent[] = [];
     before(async () => {
       provider = await startPaymentProvider({ latencyMs: 2, declineRate: 0, errorRate: 0, timeoutRate: 0, timeoutMs: 0 });
-      const namespace = unique('orders16');
       sys = await startTestSystem(postgres, {
         BUS_URL: broker.url!,
         BUS_NAMESPACE: namespace,
         PAYMENT_URL: provider.url,
         ...(broker.name === 'redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: namespace } : {}),
-      });
+      }, names.recording(allServices));
       admin = await registerAdmin(sys.api, sys.db);
       alice = await registerUser(sys.api);
       for (const topic of [ORDER_PLACED, ORDER_CONFIRMED]) await sys.bus.subscribe<OrderEvent>(topic, `test-${topic}`, async ({ payload }) => void events.push(payload));
@@ -43,6 +47,10 @@ for (const broker of (await busTargets()).filter((t) => t.name !== 'memory')) {
     after(async () => {
       await sys?.close();
       await provider?.close();
+      // The namespace is new each run: its queues and consumers would outlive the run on the shared broker.
+      await dropBusNames(broker.url!, names);
+      // On Redis the system's cache, bus and carts all live under the namespace as REDIS_PREFIX.
+      if (broker.name === 'redis') await dropRedisKeys('redis://127.0.0.1:6379', `${namespace}:*`);
     });
 
     it('a cart: add, change, remove', async () => {

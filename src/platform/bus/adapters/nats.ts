@@ -12,6 +12,16 @@ const DAY_NS = 24 * 3600 * 1e9;
 /** Durable names may not contain '.', '*', '>' or spaces. */
 const durableName = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
+/** Where each topic and job queue lives, and its group's durable consumer; tests delete theirs by these names (src/testing/broker-cleanup.ts). */
+export const natsNames = {
+  events: EVENTS,
+  jobs: JOBS,
+  eventSubject: (topic: string) => `ss.ev.${topic}`,
+  jobSubject: (queue: string) => `ss.job.${queue}`,
+  eventConsumer: (topic: string, group: string) => durableName(`${group}__${topic}`),
+  jobConsumer: (queue: string) => durableName(`job__${queue}`),
+};
+
 /**
  * NATS JetStream: one stream for events (subject ss.ev.<topic>), one work
  * queue stream for jobs, a durable pull consumer per group (competing
@@ -101,12 +111,12 @@ export async function createNatsTransport(url: string): Promise<Transport> {
   return {
     kind: 'nats',
     publish: async (envelopes) => {
-      await Promise.all(envelopes.map((e) => send(`ss.ev.${e.topic}`, e)));
+      await Promise.all(envelopes.map((e) => send(natsNames.eventSubject(e.topic), e)));
     },
     consume: (topic, group, deliver, { concurrency }) =>
-      listen(EVENTS, `ss.ev.${topic}`, durableName(`${group}__${topic}`), topic, deliver, concurrency),
-    enqueue: (queue, envelope) => send(`ss.job.${queue}`, envelope),
-    work: (queue, deliver, { concurrency }) => listen(JOBS, `ss.job.${queue}`, durableName(`job__${queue}`), queue, deliver, concurrency),
+      listen(EVENTS, natsNames.eventSubject(topic), natsNames.eventConsumer(topic, group), topic, deliver, concurrency),
+    enqueue: (queue, envelope) => send(natsNames.jobSubject(queue), envelope),
+    work: (queue, deliver, { concurrency }) => listen(JOBS, natsNames.jobSubject(queue), natsNames.jobConsumer(queue), queue, deliver, concurrency),
     claim: async (key) => {
       const ack = await js.publish('ss.claim', new Uint8Array(), { msgID: key });
       return !ack.duplicate;

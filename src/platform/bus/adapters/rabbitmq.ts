@@ -24,6 +24,12 @@ const QUEUE_ARGS = {
   'x-overflow': 'reject-publish',
 };
 
+/** The queue of each (group, topic) and of each job queue; tests delete theirs by these names (src/testing/broker-cleanup.ts). */
+export const rabbitQueueNames = {
+  event: (topic: string, group: string) => `ev.${group}.${topic}`,
+  job: (queue: string) => `job.${queue}`,
+};
+
 const { 'x-delivery-limit': _limit, ...rest } = QUEUE_ARGS;
 const DELAY_ARGS = { ...rest, 'x-dead-letter-exchange': '' };
 
@@ -147,9 +153,9 @@ export async function createRabbitTransport(url: string): Promise<Transport> {
       }
       await ch.waitForConfirms();
     },
-    consume: (topic, group, deliver, { concurrency }) => listen(`ev.${group}.${topic}`, topic, deliver, concurrency),
+    consume: (topic, group, deliver, { concurrency }) => listen(rabbitQueueNames.event(topic, group), topic, deliver, concurrency),
     enqueue: async (queue, envelope) => {
-      const name = `job.${queue}`;
+      const name = rabbitQueueNames.job(queue);
       const ch = await confirmChannel();
       await assertJobQueue(ch, name);
       const delay = (envelope.notBefore ?? 0) - Date.now();
@@ -157,7 +163,7 @@ export async function createRabbitTransport(url: string): Promise<Transport> {
       ch.sendToQueue(name, encode(envelope), { persistent: true, messageId: envelope.id });
       await ch.waitForConfirms();
     },
-    work: (queue, deliver, { concurrency }) => listen(`job.${queue}`, null, deliver, concurrency),
+    work: (queue, deliver, { concurrency }) => listen(rabbitQueueNames.job(queue), null, deliver, concurrency),
     // An exclusive queue can be declared by one connection only: the broker arbitrates, and x-expires cleans up.
     // The owning connection may re-declare its own exclusive queue, so a second claim from this process is refused here.
     claim: async (key, ttlMs) => {

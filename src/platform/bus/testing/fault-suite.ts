@@ -11,6 +11,7 @@ import { ensureUp, restartBroker, type BrokerKind } from './brokers.js';
 import { consumeIntoEffects, countDuplicates, countEffects, fillOutbox, prepare } from './fault-rig.js';
 import { busTargets, unique, waitFor } from './targets.js';
 import { dropRedisKeys } from '../../../testing/redis-keys.js';
+import { BusNames, dropBusNames } from '../../../testing/broker-cleanup.js';
 
 /**
  * 10,000 events through the outbox while the broker restarts (or the
@@ -21,6 +22,8 @@ import { dropRedisKeys } from '../../../testing/redis-keys.js';
  * broker back (finally).
  */
 const EVENTS = Number(process.env['FAULT_EVENTS'] ?? 10_000);
+/** The consumer group of both tests, in this process and in the consumer processes. */
+const GROUP = 'effects';
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 const unsent = async (db: Database) =>
   (await sql<{ n: number }>`select count(*)::int as n from platform.outbox where sent_at is null`.execute(db.as<Record<string, never>>())).rows[0]!.n;
@@ -43,6 +46,8 @@ async function withRig(url: string, fn: (db: Database, dbUrl: string, topic: str
     await postgres.drop(dbUrl);
     // On Redis the topic's stream and its consumer's retry state outlive the run: the server is shared.
     if (url.startsWith('redis')) await dropRedisKeys(url, `scalestack:bus:*${topic}*`);
+    // On RabbitMQ the group's queue, on NATS its consumer and the topic's events, likewise.
+    else await dropBusNames(url, new BusNames().topic(topic, GROUP));
   }
 }
 
@@ -71,7 +76,7 @@ export async function faultSuite(kind: BrokerKind): Promise<void> {
       await withRig(url, async (db, dbUrl, topic, startRelay) => {
         const consumer = await openBus({ url, db, backoff: { baseMs: 50, maxMs: 1000, minMs: 20 } });
         try {
-          await consumeIntoEffects(consumer, db, topic, 'effects');
+          await consumeIntoEffects(consumer, db, topic, GROUP);
           startRelay();
           await waitFor('a quarter published', async () => (await unsent(db)) <= EVENTS * 0.75, 60_000);
           t.diagnostic(`restart with ${await unsent(db)} unsent, ${(await countEffects(db)).distinct} applied`);
@@ -92,7 +97,7 @@ export async function faultSuite(kind: BrokerKind): Promise<void> {
         const children: NodeProcess[] = [];
         const spawnConsumer = async (env: Record<string, string> = {}) => {
           const child = await spawnScript('src/platform/bus/testing/fault-consumer.ts', [], {
-            env: { BUS_URL: url, DATABASE_URL: dbUrl, TOPIC: topic, GROUP: 'effects', ...env },
+            env: { BUS_URL: url, DATABASE_URL: dbUrl, TOPIC: topic, GROUP, ...env },
           });
           children.push(child);
           await waitFor('consumer ready', () => child.output().includes('consuming') || child.hasExited(), 30_000);
