@@ -6,7 +6,8 @@
 // - half of them new keys that every reader asks for at once (a new key every 20 ms: misses the readers share);
 // - all of them in L1.
 // Prints batches/s, per-batch p50/p90/p99, keys loaded and Redis commands sent per batch (INFO commandstats).
-// Needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
+// Needs Redis at REDIS_URL (default redis://127.0.0.1:6379). BATCH_FILL_NEAR=1 puts the near cache in front (the
+// default configuration): then only misses reach the tiers, and "all in L1" is answered from the near cache.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,7 @@ if (process.argv[2] === '--worker') {
   const { createMetrics } = await import(`${root}/src/platform/metrics/metrics.ts`);
   const { openCache } = await import(`${root}/src/platform/cache/open-cache.ts`);
   const { Redis } = await import('ioredis');
-  const config = loadConfig({}, { CACHE_PREFIX: `batch-fill-${randomBytes(3).toString('hex')}`, REDIS_URL, CACHE_NEAR_ENABLED: false });
+  const config = loadConfig({}, { CACHE_PREFIX: `batch-fill-${randomBytes(3).toString('hex')}`, REDIS_URL, CACHE_NEAR_ENABLED: process.env['BATCH_FILL_NEAR'] === '1' });
   const cache = await openCache(config, createMetrics(), createLogger({ level: 'silent', pretty: false }));
   const admin = new Redis(REDIS_URL);
   const commands = async () => {

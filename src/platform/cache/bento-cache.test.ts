@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log/logger.js';
@@ -17,6 +18,31 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function collapsed(metrics: Metrics): Promise<number> {
   const metric = await metrics.registry.getSingleMetric('cache_stampede_collapsed_total')!.get();
   return metric.values.filter((v) => v.labels['cache'] === 'article').reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * What Redis ran for a cache of its own (a fresh prefix) while `use` ran, in the order it ran them, as MONITOR
+ * reports them: each command's name, its arguments and the client connection it came from.
+ */
+async function commandsOfOwnCache(redisUrl: string, use: (cache: Cache) => Promise<unknown>) {
+  const prefix = `test-${randomBytes(4).toString('hex')}`;
+  const cache = await openCache(loadConfig({}, { REDIS_URL: redisUrl, CACHE_PREFIX: prefix }), createMetrics(), createLogger({ level: 'silent', pretty: false }));
+  const observer = new Redis(redisUrl);
+  const monitor = await observer.monitor();
+  const seen: { command: string; args: string[]; source: string }[] = [];
+  monitor.on('monitor', (_time: string, [command = '', ...args]: string[], source: string) => seen.push({ command: command.toLowerCase(), args, source }));
+  try {
+    await use(cache);
+    // MONITOR reports asynchronously: everything the cache sent before this ECHO has been seen once it is.
+    const sentinel = `sentinel-${prefix}`;
+    await observer.echo(sentinel);
+    while (!seen.some(({ args }) => args.includes(sentinel))) await sleep(10);
+    return seen.filter(({ args }) => args.some((a) => a.startsWith(`${prefix}:`)));
+  } finally {
+    monitor.disconnect();
+    observer.disconnect();
+    await cache.close();
+  }
 }
 
 const tiers = [
@@ -59,6 +85,34 @@ for (const tier of tiers) {
       assert.ok(values.every((v) => v.n === 42));
       const text = await metrics.registry.metrics();
       assert.match(text, /cache_stampede_collapsed_total\{cache="article"\} 499/);
+    });
+
+    // Counters are shared only through Redis: in L1 alone a read costs no command.
+    if (tier.redis !== undefined) it('a stampede of 500 readers on a cold key reads its invalidation counters twice in all (before the load, after the store), not once per reader', async () => {
+      const ours = await commandsOfOwnCache(tier.redis!, (cache) =>
+        Promise.all(Array.from({ length: 500 }, () => cache.getOrLoad('article', 'counted', async () => {
+          await sleep(30);
+          return 1;
+        }))),
+      );
+      const counterReads = ours.filter(({ command }) => command === 'mget');
+      assert.equal(counterReads.length, 2, `counter reads: ${JSON.stringify(counterReads)}`);
+    });
+
+    // The race check (generations.ts) needs Redis to look at the counters after the fill's stores; the look is
+    // sent without waiting for their replies (bento-cache.ts), which holds only while they share one connection.
+    if (tier.redis !== undefined) it("a batch fill's second look reaches Redis after its stores, on the same connection", async () => {
+      const keys = ['a', 'b', 'c'];
+      const ours = await commandsOfOwnCache(tier.redis!, (cache) =>
+        cache.getManyOrLoad('article', keys, async (missing) => new Map(missing.map((k) => [k, { k }]))),
+      );
+      const stores = ours.filter(({ command }) => command === 'set');
+      const looks = ours.filter(({ command }) => command === 'mget');
+      assert.equal(stores.length, keys.length, `stores: ${JSON.stringify(stores)}`);
+      assert.ok(looks.length >= 2, `counter reads: ${JSON.stringify(looks)}`);
+      const secondLook = looks.at(-1)!;
+      assert.ok(stores.every((store) => ours.indexOf(store) < ours.indexOf(secondLook)), `order on the server: ${JSON.stringify(ours.map((c) => c.command))}`);
+      assert.ok(stores.every((store) => store.source === secondLook.source), 'the stores and the second look came over different connections');
     });
 
     it('collapses a batch stampede: 200 concurrent batch reads of cold keys load each key once', async () => {
