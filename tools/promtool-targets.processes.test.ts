@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { cliEntry, spawnScript, type NodeProcess } from '../src/testing/cli-process.js';
 import { dbTargets } from '../src/testing/db-targets.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../src/testing/redis-probe.js';
+import { dropRedisKeys } from '../src/testing/redis-keys.js';
 import { skipUnlessAvailable } from '../src/testing/services-required.js';
 import type { TargetGroup } from './promtool-targets.js';
 import { allServices } from '../src/services/registry.js';
@@ -27,6 +28,7 @@ describe('scrape targets of a --workers topology', { ...postgres.options, ...ski
   let dir: string;
   let groups: TargetGroup[];
 
+  const prefix = `targets-${randomBytes(4).toString('hex')}`;
   before(async () => {
     databaseUrl = await postgres.create();
     dir = await mkdtemp(join(tmpdir(), 'scalestack-targets-'));
@@ -40,7 +42,7 @@ describe('scrape targets of a --workers topology', { ...postgres.options, ...ski
         ADMIN_TOKEN,
         // A topology needs a shared Redis; a prefix of its own keeps its keys apart from other suites'.
         REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: `targets-${randomBytes(4).toString('hex')}`,
+        REDIS_PREFIX: prefix,
       },
     });
     await topology.waitReady('/readyz', 90_000);
@@ -52,6 +54,8 @@ describe('scrape targets of a --workers topology', { ...postgres.options, ...ski
 
   after(async () => {
     if (topology && !topology.hasExited()) await topology.stop('SIGTERM', 30_000);
+    // Its private prefix's keys (bus streams and job queues never expire) would outlive the run on the shared Redis.
+    await dropRedisKeys(TEST_REDIS_URL, `${prefix}:*`);
     await postgres.drop(databaseUrl);
     if (dir) await rm(dir, { recursive: true, force: true });
   });

@@ -8,6 +8,7 @@ import { SOURCE_CLI_ENTRY, cliEntry, spawnScript, type NodeProcess } from '../te
 import { dbTargets } from '../testing/db-targets.js';
 import { skipUnlessAvailable } from '../testing/services-required.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../testing/redis-probe.js';
+import { dropRedisKeys } from '../testing/redis-keys.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 const redisOptions = skipUnlessAvailable(await redisUnavailable());
@@ -52,10 +53,11 @@ describe('scalestack start: multi-process topologies say what is missing', () =>
   it('--workers 2 with REDIS_URL and no BUS_URL: every worker\'s bus is Redis, shared, not its own memory', { ...postgres.options, ...(postgres.options.skip ? {} : redisOptions), timeout: 180_000 }, async () => {
     const url = await postgres.create();
     const dataDir = await mkdtemp(join(tmpdir(), 'scalestack-workers-'));
+    const prefix = `topo-${randomBytes(4).toString('hex')}`;
     // From the source, whatever the other suites run: workers are forked with their parent's tsx loader (`npx scalestack`).
     const system = await spawnScript(SOURCE_CLI_ENTRY, ['start', '--workers', '2'], {
       env: {
-        DATABASE_URL: url, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, CACHE_PREFIX: `topo-${randomBytes(4).toString('hex')}`,
+        DATABASE_URL: url, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, CACHE_PREFIX: prefix,
         LOG_LEVEL: 'info', LOG_PRETTY: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
       },
     });
@@ -68,6 +70,8 @@ describe('scalestack start: multi-process topologies say what is missing', () =>
       assert.deepEqual(buses, ['redis', 'redis'], system.output());
     } finally {
       await system.stop('SIGTERM', 30_000);
+      // Its private prefix's keys (bus streams and job queues never expire) would outlive the run on the shared Redis.
+      await dropRedisKeys(TEST_REDIS_URL, `${prefix}:*`);
       await rm(dataDir, { recursive: true, force: true });
       await postgres.drop(url);
     }

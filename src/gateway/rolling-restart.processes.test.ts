@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { cliEntry, rawRequest, sleep, spawnCli, spawnScript, type NodeProcess } from '../testing/cli-process.js';
 import { dbTargets } from '../testing/db-targets.js';
 import { TEST_REDIS_URL } from '../testing/redis-probe.js';
+import { dropRedisKeys } from '../testing/redis-keys.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 
@@ -29,6 +30,7 @@ describe('multi-process topology: rolling restart of social under load', postgre
   let adminToken: string;
   const asAdmin = () => ({ authorization: `Bearer ${adminToken}` });
 
+  const prefix = `rolling-${randomBytes(4).toString('hex')}`;
   before(async () => {
     dbUrl = await postgres.create();
     dataDir = await mkdtemp(join(tmpdir(), 'scalestack-topology-'));
@@ -38,7 +40,7 @@ describe('multi-process topology: rolling restart of social under load', postgre
         DATA_DIR: dataDir,
         // A topology needs a shared Redis (cache, timelines, rate limits, and the bus here: BUS_URL unset).
         REDIS_URL: TEST_REDIS_URL,
-        CACHE_PREFIX: `rolling-${randomBytes(4).toString('hex')}`,
+        CACHE_PREFIX: prefix,
         LOG_LEVEL: 'warn',
         LOG_PRETTY: 'false',
         ARGON2_MEMORY_KIB: '1024',
@@ -52,6 +54,8 @@ describe('multi-process topology: rolling restart of social under load', postgre
   });
   after(async () => {
     await system?.stop('SIGTERM', 30_000);
+    // Its private prefix's keys (bus streams and job queues never expire) would outlive the run on the shared Redis.
+    await dropRedisKeys(TEST_REDIS_URL, `${prefix}:*`);
     await postgres.drop(dbUrl);
     await rm(dataDir, { recursive: true, force: true });
   });

@@ -6,6 +6,7 @@ import { dbTargets } from '../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../testing/test-system.js';
 import { browserTestOptions, buildWebClient, launchChromium, screenshot } from '../../testing/browser.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../../testing/redis-probe.js';
+import { dropRedisKeys } from '../../testing/redis-keys.js';
 import { skipUnlessAvailable } from '../../testing/services-required.js';
 import { eventually } from '../../testing/order-fixtures.js';
 import { DeadLetterStore } from '../bus/dead-letters.js';
@@ -25,9 +26,10 @@ describe('operations console in Chromium, two processes on one Redis [pglite]', 
   let first: TestSystem;
   let second: TestSystem;
   let browser: Browser;
+  const prefix = `webtest${randomBytes(4).toString('hex')}`;
   before(async () => {
     buildWebClient();
-    const shared = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `webtest${randomBytes(4).toString('hex')}`, ADMIN_TOKEN, FEED_STRATEGY: 'hybrid' as const };
+    const shared = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, ADMIN_TOKEN, FEED_STRATEGY: 'hybrid' as const };
     // The first reaches its Redis through the faults panel's proxy (CONSOLE_FAULTS).
     [first, second] = await Promise.all([startTestSystem(pglite!, { ...shared, CONSOLE_FAULTS: true }), startTestSystem(pglite!, shared)]);
     browser = await launchChromium();
@@ -35,6 +37,8 @@ describe('operations console in Chromium, two processes on one Redis [pglite]', 
   after(async () => {
     await browser?.close();
     await Promise.all([first?.close(), second?.close()]);
+    // Its private prefix's keys (bus streams and job queues never expire) would outlive the run on the shared Redis.
+    await dropRedisKeys(TEST_REDIS_URL, `${prefix}:*`);
   });
 
   async function openConsole(url: string): Promise<Page> {

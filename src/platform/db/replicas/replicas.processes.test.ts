@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { redisUnavailable, TEST_REDIS_URL } from '../../../testing/redis-probe.js';
+import { dropRedisKeys } from '../../../testing/redis-keys.js';
 import { skipUnlessAvailable } from '../../../testing/services-required.js';
 import { sleep, spawnCli, type NodeProcess } from '../../../testing/cli-process.js';
 import { startReplicatedDatabase, type ReplicatedDatabase } from '../../../testing/replica-kit.js';
@@ -26,6 +27,7 @@ describe('read replicas (real streaming replica, two processes)', options, () =>
   let a: ApiClient;
   let b: ApiClient;
 
+  const prefix = `replicas-${randomBytes(4).toString('hex')}`;
   before(async () => {
     db = await startReplicatedDatabase(postgres);
     const env = {
@@ -34,7 +36,7 @@ describe('read replicas (real streaming replica, two processes)', options, () =>
       DATABASE_REPLICA_MAX_LAG_MS: String(MAX_LAG_MS),
       DATABASE_REPLICA_CHECK_MS: '50',
       REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: `replicas-${randomBytes(4).toString('hex')}`,
+      REDIS_PREFIX: prefix,
       JWT_SECRET: randomBytes(24).toString('hex'),
       // Every read reaches the database (a cache hit would answer without choosing a target).
       CACHE_ENABLED: 'false',
@@ -56,6 +58,8 @@ describe('read replicas (real streaming replica, two processes)', options, () =>
 
   after(async () => {
     for (const app of apps) await app.stop().catch(() => {});
+    // Its private prefix's keys (bus streams and job queues never expire) would outlive the run on the shared Redis.
+    await dropRedisKeys(TEST_REDIS_URL, `${prefix}:*`);
     await db?.close();
   });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { Redis } from 'ioredis';
+import { dropRedisKeys } from '../../../testing/redis-keys.js';
 import { dbTargets } from '../../../testing/db-targets.js';
 import { startTestSystem, type TestSystem } from '../../../testing/test-system.js';
 import { createArticle, feed, follow, registerUser, slugs, type TestUser } from '../../../testing/fixtures.js';
@@ -79,6 +80,8 @@ for (const target of await dbTargets()) {
     after(async () => {
       await pull?.close();
       await sys?.close();
+      // Its private prefix's keys (bus streams and job queues never expire) would outlive the run on the shared Redis.
+      if (onRedis) await dropRedisKeys(REDIS_URL, `${prefix}:*`);
     });
 
     /** What a fan-out that did not land left behind: the reader's stored timeline and the fan-out's counters. */

@@ -14,6 +14,7 @@ import {
   slugs,
 } from '../../../testing/fixtures.js';
 import { TEST_REDIS_URL as REDIS_URL } from '../../../testing/redis-probe.js';
+import { dropRedisKeys } from '../../../testing/redis-keys.js';
 import { statementsRecorded } from '../../../testing/statements.js';
 
 
@@ -29,17 +30,19 @@ for (const strategy of strategies)
 for (const target of await dbTargets()) {
   describe(`feed API [${strategy}, ${target.name}]`, target.options, () => {
     let sys: TestSystem;
+    const prefix = `feed-${randomBytes(4).toString('hex')}`;
+    const onRedis = target.name === 'postgres' && strategy !== 'pull';
     before(async () => {
       sys = await startTestSystem(target, {
         FEED_STRATEGY: strategy,
         FEED_CELEBRITY_THRESHOLD: 2,
-        ...(target.name === 'postgres' && strategy !== 'pull'
-          ? { REDIS_URL, CACHE_PREFIX: `feed-${randomBytes(4).toString('hex')}` }
-          : {}),
+        ...(onRedis ? { REDIS_URL, CACHE_PREFIX: prefix } : {}),
       });
     });
     after(async () => {
       await sys?.close();
+      // Its private prefix's keys (timelines, cache entries and tag markers kept for days) would outlive the run on the shared Redis.
+      if (onRedis) await dropRedisKeys(REDIS_URL, `${prefix}:*`);
     });
 
     it('401 "token: is missing" without a token', async () => {
