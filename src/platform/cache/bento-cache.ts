@@ -105,6 +105,9 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   const readCountersEarly = tiers.redis !== undefined && config.CACHE_NEAR_ENABLED;
   const keyName = (full: string) => `k:${full}`;
   const tagNames = (tags: readonly string[] = []) => tags.map((t) => `t:${t}`);
+  /** The counters a fill of `keys` checks: each key's and each of its tags'. */
+  const counterNames = (kind: DataKind, keys: readonly string[], options?: CacheEntryOptions) =>
+    [...keys.map((key) => keyName(`${kind}:${key}`)), ...tagNames(options?.tags)];
   /** Drops `full` if a write moved its counters since `before` (the fill read the database before that write). */
   const dropIfOverlapped = async (full: string, names: string[], before: GenerationSnapshot) => {
     if ((await generations.changed(names, before)).size > 0) await bento.delete({ key: full });
@@ -138,13 +141,12 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
   /** Cache-aside through bentocache (one loader per key); `forceFresh` loads even over a cached value (refresh-ahead). */
   const loadThrough = async <T>(kind: DataKind, key: string, load: () => Promise<T>, options: CacheEntryOptions | undefined, forceFresh: boolean) => {
     const full = `${kind}:${key}`;
-    const names = [keyName(full), ...tagNames(options?.tags)];
     const state = inFlight.get(full) ?? { calls: 0, loads: 0 };
     inFlight.set(full, state);
     state.calls++;
     // Only the first caller of a key: the others wait on its load (bentocache's lock), and a stampede must
     // not send one counter read per reader. A later caller that does load reads its own.
-    const early = readCountersEarly && !forceFresh && state.calls === 1 ? generations.read(names) : undefined;
+    const early = readCountersEarly && !forceFresh && state.calls === 1 ? generations.read(counterNames(kind, [key], options)) : undefined;
     const loadsBefore = state.loads;
     let loadedHere = false;
     let stored: Stamped<T> | undefined;
@@ -159,6 +161,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
           loadedHere = true;
           metrics.loads.inc({ cache: kind });
           try {
+            const names = counterNames(kind, [key], options);
             const before = await (early ?? generations.read(names));
             const at = Date.now();
             stored = stamp(await load(), at, options);
@@ -195,9 +198,9 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
     /** Counters read before the lookup that found these keys missing (readCountersEarly). */
     early?: Promise<GenerationSnapshot>,
   ): Promise<CheckedLoad<T>> => {
-    const keyNames = keys.map((key) => keyName(`${kind}:${key}`));
-    const tags = tagNames(options?.tags);
-    const names = [...keyNames, ...tags];
+    const names = counterNames(kind, keys, options);
+    const keyNames = names.slice(0, keys.length);
+    const tags = names.slice(keys.length);
     const before = await (early ?? generations.read(names));
     const at = Date.now();
     const loaded = await loadMissing(keys).catch((err: unknown) => {
@@ -256,7 +259,7 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
     getManyOrLoad: async <T>(kind: DataKind, keys: readonly string[], loadMissing: LoadMissing<T>, options?: CacheEntryOptions) => {
       // Not when another batch is loading one of these keys already (a stampede on a new key): waiters load nothing.
       const early = readCountersEarly && !keys.some((key) => batchLoads.has(inFlightName(kind, key, options)))
-        ? generations.read([...keys.map((key) => keyName(`${kind}:${key}`)), ...tagNames(options?.tags)])
+        ? generations.read(counterNames(kind, keys, options))
         : undefined;
       const found = await getMany<T>(kind, keys);
       const missing = keys.filter((key) => !found.has(key));

@@ -10,7 +10,6 @@ import { OutboxRelay } from '../outbox.js';
 import { ensureUp, restartBroker, type BrokerKind } from './brokers.js';
 import { consumeIntoEffects, countDuplicates, countEffects, fillOutbox, prepare } from './fault-rig.js';
 import { busTargets, unique, waitFor } from './targets.js';
-import { dropRedisKeys } from '../../../testing/redis-keys.js';
 import { BusNames, dropBusNames } from '../../../testing/broker-cleanup.js';
 
 /**
@@ -44,10 +43,8 @@ async function withRig(url: string, fn: (db: Database, dbUrl: string, topic: str
     await publisher.close();
     await db.close();
     await postgres.drop(dbUrl);
-    // On Redis the topic's stream and its consumer's retry state outlive the run: the server is shared.
-    if (url.startsWith('redis')) await dropRedisKeys(url, `scalestack:bus:*${topic}*`);
-    // On RabbitMQ the group's queue, on NATS its consumer and the topic's events, likewise.
-    else await dropBusNames(url, new BusNames().topic(topic, GROUP));
+    // The topic's stream or queue and its group's consumer and retry state outlive the run: the broker is shared.
+    await dropBusNames(url, new BusNames().topic(topic, GROUP));
   }
 }
 
