@@ -7,6 +7,7 @@
  * BENCH_AUTOSCALE_TAIL_S (90: the scale-in waits 30 s of low signals and 30 s since the last change).
  * BENCH_CACHE: `on` (the default configuration, and this bench's default), `off` (every request is
  * social's and identity's work, on Postgres) or `on,off` (both, one after the other, in one report).
+ * BENCH_AUTOSCALE_REPLICA_CPU: each replica's CPU limit in cores (0.3; `none` for uncapped replicas).
  *
  * Reported per row: the replicas of social and identity over time (from the supervisor's /replicas, every
  * 500 ms), when the first scale-out came after the step, the 5-second windows' p99 against the SLO (250 ms,
@@ -29,6 +30,7 @@ import { registerUser, createArticle } from '../src/testing/fixtures.js';
 import { createApiClient } from '../src/testing/api-client.js';
 import { runLoad } from '../src/loadgen/run.js';
 import { hostTimes } from '../src/platform/runtime/topologies/autoscale/autoscaler.js';
+import { cpuSeconds } from '../src/testing/proc-cgroups.js';
 import { parseStages } from '../src/loadgen/stages.js';
 import type { IntervalStats } from '../src/loadgen/recorder.js';
 import type { Benchmark } from './lib/benchmark.js';
@@ -43,6 +45,13 @@ const TAIL_S = num('BENCH_AUTOSCALE_TAIL_S', 90);
 /** The step's request (see the header: chosen so that one replica passes the CPU mark and the host can carry two). */
 const PATH = process.env['BENCH_AUTOSCALE_PATH'] ?? '/api/articles?limit=20';
 const ARTICLES = num('BENCH_AUTOSCALE_ARTICLES', 40);
+/**
+ * Each replica's CPU limit (REPLICA_CPU_LIMIT, cores), as a pod's. On a 2-core host one uncapped replica serves the
+ * step at 27–47% of a core, so nothing is added. At 0.45 core the same replica passes its 70% mark, and two or three
+ * carry the step. At 0.3 it took four: spread thinner, each request costs a replica more CPU, and the host saturated
+ * (docs/deploy.md#local-autoscaler). `none`: uncapped. Needs root (the cgroup cpu controller).
+ */
+const REPLICA_CPU = process.env['BENCH_AUTOSCALE_REPLICA_CPU'] ?? '0.45';
 const SLO_MS = 250;
 const WINDOW_MS = 5_000;
 
@@ -53,16 +62,13 @@ function caches(): Array<'on' | 'off'> {
   return list as Array<'on' | 'off'>;
 }
 
-interface Sample { atMs: number; social: number; identity: number; socialCpuS: number; gatewayCpuS: number; hostBusyMs: number; hostTotalMs: number }
+interface Sample { atMs: number; social: number; identity: number; socialCpuS: number; gatewayCpuS: number; loadCpuS: number; hostBusyMs: number; hostTotalMs: number }
 
-/** A process's CPU seconds so far (user + system, /proc/<pid>/stat), or null once it is gone. */
-async function cpuSeconds(pid: number): Promise<number | null> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (!stat) return null;
-  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100 per second).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+/** This process's CPU seconds so far: the load generator's (and this bench's sampling), which shares the host's cores. */
+const ownCpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 
 /** 1-second intervals merged into WINDOW_MS windows: requests, failures and the worst second's p99 (a bound on the window's). */
 function windows(timeline: IntervalStats[]): Array<{ startMs: number; requests: number; failed: number; p99: number }> {
@@ -115,6 +121,23 @@ function watchLog(system: NodeProcess, serviceAt: (url: string) => string) {
 
 const listed = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} × ${k}`).join('; ') || 'none';
 
+/** Waits until the supervisor runs one replica of each service (true), or `timeoutMs` passes (false), from 6 s after the seeding. */
+async function settle(adminUrl: string, adminToken: string, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  // The autoscaler reads the seeding's CPU at its next tick or two (2 s each): one replica now may be two then.
+  await new Promise((resolve) => setTimeout(resolve, 6_000));
+  for (;;) {
+    const res = await fetch(new URL('/replicas', adminUrl), { headers: { authorization: `Bearer ${adminToken}` } }).catch(() => null);
+    if (res?.ok) {
+      const list = ((await res.json()) as { replicas: Array<{ services: string[] }> }).replicas;
+      const services = list.flatMap((r) => r.services);
+      if (services.length === new Set(services).size) return true;
+    }
+    if (performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
 async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
   const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
   if (postgres.options.skip) throw new Error(String(postgres.options.skip));
@@ -127,6 +150,7 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
       DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `autoscale-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'info', LOG_PRETTY: 'false', RATE_LIMIT_ENABLED: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
       CACHE_ENABLED: cache === 'on' ? 'true' : 'false',
+      ...(REPLICA_CPU === 'none' ? {} : { REPLICA_CPU_LIMIT: REPLICA_CPU }),
     },
   });
   // Which service each replica URL ran (from the samples of /replicas), to name a failed attempt's service.
@@ -145,6 +169,11 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     const api = createApiClient(system.url);
     const author = await registerUser(api);
     for (let i = 0; i < ARTICLES; i++) await createArticle(api, author.token);
+    // The seeding is a burst of its own (a replica limited to 0.3 core passes its mark on it): the step starts from
+    // one replica per service, once the autoscaler has scaled back in (30 s of low signals, 30 s after the change).
+    const settleStarted = performance.now();
+    const settled = await settle(adminUrl, adminToken, 150_000);
+    const settleS = ((performance.now() - settleStarted) / 1000).toFixed(0);
 
     const started = performance.now();
     const startedAt = Date.now();
@@ -175,7 +204,7 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
         }
         const gatewayCpu = (await cpuSeconds(system.child.pid!)) ?? 0;
         const host = hostTimes();
-        samples.push({ atMs: performance.now() - started, social: of('social'), identity: of('identity'), socialCpuS: socialCpu.total, gatewayCpuS: gatewayCpu, hostBusyMs: host.busy, hostTotalMs: host.total });
+        samples.push({ atMs: performance.now() - started, social: of('social'), identity: of('identity'), socialCpuS: socialCpu.total, gatewayCpuS: gatewayCpu, loadCpuS: ownCpuSeconds(), hostBusyMs: host.busy, hostTotalMs: host.total });
       }
       const counts = await watcher.query<{ mine: number; server: number }>(
         'select count(*) filter (where datname = current_database())::int as mine, count(*)::int as server from pg_stat_activity',
@@ -215,7 +244,7 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     const failed = (from: number, to: number) => w.filter((x) => x.startMs >= from && x.startMs < to).reduce((n, x) => n + x.failed, 0);
 
     report.text(`### autoscale, cache ${cache} (${new Date().toISOString()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end)`);
-    report.facts({ ...machine(), cache, profile: `${LOW} req/s ${LOW_S} s → ${HIGH} req/s ${HIGH_S} s → ${LOW} req/s ${TAIL_S} s, GET ${PATH} through the gateway` });
+    report.facts({ ...machine(), cache, 'before the profile': settled ? `one replica per service (waited ${settleS} s after seeding)` : `still ${settleS} s after seeding: more than one replica of some service`, 'CPU limit per replica': REPLICA_CPU === 'none' ? 'none (BENCH_AUTOSCALE_REPLICA_CPU=none)' : `${REPLICA_CPU} core (REPLICA_CPU_LIMIT)`, profile: `${LOW} req/s ${LOW_S} s → ${HIGH} req/s ${HIGH_S} s → ${LOW} req/s ${TAIL_S} s, GET ${PATH} through the gateway` });
     report.table(
       ['social replicas before', 'peak', 'first scale-out after the step', 'p99 back under 250 ms (5 s windows) after the step', 'scale-in after the drop', 'identity replicas peak', 'Postgres connections peak: this db / server (max)', 'requests', 'failed: low / step / tail'],
       [[
@@ -229,18 +258,18 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
         `${failed(0, stepAt)} / ${failed(stepAt, dropAt)} / ${failed(dropAt, Infinity)}`,
       ]],
     );
-    const cores = (from: Sample | undefined, to: Sample | undefined, key: 'socialCpuS' | 'gatewayCpuS') =>
+    const cores = (from: Sample | undefined, to: Sample | undefined, key: 'socialCpuS' | 'gatewayCpuS' | 'loadCpuS') =>
       from && to && to.atMs > from.atMs ? `${(((to[key] - from[key]) / (to.atMs - from.atMs)) * 100_000).toFixed(0)}%` : '';
     const hostCpu = (from: Sample | undefined, to: Sample | undefined) =>
       from && to && to.hostTotalMs > from.hostTotalMs ? `${(((to.hostBusyMs - from.hostBusyMs) / (to.hostTotalMs - from.hostTotalMs)) * 100).toFixed(0)}%` : '';
-    report.table(['window (s)', 'target req/s', 'requests', 'failed', 'p99 ms (worst second)', 'social replicas at its end', 'identity', 'social CPU (all replicas, % of a core)', 'gateway process CPU', 'host CPU (all cores)'], w.map((x) => {
+    report.table(['window (s)', 'target req/s', 'requests', 'failed', 'p99 ms (worst second)', 'social replicas at its end', 'identity', 'social CPU (all replicas, % of a core)', 'gateway process CPU', 'load generator (this process) CPU', 'host CPU (all cores)'], w.map((x) => {
       const first = samples.filter((s) => s.atMs <= x.startMs).at(-1);
       const at = samples.filter((s) => s.atMs <= x.startMs + WINDOW_MS).at(-1);
       return [
         `${x.startMs / 1000}–${(x.startMs + WINDOW_MS) / 1000}`,
         x.startMs < stepAt || x.startMs >= dropAt ? LOW : HIGH,
         x.requests, x.failed, Math.round(x.p99), at?.social ?? '', at?.identity ?? '',
-        cores(first, at, 'socialCpuS'), cores(first, at, 'gatewayCpuS'), hostCpu(first, at),
+        cores(first, at, 'socialCpuS'), cores(first, at, 'gatewayCpuS'), cores(first, at, 'loadCpuS'), hostCpu(first, at),
       ];
     }));
     // Seconds from the step (negative: before it; past the drop they are still counted from the step).

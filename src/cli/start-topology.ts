@@ -13,6 +13,7 @@ import { Supervisor } from '../platform/runtime/topologies/supervisor.js';
 import { Autoscaler } from '../platform/runtime/topologies/autoscale/autoscaler.js';
 import { policyForHost } from '../platform/runtime/topologies/autoscale/decide.js';
 import { mostReplicas, poolPerReplica } from '../platform/runtime/topologies/pool-budget.js';
+import { openCpuLimiter } from '../platform/runtime/topologies/cpu-limits/open-cpu-limiter.js';
 import type { Plan } from '../platform/runtime/topologies/plan.js';
 import { startGateway } from '../gateway/gateway.js';
 import { adminAuthorized } from '../platform/auth/admin-token.js';
@@ -107,12 +108,20 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   const adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
 
   // Replicas past the host's cores add no capacity, and each one's pool counts against Postgres' max_connections.
-  const policy = policyForHost(config.AUTOSCALE_MAX_REPLICAS);
+  const policy = policyForHost(config.AUTOSCALE_MAX_REPLICAS, config.REPLICA_CPU_LIMIT);
   const autoscaling = plan.kind === 'services' && plan.autoscale === true;
   const budget = poolPerReplica(config.DATABASE_CONNECTION_BUDGET, mostReplicas(plan, policy.max), config.DATABASE_POOL_MAX);
   const poolLine = `Postgres connections: ${budget.replicas} replicas at most (${autoscaling ? `up to ${policy.max} per service` : 'the plan'}, +1 for a rolling restart) × ${budget.pool} each = ${budget.connections}`;
   if (budget.fits) logger.info({ ...budget, budget: config.DATABASE_CONNECTION_BUDGET }, `${poolLine}, within DATABASE_CONNECTION_BUDGET ${config.DATABASE_CONNECTION_BUDGET}`);
   else logger.warn({ ...budget, budget: config.DATABASE_CONNECTION_BUDGET }, `${poolLine}: past DATABASE_CONNECTION_BUDGET ${config.DATABASE_CONNECTION_BUDGET} even at one connection each (fewer replicas, AUTOSCALE_MAX_REPLICAS, or PgBouncer)`);
+
+  // REPLICA_CPU_LIMIT: each replica held to its share by the kernel, as a pod by its CPU limit; asked for, so a host that cannot is an error.
+  const cpuLimiter = config.REPLICA_CPU_LIMIT === undefined ? undefined : await openCpuLimiter(config.REPLICA_CPU_LIMIT).catch((err: Error) => {
+    process.stderr.write(`scalestack: ${err.message}\n`);
+    admin.close();
+    process.exit(2);
+  });
+  if (cpuLimiter) logger.info({ cores: cpuLimiter.cores, where: cpuLimiter.where }, `each replica limited to ${cpuLimiter.cores} cores (${cpuLimiter.where})${autoscaling ? '; the autoscaler reads its CPU against that' : ''}`);
 
   const registry = new MemoryRegistry();
   const supervisor = new Supervisor({
@@ -126,6 +135,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     logger,
     stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     poolPerReplica: budget.pool,
+    cpuLimiter,
   });
   started.supervisor = supervisor;
   try {

@@ -113,8 +113,17 @@ export const ConfigSchema = Type.Object({
   CONSOLE_FAULTS: Type.Boolean({ default: false }),
   /** Set by `scalestack start --topology` for its replicas: the supervisor's admin endpoint, where the console lists and kills replicas. */
   SUPERVISOR_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  /** `start --topology services --autoscale`: most replicas per service; unset = the host's cores (os.availableParallelism()), past which a replica adds no capacity. */
+  /**
+   * `start --topology services --autoscale`: most replicas per service; unset = as many as fit the host's cores
+   * (os.availableParallelism() / REPLICA_CPU_LIMIT, or the cores without a limit), past which a replica adds no capacity.
+   */
   AUTOSCALE_MAX_REPLICAS: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  /**
+   * `start --topology`: each replica's CPU limit in cores (0.3 = 30 ms of every 100 ms), enforced by the kernel's cgroup
+   * cpu controller as a container's `limits.cpu` is (needs root, or a writable cgroup mount); the autoscaler reads a
+   * replica's CPU against it. Unset: replicas share the host's cores unlimited.
+   */
+  REPLICA_CPU_LIMIT: Type.Optional(Type.Number({ minimum: 0.05, maximum: 64 })),
   /**
    * `start --topology`/`--workers`: Postgres connections every replica of the topology may hold together, at its most
    * replicas (docs/deploy.md#local-autoscaler); each replica's pool is this share (never more than DATABASE_POOL_MAX).

@@ -5,6 +5,7 @@ import { formatRemoteServices } from './remote-services.js';
 import type { Plan } from './plan.js';
 import { Replica, type ReplicaSpec } from './replica.js';
 import type { RemotesMessage } from './messages.js';
+import type { CpuLimiter } from './cpu-limits/cpu-limiter.js';
 
 /** What the supervisor needs from the gateway in front (the CLI wires it; platform does not know the gateway). */
 export interface EdgeControl {
@@ -25,6 +26,8 @@ export interface SupervisorOptions {
   stopTimeoutMs: number;
   /** Each replica's DATABASE_POOL_MAX: its share of the topology's connection budget (pool-budget.ts). */
   poolPerReplica?: number;
+  /** REPLICA_CPU_LIMIT: each replica in a cgroup of its own, limited to that many cores (cpu-limits/). */
+  cpuLimiter?: CpuLimiter;
 }
 
 /**
@@ -112,13 +115,27 @@ export class Supervisor {
       await Promise.all(this.replicas.filter((r) => r.spec.services[0] === service).map((r) => this.retire(r)));
     }
     await Promise.all(this.replicas.map((r) => this.retire(r)));
+    await this.options.cpuLimiter?.close().catch((err: Error) => this.options.logger.warn({ err: err.message }, 'could not remove the replicas\' cgroups'));
   }
 
   private async spawn(services: string[], label: string): Promise<Replica> {
     const spec: ReplicaSpec = { name: `${label}-${++this.counter}`, services, env: this.childEnv(services) };
     const replica = new Replica(spec, this.options.entry, this.options.logger, (r) => void this.onMessage(r));
     this.replicas.push(replica);
+    const limiter = this.options.cpuLimiter;
+    if (limiter && replica.child.pid !== undefined) {
+      try {
+        await limiter.confine(spec.name, replica.child.pid);
+      } catch (err) {
+        // A replica the limit could not hold would take whole cores, and the autoscaler would read it against the limit.
+        replica.leaving = true;
+        replica.child.kill('SIGKILL');
+        this.replicas.splice(this.replicas.indexOf(replica), 1);
+        throw err;
+      }
+    }
     void replica.exited.then(({ code, signal }) => {
+      void limiter?.release(spec.name).catch((err: Error) => this.options.logger.warn({ replica: spec.name, err: err.message }, 'could not remove the replica\'s cgroup'));
       void this.deregister(replica);
       if (this.stopping || replica.leaving) return;
       // A crash: the gateway has already stopped sending to it (breaker, health checks, TTL); put a new one in its place.

@@ -5,23 +5,26 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../../log/logger.js';
 import { Autoscaler, hostCpuMeter, type ScalableReplicas } from './autoscaler.js';
-import { defaultPolicy } from './decide.js';
+import { defaultPolicy, type Policy } from './decide.js';
 
 const TOKEN = 't'.repeat(24);
 /** A clock reading well past the epoch, as Date.now() is (a state starts with its last change at 0). */
 const T0 = 1_000_000_000;
 
-/** A replica's /metrics: `text()` answered to the autoscaler's token, 401 to anything else (or always, with `refuse`). */
-async function metricsServer(text: () => string, refuse = false): Promise<{ url: string; server: Server }> {
+/**
+ * A replica's /metrics: `text()` answered to the autoscaler's token, 401 to anything else (or always, with `refuse`),
+ * after `delayMs()` (a replica slow to answer), read when it answers.
+ */
+async function metricsServer(text: () => string, refuse = false, delayMs: () => number = () => 0): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     if (refuse || req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end();
-    res.writeHead(200, { 'content-type': 'text/plain' }).end(text());
+    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(text()), delayMs());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-function harness(url: string, hostCpu = 0.4) {
+function harness(url: string, hostCpu = 0.4, policy: Partial<Policy> = {}) {
   const lines: Array<{ level: number; msg: string }> = [];
   const destination = new PassThrough();
   destination.on('data', (chunk: Buffer) => {
@@ -33,7 +36,7 @@ function harness(url: string, hostCpu = 0.4) {
     scaleTo: async (_service, count) => void scaled.push(count),
   };
   // The host's CPU is the test's, not this machine's (a busy CI host would hold every scale-out).
-  const autoscaler = new Autoscaler(target, ['social'], TOKEN, createLogger({ level: 'debug', pretty: false, destination }), { ...defaultPolicy, max: 8 }, 2_000, () => hostCpu);
+  const autoscaler = new Autoscaler(target, ['social'], TOKEN, createLogger({ level: 'debug', pretty: false, destination }), { ...defaultPolicy, max: 8, ...policy }, 2_000, () => hostCpu);
   return { autoscaler, scaled, warnings: () => lines.filter((l) => l.level === 40).map((l) => l.msg), infos: () => lines.filter((l) => l.level === 30).map((l) => l.msg) };
 }
 
@@ -52,7 +55,36 @@ describe('autoscaler: from scraped metrics to a decision', () => {
     cpu += 1.9;
     await autoscaler.tick(T0 + 2_000);
     assert.deepEqual(scaled, [2]);
-    assert.equal(autoscaler.decisions.at(-1)?.reason, 'CPU 95% > 70%');
+    // 95% over the ticks' 2 s; a little more over the time between the readings, which the first connection's setup shortens.
+    assert.match(autoscaler.decisions.at(-1)?.reason ?? '', /^CPU 9\d% > 70%$/);
+  });
+
+  it("a replica limited to 0.3 core is read against its limit: 0.27 core of CPU is 90% of it, and it is scaled out", async () => {
+    let cpu = 10;
+    const { url, server } = await metricsServer(() => `process_cpu_seconds_total ${cpu}\n`);
+    servers.push(server);
+    const limited = harness(url, 0.4, { replicaCpu: 0.3 });
+    await limited.autoscaler.tick(T0);
+    cpu += 0.54;
+    await limited.autoscaler.tick(T0 + 2_000);
+    assert.deepEqual(limited.scaled, [2]);
+    assert.match(limited.autoscaler.decisions.at(-1)?.reason ?? '', /^CPU 9\d% of 0\.3 core > 70%$/);
+  });
+
+  it('CPU is over the time between two readings, not two ticks: a reading answered 1 s late spreads the same increase over 3 s', async () => {
+    let cpu = 10;
+    let delay = 0;
+    const { url, server } = await metricsServer(() => `process_cpu_seconds_total ${cpu}\n`, false, () => delay);
+    servers.push(server);
+    const { autoscaler, scaled } = harness(url);
+    await autoscaler.tick(T0);
+    cpu += 1.9;
+    delay = 1_000;
+    await autoscaler.tick(T0 + 2_000);
+    assert.deepEqual(scaled, []);
+    const read = autoscaler.decisions.at(-1)!.signals.cpu;
+    // 1.9 s of CPU over ~3 s (the tick's 2 s and the 1 s the answer took), not over the tick's 2 s (95%).
+    assert.ok(read > 0.55 && read < 0.64, `CPU read as ${read}`);
   });
 
   it("the same replica on a host whose cores are all busy is not scaled out, and the log says why at info (once per 30 s)", async () => {
@@ -66,7 +98,8 @@ describe('autoscaler: from scraped metrics to a decision', () => {
     }
     assert.deepEqual(scaled, []);
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(infos(), ['autoscale social: hold at 1 (CPU 95% > 70%; host CPU 97%: more replicas cannot add capacity)']);
+    assert.equal(infos().length, 1, infos().join('\n'));
+    assert.match(infos()[0]!, /^autoscale social: hold at 1 \(CPU 9\d% > 70%; host CPU 97%: more replicas cannot add capacity\)$/);
   });
 
   it("the host's CPU is the busy share of all its cores between two readings", () => {

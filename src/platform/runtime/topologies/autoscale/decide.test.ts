@@ -48,11 +48,20 @@ describe('autoscaler decision (seed 002: threshold exceeded -> scale up; else ma
   });
 
   it("max replicas follow the host's cores unless set: past them a replica is one more event loop on the same cores", () => {
-    assert.equal(policyForHost(undefined, 2).max, 2);
-    assert.equal(policyForHost(5, 2).max, 5);
+    assert.equal(policyForHost(undefined, undefined, 2).max, 2);
+    assert.equal(policyForHost(5, undefined, 2).max, 5);
     // Three cores' worth of CPU on one replica asks for four, but a 2-core host gets two.
-    assert.deepEqual(decide({ ...quiet, cpu: 2.1 }, at(1), policyForHost(undefined, 2), 0), { action: 'out', replicas: 2, reason: 'CPU 210% > 70%' });
-    assert.equal(decide({ ...quiet, cpu: 2.1 }, at(2), policyForHost(undefined, 2), 0).heldBy, 'max');
+    assert.deepEqual(decide({ ...quiet, cpu: 2.1 }, at(1), policyForHost(undefined, undefined, 2), 0), { action: 'out', replicas: 2, reason: 'CPU 210% > 70%' });
+    assert.equal(decide({ ...quiet, cpu: 2.1 }, at(2), policyForHost(undefined, undefined, 2), 0).heldBy, 'max');
+  });
+
+  it("with a CPU limit per replica, as many replicas as the host's cores hold at that limit, and the reason names the limit", () => {
+    assert.equal(policyForHost(undefined, 0.3, 2).max, 6);
+    assert.equal(policyForHost(undefined, 0.5, 2).max, 4);
+    assert.equal(policyForHost(undefined, 4, 2).max, 1);
+    assert.equal(policyForHost(3, 0.3, 2).max, 3);
+    const limited = policyForHost(undefined, 0.3, 2);
+    assert.deepEqual(decide({ ...quiet, cpu: 0.9 }, at(1), limited, 0), { action: 'out', replicas: 2, reason: 'CPU 90% of 0.3 core > 70%' });
   });
 
   it("with the host's cores all busy, a scale-out that cannot add capacity is not taken, and the reason says why", () => {

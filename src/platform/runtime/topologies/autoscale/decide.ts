@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
  * reason out, so every branch is a unit test and every decision can be logged as it was taken.
  */
 export interface Signals {
-  /** Mean CPU of the service's replicas, 0..1 of one core each. */
+  /** Mean CPU of the service's replicas, 0..1 of each one's CPU (its REPLICA_CPU_LIMIT, or one core). */
   cpu: number;
   /** p99 of the service's requests over the last interval, ms (0 with no traffic). */
   p99Ms: number;
@@ -21,6 +21,8 @@ export interface Signals {
 export interface Policy {
   min: number;
   max: number;
+  /** Cores one replica may use: REPLICA_CPU_LIMIT, or 1 (a replica is one event loop). Its CPU is read against this. */
+  replicaCpu: number;
   /** Scale out above these ... */
   cpuHigh: number;
   p99HighMs: number;
@@ -66,8 +68,8 @@ export interface Decision {
   heldBy?: 'max' | 'host' | 'cooldown';
 }
 
-/** The policy's marks and cooldowns; its max replicas depend on the host (policyForHost). */
-const marks: Omit<Policy, 'max'> = {
+/** The policy's marks and cooldowns; its max replicas and each one's CPU depend on the host (policyForHost). */
+const marks: Omit<Policy, 'max' | 'replicaCpu'> = {
   min: 1,
   cpuHigh: 0.7,
   p99HighMs: 250,
@@ -83,14 +85,19 @@ const marks: Omit<Policy, 'max'> = {
 };
 
 /**
- * The default policy with max replicas per service set explicitly (AUTOSCALE_MAX_REPLICAS), or the host's
- * cores: a replica is one event loop, and past the host's cores more of them add no capacity.
+ * The default policy with max replicas per service set explicitly (AUTOSCALE_MAX_REPLICAS), or as many as the
+ * host's cores hold at each replica's CPU (REPLICA_CPU_LIMIT; unset, one core: a replica is one event loop), past
+ * which more of them add no capacity.
  */
-export function policyForHost(maxReplicas: number | undefined, cores = availableParallelism()): Policy {
-  return { ...marks, max: maxReplicas ?? cores };
+export function policyForHost(maxReplicas: number | undefined, replicaCpu: number | undefined, cores = availableParallelism()): Policy {
+  const cpu = replicaCpu ?? 1;
+  return { ...marks, replicaCpu: cpu, max: maxReplicas ?? Math.max(1, Math.floor(cores / cpu + 1e-9)) };
 }
 
-export const defaultPolicy: Policy = policyForHost(undefined);
+export const defaultPolicy: Policy = policyForHost(undefined, undefined);
+
+/** "CPU 87%", or "CPU 87% of 0.3 core" when replicas are limited: the share is of what a replica may use. */
+const cpuText = (cpu: number, p: Policy) => `CPU ${(cpu * 100).toFixed(0)}%${p.replicaCpu === 1 ? '' : ` of ${p.replicaCpu} core`}`;
 
 export function decide(s: Signals, state: ScaleState, p: Policy, now: number): Decision {
   const { replicas } = state;
@@ -98,7 +105,7 @@ export function decide(s: Signals, state: ScaleState, p: Policy, now: number): D
   // How many replicas each signal asks for, in proportion to how far past its mark it is.
   let want = replicas;
   if (s.cpu > p.cpuHigh) {
-    over.push(`CPU ${(s.cpu * 100).toFixed(0)}% > ${(p.cpuHigh * 100).toFixed(0)}%`);
+    over.push(`${cpuText(s.cpu, p)} > ${(p.cpuHigh * 100).toFixed(0)}%`);
     want = Math.max(want, Math.ceil((replicas * s.cpu) / p.cpuHigh));
   }
   const p99For = s.p99Ms > p.p99HighMs ? now - (state.p99OverSince ?? now) : null;
@@ -135,7 +142,7 @@ export function decide(s: Signals, state: ScaleState, p: Policy, now: number): D
     return { action: 'hold', replicas, reason: `low load for ${Math.round((now - since) / 1000)} s; scale in after ${p.scaleInAfterMs / 1000} s` };
   }
   // Slowly: one replica at a time.
-  return { action: 'in', replicas: replicas - 1, reason: `every signal low for ${Math.round((now - since) / 1000)} s (CPU ${(s.cpu * 100).toFixed(0)}%, p99 ${Math.round(s.p99Ms)} ms)` };
+  return { action: 'in', replicas: replicas - 1, reason: `every signal low for ${Math.round((now - since) / 1000)} s (${cpuText(s.cpu, p)}, p99 ${Math.round(s.p99Ms)} ms)` };
 }
 
 /** The state after a decision: lowSince tracks how long every signal has been low. */
