@@ -47,11 +47,11 @@ const PATH = process.env['BENCH_AUTOSCALE_PATH'] ?? '/api/articles?limit=20';
 const ARTICLES = num('BENCH_AUTOSCALE_ARTICLES', 40);
 /**
  * Each replica's CPU limit (REPLICA_CPU_LIMIT, cores), as a pod's. On a 2-core host one uncapped replica serves the
- * step at 27–47% of a core, so nothing is added. At 0.45 core the same replica passes its 70% mark, and two or three
- * carry the step. At 0.3 it took four: spread thinner, each request costs a replica more CPU, and the host saturated
- * (docs/deploy.md#local-autoscaler). `none`: uncapped. Needs root (the cgroup cpu controller).
+ * step at a quarter of a core (logging at warn), so nothing is added; at 0.3 core the same replica is past its 70%
+ * mark at the first tick, while the host has cores for more (docs/deploy.md#local-autoscaler). `none`: uncapped.
+ * Needs root (the cgroup cpu controller).
  */
-const REPLICA_CPU = process.env['BENCH_AUTOSCALE_REPLICA_CPU'] ?? '0.45';
+const REPLICA_CPU = process.env['BENCH_AUTOSCALE_REPLICA_CPU'] ?? '0.3';
 const SLO_MS = 250;
 const WINDOW_MS = 5_000;
 
@@ -85,12 +85,14 @@ function windows(timeline: IntervalStats[]): Array<{ startMs: number; requests: 
 }
 
 /**
- * What the supervisor's log says, read line by line as it comes (NodeProcess.output() keeps only the last
- * 100 kB, and a run under overload logs more): the autoscaler's decisions, the replicas' unhandled errors,
- * the gateway's failed upstream attempts (by failure) and its sheds.
+ * What the system logs at warn and above, read line by line as it comes (NodeProcess.output() keeps only the
+ * last 100 kB): the autoscaler's scrape warnings, the replicas' unhandled errors, the gateway's failed upstream
+ * attempts (by failure) and its sheds. (At info every request is logged twice, by the gateway and the replica,
+ * and this process parsed every line: work on the same two cores the step is measured on. The decisions come
+ * from the supervisor's /autoscaler instead.)
  */
 function watchLog(system: NodeProcess, serviceAt: (url: string) => string) {
-  const seen = { decisions: [] as Array<{ at: number; msg: string }>, unhandled: new Map<string, number>(), attempts: new Map<string, number>(), shed: 0, startsMs: [] as number[] };
+  const seen = { warnings: [] as Array<{ at: number; msg: string }>, unhandled: new Map<string, number>(), attempts: new Map<string, number>(), shed: 0 };
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   let rest = '';
   const onData = (chunk: Buffer) => {
@@ -99,25 +101,28 @@ function watchLog(system: NodeProcess, serviceAt: (url: string) => string) {
     for (const line of lines) {
       const start = line.indexOf('{');
       if (start < 0) continue;
-      let entry: { msg?: string; time?: string; err?: { message?: string } | string; failure?: string; upstream?: string; ms?: number; services?: string[] };
+      let entry: { msg?: string; time?: string; err?: { message?: string } | string; failure?: string; upstream?: string };
       try {
         entry = JSON.parse(line.slice(start)) as typeof entry;
       } catch {
         continue;
       }
       const msg = entry.msg ?? '';
-      if (/^autoscale \w+: (scale|hold|no metrics)/.test(msg)) seen.decisions.push({ at: entry.time ? Date.parse(entry.time) : Date.now(), msg });
+      if (/^autoscale \w+: no metrics/.test(msg)) seen.warnings.push({ at: entry.time ? Date.parse(entry.time) : Date.now(), msg });
       else if (msg === 'unhandled error') count(seen.unhandled, typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? 'unknown'));
       else if (msg === 'gateway: upstream attempt failed') count(seen.attempts, `${serviceAt(entry.upstream ?? '')}: ${entry.failure ?? 'unknown'} (${typeof entry.err === 'string' ? entry.err : (entry.err?.message ?? '')})`);
       else if (msg === 'gateway: shedding load') seen.shed++;
-      // A replica's own start (startSystem to listening), for the scale-out time: the supervisor's line has no `ms`.
-      else if (msg === 'scalestack is up' && typeof entry.ms === 'number' && entry.services) seen.startsMs.push(entry.ms);
     }
   };
   system.child.stdout?.on('data', onData);
   system.child.stderr?.on('data', onData);
   return seen;
 }
+
+/** A decision from the supervisor's /autoscaler (autoscaler.ts DecisionEntry), told as its log line tells it. */
+interface Decision { at: number; service: string; action: 'out' | 'in' | 'hold'; from: number; to: number; reason: string }
+const decisionText = (d: Decision) =>
+  `autoscale ${d.service}: ${d.action === 'hold' ? `hold at ${d.from}` : `${d.action === 'out' ? 'scale out' : 'scale in'} ${d.from} -> ${d.to}`} (${d.reason})`;
 
 const listed = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} × ${k}`).join('; ') || 'none';
 
@@ -148,13 +153,14 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
   const system = await spawnScript(cliEntry(), ['start', '--topology', 'services', '--autoscale'], {
     env: {
       DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `autoscale-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'info', LOG_PRETTY: 'false', RATE_LIMIT_ENABLED: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
+      LOG_LEVEL: 'warn', LOG_PRETTY: 'false', RATE_LIMIT_ENABLED: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
       CACHE_ENABLED: cache === 'on' ? 'true' : 'false',
       ...(REPLICA_CPU === 'none' ? {} : { REPLICA_CPU_LIMIT: REPLICA_CPU }),
     },
   });
   // Which service each replica URL ran (from the samples of /replicas), to name a failed attempt's service.
   const services = new Map<string, string>();
+  const starts = new Map<string, { listedAt: number; servingAt: number | null; before: boolean }>();
   const log = watchLog(system, (url) => services.get(url) ?? 'a replica not sampled');
   const samples: Sample[] = [];
   // Postgres connections: this run's database, and the whole server (max_connections is shared with every other database on it).
@@ -192,9 +198,17 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     const sampleOnce = async () => {
       const res = await fetch(new URL('/replicas', adminUrl), { headers: { authorization: `Bearer ${adminToken}` } }).catch(() => null);
       if (res?.ok) {
-        const list = ((await res.json()) as { replicas: Array<{ url: string | null; services: string[]; pid?: number }> }).replicas;
+        const list = ((await res.json()) as { replicas: Array<{ name: string; url: string | null; services: string[]; pid?: number }> }).replicas;
         const of = (service: string) => list.filter((r) => r.url && r.services.includes(service)).length;
         for (const r of list) if (r.url) services.set(r.url, r.services.join('+'));
+        // Each replica started during the run, from the first sample that lists it (forked) to the first with its URL
+        // (serving), ±0.5 s; the replicas of the first sample were there before it.
+        const at = performance.now();
+        for (const r of list) {
+          const start = starts.get(r.name);
+          if (!start) starts.set(r.name, { listedAt: at, servingAt: r.url ? at : null, before: samples.length === 0 });
+          else if (r.url && start.servingAt === null) start.servingAt = at;
+        }
         // Social's CPU, summed over its replicas as the counters grow (a replica's CPU before its first sample is not counted).
         for (const r of list.filter((x) => x.services.includes('social') && x.pid)) {
           const now = await cpuSeconds(r.pid!);
@@ -221,6 +235,8 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
       thresholds: [], seedFile: '', path: PATH, randomSeed: 1, live: null,
     });
     clearInterval(sampler);
+    const decisions = await fetch(new URL('/autoscaler', adminUrl), { headers: { authorization: `Bearer ${adminToken}` } })
+      .then(async (res) => ((await res.json()) as { recent?: Decision[] }).recent ?? [], () => [] as Decision[]);
 
     const stepAt = LOW_S * 1000;
     const dropAt = (LOW_S + HIGH_S) * 1000;
@@ -274,11 +290,12 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     }));
     // Seconds from the step (negative: before it; past the drop they are still counted from the step).
     const fromStep = (at: number) => `${((at - startedAt - stepAt) / 1000).toFixed(1)} s`;
-    if (log.decisions.length > 0) report.text(['Decisions and scrape warnings (from the supervisor log; time from the step):', ...log.decisions.slice(0, 30).map((d) => `- ${fromStep(d.at)}: ${d.msg}`)].join('\n'));
+    const news = [...decisions.map((d) => ({ at: d.at, msg: decisionText(d) })), ...log.warnings].sort((a, b) => a.at - b.at);
+    if (news.length > 0) report.text(['Decisions (the supervisor\'s /autoscaler) and scrape warnings (its log); time from the step:', ...news.slice(0, 40).map((d) => `- ${fromStep(d.at)}: ${d.msg}`)].join('\n'));
     report.text([
       `What the system logged: unhandled errors in replicas: ${listed(log.unhandled)}`,
       `gateway attempts failed, by failure: ${listed(log.attempts)}; requests shed by the gateway: ${log.shed}`,
-      `replica starts (ms from startSystem to listening, module loading not counted; the first six are the topology's own): ${log.startsMs.map((ms) => Math.round(ms)).join(', ')}`,
+      `replica starts added during the run (forked to serving, from /replicas every 500 ms, so ±0.5 s): ${[...starts.values()].filter((r) => !r.before && r.servingAt !== null).map((r) => `${((r.servingAt! - r.listedAt) / 1000).toFixed(1)} s`).join(', ') || 'none'}`,
     ].join('\n\n'));
     if (load.summary.errors > 0) {
       report.text(`**${load.summary.errors} failed requests**: ${JSON.stringify(load.errorReasons)}; first body per reason: ${JSON.stringify(load.errorSamples)}`);

@@ -36,8 +36,9 @@ function writeSupervisorFile(dataDir: string, info: { pid: number; adminUrl: str
 /**
  * A multi-process topology on this host: migrations once, the replicas
  * (forked `scalestack start` processes), then the gateway in this process
- * in front of them, and a loopback admin endpoint for rolling restarts
- * (Bearer ADMIN_TOKEN, generated for the run when unset).
+ * in front of them, and a loopback admin endpoint for rolling restarts, the
+ * replica list, kills and the autoscaler's decisions (Bearer ADMIN_TOKEN,
+ * generated for the run when unset).
  */
 export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, base: Config, logger: Logger): Promise<void> {
   if (!base.DATABASE_URL) {
@@ -86,7 +87,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
   await runMigrations(db, allServices.map((s) => s.migrations)).finally(() => db.close());
 
   // The admin endpoint listens before the replicas start: they get its URL (SUPERVISOR_URL) for the console's replica panel.
-  const started: { supervisor?: Supervisor } = {};
+  const started: { supervisor?: Supervisor; autoscaler?: Autoscaler } = {};
   const admin = createServer((req, res) => {
     const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     // Loopback is not a credential: any local process (or a proxy on this host) could reach it.
@@ -102,6 +103,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
       if (killed) reply(200, { killed });
       else reply(404, { error: `no live replica named "${kill[1]}"` });
     } else if (req.method === 'GET' && req.url === '/replicas') reply(200, { replicas: running.list() });
+    else if (req.method === 'GET' && req.url === '/autoscaler') reply(200, started.autoscaler ? { enabled: true, ...started.autoscaler.view() } : { enabled: false });
     else reply(404, { error: 'not found' });
   });
   await new Promise<void>((resolve) => admin.listen(0, '127.0.0.1', resolve));
@@ -162,6 +164,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     ? new Autoscaler(supervisor, allServices.map((s) => s.name), config.ADMIN_TOKEN!, logger.child({ component: 'autoscaler' }), policy)
     : null;
   autoscaler?.start();
+  if (autoscaler) started.autoscaler = autoscaler;
 
   writeSupervisorFile(config.DATA_DIR, { ...running, gateway: edge.url });
   logger.info({ url: edge.url, admin: adminUrl, replicas: supervisor.list() }, 'scalestack is up');

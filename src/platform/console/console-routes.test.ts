@@ -147,7 +147,7 @@ describe('console API [pglite, in process]', () => {
 
   test('replicas: off without a supervisor (SUPERVISOR_URL unset): none listed, a kill is 404; a malformed name is 422', async () => {
     const admin = `Bearer ${ADMIN_TOKEN}`;
-    assert.deepEqual(await (await call('GET', '/replicas', admin)).json(), { enabled: false, replicas: [] });
+    assert.deepEqual(await (await call('GET', '/replicas', admin)).json(), { enabled: false, replicas: [], autoscaler: null });
     assert.equal((await call('POST', '/replicas/social-1/kill', admin)).status, 404);
     for (const name of ['social', 'Social-1', '..%2Frestart', 'social-1%2Fkill']) assert.equal((await call('POST', `/replicas/${name}/kill`, admin)).status, 422, name);
   });

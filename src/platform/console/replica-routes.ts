@@ -16,7 +16,8 @@ interface ReplicaView {
 /**
  * The console's replica panel in a multi-process topology (`scalestack start --topology`): the
  * supervisor that forked this process (SUPERVISOR_URL, with the same ADMIN_TOKEN) lists its replicas
- * and SIGKILLs one on request; it then starts a replacement as it does for any crash. The console
+ * and SIGKILLs one on request; it then starts a replacement as it does for any crash. With
+ * `--autoscale`, the list carries the autoscaler's policy and its recent decisions with their reasons. The console
  * asks the owner of the processes rather than signalling them itself. Without a supervisor (one
  * process, or pods in a cluster) the panel is off: no replicas, a kill is 404.
  */
@@ -31,11 +32,13 @@ export function registerReplicaRoutes(app: App, supervisorUrl: string | undefine
   };
 
   app.get('/console/api/replicas', admin, async () => {
-    if (!supervisorUrl) return { enabled: false, replicas: [] };
-    const response = await supervisor('GET', '/replicas');
-    if (!response.ok) throw errors.unavailable('supervisor');
-    const { replicas } = (await response.json()) as { replicas: ReplicaView[] };
-    return { enabled: true, replicas };
+    if (!supervisorUrl) return { enabled: false, replicas: [], autoscaler: null };
+    const [listed, scaling] = await Promise.all([supervisor('GET', '/replicas'), supervisor('GET', '/autoscaler')]);
+    if (!listed.ok) throw errors.unavailable('supervisor');
+    const { replicas } = (await listed.json()) as { replicas: ReplicaView[] };
+    // Without --autoscale (or from a supervisor that does not know the route) the list still shows, with no autoscaler.
+    const view = scaling.ok ? ((await scaling.json()) as { enabled: boolean }) : (await scaling.body?.cancel(), null);
+    return { enabled: true, replicas, autoscaler: view?.enabled ? view : null };
   });
 
   app.post<{ Params: Static<typeof ReplicaParams> }>('/console/api/replicas/:name/kill', { ...admin, schema: { params: ReplicaParams } }, async (request) => {

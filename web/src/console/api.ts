@@ -84,4 +84,7 @@ export type PanelFault = { kind: 'none' } | { kind: 'cut' } | { kind: 'latency';
 export interface FaultTarget { name: string; upstream: string; fault: PanelFault }
 export interface Faults { enabled: boolean; targets: FaultTarget[] }
 export interface ProcessReplica { name: string; url: string | null; services: string[]; pid: number | undefined }
-export interface ProcessReplicas { enabled: boolean; replicas: ProcessReplica[] }
+/** One of the local autoscaler's decisions that was news: a scale-out, a scale-in, or a hold with a mark crossed. */
+export interface AutoscaleDecision { at: number; service: string; action: 'out' | 'in' | 'hold'; from: number; to: number; reason: string }
+export interface AutoscalerView { intervalMs: number; policy: { min: number; max: number; replicaCpu: number; cpuHigh: number; cpuLow: number; p99HighMs: number }; recent: AutoscaleDecision[] }
+export interface ProcessReplicas { enabled: boolean; replicas: ProcessReplica[]; autoscaler: AutoscalerView | null }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { consoleApi, type DeadLetters, type Faults, type FaultTarget, type PanelFault, type ProcessReplicas, type Sample } from './api.js';
+import { consoleApi, type AutoscalerView, type DeadLetters, type Faults, type FaultTarget, type PanelFault, type ProcessReplicas, type Sample } from './api.js';
 
 /** Read replicas: lag behind the primary and whether each serves reads (from db_replica_* in the metrics registry). */
 export function Replicas({ sample }: { sample: Sample | undefined }) {
@@ -167,6 +167,32 @@ export function ProcessesPanel({ ownUrl }: { ownUrl: string | undefined }) {
         </tbody>
       </table>
       <p role="status">{status}</p>
+      {data.autoscaler ? <AutoscalerDecisions view={data.autoscaler} /> : null}
     </>
+  );
+}
+
+/** `--autoscale`: the policy in one line, and the decisions that were news, newest first, each with its reason. */
+function AutoscalerDecisions({ view }: { view: AutoscalerView }) {
+  const { policy } = view;
+  const limit = policy.replicaCpu === 1 ? 'one core each (no REPLICA_CPU_LIMIT)' : `${policy.replicaCpu} core each (REPLICA_CPU_LIMIT)`;
+  return (
+    <section className="autoscaler" aria-label="Autoscaler">
+      <h3>Autoscaler</h3>
+      <p>
+        {policy.min}–{policy.max} replicas per service, CPU read against {limit}: out above {Math.round(policy.cpuHigh * 100)}% or p99 {policy.p99HighMs} ms,
+        in below {Math.round(policy.cpuLow * 100)}%; every {view.intervalMs / 1000} s.
+      </p>
+      {view.recent.length === 0 ? <p>No decision yet: every service is between its marks.</p> : (
+        <ol className="decisions" reversed>
+          {[...view.recent].reverse().map((d) => (
+            <li key={`${d.at}-${d.service}`} data-action={d.action}>
+              <time dateTime={new Date(d.at).toISOString()}>{new Date(d.at).toLocaleTimeString()}</time>{' '}
+              {d.service}: {d.action === 'hold' ? `hold at ${d.from}` : `${d.action === 'out' ? 'scale out' : 'scale in'} ${d.from} → ${d.to}`} ({d.reason})
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
   );
 }

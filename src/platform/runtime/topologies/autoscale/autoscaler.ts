@@ -12,6 +12,29 @@ export interface ScalableReplicas {
 
 interface Previous { cpu: number; buckets: Map<number, number>; at: number }
 
+/** One tick's decision for one service, with the signals it was taken on. */
+export interface DecisionEntry {
+  at: number;
+  service: string;
+  action: 'out' | 'in' | 'hold';
+  from: number;
+  to: number;
+  reason: string;
+  signals: Signals;
+}
+
+/** What the supervisor's `GET /autoscaler` answers, and the console shows: the policy and the decisions that were news. */
+export interface AutoscalerView {
+  intervalMs: number;
+  policy: Policy;
+  /** Scale-outs, scale-ins and holds with a mark crossed (what is logged at info), newest last. */
+  recent: DecisionEntry[];
+}
+
+/** Decisions kept in memory: every tick of every service (tests, the last few minutes) and the news (the console's list). */
+const KEEP_DECISIONS = 200;
+const KEEP_NEWS = 50;
+
 /** Busy and total CPU time of the host's cores so far (os.cpus(), ms). */
 export type HostTimes = () => { busy: number; total: number };
 
@@ -39,6 +62,11 @@ export function hostCpuMeter(read: HostTimes = hostTimes): () => number {
   };
 }
 
+function remember(list: DecisionEntry[], entry: DecisionEntry, keep: number): void {
+  list.push(entry);
+  if (list.length > keep) list.splice(0, list.length - keep);
+}
+
 /**
  * `start --topology services --autoscale`: every interval, scrapes each replica's /metrics, turns them
  * into the signals of the decision flow (mean CPU, p99 of the interval, in-flight per replica, outbox
@@ -52,7 +80,9 @@ export class Autoscaler {
   private busy = false;
   private readonly warnedAt = new Map<string, number>();
   private readonly heldLoggedAt = new Map<string, number>();
-  readonly decisions: Array<{ at: number; service: string; action: string; from: number; to: number; reason: string; signals: Signals }> = [];
+  /** The last KEEP_DECISIONS decisions, quiet holds included (bounded: six services tick every 2 s for as long as it runs). */
+  readonly decisions: DecisionEntry[] = [];
+  private readonly news: DecisionEntry[] = [];
 
   constructor(
     private readonly target: ScalableReplicas,
@@ -63,6 +93,8 @@ export class Autoscaler {
     private readonly intervalMs = 2_000,
     /** The host's busy share over the last tick: replicas share its cores, so past them none adds capacity. */
     private readonly hostCpu: () => number = hostCpuMeter(),
+    /** A monotonic clock (ms): how far into a tick each scrape was answered. */
+    private readonly monotonic: () => number = () => performance.now(),
   ) {}
 
   start(): void {
@@ -81,8 +113,8 @@ export class Autoscaler {
       // Once per tick, for every service: it is the same host.
       const hostCpu = this.hostCpu();
       // The tick's clock, read when each scrape is answered: a counter's increase is over the time between two readings.
-      const began = performance.now();
-      const clock = () => now + (performance.now() - began);
+      const began = this.monotonic();
+      const clock = () => now + (this.monotonic() - began);
       // Services side by side: one whose replicas answer slowly (throttled, saturated) does not delay the others' readings.
       await Promise.all(this.services.map((service) => this.tickService(service, now, hostCpu, clock)));
     } finally {
@@ -139,18 +171,26 @@ export class Autoscaler {
     const policy = this.policy;
     const decision = decide(signals, state, policy, now);
     this.states.set(service, nextState(state, signals, policy, decision, now));
-    const entry = { at: now, service, action: decision.action, from: replicas.length, to: decision.replicas, reason: decision.reason, signals };
-    this.decisions.push(entry);
+    const entry: DecisionEntry = { at: now, service, action: decision.action, from: replicas.length, to: decision.replicas, reason: decision.reason, signals };
+    remember(this.decisions, entry, KEEP_DECISIONS);
     if (decision.action === 'hold') {
       // A mark crossed but not acted on is news (why the replicas did not follow the load): at info, at most every 30 s per service and cause.
       const key = `${service}/${decision.heldBy}`;
       const news = decision.heldBy && decision.heldBy !== 'cooldown' && now - (this.heldLoggedAt.get(key) ?? -Infinity) >= 30_000;
-      if (news) this.heldLoggedAt.set(key, now);
+      if (news) {
+        this.heldLoggedAt.set(key, now);
+        remember(this.news, entry, KEEP_NEWS);
+      }
       this.logger[news ? 'info' : 'debug'](entry, `autoscale ${service}: hold at ${replicas.length} (${decision.reason})`);
       return;
     }
+    remember(this.news, entry, KEEP_NEWS);
     this.logger.info(entry, `autoscale ${service}: ${decision.action === 'out' ? 'scale out' : 'scale in'} ${replicas.length} -> ${decision.replicas} (${decision.reason})`);
     await this.target.scaleTo(service, decision.replicas).catch((err: Error) => this.logger.error({ service, err: err.message }, 'autoscale: scaling failed'));
+  }
+
+  view(): AutoscalerView {
+    return { intervalMs: this.intervalMs, policy: this.policy, recent: [...this.news] };
   }
 
   private async scrape(url: string): Promise<{ samples: Sample[] | null; failure?: string }> {
