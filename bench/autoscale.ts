@@ -30,7 +30,7 @@ import { registerUser, createArticle } from '../src/testing/fixtures.js';
 import { createApiClient } from '../src/testing/api-client.js';
 import { runLoad } from '../src/loadgen/run.js';
 import { hostTimes } from '../src/platform/runtime/topologies/autoscale/autoscaler.js';
-import { cpuSeconds } from '../src/testing/proc-cgroups.js';
+import { cpuSeconds, throttledMs } from '../src/testing/proc-cgroups.js';
 import { parseStages } from '../src/loadgen/stages.js';
 import type { IntervalStats } from '../src/loadgen/recorder.js';
 import type { Benchmark } from './lib/benchmark.js';
@@ -62,7 +62,7 @@ function caches(): Array<'on' | 'off'> {
   return list as Array<'on' | 'off'>;
 }
 
-interface Sample { atMs: number; social: number; identity: number; socialCpuS: number; gatewayCpuS: number; loadCpuS: number; hostBusyMs: number; hostTotalMs: number }
+interface Sample { atMs: number; social: number; identity: number; socialCpuS: number; socialThrottledMs: number; gatewayCpuS: number; loadCpuS: number; hostBusyMs: number; hostTotalMs: number }
 
 /** This process's CPU seconds so far: the load generator's (and this bench's sampling), which shares the host's cores. */
 const ownCpuSeconds = () => {
@@ -184,6 +184,8 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     const started = performance.now();
     const startedAt = Date.now();
     const socialCpu = { total: 0, last: new Map<number, number>() };
+    // How long the kernel held social's replicas back at their quota, summed the same way (a replica at its limit waits here).
+    const socialThrottled = { total: 0, last: new Map<number, number>() };
     let sampling = false;
     const sample = async () => {
       // One at a time: on a starved machine a sample can outlast the 500 ms interval (and pg refuses overlapping queries on a client).
@@ -215,10 +217,14 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
           if (now === null) continue;
           socialCpu.total += now - (socialCpu.last.get(r.pid!) ?? now);
           socialCpu.last.set(r.pid!, now);
+          const throttled = REPLICA_CPU === 'none' ? null : await throttledMs(r.pid!);
+          if (throttled === null) continue;
+          socialThrottled.total += throttled - (socialThrottled.last.get(r.pid!) ?? throttled);
+          socialThrottled.last.set(r.pid!, throttled);
         }
         const gatewayCpu = (await cpuSeconds(system.child.pid!)) ?? 0;
         const host = hostTimes();
-        samples.push({ atMs: performance.now() - started, social: of('social'), identity: of('identity'), socialCpuS: socialCpu.total, gatewayCpuS: gatewayCpu, loadCpuS: ownCpuSeconds(), hostBusyMs: host.busy, hostTotalMs: host.total });
+        samples.push({ atMs: performance.now() - started, social: of('social'), identity: of('identity'), socialCpuS: socialCpu.total, socialThrottledMs: socialThrottled.total, gatewayCpuS: gatewayCpu, loadCpuS: ownCpuSeconds(), hostBusyMs: host.busy, hostTotalMs: host.total });
       }
       const counts = await watcher.query<{ mine: number; server: number }>(
         'select count(*) filter (where datname = current_database())::int as mine, count(*)::int as server from pg_stat_activity',
@@ -278,14 +284,16 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
       from && to && to.atMs > from.atMs ? `${(((to[key] - from[key]) / (to.atMs - from.atMs)) * 100_000).toFixed(0)}%` : '';
     const hostCpu = (from: Sample | undefined, to: Sample | undefined) =>
       from && to && to.hostTotalMs > from.hostTotalMs ? `${(((to.hostBusyMs - from.hostBusyMs) / (to.hostTotalMs - from.hostTotalMs)) * 100).toFixed(0)}%` : '';
-    report.table(['window (s)', 'target req/s', 'requests', 'failed', 'p99 ms (worst second)', 'social replicas at its end', 'identity', 'social CPU (all replicas, % of a core)', 'gateway process CPU', 'load generator (this process) CPU', 'host CPU (all cores)'], w.map((x) => {
+    const throttledPerS = (from: Sample | undefined, to: Sample | undefined) =>
+      REPLICA_CPU !== 'none' && from && to && to.atMs > from.atMs ? `${(((to.socialThrottledMs - from.socialThrottledMs) / (to.atMs - from.atMs)) * 1000).toFixed(0)}` : '';
+    report.table(['window (s)', 'target req/s', 'requests', 'failed', 'p99 ms (worst second)', 'social replicas at its end', 'identity', 'social CPU (all replicas, % of a core)', 'social throttled (ms per s, all replicas)', 'gateway process CPU', 'load generator (this process) CPU', 'host CPU (all cores)'], w.map((x) => {
       const first = samples.filter((s) => s.atMs <= x.startMs).at(-1);
       const at = samples.filter((s) => s.atMs <= x.startMs + WINDOW_MS).at(-1);
       return [
         `${x.startMs / 1000}–${(x.startMs + WINDOW_MS) / 1000}`,
         x.startMs < stepAt || x.startMs >= dropAt ? LOW : HIGH,
         x.requests, x.failed, Math.round(x.p99), at?.social ?? '', at?.identity ?? '',
-        cores(first, at, 'socialCpuS'), cores(first, at, 'gatewayCpuS'), cores(first, at, 'loadCpuS'), hostCpu(first, at),
+        cores(first, at, 'socialCpuS'), throttledPerS(first, at), cores(first, at, 'gatewayCpuS'), cores(first, at, 'loadCpuS'), hostCpu(first, at),
       ];
     }));
     // Seconds from the step (negative: before it; past the drop they are still counted from the step).
@@ -295,7 +303,8 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     report.text([
       `What the system logged: unhandled errors in replicas: ${listed(log.unhandled)}`,
       `gateway attempts failed, by failure: ${listed(log.attempts)}; requests shed by the gateway: ${log.shed}`,
-      `replica starts added during the run (forked to serving, from /replicas every 500 ms, so ±0.5 s): ${[...starts.values()].filter((r) => !r.before && r.servingAt !== null).map((r) => `${((r.servingAt! - r.listedAt) / 1000).toFixed(1)} s`).join(', ') || 'none'}`,
+      `replica starts added during the run (forked to serving, from /replicas every 500 ms, so ±0.5 s; serving from when, counted from the step): ${[...starts.entries()].filter(([, r]) => !r.before && r.servingAt !== null).map(([name, r]) => `${name} ${((r.servingAt! - r.listedAt) / 1000).toFixed(1)} s (at ${((r.servingAt! - started - stepAt) / 1000).toFixed(1)} s)`).join(', ') || 'none'}`,
+      `seconds of the step with p99 over ${SLO_MS} ms (from the step): ${load.timeline.filter((t) => t.startMs >= stepAt && t.startMs < dropAt && t.latency.count > 0 && t.latency.p99 > SLO_MS).map((t) => `${((t.startMs - stepAt) / 1000).toFixed(0)} s (${Math.round(t.latency.p99)} ms)`).join(', ') || 'none'}`,
     ].join('\n\n'));
     if (load.summary.errors > 0) {
       report.text(`**${load.summary.errors} failed requests**: ${JSON.stringify(load.errorReasons)}; first body per reason: ${JSON.stringify(load.errorSamples)}`);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CpuLimitUnavailable } from '../platform/runtime/topologies/cpu-limits/cpu-limiter.js';
-import { openCpuLimiter } from '../platform/runtime/topologies/cpu-limits/open-cpu-limiter.js';
+import { join } from 'node:path';
+import { findHostCpuController, openCpuLimiter } from '../platform/runtime/topologies/cpu-limits/open-cpu-limiter.js';
 
 /** A process's CPU seconds so far (utime + stime from /proc/<pid>/stat, 100 ticks a second), or null once it is gone. */
 export async function cpuSeconds(pid: number): Promise<number | null> {
@@ -26,4 +27,20 @@ export async function cpuLimitUnavailable(): Promise<string | null> {
   } catch (err) {
     return err instanceof CpuLimitUnavailable ? err.message : String(err);
   }
+}
+
+/**
+ * How long the kernel has held a process's cpu group back at its quota so far, in ms (cpu.stat: v1 `throttled_time` in
+ * ns, v2 `throttled_usec`), or null when it is gone or not in a limited group.
+ */
+export async function throttledMs(pid: number): Promise<number | null> {
+  const host = await findHostCpuController();
+  if (!host) return null;
+  const group = await cpuGroupOf(pid).catch(() => null);
+  if (!group) return null;
+  const stat = await readFile(join(host.mount, group, 'cpu.stat'), 'utf8').catch(() => null);
+  const v1 = stat && /^throttled_time (\d+)$/m.exec(stat);
+  if (v1) return Number(v1[1]) / 1e6;
+  const v2 = stat && /^throttled_usec (\d+)$/m.exec(stat);
+  return v2 ? Number(v2[1]) / 1e3 : null;
 }

@@ -11,7 +11,7 @@ import { openCgroupTree } from './cgroup-tree.js';
 import { cgroupV1 } from './cgroup-v1.js';
 import { cgroupV2 } from './cgroup-v2.js';
 import { CpuLimitUnavailable, type CpuLimiter } from './cpu-limiter.js';
-import { findCpuController, openCpuLimiter } from './open-cpu-limiter.js';
+import { findCpuController, findHostCpuController, openCpuLimiter } from './open-cpu-limiter.js';
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
@@ -122,7 +122,7 @@ describe('cpu limits: the kernel holds a confined process to its share', async (
     const wall = (performance.now() - wallBefore) / 1000;
     // The quota is a ceiling the kernel keeps per 100 ms period: at most 0.2 of the window, plus one period's worth and a tick of accounting.
     assert.ok(cpu <= 0.2 * wall + 0.03, `confined loop used ${cpu.toFixed(2)} s of CPU in ${wall.toFixed(2)} s`);
-    const { mount } = (await findCpuController(await readFile('/proc/self/mounts', 'utf8'), (m) => readFile(join(m, 'cgroup.controllers'), 'utf8')))!;
+    const { mount } = (await findHostCpuController())!;
     const cpuStat = await readFile(join(mount, `scalestack-${process.pid}`, 'busy-1', 'cpu.stat'), 'utf8');
     assert.ok(Number(/nr_throttled (\d+)/.exec(cpuStat)?.[1]) > 0, cpuStat);
 

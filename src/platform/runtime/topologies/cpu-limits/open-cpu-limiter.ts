@@ -24,11 +24,17 @@ function unescapeMount(path: string): string {
   return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
+/** This host's cpu controller; undefined where there is no /proc/self/mounts (not Linux), null where none is mounted. */
+export async function findHostCpuController(): Promise<{ version: CgroupVersion; mount: string } | null | undefined> {
+  const mounts = await readFile('/proc/self/mounts', 'utf8').catch(() => undefined);
+  if (mounts === undefined) return undefined;
+  return findCpuController(mounts, (mount) => readFile(join(mount, 'cgroup.controllers'), 'utf8'));
+}
+
 /** The limiter for REPLICA_CPU_LIMIT on this host, or a CpuLimitUnavailable that says why there is none. */
 export async function openCpuLimiter(cores: number): Promise<CpuLimiter> {
-  const mounts = await readFile('/proc/self/mounts', 'utf8').catch(() => null);
-  if (mounts === null) throw new CpuLimitUnavailable('REPLICA_CPU_LIMIT needs Linux cgroups (/proc/self/mounts not found); unset it on this host');
-  const found = await findCpuController(mounts, (mount) => readFile(join(mount, 'cgroup.controllers'), 'utf8'));
+  const found = await findHostCpuController();
+  if (found === undefined) throw new CpuLimitUnavailable('REPLICA_CPU_LIMIT needs Linux cgroups (/proc/self/mounts not found); unset it on this host');
   if (!found) throw new CpuLimitUnavailable('REPLICA_CPU_LIMIT: no cgroup cpu controller is mounted on this host (see /proc/self/mounts); unset it here');
   return openCgroupTree(found.version, found.mount, cores);
 }
