@@ -8,6 +8,8 @@
  * BENCH_CACHE: `on` (the default configuration, and this bench's default), `off` (every request is
  * social's and identity's work, on Postgres) or `on,off` (both, one after the other, in one report).
  * BENCH_AUTOSCALE_REPLICA_CPU: each replica's CPU limit in cores (0.3; `none` for uncapped replicas).
+ * BENCH_AUTOSCALE_GC: REPLICA_GC for the system, `parallel` (V8's default, and this bench's), `main-thread`, or
+ * `parallel,main-thread` for a row of each in one run, one after the other.
  *
  * Reported per row: the replicas of social and identity over time (from the supervisor's /replicas, every
  * 500 ms), when the first scale-out came after the step, the 5-second windows' p99 against the SLO (250 ms,
@@ -55,6 +57,14 @@ const REPLICA_CPU = process.env['BENCH_AUTOSCALE_REPLICA_CPU'] ?? '0.3';
 const SLO_MS = 250;
 const WINDOW_MS = 5_000;
 
+type ReplicaGc = 'parallel' | 'main-thread';
+function gcModes(): ReplicaGc[] {
+  const text = process.env['BENCH_AUTOSCALE_GC'] ?? 'parallel';
+  const list = text.split(',').map((v) => v.trim());
+  if (list.length === 0 || list.some((v) => v !== 'main-thread' && v !== 'parallel')) throw new Error(`BENCH_AUTOSCALE_GC="${text}": use parallel, main-thread or parallel,main-thread`);
+  return list as ReplicaGc[];
+}
+
 function caches(): Array<'on' | 'off'> {
   const text = process.env['BENCH_CACHE'] ?? 'on';
   const list = text.split(',').map((v) => v.trim());
@@ -84,6 +94,15 @@ function windows(timeline: IntervalStats[]): Array<{ startMs: number; requests: 
   return [...out.values()].sort((a, b) => a.startMs - b.startMs);
 }
 
+/** One collection from a process's `--trace-gc` line, timed by when the line came (the trace's own clock is the process's). */
+interface GcPause { at: number; pid: number; kind: string; ms: number }
+
+/** `[1234:0x55d0c8a0]    83456 ms: Scavenge 41.2 (52.1) -> 33.0 (53.1) MB, 75.69 / 0.00 ms  (average mu = ...) ...`: pid, kind, pause. */
+function parseGcTrace(line: string): GcPause | null {
+  const m = /^\[(\d+):0x[0-9a-f]+\]\s+\d+ ms: ([A-Za-z-]+(?: \(reduce\))?) [^,]*, ([\d.]+) \/ [\d.]+ ms/.exec(line);
+  return m ? { at: Date.now(), pid: Number(m[1]), kind: m[2]!, ms: Number(m[3]) } : null;
+}
+
 /**
  * What the system logs at warn and above, read line by line as it comes (NodeProcess.output() keeps only the
  * last 100 kB): the autoscaler's scrape warnings, the replicas' unhandled errors, the gateway's failed upstream
@@ -92,13 +111,18 @@ function windows(timeline: IntervalStats[]): Array<{ startMs: number; requests: 
  * from the supervisor's /autoscaler instead.)
  */
 function watchLog(system: NodeProcess, serviceAt: (url: string) => string) {
-  const seen = { warnings: [] as Array<{ at: number; msg: string }>, unhandled: new Map<string, number>(), attempts: new Map<string, number>(), shed: 0 };
+  const seen = { warnings: [] as Array<{ at: number; msg: string }>, unhandled: new Map<string, number>(), attempts: new Map<string, number>(), shed: 0, gc: [] as GcPause[] };
   const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   let rest = '';
   const onData = (chunk: Buffer) => {
     const lines = (rest + chunk.toString()).split('\n');
     rest = lines.pop() ?? '';
     for (const line of lines) {
+      const gc = parseGcTrace(line);
+      if (gc) {
+        seen.gc.push(gc);
+        continue;
+      }
       const start = line.indexOf('{');
       if (start < 0) continue;
       let entry: { msg?: string; time?: string; err?: { message?: string } | string; failure?: string; upstream?: string };
@@ -143,7 +167,7 @@ async function settle(adminUrl: string, adminToken: string, timeoutMs: number): 
   }
 }
 
-async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
+async function runOne(report: Report, cache: 'on' | 'off', gc: ReplicaGc): Promise<boolean> {
   const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
   if (postgres.options.skip) throw new Error(String(postgres.options.skip));
   const databaseUrl = (await postgres.create())!;
@@ -155,12 +179,16 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
       DATABASE_URL: databaseUrl, DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `autoscale-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'warn', LOG_PRETTY: 'false', RATE_LIMIT_ENABLED: 'false', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1',
       CACHE_ENABLED: cache === 'on' ? 'true' : 'false',
-      ...(REPLICA_CPU === 'none' ? {} : { REPLICA_CPU_LIMIT: REPLICA_CPU }),
+      ...(REPLICA_CPU === 'none' ? {} : { REPLICA_CPU_LIMIT: REPLICA_CPU }), REPLICA_GC: gc,
     },
+    // Every collection of every process (the replicas inherit the supervisor's node flags): the pauses of social's replicas
+    // through the step are reported, with when they came.
+    nodeArgs: ['--trace-gc'],
   });
   // Which service each replica URL ran (from the samples of /replicas), to name a failed attempt's service.
   const services = new Map<string, string>();
   const starts = new Map<string, { listedAt: number; servingAt: number | null; before: boolean }>();
+  const names = new Map<number, string>();
   const log = watchLog(system, (url) => services.get(url) ?? 'a replica not sampled');
   const samples: Sample[] = [];
   // Postgres connections: this run's database, and the whole server (max_connections is shared with every other database on it).
@@ -207,6 +235,7 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
         // (serving), ±0.5 s; the replicas of the first sample were there before it.
         const at = performance.now();
         for (const r of list) {
+          if (r.pid) names.set(r.pid, r.name);
           const start = starts.get(r.name);
           if (!start) starts.set(r.name, { listedAt: at, servingAt: r.url ? at : null, before: samples.length === 0 });
           else if (r.url && start.servingAt === null) start.servingAt = at;
@@ -265,8 +294,8 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
     const backUnder = lastOver ? high.find((x) => x.startMs > lastOver.startMs) : high[0];
     const failed = (from: number, to: number) => w.filter((x) => x.startMs >= from && x.startMs < to).reduce((n, x) => n + x.failed, 0);
 
-    report.text(`### autoscale, cache ${cache} (${new Date().toISOString()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end)`);
-    report.facts({ ...machine(), cache, 'before the profile': settled ? `one replica per service (waited ${settleS} s after seeding)` : `still ${settleS} s after seeding: more than one replica of some service`, 'CPU limit per replica': REPLICA_CPU === 'none' ? 'none (BENCH_AUTOSCALE_REPLICA_CPU=none)' : `${REPLICA_CPU} core (REPLICA_CPU_LIMIT)`, profile: `${LOW} req/s ${LOW_S} s → ${HIGH} req/s ${HIGH_S} s → ${LOW} req/s ${TAIL_S} s, GET ${PATH} through the gateway` });
+    report.text(`### autoscale, cache ${cache}, REPLICA_GC=${gc} (${new Date().toISOString()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end)`);
+    report.facts({ ...machine(), cache, 'REPLICA_GC': gc, 'before the profile': settled ? `one replica per service (waited ${settleS} s after seeding)` : `still ${settleS} s after seeding: more than one replica of some service`, 'CPU limit per replica': REPLICA_CPU === 'none' ? 'none (BENCH_AUTOSCALE_REPLICA_CPU=none)' : `${REPLICA_CPU} core (REPLICA_CPU_LIMIT)`, profile: `${LOW} req/s ${LOW_S} s → ${HIGH} req/s ${HIGH_S} s → ${LOW} req/s ${TAIL_S} s, GET ${PATH} through the gateway` });
     report.table(
       ['social replicas before', 'peak', 'first scale-out after the step', 'p99 back under 250 ms (5 s windows) after the step', 'scale-in after the drop', 'identity replicas peak', 'Postgres connections peak: this db / server (max)', 'requests', 'failed: low / step / tail'],
       [[
@@ -306,6 +335,14 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
       `replica starts added during the run (forked to serving, from /replicas every 500 ms, so ±0.5 s; serving from when, counted from the step): ${[...starts.entries()].filter(([, r]) => !r.before && r.servingAt !== null).map(([name, r]) => `${name} ${((r.servingAt! - r.listedAt) / 1000).toFixed(1)} s (at ${((r.servingAt! - started - stepAt) / 1000).toFixed(1)} s)`).join(', ') || 'none'}`,
       `seconds of the step with p99 over ${SLO_MS} ms (from the step): ${load.timeline.filter((t) => t.startMs >= stepAt && t.startMs < dropAt && t.latency.count > 0 && t.latency.p99 > SLO_MS).map((t) => `${((t.startMs - stepAt) / 1000).toFixed(0)} s (${Math.round(t.latency.p99)} ms)`).join(', ') || 'none'}`,
     ].join('\n\n'));
+    // Social's collections through the step: how many, their pauses (wall time: a collection held at the quota takes longer).
+    const socialGc = log.gc.filter((g) => names.get(g.pid)?.startsWith('social') && g.at - startedAt >= stepAt && g.at - startedAt < dropAt);
+    const longest = [...socialGc].sort((a, b) => b.ms - a.ms).slice(0, 8);
+    const kinds = [...new Set(socialGc.map((g) => g.kind))].map((k) => {
+      const of = socialGc.filter((g) => g.kind === k);
+      return `${of.length} × ${k} (${of.reduce((n, g) => n + g.ms, 0).toFixed(0)} ms in all)`;
+    });
+    report.text(`social's collections during the step (--trace-gc, all replicas): ${kinds.join(', ') || 'none'}; the longest pauses: ${longest.map((g) => `${g.ms.toFixed(0)} ms ${g.kind} in ${names.get(g.pid)} at ${fromStep(g.at)}`).join(', ') || 'none'}`);
     if (load.summary.errors > 0) {
       report.text(`**${load.summary.errors} failed requests**: ${JSON.stringify(load.errorReasons)}; first body per reason: ${JSON.stringify(load.errorSamples)}`);
     }
@@ -321,10 +358,10 @@ async function runOne(report: Report, cache: 'on' | 'off'): Promise<boolean> {
 
 export const benchmark: Benchmark = {
   name: 'autoscale',
-  description: `the local autoscaler under a step from ${LOW} to ${HIGH} req/s and back: scale-out time, p99 vs the SLO, scale-in, failed requests (BENCH_CACHE=on|off|on,off)`,
+  description: `the local autoscaler under a step from ${LOW} to ${HIGH} req/s and back: scale-out time, p99 vs the SLO, scale-in, failed requests (BENCH_CACHE=on|off|on,off, BENCH_AUTOSCALE_GC=parallel|main-thread|parallel,main-thread)`,
   async run(report: Report): Promise<boolean> {
     let valid = true;
-    for (const cache of caches()) valid = (await runOne(report, cache)) && valid;
+    for (const cache of caches()) for (const gc of gcModes()) valid = (await runOne(report, cache, gc)) && valid;
     return valid;
   },
 };

@@ -42,7 +42,7 @@ describe('--topology services: every service in its own process', { ...postgres.
     system = await spawnScript(BUILT_CLI_ENTRY, ['start', '--topology', 'services'], {
       // INTERNAL_TRANSPORT=grpc: orders reaches the catalog's reservations over gRPC (ADR 0038); everything else is as over HTTP.
       // DATABASE_CONNECTION_BUDGET: 21 for the six replicas and a rolling restart's seventh, 3 each (not DATABASE_POOL_MAX's 10).
-      env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: redis.url, BUS_URL: redis.url, LOG_LEVEL: 'warn', INTERNAL_TRANSPORT: 'grpc', RATE_LIMIT_ENABLED: 'false', DATABASE_CONNECTION_BUDGET: '21' },
+      env: { ...FAST_ARGON, DATABASE_URL: dbUrl, DATA_DIR: dataDir, REDIS_URL: redis.url, BUS_URL: redis.url, LOG_LEVEL: 'warn', INTERNAL_TRANSPORT: 'grpc', RATE_LIMIT_ENABLED: 'false', DATABASE_CONNECTION_BUDGET: '21', REPLICA_GC: 'main-thread' },
     });
     // Generous: replicas start one service after another, each a cold process (minutes on a loaded 2-core box).
     await system.waitReady('/readyz', 300_000);
@@ -73,6 +73,14 @@ describe('--topology services: every service in its own process', { ...postgres.
       assert.equal((await fetch(new URL('/metrics', url), { headers: asAdmin })).status, 200, `${url} with the admin token`);
       assert.equal((await fetch(new URL('/metrics', url))).status, 401, `${url} without it`);
     }
+  });
+
+  it("REPLICA_GC=main-thread: every replica runs with --single-threaded-gc, the supervisor with V8's default", async () => {
+    const asAdmin = { authorization: `Bearer ${adminToken}` };
+    const replicas = ((await (await fetch(new URL('/replicas', adminUrl), { headers: asAdmin })).json()) as { replicas: Array<{ name: string; pid: number }> }).replicas;
+    const flags = async (pid: number) => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    for (const { name, pid } of replicas) assert.ok((await flags(pid)).includes('--single-threaded-gc'), `${name}: ${(await flags(pid)).join(' ')}`);
+    assert.ok(!(await flags(system.child.pid!)).includes('--single-threaded-gc'));
   });
 
   it("each replica pools its share of DATABASE_CONNECTION_BUDGET, so the topology at its most stays within it", async () => {

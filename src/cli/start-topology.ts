@@ -14,6 +14,7 @@ import { Autoscaler } from '../platform/runtime/topologies/autoscale/autoscaler.
 import { policyForHost } from '../platform/runtime/topologies/autoscale/decide.js';
 import { mostReplicas, poolPerReplica } from '../platform/runtime/topologies/pool-budget.js';
 import { openCpuLimiter } from '../platform/runtime/topologies/cpu-limits/open-cpu-limiter.js';
+import { replicaNodeFlags } from '../platform/runtime/topologies/cpu-limits/cpu-limiter.js';
 import type { Plan } from '../platform/runtime/topologies/plan.js';
 import { startGateway } from '../gateway/gateway.js';
 import { adminAuthorized } from '../platform/auth/admin-token.js';
@@ -124,6 +125,8 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     process.exit(2);
   });
   if (cpuLimiter) logger.info({ cores: cpuLimiter.cores, where: cpuLimiter.where }, `each replica limited to ${cpuLimiter.cores} cores (${cpuLimiter.where})${autoscaling ? '; the autoscaler reads its CPU against that' : ''}`);
+  const replicaFlags = replicaNodeFlags(config.REPLICA_GC);
+  if (replicaFlags.length > 0) logger.info({ replicaFlags }, `replicas start with ${replicaFlags.join(' ')} (REPLICA_GC=${config.REPLICA_GC})`);
 
   const registry = new MemoryRegistry();
   const supervisor = new Supervisor({
@@ -132,7 +135,7 @@ export async function startTopology(plan: Exclude<Plan, { kind: 'embedded' }>, b
     // ADMIN_TOKEN too: the replicas' /metrics then need it, and the autoscaler, which scrapes them with it, is let in
     // (without it, a replica read the autoscaler's Bearer as a user token and answered 401: it never saw a signal).
     env: { ...process.env, JWT_SECRET: config.JWT_SECRET, INTERNAL_SECRET: config.INTERNAL_SECRET, ADMIN_TOKEN: config.ADMIN_TOKEN, BUS_URL: busUrl, SUPERVISOR_URL: adminUrl },
-    entry: { script: process.argv[1]!, execArgv: process.execArgv },
+    entry: { script: process.argv[1]!, execArgv: [...process.execArgv, ...replicaFlags] },
     registry,
     logger,
     stopTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,

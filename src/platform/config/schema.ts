@@ -125,6 +125,12 @@ export const ConfigSchema = Type.Object({
    */
   REPLICA_CPU_LIMIT: Type.Optional(Type.Number({ minimum: 0.05, maximum: 64 })),
   /**
+   * `start --topology`: where V8 collects each replica's garbage. `parallel` (V8's default): on helper threads beside the
+   * event loop, whose CPU counts against the replica's CFS quota under REPLICA_CPU_LIMIT; `main-thread`
+   * (`--single-threaded-gc`): on the event loop's thread alone (docs/deploy.md#local-autoscaler has the runs of both).
+   */
+  REPLICA_GC: Type.Union([Type.Literal('parallel'), Type.Literal('main-thread')], { default: 'parallel' }),
+  /**
    * `start --topology`/`--workers`: Postgres connections every replica of the topology may hold together, at its most
    * replicas (docs/deploy.md#local-autoscaler); each replica's pool is this share (never more than DATABASE_POOL_MAX).
    * 80 leaves 20 of Postgres' default max_connections 100 for its reserved superuser slots, migrations and admin sessions.

@@ -89,7 +89,7 @@ describe('autoscaler: from scraped metrics to a decision', () => {
     assert.deepEqual(scaled, []);
     // 1.9 s of CPU over 3 s (the tick's 2 s and the 1 s the answer took): 63%, between the marks; over the tick's 2 s it was 95%.
     assert.equal(autoscaler.decisions.at(-1)!.signals.cpu.toFixed(4), (1.9 / 3).toFixed(4));
-    assert.equal(autoscaler.decisions.at(-1)!.reason, 'between the marks (hysteresis)');
+    assert.equal(autoscaler.decisions.at(-1)!.reason, 'between the marks (hysteresis): CPU 63% ≥ 30%');
   });
 
   it("the same replica on a host whose cores are all busy is not scaled out, and the log says why at info (once per 30 s)", async () => {

@@ -78,8 +78,12 @@ describe('autoscaler decision (seed 002: threshold exceeded -> scale up; else ma
     assert.equal(decide({ ...quiet, hostCpu: 0.99 }, at(2, 0, 1_000), p, 40_000).action, 'in');
   });
 
-  it('between the high and low marks nothing changes (hysteresis)', () => {
-    assert.deepEqual(decide({ ...quiet, cpu: 0.5 }, at(3), p, 0), { action: 'hold', replicas: 3, reason: 'between the marks (hysteresis)' });
+  it('between the high and low marks nothing changes (hysteresis), and the reason names each signal that is not low', () => {
+    assert.deepEqual(decide({ ...quiet, cpu: 0.5 }, at(3), p, 0), { action: 'hold', replicas: 3, reason: 'between the marks (hysteresis): CPU 50% ≥ 30%' });
+    const all = decide({ cpu: 0.3, p99Ms: 180.4, inFlight: 12, queueDepth: 7, hostCpu: 0.3 }, at(3), p, 0);
+    assert.equal(all.reason, 'between the marks (hysteresis): CPU 30% ≥ 30%, p99 180 ms ≥ 100 ms, in flight 12/replica ≥ 10, queue 7');
+    // Just under every low mark is low: a scale-in may start.
+    assert.match(decide({ cpu: 0.29, p99Ms: 99, inFlight: 9, queueDepth: 0, hostCpu: 0.3 }, at(3, 0, 0), p, 40_000).reason, /^every signal low/);
   });
 
   it('scales in one replica at a time, only after every signal has been low for the whole window, never under min', () => {

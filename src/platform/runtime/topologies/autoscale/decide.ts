@@ -134,8 +134,8 @@ export function decide(s: Signals, state: ScaleState, p: Policy, now: number): D
     return { action: 'out', replicas: target, reason: over.join(', ') };
   }
   if (p99For !== null) return { action: 'hold', replicas, reason: `p99 ${Math.round(s.p99Ms)} ms > ${p.p99HighMs} ms for ${Math.round(p99For / 1000)} s; acts after ${p.p99SustainMs / 1000} s` };
-  const low = s.cpu < p.cpuLow && s.p99Ms < p.p99LowMs && s.inFlight < p.inFlightLow && s.queueDepth === 0;
-  if (!low) return { action: 'hold', replicas, reason: 'between the marks (hysteresis)' };
+  const notLow = signalsNotLow(s, p);
+  if (notLow.length > 0) return { action: 'hold', replicas, reason: `between the marks (hysteresis): ${notLow.join(', ')}` };
   if (replicas <= p.min) return { action: 'hold', replicas, reason: `low load; at min ${p.min}` };
   const since = state.lowSince ?? now;
   if (now - since < p.scaleInAfterMs || now - state.lastChangeAt < p.scaleInAfterMs) {
@@ -145,9 +145,19 @@ export function decide(s: Signals, state: ScaleState, p: Policy, now: number): D
   return { action: 'in', replicas: replicas - 1, reason: `every signal low for ${Math.round((now - since) / 1000)} s (${cpuText(s.cpu, p)}, p99 ${Math.round(s.p99Ms)} ms)` };
 }
 
+/** The signals at or over their low mark: what keeps a scale-in from starting (a hold's reason names them). */
+function signalsNotLow(s: Signals, p: Policy): string[] {
+  const notLow: string[] = [];
+  if (s.cpu >= p.cpuLow) notLow.push(`${cpuText(s.cpu, p)} ≥ ${(p.cpuLow * 100).toFixed(0)}%`);
+  if (s.p99Ms >= p.p99LowMs) notLow.push(`p99 ${Math.round(s.p99Ms)} ms ≥ ${p.p99LowMs} ms`);
+  if (s.inFlight >= p.inFlightLow) notLow.push(`in flight ${s.inFlight.toFixed(0)}/replica ≥ ${p.inFlightLow}`);
+  if (s.queueDepth > 0) notLow.push(`queue ${s.queueDepth}`);
+  return notLow;
+}
+
 /** The state after a decision: lowSince tracks how long every signal has been low. */
 export function nextState(state: ScaleState, s: Signals, p: Policy, d: Decision, now: number): ScaleState {
-  const low = s.cpu < p.cpuLow && s.p99Ms < p.p99LowMs && s.inFlight < p.inFlightLow && s.queueDepth === 0;
+  const low = signalsNotLow(s, p).length === 0;
   const changed = d.replicas !== state.replicas;
   return {
     replicas: d.replicas,
