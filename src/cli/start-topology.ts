@@ -14,7 +14,7 @@ import { Autoscaler } from '../platform/runtime/topologies/autoscale/autoscaler.
 import { policyForHost } from '../platform/runtime/topologies/autoscale/decide.js';
 import { mostReplicas, poolPerReplica } from '../platform/runtime/topologies/pool-budget.js';
 import { openCpuLimiter } from '../platform/runtime/topologies/cpu-limits/open-cpu-limiter.js';
-import { replicaNodeFlags } from '../platform/runtime/topologies/cpu-limits/cpu-limiter.js';
+import { replicaNodeFlags } from '../platform/runtime/topologies/replica-node-flags.js';
 import type { Plan } from '../platform/runtime/topologies/plan.js';
 import { startGateway } from '../gateway/gateway.js';
 import { adminAuthorized } from '../platform/auth/admin-token.js';

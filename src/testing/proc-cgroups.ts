@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { CpuLimitUnavailable } from '../platform/runtime/topologies/cpu-limits/cpu-limiter.js';
 import { join } from 'node:path';
+import { CpuLimitUnavailable } from '../platform/runtime/topologies/cpu-limits/cpu-limiter.js';
 import { findHostCpuController, openCpuLimiter } from '../platform/runtime/topologies/cpu-limits/open-cpu-limiter.js';
 
 /** A process's CPU seconds so far (utime + stime from /proc/<pid>/stat, 100 ticks a second), or null once it is gone. */

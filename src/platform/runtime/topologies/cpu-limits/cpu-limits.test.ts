@@ -10,7 +10,7 @@ import { cpuGroupOf, cpuLimitUnavailable, cpuSeconds } from '../../../../testing
 import { openCgroupTree } from './cgroup-tree.js';
 import { cgroupV1 } from './cgroup-v1.js';
 import { cgroupV2 } from './cgroup-v2.js';
-import { CpuLimitUnavailable, replicaNodeFlags, type CpuLimiter } from './cpu-limiter.js';
+import { CpuLimitUnavailable, type CpuLimiter } from './cpu-limiter.js';
 import { findCpuController, findHostCpuController, openCpuLimiter } from './open-cpu-limiter.js';
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
@@ -43,13 +43,6 @@ describe('cpu limits: where the cpu controller is', () => {
     assert.equal(found?.mount, '/sys/fs/my cgroup');
     assert.deepEqual(asked, ['/sys/fs/my cgroup']);
     assert.equal(await findCpuController('cgroup2 /sys/fs/cgroup cgroup2 rw 0 0', async () => 'cpuset io memory'), null);
-  });
-});
-
-describe("cpu limits: where a replica's V8 collects garbage (REPLICA_GC)", () => {
-  it("main-thread starts replicas with --single-threaded-gc; parallel, the default, with V8's own", () => {
-    assert.deepEqual(replicaNodeFlags('main-thread'), ['--single-threaded-gc']);
-    assert.deepEqual(replicaNodeFlags('parallel'), []);
   });
 });
 
