@@ -31,7 +31,7 @@ import { TEST_REDIS_URL } from '../src/testing/redis-probe.js';
 import { registerUser, createArticle } from '../src/testing/fixtures.js';
 import { createApiClient } from '../src/testing/api-client.js';
 import { runLoad } from '../src/loadgen/run.js';
-import { hostTimes } from '../src/platform/runtime/topologies/autoscale/autoscaler.js';
+import { decisionText, hostTimes, type AutoscalerView, type DecisionEntry } from '../src/platform/runtime/topologies/autoscale/autoscaler.js';
 import { cpuSeconds, throttledMs } from '../src/testing/proc-cgroups.js';
 import { parseStages } from '../src/loadgen/stages.js';
 import type { IntervalStats } from '../src/loadgen/recorder.js';
@@ -142,11 +142,6 @@ function watchLog(system: NodeProcess, serviceAt: (url: string) => string) {
   system.child.stderr?.on('data', onData);
   return seen;
 }
-
-/** A decision from the supervisor's /autoscaler (autoscaler.ts DecisionEntry), told as its log line tells it. */
-interface Decision { at: number; service: string; action: 'out' | 'in' | 'hold'; from: number; to: number; reason: string }
-const decisionText = (d: Decision) =>
-  `autoscale ${d.service}: ${d.action === 'hold' ? `hold at ${d.from}` : `${d.action === 'out' ? 'scale out' : 'scale in'} ${d.from} -> ${d.to}`} (${d.reason})`;
 
 const listed = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} × ${k}`).join('; ') || 'none';
 
@@ -271,7 +266,7 @@ async function runOne(report: Report, cache: 'on' | 'off', gc: ReplicaGc): Promi
     });
     clearInterval(sampler);
     const decisions = await fetch(new URL('/autoscaler', adminUrl), { headers: { authorization: `Bearer ${adminToken}` } })
-      .then(async (res) => ((await res.json()) as { recent?: Decision[] }).recent ?? [], () => [] as Decision[]);
+      .then(async (res) => ((await res.json()) as Partial<AutoscalerView>).recent ?? [], () => [] as DecisionEntry[]);
 
     const stepAt = LOW_S * 1000;
     const dropAt = (LOW_S + HIGH_S) * 1000;

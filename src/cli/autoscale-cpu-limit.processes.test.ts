@@ -25,7 +25,7 @@ import { allServices } from '../services/registry.js';
 import { findHostCpuController } from '../platform/runtime/topologies/cpu-limits/open-cpu-limiter.js';
 import { cpuGroupOf, cpuLimitUnavailable } from '../testing/proc-cgroups.js';
 import { cgroupV1 } from '../platform/runtime/topologies/cpu-limits/cgroup-v1.js';
-import type { AutoscalerView, DecisionEntry } from '../platform/runtime/topologies/autoscale/autoscaler.js';
+import { decisionText, type AutoscalerView, type DecisionEntry } from '../platform/runtime/topologies/autoscale/autoscaler.js';
 
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 const exists = (path: string) => stat(path).then(() => true, () => false);
@@ -57,7 +57,7 @@ describe('--topology services --autoscale with REPLICA_CPU_LIMIT: replicas in cg
   const list = async () => ((await (await fetch(new URL('/replicas', admin.adminUrl), asAdmin())).json()) as { replicas: ListedReplica[] }).replicas;
   /** The supervisor's `GET /autoscaler`: its scale-outs, scale-ins and holds with a mark crossed, oldest first. */
   const decisions = async () => ((await (await fetch(new URL('/autoscaler', admin.adminUrl), asAdmin())).json()) as AutoscalerView).recent;
-  const described = (list: DecisionEntry[]) => list.map((d) => `${d.service} ${d.action} ${d.from} -> ${d.to} (${d.reason})`).join('; ');
+  const described = (list: DecisionEntry[]) => list.map(decisionText).join('; ');
 
   before(async () => {
     dbUrl = await postgres.create();

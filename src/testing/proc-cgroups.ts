@@ -29,12 +29,16 @@ export async function cpuLimitUnavailable(): Promise<string | null> {
   }
 }
 
+let hostController: ReturnType<typeof findHostCpuController> | undefined;
+
 /**
  * How long the kernel has held a process's cpu group back at its quota so far, in ms (cpu.stat: v1 `throttled_time` in
  * ns, v2 `throttled_usec`), or null when it is gone or not in a limited group.
  */
 export async function throttledMs(pid: number): Promise<number | null> {
-  const host = await findHostCpuController();
+  // Read once: the step bench asks for every social replica every 500 ms, and the mounts do not change under it.
+  hostController ??= findHostCpuController();
+  const host = await hostController;
   if (!host) return null;
   const group = await cpuGroupOf(pid).catch(() => null);
   if (!group) return null;

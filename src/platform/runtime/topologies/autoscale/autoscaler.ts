@@ -62,6 +62,12 @@ export function hostCpuMeter(read: HostTimes = hostTimes): () => number {
   };
 }
 
+/** A decision as the log tells it: `autoscale social: scale out 1 -> 2 (CPU 93% > 70%)` (the bench and tests tell it the same way). */
+export function decisionText(d: Pick<DecisionEntry, 'service' | 'action' | 'from' | 'to' | 'reason'>): string {
+  const change = d.action === 'hold' ? `hold at ${d.from}` : `${d.action === 'out' ? 'scale out' : 'scale in'} ${d.from} -> ${d.to}`;
+  return `autoscale ${d.service}: ${change} (${d.reason})`;
+}
+
 function remember(list: DecisionEntry[], entry: DecisionEntry, keep: number): void {
   list.push(entry);
   if (list.length > keep) list.splice(0, list.length - keep);
@@ -181,11 +187,11 @@ export class Autoscaler {
         this.heldLoggedAt.set(key, now);
         remember(this.news, entry, KEEP_NEWS);
       }
-      this.logger[news ? 'info' : 'debug'](entry, `autoscale ${service}: hold at ${replicas.length} (${decision.reason})`);
+      this.logger[news ? 'info' : 'debug'](entry, decisionText(entry));
       return;
     }
     remember(this.news, entry, KEEP_NEWS);
-    this.logger.info(entry, `autoscale ${service}: ${decision.action === 'out' ? 'scale out' : 'scale in'} ${replicas.length} -> ${decision.replicas} (${decision.reason})`);
+    this.logger.info(entry, decisionText(entry));
     await this.target.scaleTo(service, decision.replicas).catch((err: Error) => this.logger.error({ service, err: err.message }, 'autoscale: scaling failed'));
   }
 
