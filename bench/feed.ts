@@ -28,7 +28,6 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { runLoad } from '../src/loadgen/run.js';
 import { isTimeout } from '../src/loadgen/recorder.js';
 import { loadSeed } from '../src/loadgen/seed/seed-data.js';
 import { createTokenService } from '../src/platform/auth/tokens.js';
@@ -39,6 +38,7 @@ import type { Benchmark } from './lib/benchmark.js';
 import { unfinishedLags, type DueChunk } from './lib/fanout-chunks.js';
 import { FeedProbe, type Post } from './lib/feed-probe.js';
 import { forEachBounded } from './lib/pool.js';
+import { runLoadOnWorker } from './lib/load-on-worker.js';
 import { benchSystemEnv } from './lib/system-env.js';
 import { count, increase, increaseByLabel, quantileWith, scrape, shareWithin, type Scrape } from './lib/prom.js';
 import { machine, markdownTable, type Report } from './lib/report.js';
@@ -202,11 +202,12 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
     process.stderr.write(`feed bench: ${strategy}: warm-up: ${warm}\n`);
 
     // The mix.
-    const mixLoad = (scenario: string, seconds: number, randomSeed: number) => runLoad({
-      scenario, target: system.url, seedFile, path: '/', randomSeed, live: null,
+    // On a worker thread: the generator's timing must not wait on this thread's posts, scrapes and heap.
+    const mixLoad = (scenario: string, seconds: number, randomSeed: number, onStart?: () => void) => runLoadOnWorker({
+      scenario, target: system.url, seedFile, path: '/', randomSeed, live: false,
       stages: [{ kind: 'steady', durationMs: seconds * 1000, fromRate: settings.rate, toRate: settings.rate }],
       arrival: 'constant', connections: 64, timeoutMs: 30_000, thresholds: [],
-    });
+    }, onStart);
     const before = await scrape(system.url);
     const mixStart = Date.now();
     let fromUs = monotonicUs();
@@ -218,9 +219,13 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
     // feed's p99 while the top author posts). Reads only, so every post (and fan-out write) of the phase is theirs.
     const top = [...seed.users].sort((a, b) => b.followers - a.followers)[0]!;
     const celebLatencies: number[] = [];
+    // The posts begin when the readers' first requests are due, so the phase's reads and posts overlap throughout.
+    let readsStarted = () => {};
+    const reading = new Promise<void>((resolve) => (readsStarted = resolve));
+    const during = mixLoad('social-reads', settings.celebPosts / 10, 8, readsStarted);
+    await Promise.race([reading, during]);
     const celebStart = Date.now();
     fromUs = monotonicUs();
-    const during = mixLoad('social-reads', settings.celebPosts / 10, 8);
     for (let i = 0; i < settings.celebPosts; i++) {
       const t = performance.now();
       const res = await fetch(`${system.url}/api/articles`, {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cliEntry, spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { spawnHelloServer } from '../loadgen/testing/peers.js';
 import { EXIT_THRESHOLDS } from './load.js';
 
 /** `scalestack load` as CI would run it: thresholds turn into the exit code and say which broke. */
@@ -13,8 +14,7 @@ let reports: string;
 
 before(async () => {
   reports = await mkdtemp(join(tmpdir(), 'scalestack-load-'));
-  server = await spawnScript('src/loadgen/testing/hello-server.ts', []);
-  await server.waitReady('/', 30_000);
+  server = await spawnHelloServer();
 });
 
 after(async () => {

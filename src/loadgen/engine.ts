@@ -35,6 +35,8 @@ export interface EngineOptions {
    * start-up are not charged to the first second. null skips it.
    */
   warmupPath?: string | null;
+  /** Called when the clock starts (after the warm-up): what must run beside the load starts here, not before. */
+  onStart?: () => void;
   /**
    * After the profile ends, how long requests still on the wire may take to
    * answer before they are aborted and counted as timed out. Default:
@@ -72,6 +74,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   const durationMs = totalDurationMs(options.stages);
   const t0 = performance.now();
   const elapsed = () => performance.now() - t0;
+  options.onStart?.();
 
   let due: number | null = schedule.next();
   const inFlight = new Set<InFlight>();

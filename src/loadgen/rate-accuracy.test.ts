@@ -1,8 +1,8 @@
 // @isolated: measures an achieved request rate, which a busy neighbour would distort.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { spawnScript, type NodeProcess } from '../testing/cli-process.js';
-import { openLoopRun } from './testing/peers.js';
+import type { NodeProcess } from '../testing/cli-process.js';
+import { openLoopRun, spawnHelloServer } from './testing/peers.js';
 
 /**
  * The arrival rate we promise is the rate we send: 2,000 req/s for 20 s
@@ -18,8 +18,7 @@ import { openLoopRun } from './testing/peers.js';
 let server: NodeProcess;
 
 before(async () => {
-  server = await spawnScript('src/loadgen/testing/hello-server.ts', []);
-  await server.waitReady('/', 30_000);
+  server = await spawnHelloServer();
 });
 
 after(async () => {

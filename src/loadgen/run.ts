@@ -25,6 +25,8 @@ export interface LoadOptions {
   randomSeed: number;
   /** Where the live line goes (stderr by default); null for none. */
   live?: NodeJS.WritableStream | null;
+  /** Called when the first requests are due (the seed loaded, the connections open). */
+  onStart?: () => void;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
@@ -48,6 +50,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     // Arrival times get their own stream, so the request mix is the same with constant and Poisson arrivals.
     random: prng(options.randomSeed ^ 0x5bd1e995),
     onInterval: (stats) => live?.write(`${progressLine(stats, totalSeconds)}\n`),
+    ...(options.onStart ? { onStart: options.onStart } : {}),
   });
 
   const { recorder, durationMs } = result;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { REPO_ROOT, spawnScript, type NodeProcess } from '../../testing/cli-process.js';
+import { REPO_ROOT, type NodeProcess } from '../../testing/cli-process.js';
+import { spawnHelloServer } from '../testing/peers.js';
 import { skipUnlessAvailable } from '../../testing/services-required.js';
 import { runLoad } from '../run.js';
 import { saveReport } from './save.js';
@@ -26,8 +27,7 @@ let browser: Browser | undefined;
 
 before(async () => {
   if (options.skip) return;
-  server = await spawnScript('src/loadgen/testing/hello-server.ts', []);
-  await server.waitReady('/', 30_000);
+  server = await spawnHelloServer();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 });
 

@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import { runLoad } from '../run.js';
 import type { LoadReport } from '../report/report.js';
 import { parseStages } from '../stages.js';
+import { spawnScript, type NodeProcess } from '../../testing/cli-process.js';
 
 /**
  * The two tools side by side on one URL, for the load generator's own tests
@@ -42,4 +43,11 @@ export function openLoopRun(url: string, rate: number, seconds: number, connecti
     randomSeed: 1,
     live: null,
   });
+}
+
+/** The bare node:http hello world (hello-server.ts) in its own process, answering. */
+export async function spawnHelloServer(): Promise<NodeProcess> {
+  const server = await spawnScript('src/loadgen/testing/hello-server.ts', []);
+  await server.waitReady('/', 30_000);
+  return server;
 }

@@ -89,6 +89,7 @@ export class ArticlesStore {
   private readonly summariesStatement;
   private readonly flaggedSummariesStatement;
   private readonly viewerFlagsStatement;
+  private readonly viewerSetsStatement;
   /** findPage's statement per filter shape (which filters are set), compiled on first use. */
   private readonly pageStatements = new Map<string, CompiledStatement<PageArgs, PageRow>>();
 
@@ -116,6 +117,14 @@ export class ArticlesStore {
         union all
         select true, followee_id from social.follows
           where follower_id = ${userId} and followee_id = any(${authorIds}::bigint[])`,
+    );
+    // Both of a viewer's sets in one statement (each from its primary key's leading column): one round trip and
+    // one pooled connection where two parallel statements took two of each, on the miss a feed read waits for.
+    this.viewerSetsStatement = compileOnce(
+      this.db,
+      (userId: number, limit: number) => sql<{ favorites: Array<string | number>; following: Array<string | number> }>`
+        select array(select article_id from social.favorites where user_id = ${userId} limit ${limit}) as favorites,
+          array(select followee_id from social.follows where follower_id = ${userId} limit ${limit}) as following`,
     );
   }
 
@@ -232,10 +241,10 @@ export class ArticlesStore {
     return flags;
   }
 
-  /** Up to `limit` ids of the articles `userId` favorited (the viewer's cached set, ViewerFlags). */
-  async favoritesOf(userId: number, limit: number): Promise<number[]> {
-    const rows = await this.db.selectFrom('social.favorites').select('article_id').where('user_id', '=', userId).limit(limit).execute();
-    return rows.map((r) => r.article_id);
+  /** Up to `limit` ids of the articles `userId` favorited and of the users they follow (the viewer's cached sets, ViewerFlags). */
+  async viewerSets(userId: number, limit: number): Promise<{ favorites: number[]; following: number[] }> {
+    const [row] = await this.viewerSetsStatement(userId, limit);
+    return { favorites: (row?.favorites ?? []).map(Number), following: (row?.following ?? []).map(Number) };
   }
 
   /** Adds buffered view counts in one statement (the write-behind flush). */

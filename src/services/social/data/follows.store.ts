@@ -43,10 +43,4 @@ export class FollowsStore {
       .execute();
     return new Set(rows.map((r) => r.followee_id));
   }
-
-  /** Up to `limit` ids of the users `followerId` follows (the viewer's cached set, ViewerFlags). */
-  async followeesOf(followerId: number, limit: number): Promise<number[]> {
-    const rows = await this.db.selectFrom('social.follows').select('followee_id').where('follower_id', '=', followerId).limit(limit).execute();
-    return rows.map((r) => r.followee_id);
-  }
 }

@@ -187,6 +187,7 @@ test('hot reads at 100,000 articles (postgres): every list, count, feed and sing
       ['single article, with a viewer\'s flags', () => store.flaggedRecordBySlug('a-4242', 5)],
       ['article by id', () => store.recordById(4242)],
       ['viewer flags of a page', () => store.viewerFlags(5, Array.from({ length: 20 }, (_, i) => 1000 + i * 37), [1, 2, 38, 75, 112])],
+      ["a viewer's favorites and followings (their cached sets)", () => store.viewerSets(5, 2001)],
       ['tags', () => store.tagsInUse()],
       ['hybrid: celebrities followed', () => feed.celebritiesFollowedBy(5, 100)],
       ['hybrid: timeline rebuild', () => feed.timelineOf(5, [38], 800)],

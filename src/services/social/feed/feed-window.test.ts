@@ -130,4 +130,39 @@ for (const target of await dbTargets()) {
       assert.deepEqual(limits, [2], 'the head alone');
     });
   });
+
+  test(`hybrid feed (${target.name}): a read asks for the stored timeline while the viewer's celebrities are still being worked out, and a rebuild still leaves them out`, { ...target.options, timeout: 60_000 }, async () => {
+    await withMigratedDatabase(target, [socialMigrations], async (db) => {
+      const k = db.as<Record<string, never>>();
+      await sql`insert into social.articles (slug, title, description, body, author_id, created_at)
+        select 'overlap-' || g, 't', 'd', 'b', case when g % 2 = 0 then ${CELEBRITY}::bigint else ${FRIEND}::bigint end,
+          now() - g * interval '1 minute' from generate_series(1, 10) g`.execute(k);
+      await sql`insert into social.follows (follower_id, followee_id) values (${VIEWER}, ${CELEBRITY}), (${VIEWER}, ${FRIEND})`.execute(k);
+      await sql`insert into social.author_stats (author_id, followers_count) values (${CELEBRITY}, 1000), (${FRIEND}, 1)
+        on conflict (author_id) do update set followers_count = excluded.followers_count`.execute(k);
+      const timelines = memoryTimelines({ cap: CAP, lifetimeMs: 60_000 });
+      let timelineAsked: () => void = () => {};
+      const asked = new Promise<void>((resolve) => (timelineAsked = resolve));
+      const spied = { ...timelines, read: (userId: number, limit?: number) => (timelineAsked(), timelines.read(userId, limit)) };
+      // The viewer's celebrities answer once the timeline was asked for (or after 2 s): a read that waits for them
+      // before it asks gets them late, and says so.
+      const order: string[] = [];
+      class GatedStore extends FeedStore {
+        override async celebritiesFollowedBy(viewerId: number, threshold: number): Promise<number[]> {
+          const first = await Promise.race([asked.then(() => 'timeline asked first'), new Promise<string>((r) => setTimeout(() => r('celebrities answered first'), 2000))]);
+          order.push(first);
+          return super.celebritiesFollowedBy(viewerId, threshold);
+        }
+      }
+      const feed = new TimelineFeed({ name: 'hybrid', celebrityThreshold: 100, cap: CAP }, new GatedStore(db), spied,
+        new FeedMetrics(new Registry()), createLogger({ level: 'silent', pretty: false }));
+      const pull = pullFeed(new ArticlesStore(db));
+
+      const page = await feed.page(VIEWER, { offset: 0, limit: 10 }); // no timeline yet: rebuilt, without the celebrity's
+      assert.deepEqual(order, ['timeline asked first']);
+      assert.deepEqual(page, await pull.page(VIEWER, { offset: 0, limit: 10 }), 'the pull answer: the celebrity merged once, not copied');
+      const stored = await timelines.read(VIEWER, CAP);
+      assert.deepEqual(new Set(stored?.entries.map((e) => e.authorId)), new Set([FRIEND]), 'the rebuilt timeline holds no celebrity article');
+    });
+  });
 }

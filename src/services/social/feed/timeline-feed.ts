@@ -60,19 +60,15 @@ export class TimelineFeed implements FeedStrategy {
     const touched = this.touch(viewerId);
     touched.catch((err: Error) => this.logger.warn({ err: err.message, userId: viewerId }, 'feed read not recorded (fan-out activity); retried on the next read'));
     const { cap } = this.options;
-    const threshold = this.options.celebrityThreshold;
-    const celebrities = !Number.isFinite(threshold)
-      ? []
-      : this.celebrities
-        ? await this.celebrities.of(viewerId, threshold)
-        : await this.store.celebritiesFollowedBy(viewerId, threshold);
     const end = Math.min(page.offset + page.limit, cap);
     const inWindow = page.offset < end;
-    // Past the window only the counts are needed.
-    const [head, merged] = await Promise.all([
-      this.timeline(viewerId, celebrities, inWindow ? end : 0, touched),
-      (this.heads ?? this.store).recentBy(celebrities, inWindow ? end : 0),
-    ]);
+    // The timeline is read while the followed celebrities are worked out: on a reader's first read in a while
+    // that means loading their followings, and the two waits overlap instead of following each other. The
+    // celebrities' heads come after, from memory (CelebrityHeads) nearly always. Past the window only the
+    // counts are needed.
+    const followed = this.celebritiesFollowedBy(viewerId);
+    const [celebrities, head] = await Promise.all([followed, this.timeline(viewerId, followed, inWindow ? end : 0, touched)]);
+    const merged = await (this.heads ?? this.store).recentBy(celebrities, inWindow ? end : 0);
     const own = await this.withoutCopies(viewerId, celebrities, head, merged.total, touched);
     if (celebrities.length > 0) this.metrics.merged.observe({ strategy: this.name }, merged.entries.length);
     const window = inWindow ? mergeNewestFirst(own.entries, merged.entries).slice(page.offset, end) : [];
@@ -93,7 +89,14 @@ export class TimelineFeed implements FeedStrategy {
     const unread = head.size - head.entries.length;
     if (unread === 0) return whole(own);
     if (own.length === head.entries.length && own.length + mergedTotal >= this.options.cap) return { entries: own, size: head.size };
-    return whole(keep((await this.timeline(viewerId, celebrities, this.options.cap, touched)).entries));
+    return whole(keep((await this.timeline(viewerId, Promise.resolve(celebrities), this.options.cap, touched)).entries));
+  }
+
+  /** The authors the viewer follows whose articles are merged at read (none under pure push). */
+  private celebritiesFollowedBy(viewerId: number): Promise<number[]> {
+    const threshold = this.options.celebrityThreshold;
+    if (!Number.isFinite(threshold)) return Promise.resolve([]);
+    return this.celebrities ? this.celebrities.of(viewerId, threshold) : this.store.celebritiesFollowedBy(viewerId, threshold);
   }
 
   /**
@@ -113,19 +116,33 @@ export class TimelineFeed implements FeedStrategy {
 
   /**
    * The stored timeline's newest `limit` entries, rebuilt when missing (once `touched`, the reader's activity
-   * record, is written); straight from Postgres when the timeline store is down.
+   * record, is written); straight from Postgres when the timeline store is down. `celebrities` (what a rebuild
+   * leaves out) is awaited only by a rebuild or that fallback: a stored timeline is read without it.
    */
-  private async timeline(viewerId: number, celebrities: number[], limit: number, touched: Promise<void>): Promise<TimelineWindow> {
+  private async timeline(viewerId: number, celebrities: Promise<number[]>, limit: number, touched: Promise<void>): Promise<TimelineWindow> {
+    let stored: TimelineWindow | null;
     try {
       if (this.pendingDrops.has(viewerId)) {
         await this.timelines.drop(viewerId);
         this.pendingDrops.delete(viewerId);
       }
-      return (await this.timelines.read(viewerId, limit)) ?? (await this.rebuild(viewerId, celebrities, limit, touched));
+      stored = await this.timelines.read(viewerId, limit);
     } catch (err) {
-      this.warnUnavailable(err);
-      return whole(await this.store.timelineOf(viewerId, celebrities, this.options.cap));
+      return this.fromPostgres(viewerId, await celebrities, err);
     }
+    if (stored) return stored;
+    // Outside the store's error handling: a failed celebrity lookup fails the page (page()), it is no outage.
+    const excluded = await celebrities;
+    try {
+      return await this.rebuild(viewerId, excluded, limit, touched);
+    } catch (err) {
+      return this.fromPostgres(viewerId, excluded, err);
+    }
+  }
+
+  private async fromPostgres(viewerId: number, celebrities: number[], err: unknown): Promise<TimelineWindow> {
+    this.warnUnavailable(err);
+    return whole(await this.store.timelineOf(viewerId, celebrities, this.options.cap));
   }
 
   /** Once per outage, not once per request: an open breaker's rejections are the outage continuing. */
