@@ -35,6 +35,7 @@ import { decisionText, hostTimes, type AutoscalerView, type DecisionEntry } from
 import { cpuSeconds, throttledMs } from '../src/testing/proc-cgroups.js';
 import { parseStages } from '../src/loadgen/stages.js';
 import type { IntervalStats } from '../src/loadgen/recorder.js';
+import type { Config } from '../src/platform/config/schema.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { machine, type Report } from './lib/report.js';
 
@@ -57,7 +58,7 @@ const REPLICA_CPU = process.env['BENCH_AUTOSCALE_REPLICA_CPU'] ?? '0.3';
 const SLO_MS = 250;
 const WINDOW_MS = 5_000;
 
-type ReplicaGc = 'parallel' | 'main-thread';
+type ReplicaGc = Config['REPLICA_GC'];
 function gcModes(): ReplicaGc[] {
   const text = process.env['BENCH_AUTOSCALE_GC'] ?? 'parallel';
   const list = text.split(',').map((v) => v.trim());
