@@ -41,6 +41,7 @@ import { forEachBounded } from './lib/pool.js';
 import { runLoadOnWorker } from './lib/load-on-worker.js';
 import { benchSystemEnv } from './lib/system-env.js';
 import { count, increase, increaseByLabel, quantileWith, scrape, shareWithin, type Scrape } from './lib/prom.js';
+import { gcPauses, type GcPauses } from './lib/heap.js';
 import { machine, markdownTable, type Report } from './lib/report.js';
 import { TEST_REDIS_URL as REDIS_URL } from '../src/testing/redis-probe.js';
 
@@ -111,6 +112,13 @@ interface Row {
   celebDue: number;
   celebTimedOut: number;
   celeb: Fanout;
+  /**
+   * The system's GC pauses in each phase (from its start to its end scrape, before any drain). A read that arrives
+   * during one waits it out, so one over 10 ms can put a read over the goal by itself: the feed p99 moves from run
+   * to run with whether a mark-compact falls in the phase.
+   */
+  mixGc: GcPauses;
+  celebGc: GcPauses;
   /** With --profile: where the system's CPU profile is, and the phases to cut it into. */
   profile?: { dir: string; windows: Array<{ name: string; fromUs: number; toUs: number }> };
 }
@@ -133,7 +141,7 @@ function perFeedRead(a: Scrape, b: Scrape): Pick<Row, 'celebMissesPerRead' | 'ce
  * not hold yet. Then waits (bounded) for the fan-out to drain, so the next
  * phase starts clean and write costs are complete.
  */
-async function closePhase(probe: FeedProbe, url: string, label: string, before: Scrape, startedAt: number, lastPost: number): Promise<{ fanout: Fanout; drained: Scrape }> {
+async function closePhase(probe: FeedProbe, url: string, label: string, before: Scrape, startedAt: number, lastPost: number): Promise<{ fanout: Fanout; atEnd: Scrape; drained: Scrape }> {
   const posts: Post[] = await probe.posts(startedAt, lastPost);
   const due = await probe.dueChunks(posts);
   const atEnd = await scrape(url);
@@ -149,6 +157,7 @@ async function closePhase(probe: FeedProbe, url: string, label: string, before: 
   const drained = await scrape(url);
   const followers = due.reduce((n, c) => n + c.followers, 0);
   return {
+    atEnd,
     drained,
     fanout: {
       posts: posts.length,
@@ -259,6 +268,8 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       celebFeedP99: duringLoad.byType['feed']?.latency.p99 ?? NaN,
       celebFeedServed10: shareWithin(mix.drained, celeb.drained, SERVED, 0.01, FEED_ROUTE),
       ...perFeedRead(mix.drained, celeb.drained),
+      mixGc: gcPauses(before, mix.atEnd),
+      celebGc: gcPauses(mix.drained, celeb.atEnd),
       celebDue: duringLoad.summary.due,
       celebTimedOut: duringLoad.summary.timedOut,
       celebP99: celebLatencies[Math.min(celebLatencies.length - 1, Math.floor(celebLatencies.length * 0.99))] ?? NaN,
@@ -339,6 +350,10 @@ export const benchmark: Benchmark = {
         rows.map((r) => [r.strategy, r.feedP50.toFixed(1), r.feedP99.toFixed(1), percent(r.feedServed10), r.authorP99.toFixed(1), r.postP99.toFixed(1), r.due, r.timedOut, r.mix.writesPerPost.toFixed(1), lagCell(r.mix),
           r.celebP99.toFixed(1), `${r.celebFeedP99.toFixed(1)} (${r.celebDue}/${r.celebTimedOut})`, percent(r.celebFeedServed10), `${r.celebMissesPerRead.toFixed(2)} (${r.celebRefreshesPerRead.toFixed(2)})`, r.celeb.writesPerPost.toFixed(1), r.celeb.dueChunks === 0 ? '-' : r.celeb.followersPerPost.toFixed(0), lagCell(r.celeb), r.errors]),
       ));
+      const gcCell = (g: GcPauses) => `${g.pausedMs.toFixed(0)} ms in ${g.pauses} pauses, ${g.overBound} over 10 ms (${g.majorOverBound} of them mark-compacts)`;
+      report.text(`**the system's GC pauses** (nodejs_gc_duration_seconds, from each phase's start to its end, no drain): ${rows
+        .map((r) => `${r.strategy}: the mix ${gcCell(r.mixGc)}; while the top author posts ${gcCell(r.celebGc)}`)
+        .join('; ')}.`);
       report.text(`**cache misses per feed read while the top author posts, by cache** (every request of the phase counted, author lists included): ${rows
         .map((r) => `${r.strategy}: ${[...r.celebMissesByCache].map(([cache, n]) => `${cache} ${n.toFixed(2)}`).join(', ') || 'none'}`)
         .join('; ')}.`);

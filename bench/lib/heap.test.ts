@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { heapSummary } from './heap.js';
+import { gcPauses, heapSummary } from './heap.js';
 
 const MB = 1048576;
+const GC = 'nodejs_gc_duration_seconds';
 // Two scrapes of one process's /metrics (prom-client's default metrics), as bench/lib/prom.ts parses them.
 const before = new Map([
   ['nodejs_gc_duration_seconds_sum{kind="minor"}', 1.25],
@@ -34,5 +35,19 @@ describe('heap summary per row', () => {
     const heap = heapSummary(before, after);
     assert.deepEqual(heap.gcByKind, { minor: 0.5, major: 0, incremental: 0.25 });
     assert.equal(heap.gcSeconds, 0.75);
+  });
+
+  it('counts the pauses between the two scrapes that lasted over the bound, and the mark-compacts among them', () => {
+    // prom-client's buckets, cumulative: minor 40 pauses before, 70 after (one of the new ones over 10 ms);
+    // major 1 before, 3 after (both new ones over 10 ms); an incremental marking step over 10 ms, its series new.
+    const gc = (kind: string, counts: number[]) =>
+      ['0.001', '0.01', '0.1', '1', '2', '5', '+Inf'].map((le, i): [string, number] => [`${GC}_bucket{le="${le}",kind="${kind}"}`, counts[i]!]);
+    const a = new Map([...gc('minor', [10, 40, 40, 40, 40, 40, 40]), ...gc('major', [0, 1, 1, 1, 1, 1, 1]), [`${GC}_count{kind="minor"}`, 40], [`${GC}_count{kind="major"}`, 1], [`${GC}_sum{kind="minor"}`, 0.1], [`${GC}_sum{kind="major"}`, 0.005]]);
+    const b = new Map([...gc('minor', [20, 69, 70, 70, 70, 70, 70]), ...gc('major', [0, 1, 3, 3, 3, 3, 3]), ...gc('incremental', [0, 0, 1, 1, 1, 1, 1]),
+      [`${GC}_count{kind="minor"}`, 70], [`${GC}_count{kind="major"}`, 3], [`${GC}_count{kind="incremental"}`, 1],
+      [`${GC}_sum{kind="minor"}`, 0.2], [`${GC}_sum{kind="major"}`, 0.035], [`${GC}_sum{kind="incremental"}`, 0.012]]);
+    const pauses = gcPauses(a, b);
+    assert.deepEqual({ ...pauses, pausedMs: Math.round(pauses.pausedMs) }, { pauses: 33, pausedMs: 142, overBound: 4, majorOverBound: 2 });
+    assert.deepEqual(gcPauses(b, b), { pauses: 0, pausedMs: 0, overBound: 0, majorOverBound: 0 }, 'an empty window');
   });
 });

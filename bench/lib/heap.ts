@@ -6,7 +6,7 @@
  * allocation cost in pauses, which is the question a CPU profile's `(garbage collector)` frame raises.
  * For what holds the heap, take a snapshot by hand (docs/perf/flames.md).
  */
-import { scrape, total, type Scrape } from './prom.js';
+import { count, increase, scrape, shareWithin, total, type Scrape } from './prom.js';
 
 export interface HeapSummary {
   /** V8 heap in use and the spaces that matter, MB. */
@@ -47,4 +47,28 @@ export function heapSummary(before: Scrape, after: Scrape): HeapSummary {
     gcSeconds: Object.values(gcByKind).reduce((a, b) => a + b, 0),
     gcByKind,
   };
+}
+
+/** GC pauses between two scrapes, counted: how many, their total, and how many were longer than a bound. */
+export interface GcPauses {
+  pauses: number;
+  pausedMs: number;
+  overBound: number;
+  /** Of those over the bound, the mark-compacts (kind "major"). */
+  majorOverBound: number;
+}
+
+const GC = 'nodejs_gc_duration_seconds';
+
+/**
+ * The pauses of prom-client's GC histogram (every kind: scavenges, incremental marking steps, mark-compacts)
+ * between two scrapes of one process, and how many lasted over `boundSeconds`: exact when that is one of the
+ * histogram's bucket bounds (0.001, 0.01, 0.1, 1, 2, 5), NaN otherwise.
+ */
+export function gcPauses(before: Scrape, after: Scrape, boundSeconds = 0.01): GcPauses {
+  const over = (...labels: string[]) => {
+    const n = count(before, after, GC, ...labels);
+    return n === 0 ? 0 : Math.round(n * (1 - shareWithin(before, after, GC, boundSeconds, ...labels)));
+  };
+  return { pauses: count(before, after, GC), pausedMs: increase(before, after, `${GC}_sum`) * 1000, overBound: over(), majorOverBound: over('kind="major"') };
 }
