@@ -4,7 +4,8 @@
  * external memory, GC pause histogram by kind). Not a heap snapshot: writing one pauses the process for
  * seconds and its file is several times the heap; this says whether a row grew the heap and what its
  * allocation cost in pauses, which is the question a CPU profile's `(garbage collector)` frame raises.
- * For what holds the heap, take a snapshot by hand (docs/perf/flames.md).
+ * For what holds the heap, take a snapshot by hand (docs/perf/flames.md). From the same histogram, the
+ * GC pauses of a window counted (gcPauses): the feed bench prints them per phase on every run.
  */
 import { count, increase, scrape, shareWithin, total, type Scrape } from './prom.js';
 
