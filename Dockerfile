@@ -19,7 +19,7 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
-COPY tools/build-server.mjs tools/build-web.mjs ./tools/
+COPY tools/build-server.mjs tools/build-web.mjs tools/dependency-patches.mjs ./tools/
 COPY src ./src
 RUN node tools/build-server.mjs --force
 # The Conduit client and the console served at / and /console (vite is a production dependency for this).
