@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Bentocache from 'bentocache';
@@ -16,15 +16,6 @@ import { REPO_ROOT } from '../src/testing/cli-process.js';
 
 const installed = (file: string) => join(REPO_ROOT, 'node_modules', file);
 const noSpace = (text: string) => text.replace(/\s+/g, '');
-
-function builtScripts(dir: string, found: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) builtScripts(path, found);
-    else if (name.endsWith('.js')) found.push(path);
-  }
-  return found;
-}
 
 describe('dependency patches', () => {
   it('each applies to the installed package', () => {
@@ -69,7 +60,9 @@ describe('dependency patches', () => {
 
   it('are carried by the built server', async () => {
     await buildServer({ quiet: true });
-    const built = builtScripts(BUILD_DIR).map((path) => noSpace(readFileSync(path, 'utf8')));
+    const built = readdirSync(BUILD_DIR, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => noSpace(readFileSync(join(BUILD_DIR, name), 'utf8')));
     for (const patch of DEPENDENCY_PATCHES) {
       assert.ok(built.some((text) => text.includes(noSpace(patch.replace))), `${patch.file}: "${patch.replace}" in build/`);
       assert.ok(!built.some((text) => text.includes(noSpace(patch.find))), `${patch.file}: "${patch.find}" not in build/`);
