@@ -1,12 +1,13 @@
-import { detached } from '../tracing/bus-spans.js';
+import { outsideAnyContext } from '../context/async-context.js';
 
 /**
  * A worker over a table (the outbox relay, the webhook dispatcher): `run`
  * goes once per wake — right away when woken (after a commit that gave it
  * work), else after `nextDelayMs()` (its poll interval, or a backoff after
  * failures). One run at a time; a wake during a run runs it again right
- * after. Runs start outside any caller's trace (a request that woke it is
- * not their parent).
+ * after. Runs start outside any caller's context: a request that woke one is
+ * not its trace's parent, and its statements are not the request's
+ * (db_statements_per_request).
  */
 export class WakeableLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -35,7 +36,7 @@ export class WakeableLoop {
       return;
     }
     clearTimeout(this.timer);
-    this.running = detached(() => this.run()).finally(() => {
+    this.running = outsideAnyContext(() => this.run()).finally(() => {
       this.running = undefined;
       if (this.stopped) return;
       const delay = this.again ? 0 : this.nextDelayMs();

@@ -22,14 +22,6 @@ function extracted(headers: Headers): Context {
   return propagation.extract(ROOT_CONTEXT, headers);
 }
 
-/**
- * Runs background work (the outbox relay's loop) outside the context that
- * happened to start it, so its spans are not filed under some request.
- */
-export function detached<T>(fn: () => T): T {
-  return context.with(ROOT_CONTEXT, fn);
-}
-
 export interface PublishBatch<T> {
   /** The rows with each one's headers now naming its publish span. */
   rows: T[];
