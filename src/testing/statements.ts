@@ -25,9 +25,9 @@ export async function statementsServed(api: ApiClient, route: string, method = '
 }
 
 /** Waits until `requests` more samples than `before` are recorded (a sample lands when its response finishes). */
-export async function statementsAfter(api: ApiClient, route: string, before: StatementTotals, requests: number): Promise<StatementTotals> {
+export async function statementsAfter(api: ApiClient, route: string, before: StatementTotals, requests: number, method = 'GET'): Promise<StatementTotals> {
   for (let i = 0; i < 100; i++) {
-    const now = await statementsServed(api, route);
+    const now = await statementsServed(api, route, method);
     if (now.count >= before.count + requests) return now;
   }
   throw new Error(`${route}: fewer than ${requests} db_statements_per_request samples recorded`);

@@ -6,6 +6,22 @@ import type { SocialTables } from './tables.js';
 /** Rows each tag's count is spread over (social migration 9: the trigger accepts any slot it is given). */
 const TAG_SLOTS = 16;
 
+const randomSlot = () => Math.floor(Math.random() * TAG_SLOTS);
+
+/**
+ * Claims the tag counters a write changes (the new tags', and an existing article's old ones, in `slot`) at once in
+ * key order, before any row is touched: the delete and the insert of a tag write each lock theirs in order
+ * (migration 7), but as two statements, or with a tag's row created meanwhile by another post, two writers could
+ * still hold one of each other's rows and deadlock. Advisory locks, because a new tag has no row to lock yet. The
+ * slot goes to the counting trigger as a transaction-local setting.
+ */
+async function lockTagCounters(db: Db, tags: readonly string[], slot: number, existingArticleId?: number): Promise<void> {
+  const old = existingArticleId === undefined ? sql`` : sql`select tag from social.article_tags where article_id = ${existingArticleId} union `;
+  await sql`select set_config('social.tag_slot', ${String(slot)}, true),
+      pg_advisory_xact_lock(hashtextextended('social.tag_stats:' || t.tag || ':' || ${slot}::int, 0)) from (
+      ${old}select unnest(${[...tags]}::text[]) as tag order by 1) t`.execute(db);
+}
+
 /**
  * An article as every viewer sees it in a list: JSON-safe (ISO timestamps), so it can
  * be cached in Redis. No `body`: RealWorld's lists leave it out, so list and feed
@@ -133,12 +149,22 @@ export class ArticlesStore {
     return row !== undefined;
   }
 
-  async insert(db: Db, authorId: number, fields: ArticleFields): Promise<{ id: number; createdAt: Date }> {
+  /**
+   * A new article with its tags (canonical, without duplicates), in the write's transaction: the row carries its sorted
+   * `tag_list` from the start, and the tags cost two statements (their counters' locks, their rows), none without
+   * tags. replaceTags would add a delete and a tag-list update that find nothing to do on a new article.
+   */
+  async insert(db: Db, authorId: number, fields: ArticleFields, tags: readonly string[] = []): Promise<{ id: number; createdAt: Date }> {
     const row = await db
       .insertInto('social.articles')
-      .values({ ...fields, author_id: authorId })
+      // Sorted by the database, as replaceTags sorts (its collation, not JavaScript's).
+      .values({ ...fields, author_id: authorId, tag_list: sql<string[]>`array(select unnest(${[...tags]}::text[]) order by 1)` })
       .returning(['id', 'created_at'])
       .executeTakeFirstOrThrow();
+    if (tags.length > 0) {
+      await lockTagCounters(db, tags, randomSlot());
+      await db.insertInto('social.article_tags').values(tags.map((tag) => ({ article_id: row.id, tag }))).execute();
+    }
     return { id: row.id, createdAt: row.created_at };
   }
 
@@ -155,16 +181,8 @@ export class ArticlesStore {
    * the write's transaction. The tag counters it moves are in `slot` (social migration 9; drawn at random, so
    * posts with a common tag rarely share a counter row).
    */
-  async replaceTags(db: Db, articleId: number, tags: readonly string[], slot = Math.floor(Math.random() * TAG_SLOTS)): Promise<void> {
-    // The tag counters this changes (the old tags' and the new ones', in `slot`), claimed at once in key order
-    // before any row is touched: the delete and the insert below each lock theirs in order (migration 7), but as
-    // two statements, or with a tag's row created meanwhile by another post, two writers could still hold one of
-    // each other's rows and deadlock. Advisory locks, because a new tag has no row to lock yet. The slot goes to
-    // the counting trigger as a transaction-local setting.
-    await sql`select set_config('social.tag_slot', ${String(slot)}, true),
-        pg_advisory_xact_lock(hashtextextended('social.tag_stats:' || t.tag || ':' || ${slot}::int, 0)) from (
-        select tag from social.article_tags where article_id = ${articleId}
-        union select unnest(${[...tags]}::text[]) order by 1) t`.execute(db);
+  async replaceTags(db: Db, articleId: number, tags: readonly string[], slot = randomSlot()): Promise<void> {
+    await lockTagCounters(db, tags, slot, articleId);
     await db.deleteFrom('social.article_tags').where('article_id', '=', articleId).execute();
     if (tags.length > 0) await db.insertInto('social.article_tags').values(tags.map((tag) => ({ article_id: articleId, tag }))).execute();
     // Sorted by the database, as the list always was (its collation, not JavaScript's).

@@ -42,8 +42,7 @@ for (const target of await dbTargets()) {
       const posted = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           db.transaction().execute(async (trx) => {
-            const { id } = await store.insert(trx, 4 + (i % 2), { slug: `single-${i}`, title: 't', description: 'd', body: 'b' });
-            await store.replaceTags(trx, id, ['solo', `own-${i}`]);
+            const { id } = await store.insert(trx, 4 + (i % 2), { slug: `single-${i}`, title: 't', description: 'd', body: 'b' }, ['solo', `own-${i}`]);
             return id;
           }),
         ),
@@ -88,11 +87,10 @@ for (const target of await dbTargets()) {
         for (let i = 0; i < 12; i++) {
           const tags = tagSet();
           const id = await db.transaction().execute(async (trx) => {
-            const { id } = await store.insert(trx, 1 + w, { slug: `p-${w}-${i}`, title: 't', description: 'd', body: 'b' });
-            await store.replaceTags(trx, id, tags);
+            const { id } = await store.insert(trx, 1 + w, { slug: `p-${w}-${i}`, title: 't', description: 'd', body: 'b' }, tags);
             return id;
           });
-          // Every other post re-tagged at once: the delete path (counts down) and the insert path (up).
+          // Every other post re-tagged at once: the delete path (counts down) and the insert path (up), beside new posts.
           if (i % 2 === 0) await db.transaction().execute((trx) => store.replaceTags(trx, id, tagSet()));
         }
       };

@@ -12,7 +12,7 @@ export interface SocialTables {
     author_id: number;
     favorites_count: Generated<number>;
     views_count: Generated<number>;
-    /** Sorted copy of the article's rows in article_tags, kept by ArticlesStore.replaceTags. */
+    /** Sorted copy of the article's rows in article_tags, set by ArticlesStore.insert and kept by replaceTags. */
     tag_list: Generated<string[]>;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;

@@ -43,8 +43,7 @@ export class ArticlesDomain {
     const { id, slug } = await this.withSlugRetry(async (attempt) =>
       this.store.db.transaction().execute(async (trx) => {
         const slug = await this.freeSlug(fields.title, attempt, (s) => this.store.slugTaken(s, trx));
-        const article = await this.store.insert(trx, authorId, { ...fields, slug });
-        await this.store.replaceTags(trx, article.id, tags);
+        const article = await this.store.insert(trx, authorId, { ...fields, slug }, tags);
         const event = { articleId: article.id, authorId, publishedAt: article.createdAt.getTime() };
         await this.outbox.add<SocialTables>(trx, [articleEvent(ARTICLE_PUBLISHED, event)]);
         return { id: article.id, slug };

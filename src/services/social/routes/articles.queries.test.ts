@@ -105,6 +105,24 @@ for (const target of await dbTargets()) {
       await assertFixedCost('/api/articles?tag=common', AUTHORS * ARTICLES_PER_AUTHOR, viewer.token);
     });
 
+    it('publishing costs two statements more with tags than without (their counters\' locks, their rows), whatever their number', async (t) => {
+      const author = await registerUser(sys.api);
+      const publish = async (tagList: string[]) => {
+        const start = await statementsServed(sys.api, '/api/articles', 'POST');
+        const article = await createArticle(sys.api, author.token, { tagList });
+        assert.deepEqual(article.tagList, [...tagList].sort());
+        const end = await statementsAfter(sys.api, '/api/articles', start, 1, 'POST');
+        return end.sum - start.sum;
+      };
+      await publish(['warm']); // anything prepared lazily, prepared here
+      const none = await publish([]);
+      const one = await publish(['solo']);
+      const three = await publish(['zeta', 'alpha', 'mid']);
+      t.diagnostic(`statements per publish: ${none} without tags, ${one} with one, ${three} with three`);
+      assert.equal(one, none + 2, `${none} without tags, ${one} with one`);
+      assert.equal(three, one, `${one} with one tag, ${three} with three`);
+    });
+
     it('GET /api/articles/feed', async (t) => {
       await assertFixedCost('/api/articles/feed', (AUTHORS - 1) * ARTICLES_PER_AUTHOR, viewer.token);
       const page = await ownCost('/api/articles/feed?limit=20', viewer.token);
