@@ -2,8 +2,10 @@
 //
 // Two phases: first every ordinary file, two at a time; then, one at a time, the files that carry an
 // `@isolated` marker in their first lines (they restart shared servers, or assert a functional time
-// bound that a busy neighbour would break). One closing line sums both phases, after the list of
-// skipped tests with their reasons. With CI=true or REQUIRE_SERVICES=1 a skipped test fails the run:
+// bound that a busy neighbour would break). Each file runs in its own process, as under `node --test`,
+// slowest first by tools/test-durations.json, and its output is printed whole when it ends. The close
+// lists skipped tests with their reasons and failures, each phase's time and slowest files, then one
+// line summing both phases. With CI=true or REQUIRE_SERVICES=1 a skipped test fails the run:
 // there, everything runs (a test that does not apply to a target is not registered for it).
 //
 // The suites start the system's CLI compiled (build/, brought up to date here first), as `npm start` runs it:
@@ -11,9 +13,12 @@
 // start dozens. SCALESTACK_CLI_ENTRY=src/cli/main.ts runs them on the source instead; a few suites always
 // start the source, as `npx scalestack` does (src/testing/cli-process.ts).
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildServer } from './build-server.mjs';
+
+/** Each file's time on a full run (RECORD_TEST_DURATIONS=1 rewrites it); TEST_DURATIONS_FILE points elsewhere (its test). */
+const DURATIONS = process.env.TEST_DURATIONS_FILE || 'tools/test-durations.json';
 
 function findTests(path, out = []) {
   if (statSync(path).isFile()) {
@@ -35,37 +40,111 @@ const skippedTests = [];
 /** Each `not ok` line with the location and first lines of its error, repeated at the end: CI shows only the tail. */
 const failures = [];
 const NOT_OK_LINE = /^(\s*)not ok \d+ - (.*)$/;
+/** A file's closing summary (unindented: nested suites print none). */
+const TOTAL_LINE = /^# (pass|fail|skipped|cancelled|todo) (\d+)$/;
 
-/** Runs node --test on `files`, echoing its output, and returns the counts from its closing summary. */
-function run(files, concurrency, timeoutMs, flags) {
-  const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...flags, ...files];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
-    let pending = '';
-    let failure = null; // the failure whose YAML block is being read
-    child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = /^# (pass|fail|skipped|cancelled|todo) (\d+)$/.exec(line);
-        if (m) totals[m[1]] = Number(m[2]);
-        const notOk = NOT_OK_LINE.exec(line);
-        if (notOk) {
-          failure = { title: notOk[2], details: [] };
-          failures.push(failure);
-        } else if (failure) {
-          if (/^\s*\.\.\.$/.test(line)) failure = null;
-          else if (/^\s*(location|error|code|failureType):/.test(line) || (failure.details.length > 0 && failure.details.length < 8 && !/^\s*(duration_ms|type|stack|expected|actual|operator):/.test(line))) failure.details.push(line.trim());
-        }
-        const skip = SKIP_LINE.exec(line);
-        if (skip && skip[2] !== 'test name does not match pattern') skippedTests.push(`${skip[1]}: ${skip[2] ?? '(no reason)'}`);
-      }
-    });
-    child.on('close', (code) => resolve({ code: code ?? 1, totals }));
+/** Reads one file's TAP output: its counts, and its skips and failures into the run's lists. */
+function readTap(output) {
+  const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
+  let failure = null; // the failure whose YAML block is being read
+  for (const line of output.split('\n')) {
+    const m = TOTAL_LINE.exec(line);
+    if (m) totals[m[1]] = Number(m[2]);
+    const notOk = NOT_OK_LINE.exec(line);
+    if (notOk) {
+      failure = { title: notOk[2], details: [] };
+      failures.push(failure);
+    } else if (failure) {
+      if (/^\s*\.\.\.$/.test(line)) failure = null;
+      else if (/^\s*(location|error|code|failureType):/.test(line) || (failure.details.length > 0 && failure.details.length < 8 && !/^\s*(duration_ms|type|stack|expected|actual|operator):/.test(line))) failure.details.push(line.trim());
+    }
+    const skip = SKIP_LINE.exec(line);
+    if (skip && skip[2] !== 'test name does not match pattern') skippedTests.push(`${skip[1]}: ${skip[2] ?? '(no reason)'}`);
+  }
+  return totals;
+}
+
+/** Process groups of the files running now: stopped with the runner (a file's servers die with it). */
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const pid of running) killGroup(pid);
+    process.exit(130);
   });
+}
+function killGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Runs one file in its own process (node:test's TAP on stdout, as under `node --test`, without a runner
+ * process per file) and prints its output in one piece when it ends, so two files' lines never interleave.
+ * A file past `timeoutMs` is killed with what it started and counted as a failure.
+ */
+function runFile(file, timeoutMs, flags) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...flags, file], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.add(child.pid);
+    const chunks = [];
+    child.stdout.on('data', (c) => chunks.push(c));
+    child.stderr.on('data', (c) => chunks.push(c));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child.pid);
+      const seconds = (Date.now() - started) / 1000;
+      const output = Buffer.concat(chunks).toString();
+      const totals = readTap(output);
+      // What node --test reports as a failed file: a crash before or between tests, a timeout, a non-zero exit.
+      const exitedBadly = timedOut || code !== 0;
+      if (exitedBadly && totals.fail + totals.cancelled === 0) {
+        totals.fail++;
+        const why = timedOut ? `killed after ${timeoutMs / 1000} s (the file's time limit)` : `exited with ${signal ?? `code ${code}`} and no failed test`;
+        failures.push({ title: file, details: [why, ...output.trim().split('\n').filter((l) => l.trim() !== '' && !/^\s+at /.test(l)).slice(-6)] });
+      }
+      const status = exitedBadly ? 'FAILED' : 'ok';
+      process.stdout.write(`\n## ${file}: ${status} in ${seconds.toFixed(1)} s (${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped)\n${output}`);
+      resolve({ file, seconds, totals, failed: exitedBadly });
+    });
+  });
+}
+
+/**
+ * Longest first (tools/test-durations.json, measured on a full run): two files at a time finish together
+ * instead of the slowest starting last and running alone. A file not listed yet goes first.
+ */
+function slowestFirst(files) {
+  const known = existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, 'utf8')) : {};
+  const seconds = (f) => known[f] ?? Infinity;
+  return [...files].sort((a, b) => seconds(b) - seconds(a) || a.localeCompare(b));
+}
+
+/** RECORD_TEST_DURATIONS=1: this run's times replace the listed ones of the files it ran (commit the file). */
+function recordDurations(results) {
+  const known = existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, 'utf8')) : {};
+  for (const r of results) known[r.file] = Math.round(r.seconds * 10) / 10;
+  const sorted = Object.fromEntries(Object.entries(known).filter(([f]) => existsSync(f)).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(DURATIONS, `${JSON.stringify(sorted, null, 1)}\n`);
+}
+
+/** Runs `files`, `concurrency` at a time, slowest first; returns each file's result. */
+async function runPhase(files, concurrency, timeoutMs, flags) {
+  const queue = slowestFirst(files);
+  const results = [];
+  const worker = async () => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) results.push(await runFile(file, timeoutMs, flags));
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return results;
 }
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -78,10 +157,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// A file that runs longer than its phase's limit fails instead of holding CI up (the longest take ~2 min).
+// TEST_FILE_LIMIT_S sets both (tools/run-tests.test.ts).
+const limitMs = (seconds) => (Number(process.env.TEST_FILE_LIMIT_S) || seconds) * 1000;
 const phases = [
-  // A test that runs longer than its phase's limit fails instead of holding CI up.
-  { name: 'parallel', files: files.filter((f) => !isolated(f)), concurrency: 2, timeoutMs: 300_000 },
-  { name: 'isolated', files: files.filter(isolated), concurrency: 1, timeoutMs: 600_000 },
+  { name: 'parallel', files: files.filter((f) => !isolated(f)), concurrency: 2, timeoutMs: limitMs(600) },
+  { name: 'isolated', files: files.filter(isolated), concurrency: 1, timeoutMs: limitMs(900) },
 ].filter((p) => p.files.length > 0);
 
 if (!process.env.SCALESTACK_CLI_ENTRY) {
@@ -92,11 +173,20 @@ console.error(`tests start the CLI from ${process.env.SCALESTACK_CLI_ENTRY}`);
 
 const sum = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
 let failed = false;
+const timings = [];
 for (const phase of phases) {
-  console.error(`\n== ${phase.name}: ${phase.files.length} file(s), ${phase.concurrency} at a time`);
-  const { code, totals } = await run(phase.files, phase.concurrency, phase.timeoutMs, flags);
-  for (const key of Object.keys(sum)) sum[key] += totals[key];
-  failed ||= code !== 0;
+  console.error(`\n== ${phase.name}: ${phase.files.length} file(s), ${phase.concurrency} at a time, slowest first`);
+  const started = Date.now();
+  const results = await runPhase(phase.files, phase.concurrency, phase.timeoutMs, flags);
+  for (const r of results) {
+    for (const key of Object.keys(sum)) sum[key] += r.totals[key];
+    failed ||= r.failed;
+  }
+  const wall = (Date.now() - started) / 1000;
+  const busy = results.reduce((s, r) => s + r.seconds, 0);
+  const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 5).map((r) => `${r.file} ${r.seconds.toFixed(0)} s`);
+  timings.push(`${phase.name}: ${wall.toFixed(0)} s for ${busy.toFixed(0)} s of files; slowest: ${slowest.join(', ')}`);
+  if (process.env.RECORD_TEST_DURATIONS === '1') recordDurations(results);
 }
 const required = process.env.CI === 'true' || process.env.REQUIRE_SERVICES === '1';
 if (skippedTests.length > 0) {
@@ -110,6 +200,7 @@ if (failures.length > 0) {
     for (const d of f.details) console.log(`      ${d}`);
   }
 }
+console.log(`\n${timings.join('\n')}`);
 const cancelled = sum.cancelled ? `, ${sum.cancelled} cancelled` : '';
 console.log(`\ntests: ${sum.pass} passed, ${sum.fail + sum.cancelled} failed, ${sum.skipped} skipped${cancelled}`);
 process.exit(failed || sum.fail + sum.cancelled > 0 || (required && skippedTests.length > 0) ? 1 : 0);
