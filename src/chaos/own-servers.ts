@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { freePort } from '../platform/runtime/free-port.js';
 import { join } from 'node:path';
 
 /** A dependency the chaos tool runs itself on a free port (never the shared servers): it may be killed and restarted. */
@@ -13,14 +14,6 @@ export interface OwnServer {
   stop(): Promise<void>;
   /** Stops it and removes its files. */
   dispose(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function listening(port: number): Promise<boolean> {

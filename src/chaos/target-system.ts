@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FaultProxy } from './fault-proxy.js';
-import { freePort, ownNats, ownRedis, type OwnServer } from './own-servers.js';
+import { ownNats, ownRedis, type OwnServer } from './own-servers.js';
+import { freePort } from '../platform/runtime/free-port.js';
 import type { Experiment } from './experiment.js';
 import { CLI_NODE_ARGS } from '../platform/runtime/app-paths.js';
 

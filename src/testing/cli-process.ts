@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { ConfigSchema } from '../platform/config/schema.js';
+import { freePort } from '../platform/runtime/free-port.js';
+
+export { freePort };
 
 /**
  * Real processes for tests and benchmarks: the CLI (cliEntry(): its source
@@ -13,20 +16,6 @@ import { ConfigSchema } from '../platform/config/schema.js';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The CLI's source, run through tsx, as `npx scalestack` runs it. */
 export const SOURCE_CLI_ENTRY = 'src/cli/main.ts';
-
-/** A port that was free a moment ago: bind port 0, read it, close. (PORT=0 can't be discovered from outside.) */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The parent's environment without any of the system's settings (so a
