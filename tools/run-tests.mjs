@@ -69,7 +69,7 @@ const running = new Set();
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     for (const pid of running) killGroup(pid);
-    process.exit(130);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   });
 }
 function killGroup(pid) {
@@ -81,8 +81,8 @@ function killGroup(pid) {
 }
 
 /**
- * Runs one file in its own process (node:test's TAP on stdout, as under `node --test`, without a runner
- * process per file) and prints its output in one piece when it ends, so two files' lines never interleave.
+ * Runs one file in its own process, the one `node --test` would start for it (node:test's TAP on stdout), and
+ * prints its output in one piece when it ends, so two files' lines never interleave.
  * A file past `timeoutMs` is killed with what it started and counted as a failure.
  */
 function runFile(file, timeoutMs, flags) {
