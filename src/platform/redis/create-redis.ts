@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as IORedis from 'ioredis';
 import type { Redis, RedisOptions } from 'ioredis';
+import { coalesceWrites } from './coalesce-writes.js';
 
 // ioredis (a CommonJS package) is required with the first client: the embedded process, which has no
 // REDIS_URL, never loads it (its modules hold ~2 MB of heap and more of compiled code).
@@ -22,6 +23,8 @@ function ioredis(): typeof Redis {
  * - `blocking` (BullMQ's connections, blocking stream reads): commands wait
  *   for the connection (BullMQ requires `maxRetriesPerRequest: null`), and
  *   no command timeout, since a blocking read legitimately waits.
+ * A `command` client also sends the commands of one tick in one socket write
+ * (coalesce-writes.ts): a cache batch's lookups or stores leave together.
  */
 export type RedisUse = 'command' | 'subscriber' | 'blocking';
 
@@ -89,6 +92,7 @@ export function createRedis(url: string, options: CreateRedisOptions): Redis {
       client.options.enableOfflineQueue = false;
     });
   }
+  if (use === 'command') coalesceWrites(client);
   // Duplicates come from here too: bentocache's bus duplicates the connection it is given into a publisher and a subscriber.
   client.duplicate = (override?: Partial<RedisOptions>) =>
     createRedis(url, { use, name: options.name, overrides: { ...options.overrides, ...override } });
