@@ -11,7 +11,8 @@ import type { Redis } from 'ioredis';
  * commands, but holds a batch back while the one before it is in flight: measured, docs/perf/results.md.)
  *
  * Measured: `BATCH_FILL_NEAR=1 node --import tsx docs/perf/cache-batch-fill.mts <without> <with> 3`, half of each
- * 20-key batch missing: 1,621–1,733 batches/s with it against 833–1,243 without, p50 3.3 against 5.3–9.0 ms.
+ * 20-key batch missing, five rounds each: 1,400–1,733 batches/s with it against 833–1,243 without, p50 3.3–4.5
+ * against 5.3–9.0 ms.
  */
 export function coalesceWrites(client: Redis): void {
   // Each connection (the first, every reconnect) has a socket of its own.
