@@ -24,8 +24,7 @@ async function collapsed(metrics: Metrics): Promise<number> {
  * What Redis ran for a cache of its own (a fresh prefix) while `use` ran, in the order it ran them, as MONITOR
  * reports them: each command's name, its arguments and the client connection it came from.
  */
-async function commandsOfOwnCache(redisUrl: string, use: (cache: Cache) => Promise<unknown>) {
-  const prefix = `test-${randomBytes(4).toString('hex')}`;
+async function commandsOfOwnCache(redisUrl: string, use: (cache: Cache) => Promise<unknown>, prefix = `test-${randomBytes(4).toString('hex')}`) {
   const cache = await openCache(loadConfig({}, { REDIS_URL: redisUrl, CACHE_PREFIX: prefix }), createMetrics(), createLogger({ level: 'silent', pretty: false }));
   const observer = new Redis(redisUrl);
   const monitor = await observer.monitor();
@@ -54,13 +53,15 @@ for (const tier of tiers) {
   describe(`cache: ${tier.name}`, tier.options, () => {
     let metrics: Metrics;
     let cache: Cache;
-    const open = (overrides: Partial<Config> = {}) =>
+    const open = (overrides: Partial<Config> = {}, into: Metrics = metrics) =>
       openCache(
         // A private prefix: suites share the Redis server.
         loadConfig({}, { REDIS_URL: tier.redis, CACHE_PREFIX: `test-${randomBytes(4).toString('hex')}`, ...overrides }),
-        metrics,
+        into,
         createLogger({ level: 'silent', pretty: false }),
       );
+    /** Another process's cache, as it were: its own memory and metrics. */
+    const openAnother = (overrides: Partial<Config>) => open(overrides, createMetrics());
 
     before(async () => {
       metrics = createMetrics();
@@ -209,6 +210,55 @@ for (const tier of tiers) {
         }),
         (err: unknown) => err instanceof AppError && err.status === 504 && err.code === 'SS_TIMEOUT',
       );
+    });
+
+    // bentocache reads L2 a GET per key; with the near cache on (the default) a batch reads it in one MGET
+    // (l2-batch-lookup.ts), which must read entries exactly as bentocache stored them.
+    if (tier.redis !== undefined) it('a batch lookup asks L2 once for all its keys and takes what bentocache stored there', async () => {
+      const prefix = `test-${randomBytes(4).toString('hex')}`;
+      const writer = await openAnother({ CACHE_PREFIX: prefix });
+      await writer.getOrLoad('article', 'a', async () => ({ title: 'A' }));
+      await writer.getManyOrLoad('article', ['b'], async () => new Map([['b', { title: 'B' }]]));
+      await writer.close();
+      const loaded: string[] = [];
+      let found = new Map<string, unknown>();
+      const ours = await commandsOfOwnCache(tier.redis!, async (reader) => {
+        found = await reader.getManyOrLoad('article', ['a', 'b', 'c'], async (missing) => {
+          loaded.push(...missing);
+          return new Map(missing.map((k) => [k, { title: k.toUpperCase() }]));
+        });
+      }, prefix);
+      assert.deepEqual(loaded, ['c'], 'only the key L2 did not hold was loaded');
+      assert.deepEqual(Object.fromEntries(found), { a: { title: 'A' }, b: { title: 'B' }, c: { title: 'C' } });
+      const valueKeys = (args: string[]) => args.filter((a) => a.startsWith(`${prefix}:v2:article:`));
+      const lookups = ours.filter(({ command, args }) => (command === 'get' || command === 'mget') && valueKeys(args).length > 0);
+      assert.deepEqual(lookups.map(({ command, args }) => [command, valueKeys(args)]), [['mget', ['a', 'b', 'c'].map((k) => `${prefix}:v2:article:${k}`)]]);
+    });
+
+    if (tier.redis !== undefined) it('a batch lookup in L2 misses an entry whose tag was invalidated, and one past its TTL (no grace)', async () => {
+      const prefix = `test-${randomBytes(4).toString('hex')}`;
+      const settings = { CACHE_PREFIX: prefix, CACHE_TTL_ARTICLE_S: 1, CACHE_GRACE_S: 60 };
+      const writer = await openAnother(settings);
+      // Each read from a process that holds nothing of these keys in memory: what it finds, it found in L2.
+      const readElsewhere = async (key: string) => {
+        const reader = await openAnother(settings);
+        try {
+          return (await reader.getManyOrLoad('article', [key], async () => new Map([[key, 'reloaded']]))).get(key);
+        } finally {
+          await reader.close();
+        }
+      };
+      try {
+        await writer.getManyOrLoad('article', ['old'], async () => new Map([['old', 'stored']]));
+        await writer.getOrLoad('article', 'tagged', async () => 'stored', { tags: ['t'] });
+        assert.equal(await readElsewhere('old'), 'stored', 'a fresh entry is found');
+        await writer.invalidateTags(['t']);
+        assert.equal(await readElsewhere('tagged'), 'reloaded');
+        await sleep(1_100); // past the TTL; the grace of 60 s keeps the entry in Redis
+        assert.equal(await readElsewhere('old'), 'reloaded');
+      } finally {
+        await writer.close();
+      }
     });
 
     it('invalidates by key and by tag; batch reads never see an invalidated value', async () => {

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import type { CacheEntryOptions, DataKind, LoadMissing } from './cache.js';
 import type { CacheMetrics } from './cache-metrics.js';
 import { Generations, type GenerationSnapshot } from './generations.js';
+import { L2BatchLookup } from './l2-batch-lookup.js';
 import { asStamped, stamp, type Invalidation, type Stamped, type Tiers } from './tiers.js';
 import { ttlMs } from './ttl.js';
 import { resubscribingBus } from './resubscribing-bus.js';
@@ -50,12 +51,13 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
     // Wrapped: bentocache drops the promise of its SUBSCRIBE (see resubscribing-bus.ts).
     store.useBus(resubscribingBus(redisBusDriver({ connection: tiers.redis.busClient, retryQueue: { enabled: true, maxSize: 10_000 } })));
   }
+  // The format's version is part of the namespace: a release that stored values unstamped shares no entries
+  // (and no bus) with this one; during a rolling deploy the two only miss each other's invalidations (TTL-bounded).
+  const bentoPrefix = `${redisPrefix(config)}:${VALUE_FORMAT}`;
   const bento = new BentoCache({
     default: 'main',
     stores: { main: store },
-    // The format's version is part of the namespace: a release that stored values unstamped shares no entries
-    // (and no bus) with this one; during a rolling deploy the two only miss each other's invalidations (TTL-bounded).
-    prefix: `${redisPrefix(config)}:${VALUE_FORMAT}`,
+    prefix: bentoPrefix,
     emitter,
     grace: config.CACHE_GRACE_S > 0 ? config.CACHE_GRACE_S * 1000 : false,
     graceBackoff: 5_000,
@@ -123,15 +125,33 @@ export function createBentoCache(config: Config, tiers: BentoTiers, metrics: Cac
     checkAfterStore.delete(e.value);
     checks.set(e.value, check().catch(() => {}));
   });
+  // With the near cache in front, a batch reaches these tiers with keys this process does not hold, so
+  // bentocache's L1 seldom has them either: L2 is asked once for all (l2-batch-lookup.ts). Without it, L1
+  // answers most batch lookups in process, and bentocache's own path stays.
+  const l2Batch = tiers.redis && config.CACHE_NEAR_ENABLED ? new L2BatchLookup(tiers.redis.client, bentoPrefix) : undefined;
+  /** One key through bentocache: L1, then L2 with its tags checked. No grace: a batch lookup must see an invalidated key as missing. */
+  const getOne = async <T>(kind: DataKind, key: string, found: Map<string, Stamped<T>>) => {
+    const value = await bento.get<Stamped<T> | undefined>({ key: `${kind}:${key}`, grace: false });
+    if (value !== undefined && value !== null) found.set(key, asStamped(value));
+  };
   const getMany = async <T>(kind: DataKind, keys: readonly string[]) => {
     const found = new Map<string, Stamped<T>>();
-    await Promise.all(
-      keys.map(async (key) => {
-        // No grace here: a batch lookup must see an invalidated key as missing and reload it.
-        const value = await bento.get<Stamped<T> | undefined>({ key: `${kind}:${key}`, grace: false });
-        if (value !== undefined && value !== null) found.set(key, asStamped(value));
-      }),
-    );
+    const answers = l2Batch?.usable() ? await l2Batch.lookup(keys.map((key) => `${kind}:${key}`)).catch(() => undefined) : undefined;
+    if (!answers) {
+      await Promise.all(keys.map((key) => getOne(kind, key, found)));
+      return found;
+    }
+    const asked: Promise<void>[] = [];
+    answers.forEach((answer, i) => {
+      const key = keys[i]!;
+      if (answer === 'ask-bentocache') asked.push(getOne(kind, key, found));
+      else if (answer === 'missing') metrics.miss(kind);
+      else {
+        found.set(key, asStamped(answer.value as Stamped<T>));
+        metrics.hit(kind, 'l2', false);
+      }
+    });
+    await Promise.all(asked);
     return found;
   };
   /** Stores `value` as a fill (loaded from the source: not published) or a write (published to every instance). */
