@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { freePort } from '../platform/runtime/free-port.js';
 import { join } from 'node:path';
+import { freePort } from '../platform/runtime/free-port.js';
 
 /** A dependency the chaos tool runs itself on a free port (never the shared servers): it may be killed and restarted. */
 export interface OwnServer {

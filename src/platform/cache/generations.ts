@@ -1,8 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Redis } from 'ioredis';
-
-/** How long the shared counters are skipped after a Redis error (bentocache's l2CircuitBreakerDuration). */
-const SHARED_PAUSE_MS = 5_000;
+import { TimeoutPause } from './timeout-pause.js';
 
 /**
  * The counters of some names at one moment (taken before reading the source of truth). A snapshot of more
@@ -35,8 +33,8 @@ export class Generations {
   // (it had moved) or, for a counter bumped from 0 and evicted within one fill, miss it; at 50,000 names
   // that needs 50,000 other invalidations during one database read.
   private readonly local = new LRUCache<string, number>({ max: 50_000 });
-  /** After a Redis timeout the shared counters are skipped for a while (like bentocache's L2 breaker): a hung Redis must not slow every miss. */
-  private sharedDownUntil = 0;
+  /** After a Redis timeout the shared counters are skipped for a while (like bentocache's L2 breaker). */
+  private readonly sharedPause = new TimeoutPause();
 
   constructor(
     private readonly shared?: { redis: Redis; prefix: string; ttlMs: number },
@@ -63,7 +61,7 @@ export class Generations {
   async bump(names: readonly string[]): Promise<void> {
     if (names.length === 0) return;
     for (const n of names) this.local.set(n, (this.local.get(n) ?? 0) + 1);
-    if (!this.shared || Date.now() < this.sharedDownUntil) return;
+    if (!this.shared || this.sharedPause.paused) return;
     const { redis, prefix, ttlMs } = this.shared;
     const multi = redis.multi();
     for (const n of names) multi.incr(prefix + n).pexpire(prefix + n, ttlMs);
@@ -73,12 +71,12 @@ export class Generations {
 
   /** A refused command (not connected: fails at once) costs nothing; a timed-out one would cost every miss its timeout. */
   private sharedFailed(err: unknown): null {
-    if (/timed out/i.test((err as Error).message ?? '')) this.sharedDownUntil = Date.now() + SHARED_PAUSE_MS;
+    this.sharedPause.failed(err);
     return null;
   }
 
   private async readShared(names: readonly string[]): Promise<(string | null)[] | null> {
-    if (!this.shared || Date.now() < this.sharedDownUntil) return null;
+    if (!this.shared || this.sharedPause.paused) return null;
     if (names.length === 0) return [];
     try {
       return await this.shared.redis.mget(...names.map((n) => this.shared!.prefix + n));

@@ -1,7 +1,5 @@
 import type { Redis } from 'ioredis';
-
-/** How long batch lookups leave Redis to bentocache after a timeout (its own L2 breaker, l2CircuitBreakerDuration). */
-const PAUSE_AFTER_TIMEOUT_MS = 5_000;
+import { TimeoutPause } from './timeout-pause.js';
 
 /** What bentocache 1.6 keeps in L2 for a key: its CacheEntry, through its default JSON serializer. */
 interface StoredEntry {
@@ -29,7 +27,7 @@ export type L2Answer = { value: unknown } | 'missing' | 'ask-bentocache';
  * per batch against 22.
  */
 export class L2BatchLookup {
-  private pausedUntil = 0;
+  private readonly pause = new TimeoutPause();
 
   constructor(
     private readonly redis: Redis,
@@ -37,9 +35,9 @@ export class L2BatchLookup {
     private readonly prefix: string,
   ) {}
 
-  /** False for a while after a timed-out lookup: a hung Redis must not cost every batch the command timeout. */
+  /** False for a while after a timed-out lookup (TimeoutPause): batches then take bentocache's path. */
   usable(): boolean {
-    return Date.now() >= this.pausedUntil;
+    return !this.pause.paused;
   }
 
   /** Each key's answer, in order; rejects when Redis does (the caller falls back to bentocache). */
@@ -48,7 +46,7 @@ export class L2BatchLookup {
     try {
       stored = await this.redis.mget(...keys.map((key) => `${this.prefix}:${key}`));
     } catch (err) {
-      if (/timed out/i.test((err as Error).message ?? '')) this.pausedUntil = Date.now() + PAUSE_AFTER_TIMEOUT_MS;
+      this.pause.failed(err);
       throw err;
     }
     const now = Date.now();
