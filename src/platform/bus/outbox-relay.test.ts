@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { dbTargets } from '../../testing/db-targets.js';
@@ -60,6 +60,12 @@ function firstArrivals(arrived: { id: string; key: string }[]): Map<string, stri
   return byKey;
 }
 
+/** Counts the relay's claims (each a transaction: begin, the claim lock, the claim, commit), calling through. */
+function countClaims(relay: OutboxRelay): { calls: () => number; settled: (n: number) => Promise<unknown> } {
+  const spied = mock.method(relay as unknown as { claim: () => Promise<unknown[]> }, 'claim');
+  return { calls: () => spied.mock.callCount(), settled: (n) => spied.mock.calls[n]!.result! };
+}
+
 for (const target of await dbTargets()) {
   async function withDb(fn: (db: Database) => Promise<void>): Promise<void> {
     const url = await target.create();
@@ -104,6 +110,46 @@ for (const target of await dbTargets()) {
       }
       assert.equal(await unsent(db), 0, 'marked sent after the broker confirmed');
       assert.deepEqual(broker.arrived.map((a) => a.id), ['e1']);
+    });
+  });
+
+  test(`outbox relay (${target.name}): a woken relay sends a burst shorter than its batch with one claim, and keeps claiming while batches come back full`, { ...target.options, timeout: 30_000 }, async () => {
+    await withDb(async (db) => {
+      const broker = new RecordingBroker();
+      const relay = new OutboxRelay(db, broker, { batchSize: 2, pollMs: 60_000 });
+      const claims = countClaims(relay);
+      relay.start();
+      try {
+        await waitFor('the first run', () => claims.calls() === 1);
+        await claims.settled(0); // found nothing: the rows below are not in it
+        await write(db, [1, 2, 3].map((n) => ({ topic: 't', key: `k${n}`, id: `e${n}`, payload: {} })));
+        relay.wake();
+        await waitFor('three events sent', async () => (await unsent(db)) === 0);
+        await sleep(100);
+        assert.equal(claims.calls(), 3, 'the start, a full batch of two, then a short one of one: no empty claim after it');
+        assert.deepEqual(broker.arrived.map((a) => a.id), ['e1', 'e2', 'e3']);
+      } finally {
+        await relay.stop();
+      }
+    });
+  });
+
+  test(`outbox relay (${target.name}): its polls ask whether anything is claimable before claiming, and still find a row no one woke it for`, { ...target.options, timeout: 30_000 }, async () => {
+    await withDb(async (db) => {
+      const broker = new RecordingBroker();
+      const relay = new OutboxRelay(db, broker, { pollMs: 10 });
+      const claims = countClaims(relay);
+      relay.start();
+      try {
+        await sleep(300); // ~30 polls of an empty outbox
+        assert.equal(claims.calls(), 1, 'only the run at start claimed');
+        // Written by another process, say: nothing wakes this relay.
+        await write(db, [{ topic: 't', key: 'k', id: 'e1', payload: {} }]);
+        await waitFor('a poll to send it', () => broker.arrived.length === 1);
+        assert.equal(claims.calls(), 2);
+      } finally {
+        await relay.stop();
+      }
     });
   });
 

@@ -38,6 +38,16 @@ for (const target of await dbTargets()) {
       assert.equal(after.sum - before.sum, 0);
     });
 
+    it('a slug freed by a delete and taken by a new article serves the new article at once', async () => {
+      const title = `Reused title ${Date.now()}`;
+      const first = await createArticle(sys.api, author.token, { title, body: 'first body' });
+      assert.equal((await sys.api.get(`/api/articles/${first.slug}`)).body.article.body, 'first body'); // cached now
+      assert.equal((await sys.api.delete(`/api/articles/${first.slug}`, { token: author.token })).status, 204);
+      const second = await createArticle(sys.api, author.token, { title, body: 'second body' });
+      assert.equal(second.slug, first.slug, 'the slug was free again');
+      assert.equal((await sys.api.get(`/api/articles/${second.slug}`)).body.article.body, 'second body');
+    });
+
     it('the writer reads its own writes at once', async () => {
       const reader = await registerUser(sys.api);
       const { slug } = await createArticle(sys.api, author.token, { tagList: ['ryw'] });

@@ -40,18 +40,18 @@ export class ArticlesDomain {
     checkArticleInput(input, 'create');
     const fields = { title: input.title!, description: input.description!, body: input.body! };
     const tags = normalizeTags(input.tagList ?? []);
-    const { id, slug } = await this.withSlugRetry(async (attempt) =>
+    const id = await this.withSlugRetry(async (attempt) =>
       this.store.db.transaction().execute(async (trx) => {
         const slug = await this.freeSlug(fields.title, attempt, (s) => this.store.slugTaken(s, trx));
         const article = await this.store.insert(trx, authorId, { ...fields, slug }, tags);
         const event = { articleId: article.id, authorId, publishedAt: article.createdAt.getTime() };
         await this.outbox.add<SocialTables>(trx, [articleEvent(ARTICLE_PUBLISHED, event)]);
-        return { id: article.id, slug };
+        return article.id;
       }),
     );
     // Fan-out (push/hybrid) starts from the event; the response does not wait for it.
     this.outbox.wake();
-    await Promise.all([this.cached.published(id, slug, authorId, tags), this.feed.onArticlesChanged?.(authorId)]);
+    await Promise.all([this.cached.published(authorId, tags), this.feed.onArticlesChanged?.(authorId)]);
     // The summary every follower's feed will show, cached now: not loaded by each of their first reads at once.
     const [view] = await Promise.all([this.viewById(id, authorId), this.cached.byIds([id])]);
     return view;
