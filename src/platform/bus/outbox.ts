@@ -63,6 +63,9 @@ export interface RelayOptions {
 /** Serialises claims across relays (one short transaction each), so two relays never split a key. */
 const CLAIM_LOCK = 'scalestack.outbox.claim';
 
+/** A row a claim may take, before the per-key order: unsent, and not leased (or its lease expired). The poll's check and the claim share it. */
+const UNSENT_AND_FREE = sql`sent_at is null and (claimed_until is null or claimed_until <= now())`;
+
 /**
  * Publishes unsent outbox rows and marks them sent only after the broker
  * confirmed them. Three steps, and only the first is a transaction:
@@ -136,11 +139,10 @@ export class OutboxRelay {
     return this.options.batchSize ?? 500;
   }
 
-  /** Whether a claim would find a row now: an unsent row with no live lease (claim() adds the per-key order). */
+  /** Whether a claim would find a row now (claim() adds the per-key order to the same condition). */
   private async anyClaimable(): Promise<boolean> {
-    const { rows } = await sql<{ found: boolean }>`select exists (
-        select 1 from platform.outbox where sent_at is null and (claimed_until is null or claimed_until <= now())
-      ) as found`.execute(this.database.as<Record<string, never>>());
+    const { rows } = await sql<{ found: boolean }>`select exists (select 1 from platform.outbox where ${UNSENT_AND_FREE}) as found`
+      .execute(this.database.as<Record<string, never>>());
     return rows[0]?.found === true;
   }
 
@@ -178,7 +180,7 @@ export class OutboxRelay {
           update platform.outbox set claimed_until = now() + ${lease}::interval
           where seq in (
             select o.seq from platform.outbox o
-            where o.sent_at is null and (o.claimed_until is null or o.claimed_until <= now())
+            where ${UNSENT_AND_FREE}
               and not exists (
                 select 1 from platform.outbox earlier
                 where earlier.key = o.key and earlier.sent_at is null and earlier.seq < o.seq and earlier.claimed_until > now())

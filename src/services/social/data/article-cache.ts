@@ -120,8 +120,8 @@ export class ArticleCache {
    * each publish dropped every page in the system, so at a few posts a second almost no list read was a hit.
    * Its own records are not dropped: nothing can be cached under them yet. A read before the commit found no
    * article, and absence is not cached; a read after it loaded the committed row. (A slug that another article
-   * had was dropped when that article was deleted or renamed.) Those two drops were 12 of a publish's 32 Redis
-   * commands.
+   * had was dropped when that article was deleted or renamed.) Those two drops were 12 of an untagged publish's
+   * 32 Redis commands.
    */
   async published(authorId: number, tags: readonly string[]): Promise<void> {
     await Promise.all([
