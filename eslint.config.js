@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    ignores: ['node_modules/', '.data/', 'reports/', 'dist/', 'build/', 'deploy/', 'console/dist/', 'web/dist/'],
+    ignores: ['node_modules/', '.data/', 'reports/', 'dist/', 'build/', '.test-js/', 'deploy/', 'console/dist/', 'web/dist/'],
   },
   {
     files: ['src/**/*.{ts,js,mjs}', 'bench/**/*.{ts,js,mjs}', 'tools/**/*.{ts,js,mjs}', 'bin/**/*.{ts,js,mjs}'],

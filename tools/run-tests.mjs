@@ -1,4 +1,5 @@
-// Runs every *.test.ts under src/, bench/ and tools/ (or the paths given) with node's test runner via tsx.
+// Runs every *.test.ts under src/, bench/ and tools/ (or the paths given) with node's test runner, compiled
+// to JavaScript first (tools/test-mirror.mjs; TEST_FROM_SOURCE=1 runs them through tsx instead).
 //
 // Two phases: first every ordinary file, two at a time; then, one at a time, the files that carry an
 // `@isolated` marker in their first lines (they restart shared servers, or assert a functional time
@@ -13,9 +14,10 @@
 // start dozens. SCALESTACK_CLI_ENTRY=src/cli/main.ts runs them on the source instead; a few suites always
 // start the source, as `npx scalestack` does (src/testing/cli-process.ts).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildServer } from './build-server.mjs';
+import { PACKAGE_ROOT, buildTestMirror, isMirrored, mirrorForThisRun, mirroredPath } from './test-mirror.mjs';
 
 /** Each file's time on a full run (RECORD_TEST_DURATIONS=1 rewrites it); TEST_DURATIONS_FILE points elsewhere (its test). */
 const DURATIONS = process.env.TEST_DURATIONS_FILE || 'tools/test-durations.json';
@@ -64,11 +66,18 @@ function readTap(output) {
   return totals;
 }
 
+/** This run's compiled mirror (tools/test-mirror.mjs), once built; removed when the runner ends. */
+let mirror = null;
+function removeMirror() {
+  if (mirror) rmSync(mirror, { recursive: true, force: true });
+}
+
 /** Process groups of the files running now: stopped with the runner (a file's servers die with it). */
 const running = new Set();
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     for (const pid of running) killGroup(pid);
+    removeMirror();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
 }
@@ -82,13 +91,18 @@ function killGroup(pid) {
 
 /**
  * Runs one file in its own process, the one `node --test` would start for it (node:test's TAP on stdout), and
- * prints its output in one piece when it ends, so two files' lines never interleave.
+ * prints its output in one piece when it ends, so two files' lines never interleave. The process runs the
+ * file's compiled counterpart in the mirror when there is one (source maps on, so a failure names the .ts
+ * line); otherwise (TEST_FROM_SOURCE=1, or a file outside src/, bench/ and tools/) the file through tsx.
  * A file past `timeoutMs` is killed with what it started and counted as a failure.
  */
 function runFile(file, timeoutMs, flags) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...flags, file], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const compiled = mirror ? mirroredPath(file, PACKAGE_ROOT, mirror) : null;
+    // SCALESTACK_TEST_MODE tells a suite how it was started (tools/run-tests.test.ts checks the runner by it).
+    const [args, mode] = compiled ? [['--enable-source-maps', ...flags, compiled], 'compiled'] : [['--import', 'tsx', ...flags, file], 'source'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, SCALESTACK_TEST_MODE: mode } });
     running.add(child.pid);
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
@@ -174,6 +188,14 @@ if (!process.env.SCALESTACK_CLI_ENTRY) {
 }
 console.error(`tests start the CLI from ${process.env.SCALESTACK_CLI_ENTRY}`);
 
+// Built only when a file to run lies in it (the runner's own test starts runners on files elsewhere).
+if (process.env.TEST_FROM_SOURCE !== '1' && files.some((f) => isMirrored(f, PACKAGE_ROOT))) {
+  const started = Date.now();
+  mirror = mirrorForThisRun();
+  const modules = await buildTestMirror(PACKAGE_ROOT, mirror);
+  console.error(`tests run compiled: ${modules} modules into ${mirror.slice(PACKAGE_ROOT.length + 1)}/ in ${Date.now() - started} ms (TEST_FROM_SOURCE=1 runs them through tsx)`);
+}
+
 const sum = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
 const timings = [];
 for (const phase of phases) {
@@ -202,5 +224,6 @@ if (failures.length > 0) {
 console.log(`\n${timings.join('\n')}`);
 const cancelled = sum.cancelled ? `, ${sum.cancelled} cancelled` : '';
 console.log(`\ntests: ${sum.pass} passed, ${sum.fail + sum.cancelled} failed, ${sum.skipped} skipped${cancelled}`);
+removeMirror();
 // A file that exited badly counts a failure of its own when its TAP showed none (runFile).
 process.exit(sum.fail + sum.cancelled > 0 || (required && skippedTests.length > 0) ? 1 : 0);

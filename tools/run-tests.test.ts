@@ -38,6 +38,8 @@ const fixtures: Record<string, string> = {
   'crashes.test.ts': `throw new Error('broken at load');\n`,
   'exits.test.ts': `import { test } from 'node:test';\ntest('leaves early', () => { setTimeout(() => process.exit(3), 5); });\n`,
   'skips.test.ts': `import { test } from 'node:test';\ntest('needs a server', { skip: 'no server here' }, () => {});\n`,
+  // Outside src/, bench/ and tools/: no compiled counterpart, so it runs through tsx and is told so.
+  'mode.test.ts': `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nconst t: string = 'typed';\ntest('through tsx', () => { assert.equal(process.env.SCALESTACK_TEST_MODE, 'source'); assert.ok(import.meta.url.endsWith('/mode.test.ts'), import.meta.url); });\n`,
   'hangs.test.ts': `import { test } from 'node:test';\ntest('never ends', () => new Promise(() => setInterval(() => {}, 1000)));\n`,
   // One at a time (the isolated phase), so the order they start in is the order they append in.
   'writes-a.test.ts': `// @isolated\nimport { test } from 'node:test';\nimport { appendFileSync } from 'node:fs';\ntest('a', () => appendFileSync(process.env.ORDER_LOG!, 'a'));\n`,
@@ -111,4 +113,21 @@ describe('the suite runner', () => {
     assert.deepEqual(Object.keys(recorded).sort(), [at('passes.test.ts'), at('writes-a.test.ts')].sort(), 'the files run, and no file that no longer exists');
     assert.ok(recorded[at('writes-a.test.ts')]! < 99, `a's time replaced: ${recorded[at('writes-a.test.ts')]}`);
   });
+
+  it('runs a file outside src/, bench/ and tools/ from its source through tsx, and tells it so', async () => {
+    const { code, out } = await runTests([at('mode.test.ts')]);
+    assert.equal(code, 0, out);
+    assert.match(out, /tests: 1 passed, 0 failed, 0 skipped/);
+  });
 });
+
+// Registered only under the runner (it sets SCALESTACK_TEST_MODE): run directly, this file cannot know.
+if (process.env.SCALESTACK_TEST_MODE) {
+  describe('how the runner started this suite', () => {
+    it("compiled, from the run's mirror in .test-js/ (through tsx only with TEST_FROM_SOURCE=1)", () => {
+      const fromSource = process.env.TEST_FROM_SOURCE === '1';
+      assert.equal(process.env.SCALESTACK_TEST_MODE, fromSource ? 'source' : 'compiled');
+      assert.match(import.meta.url, fromSource ? /\/tools\/run-tests\.test\.ts$/ : /\/\.test-js\/run-\d+\/tools\/run-tests\.test\.js$/);
+    });
+  });
+}

@@ -39,7 +39,11 @@ describe('through PgBouncer (transaction pooling)', options, () => {
       'src/services/identity/routes/users.routes.test.ts',
       ...['profiles', 'articles', 'comments', 'favorites', 'feed', 'tags'].map((s) => `src/services/social/routes/${s}.routes.test.ts`),
     ];
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', ...suites], {
+    // Under the suite runner this file is compiled, and so are those suites beside it (ADR 0046): run theirs
+    // without tsx's loader, as the runner does.
+    const compiled = import.meta.url.endsWith('.js');
+    const files = compiled ? suites.map((s) => s.replace(/\.ts$/, '.js')) : suites;
+    const child = spawn(process.execPath, [...(compiled ? ['--enable-source-maps'] : ['--import', 'tsx']), '--test', '--test-reporter=dot', ...files], {
       cwd: REPO_ROOT,
       env: cleanEnv({ TEST_DATABASE_VIA_PGBOUNCER: String(bouncer.port), TEST_DB_TARGETS: 'postgres' }),
       stdio: ['ignore', 'pipe', 'pipe'],
