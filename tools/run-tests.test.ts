@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, SOURCE_CLI_ENTRY, scriptArgs } from '../src/testing/cli-process.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runner = join(root, 'tools', 'run-tests.mjs');
@@ -128,6 +129,14 @@ if (process.env.SCALESTACK_TEST_MODE) {
       const fromSource = process.env.TEST_FROM_SOURCE === '1';
       assert.equal(process.env.SCALESTACK_TEST_MODE, fromSource ? 'source' : 'compiled');
       assert.match(import.meta.url, fromSource ? /\/tools\/run-tests\.test\.ts$/ : /\/\.test-js\/run-\d+\/tools\/run-tests\.test\.js$/);
+    });
+
+    it("so are the helper scripts the suites start; the CLI's source entry still goes through tsx, as npx scalestack runs it", () => {
+      const fromSource = process.env.TEST_FROM_SOURCE === '1';
+      const helper = 'src/loadgen/testing/hello-server.ts';
+      assert.deepEqual(scriptArgs(helper), fromSource ? ['--import', 'tsx', helper] : ['--enable-source-maps', 'src/loadgen/testing/hello-server.js']);
+      assert.deepEqual(scriptArgs(SOURCE_CLI_ENTRY), ['--import', 'tsx', SOURCE_CLI_ENTRY]);
+      assert.deepEqual(scriptArgs(join(REPO_ROOT, SOURCE_CLI_ENTRY)), ['--import', 'tsx', join(REPO_ROOT, SOURCE_CLI_ENTRY)]);
     });
   });
 }

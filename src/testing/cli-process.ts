@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { request as httpRequest } from 'node:http';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigSchema } from '../platform/config/schema.js';
 import { freePort } from '../platform/runtime/free-port.js';
@@ -64,7 +66,7 @@ export interface SpawnOptions {
   nodeArgs?: string[];
 }
 
-/** `node --import tsx <script> ...args` from the repo root, with PORT set; a `.js` script (build/) runs without tsx. */
+/** `node <script> ...args` from the repo root, with PORT set; how a TypeScript script is run is scriptArgs'. */
 export async function spawnScript(script: string, args: string[], options: SpawnOptions = {}): Promise<NodeProcess> {
   const port = options.port ?? (await freePort());
   const started = performance.now();
@@ -147,9 +149,20 @@ export function cliEntry(): string {
   return process.env['SCALESTACK_CLI_ENTRY'] ?? SOURCE_CLI_ENTRY;
 }
 
-/** Node's arguments that run `script` (relative to the repo root): through tsx when it is TypeScript. */
+/** True when this module was compiled by the suite runner (a mirror of the tree, ADR 0046), false through tsx. */
+const SUITES_COMPILED = import.meta.url.endsWith('.js');
+
+/**
+ * Node's arguments that run `script` (relative to the repo root): through tsx when it is TypeScript. Under the
+ * suite runner a helper script runs compiled like the suites (its `.js` is beside it in the mirror, and tsx's
+ * loader would cost it ~2 s of CPU); the CLI's source entry still runs through tsx, as `npx scalestack` does.
+ */
 export function scriptArgs(script: string): string[] {
-  return script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+  if (!script.endsWith('.ts')) return [script];
+  const compiled = script.replace(/\.ts$/, '.js');
+  const isCliSource = resolve(REPO_ROOT, script) === resolve(REPO_ROOT, SOURCE_CLI_ENTRY);
+  if (SUITES_COMPILED && !isCliSource && existsSync(resolve(REPO_ROOT, compiled))) return ['--enable-source-maps', compiled];
+  return ['--import', 'tsx', script];
 }
 
 /** The system's CLI (cliEntry()): `scalestack start`, or `command`. */
