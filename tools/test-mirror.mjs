@@ -3,9 +3,9 @@
 //
 // Why: on Node 20 tsx registers its hooks on a thread of their own, and every module a process loads is a
 // round trip to it, compiled or not. Importing the test system (src/testing/test-system.ts, ~800 modules with
-// its packages) took 2.7-3.2 s and 3.3-3.6 s of CPU through tsx on a 2-core CI machine, 1.4-1.7 s and
-// 1.7-1.9 s of CPU as compiled JavaScript; most of the ~200 test files import it, each in a process of its
-// own (docs/perf/results.md, "CI: the suites run compiled").
+// its packages) took 3.1-3.4 s and 4.4 s of CPU through tsx on a 2-core CI machine, 1.4-1.7 s and 1.7-1.9 s
+// of CPU as compiled JavaScript; most of the ~200 test files import it, each in a process of its own
+// (docs/perf/results.md, "CI: the suites run compiled", and ADR 0046).
 //
 // Each run builds a mirror of its own (.test-js/run-<pid>/ at the package root; a run beside it, a single file
 // while the whole suite runs, must not rebuild what the other is loading) and removes it when it ends. The
@@ -43,6 +43,7 @@ export function mirrorForThisRun() {
   }
   return join(MIRRORS_DIR, `run-${process.pid}`);
 }
+
 const COMPILED = ['src', 'bench', 'tools'];
 /** Not linked into the mirror: the repository's own metadata, scratch space, and the mirror itself. */
 const LEFT_OUT = new Set(['.git', '.scratch', '.test-js', ...COMPILED]);
