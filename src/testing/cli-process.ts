@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigSchema } from '../platform/config/schema.js';
 import { freePort } from '../platform/runtime/free-port.js';
+import { RUNNING_COMPILED } from '../platform/runtime/app-paths.js';
 
 export { freePort };
 
@@ -149,20 +150,26 @@ export function cliEntry(): string {
   return process.env['SCALESTACK_CLI_ENTRY'] ?? SOURCE_CLI_ENTRY;
 }
 
-/** True when this module was compiled by the suite runner (a mirror of the tree, ADR 0046), false through tsx. */
-const SUITES_COMPILED = import.meta.url.endsWith('.js');
+/**
+ * Under the suite runner (its mirror of the tree is compiled, ADR 0046), a TypeScript file's compiled `.js` beside
+ * it, relative like `file`; null when this process runs the sources through tsx, or there is none.
+ */
+export function compiledSibling(file: string): string | null {
+  if (!RUNNING_COMPILED || !file.endsWith('.ts')) return null;
+  const compiled = file.replace(/\.ts$/, '.js');
+  return existsSync(resolve(REPO_ROOT, compiled)) ? compiled : null;
+}
 
 /**
  * Node's arguments that run `script` (relative to the repo root): through tsx when it is TypeScript. Under the
- * suite runner a helper script runs compiled like the suites (its `.js` is beside it in the mirror, and tsx's
- * loader would cost it ~2 s of CPU); the CLI's source entry still runs through tsx, as `npx scalestack` does.
+ * suite runner a helper script runs compiled like the suites (compiledSibling: tsx's loader would cost it ~2 s of
+ * CPU); the CLI's source entry still runs through tsx, as `npx scalestack` does.
  */
 export function scriptArgs(script: string): string[] {
   if (!script.endsWith('.ts')) return [script];
-  const compiled = script.replace(/\.ts$/, '.js');
   const isCliSource = resolve(REPO_ROOT, script) === resolve(REPO_ROOT, SOURCE_CLI_ENTRY);
-  if (SUITES_COMPILED && !isCliSource && existsSync(resolve(REPO_ROOT, compiled))) return ['--enable-source-maps', compiled];
-  return ['--import', 'tsx', script];
+  const compiled = isCliSource ? null : compiledSibling(script);
+  return compiled ? ['--enable-source-maps', compiled] : ['--import', 'tsx', script];
 }
 
 /** The system's CLI (cliEntry()): `scalestack start`, or `command`. */

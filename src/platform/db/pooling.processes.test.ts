@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { ADMIN_DATABASE_URL, dbTargets } from '../../testing/db-targets.js';
 import { skipUnlessAvailable } from '../../testing/services-required.js';
-import { REPO_ROOT, cleanEnv, spawnCli, type NodeProcess } from '../../testing/cli-process.js';
+import { REPO_ROOT, cleanEnv, compiledSibling, spawnCli, type NodeProcess } from '../../testing/cli-process.js';
 import { pgbouncerUnavailable, startPgBouncer, type OwnPgBouncer } from '../../testing/pgbouncer.js';
 import { createApiClient } from '../../testing/api-client.js';
 import { createArticle, registerUser } from '../../testing/fixtures.js';
@@ -39,11 +39,10 @@ describe('through PgBouncer (transaction pooling)', options, () => {
       'src/services/identity/routes/users.routes.test.ts',
       ...['profiles', 'articles', 'comments', 'favorites', 'feed', 'tags'].map((s) => `src/services/social/routes/${s}.routes.test.ts`),
     ];
-    // Under the suite runner this file is compiled, and so are those suites beside it (ADR 0046): run theirs
-    // without tsx's loader, as the runner does.
-    const compiled = import.meta.url.endsWith('.js');
-    const files = compiled ? suites.map((s) => s.replace(/\.ts$/, '.js')) : suites;
-    const child = spawn(process.execPath, [...(compiled ? ['--enable-source-maps'] : ['--import', 'tsx']), '--test', '--test-reporter=dot', ...files], {
+    // Under the suite runner those suites are compiled beside this file (ADR 0046): run them without tsx's loader, as the runner does.
+    const compiled = suites.map((s) => compiledSibling(s)).filter((c): c is string => c !== null);
+    const run = compiled.length === suites.length ? ['--enable-source-maps', ...compiled] : ['--import', 'tsx', ...suites];
+    const child = spawn(process.execPath, ['--test', '--test-reporter=dot', ...run], {
       cwd: REPO_ROOT,
       env: cleanEnv({ TEST_DATABASE_VIA_PGBOUNCER: String(bouncer.port), TEST_DB_TARGETS: 'postgres' }),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,7 +16,7 @@ function packageRoot(from: string): string {
 
 export const PACKAGE_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
 
-/** True when this process runs build/'s JavaScript, false when it runs src/ through tsx. */
+/** True when this process runs compiled JavaScript (build/, or the suite runner's mirror of the tree, ADR 0046), false when it runs src/ through tsx. */
 export const RUNNING_COMPILED = import.meta.url.endsWith('.js');
 
 /** build/ or src/: the CLI's entry and the files copied beside the code (contracts/catalog.proto) are under it. */
