@@ -28,6 +28,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { LatencySummary } from '../src/loadgen/histogram.js';
 import { isTimeout } from '../src/loadgen/recorder.js';
 import { loadSeed } from '../src/loadgen/seed/seed-data.js';
 import { createTokenService } from '../src/platform/auth/tokens.js';
@@ -119,6 +120,9 @@ interface Row {
    */
   mixGc: GcPauses;
   celebGc: GcPauses;
+  /** How late the load generator sent each phase's requests (every latency includes it): tells its delay from the system's. */
+  mixLateness: LatencySummary | undefined;
+  celebLateness: LatencySummary | undefined;
   /** With --profile: where the system's CPU profile is, and the phases to cut it into. */
   profile?: { dir: string; windows: Array<{ name: string; fromUs: number; toUs: number }> };
 }
@@ -270,6 +274,8 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       ...perFeedRead(mix.drained, celeb.drained),
       mixGc: gcPauses(before, mix.atEnd),
       celebGc: gcPauses(mix.drained, celeb.atEnd),
+      mixLateness: load.summary.sendLateness,
+      celebLateness: duringLoad.summary.sendLateness,
       celebDue: duringLoad.summary.due,
       celebTimedOut: duringLoad.summary.timedOut,
       celebP99: celebLatencies[Math.min(celebLatencies.length - 1, Math.floor(celebLatencies.length * 0.99))] ?? NaN,
@@ -353,6 +359,10 @@ export const benchmark: Benchmark = {
       const gcCell = (g: GcPauses) => `${g.pausedMs.toFixed(0)} ms in ${g.pauses} pauses, ${g.overBound} over 10 ms (${g.majorOverBound} of them mark-compacts)`;
       report.text(`**the system's GC pauses** (nodejs_gc_duration_seconds, from each phase's start to its end, no drain): ${rows
         .map((r) => `${r.strategy}: the mix ${gcCell(r.mixGc)}; while the top author posts ${gcCell(r.celebGc)}`)
+        .join('; ')}.`);
+      const lateCell = (l: LatencySummary | undefined) => (l ? `p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms` : '-');
+      report.text(`**the load generator's send lateness** (how long after their due time its requests went out; in every latency above): ${rows
+        .map((r) => `${r.strategy}: the mix ${lateCell(r.mixLateness)}; while the top author posts ${lateCell(r.celebLateness)}`)
         .join('; ')}.`);
       report.text(`**cache misses per feed read while the top author posts, by cache** (every request of the phase counted, author lists included): ${rows
         .map((r) => `${r.strategy}: ${[...r.celebMissesByCache].map(([cache, n]) => `${cache} ${n.toFixed(2)}`).join(', ') || 'none'}`)

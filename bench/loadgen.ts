@@ -68,7 +68,8 @@ async function helloRows(rows: Row[]): Promise<boolean> {
     rows.push(['node:http hello', `scalestack load max rate, ${c} conns, best of ${settings.rounds}`, f(o.rps), '-', '-', `${f(100 * ratio)}% of autocannon (goal ≥ 80%); latency n/a: at an impossible rate it is backlog wait; rounds: ${ours.map((x) => f(x.rps)).join(', ')}`]);
     const fixed = await openLoopRun(server.url, settings.rate, settings.rateSeconds, settings.connections);
     const off = (100 * Math.abs(fixed.summary.achievedRate - settings.rate)) / settings.rate;
-    rows.push(['node:http hello', `scalestack load at ${settings.rate}/s for ${settings.rateSeconds}s`, f(fixed.summary.achievedRate, 1), f(fixed.summary.latency.p50, 2), f(fixed.summary.latency.p99, 2), `${off.toFixed(2)}% off target (goal ≤ 2%)`]);
+    const late = fixed.summary.sendLateness!;
+    rows.push(['node:http hello', `scalestack load at ${settings.rate}/s for ${settings.rateSeconds}s`, f(fixed.summary.achievedRate, 1), f(fixed.summary.latency.p50, 2), f(fixed.summary.latency.p99, 2), `${off.toFixed(2)}% off target (goal ≤ 2%); sent after their due time: p99 ${f(late.p99, 2)} ms, max ${f(late.max, 2)} ms (the generator's own delay, in every latency)`]);
     return ratio >= 0.8 && off <= 2 && fixed.summary.errors === 0;
   } finally {
     await server.stop();

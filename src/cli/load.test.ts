@@ -53,10 +53,11 @@ test('a malformed threshold is a usage error before any load is sent', async () 
   assert.match(output, /bad threshold "p99 under 200"/);
 });
 
-test('the summary shows due, sent, completed and timed out; a bad --grace is a usage error', async () => {
+test('the summary shows due, sent, completed, timed out and how late the generator sent; a bad --grace is a usage error', async () => {
   const { code, output } = await load('--grace', '2s');
   assert.equal(code, 0, output);
   assert.match(output, /due 200, sent 200, completed 200, timed out 0 \(never sent 0\)/);
+  assert.match(output, /sent after their due time \(the generator's own delay, in every latency\): p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms/);
   const bad = await load('--grace', 'soon');
   assert.equal(bad.code, 2, bad.output);
   assert.match(bad.output, /bad duration "soon"/);

@@ -68,6 +68,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
   });
   const warmupPath = options.warmupPath === undefined ? '/' : options.warmupPath;
   if (warmupPath !== null) await warmUp(pool, prefix + warmupPath, options.connections);
+  warmUpRecorder();
   const graceMs = options.graceMs ?? Math.min(options.timeoutMs, DEFAULT_GRACE_MS);
   const recorder = new Recorder();
   const schedule = arrivals(options.stages, options.arrival, options.random);
@@ -102,7 +103,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     const spec = options.next();
     const request: InFlight = { type: spec.type, intended };
     inFlight.add(request);
-    recorder.markSent();
+    recorder.markSent(elapsed() - intended);
     send(pool, spec, prefix + spec.path, (_status, error, sample) => {
       // Already counted as timed out when the grace period ran out (its abort error lands here).
       if (!inFlight.delete(request)) return;
@@ -205,6 +206,20 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 interface InFlight {
   type: string;
   intended: number;
+}
+
+/**
+ * Runs the recorder's once-a-second summary a few times on a throwaway recorder before the clock starts. Cold
+ * (its code not yet compiled), the first summary held the generator's thread for 5-11 ms one second into every
+ * run, and the requests due meanwhile counted that wait as latency; warmed, it takes ~1 ms (`node --import tsx
+ * docs/perf/recorder-rotate.mts`).
+ */
+export function warmUpRecorder(): void {
+  const scratch = new Recorder();
+  for (let round = 1; round <= 3; round++) {
+    for (let i = 0; i < 200; i++) scratch.record({ type: `warm-up-${i % 4}`, latencyMs: 1 + (i % 50), error: null });
+    scratch.rotate(round, 1, 0, 0);
+  }
 }
 
 async function warmUp(pool: Pool, path: string, connections: number): Promise<void> {

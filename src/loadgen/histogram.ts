@@ -22,6 +22,14 @@ export interface LatencySummary {
 
 export class Latency {
   private readonly histogram: hdr.Histogram;
+  /**
+   * The recorded values' sum, for the mean. hdr-histogram-js computes `mean` by walking every bucket through an
+   * iterator (0.6-1.1 ms at 3 digits, warm), and the recorder summarises each request type once a second on the
+   * generator's thread: with that walk the summary held the sending of due requests ~1.8-2 ms every second,
+   * without it 0.45-0.8 ms (`node --import tsx docs/perf/recorder-rotate.mts`). A running sum costs an addition
+   * per value, and its mean is exact rather than bucketed.
+   */
+  private sumUs = 0;
 
   constructor(digits: 2 | 3 = 3) {
     // 3 digits: values within 0.1%, about 90 KB of buckets per histogram.
@@ -37,6 +45,7 @@ export class Latency {
   recordMs(ms: number): void {
     const us = Math.min(MAX_US, Math.max(1, Math.round(ms * 1000)));
     this.histogram.recordValue(us);
+    this.sumUs += us;
   }
 
   get count(): number {
@@ -51,10 +60,12 @@ export class Latency {
 
   add(other: Latency): void {
     this.histogram.add(other.histogram);
+    this.sumUs += other.sumUs;
   }
 
   reset(): void {
     this.histogram.reset();
+    this.sumUs = 0;
   }
 
   summary(): LatencySummary {
@@ -64,7 +75,7 @@ export class Latency {
     const at = (q: number) => (empty ? NaN : round3(Math.min(h.getValueAtPercentile(q), h.maxValue) / 1000));
     return {
       count: h.totalCount,
-      mean: empty ? NaN : round3(h.mean / 1000),
+      mean: empty ? NaN : round3(this.sumUs / h.totalCount / 1000),
       p50: at(50),
       p90: at(90),
       p95: at(95),

@@ -92,11 +92,18 @@ export class Recorder {
   readonly errorReasons: Record<string, number> = {};
   /** The first failing response body per reason, to tell what went wrong. */
   readonly errorSamples: Record<string, string> = {};
+  /**
+   * How long after its due time each request was handed to the HTTP client: the generator's own delay (its
+   * thread busy, its machine short of CPU). Every latency includes it, so a run whose lateness is more than a
+   * few ms measured the generator as much as the server.
+   */
+  readonly sendLateness = new Latency(3);
   sent = 0;
 
-  markSent(): void {
+  markSent(lateMs: number): void {
     this.sent++;
     this.intervalSent++;
+    this.sendLateness.recordMs(lateMs);
   }
 
   record(outcome: Outcome): void {

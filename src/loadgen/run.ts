@@ -89,6 +89,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       achievedRate: overall.rate,
       targetRate: expected / seconds,
       latency,
+      sendLateness: recorder.sendLateness.summary(),
     },
     byType,
     errorReasons: recorder.errorReasons,

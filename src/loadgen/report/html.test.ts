@@ -41,6 +41,7 @@ interface Drawn {
   paths: Array<{ chart: string; series: string; points: number; length: number }>;
   scripts: number;
   externals: number;
+  lateness: string | null;
 }
 
 test('the HTML report opens in Chromium with its charts drawn', options, async (t) => {
@@ -73,10 +74,12 @@ test('the HTML report opens in Chromium with its charts drawn', options, async (
     })),
     scripts: document.scripts.length,
     externals: document.querySelectorAll('[src], link[href]').length,
+    lateness: document.querySelector('p.lateness')?.textContent ?? null,
   }))()`);
   assert.equal(drawn.scripts, 0, 'self-contained: no scripts');
   assert.equal(drawn.externals, 0, 'self-contained: no external resources');
   assert.equal(drawn.charts, 6);
+  assert.match(drawn.lateness ?? '', /^Sent after their due time .*: p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms\.$/, 'the generator\'s own delay is shown');
   const byChart = new Map<string, number>();
   for (const p of drawn.paths) byChart.set(p.chart, (byChart.get(p.chart) ?? 0) + (p.length > 0 ? p.points : 0));
   t.diagnostic(`points drawn per chart: ${JSON.stringify(Object.fromEntries(byChart))}`);

@@ -86,6 +86,7 @@ ${report.settings.connections} connections · stages ${escapeXml(report.settings
 <h2>Summary</h2>
 <table><tr><th>due</th><th>sent</th><th>completed</th><th>timed out</th><th>errors (timeouts included)</th><th>target rate</th><th>achieved rate</th></tr>
 <tr><td>${s.due}</td><td>${s.sent}</td><td>${s.completed}</td><td>${s.timedOut} (never sent ${s.due - s.sent})</td><td>${s.errors} (${pct(s.errors, s.due)})</td><td>${s.targetRate.toFixed(1)}/s</td><td>${s.achievedRate.toFixed(1)}/s</td></tr></table>
+${lateness(s.sendLateness)}
 ${latencyTable([['all', s.completed, s.timedOut, s.errors, s.latency], ...types.map((ty) => [ty, report.byType[ty]!.completed, report.byType[ty]!.timedOut, report.byType[ty]!.errors, report.byType[ty]!.latency] as const)])}
 ${thresholdsHtml(report, failed.length)}
 ${errorsHtml(report)}
@@ -98,6 +99,13 @@ ${perTypeTime}
 ${perTypeBars}
 </body></html>
 `;
+}
+
+/** The generator's own delay, on its own line: every latency in the tables includes it. Absent from older reports. */
+function lateness(late: LatencySummary | undefined): string {
+  if (!late) return '';
+  const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
+  return `<p class="lateness">Sent after their due time (the generator's own delay, in every latency below): p50 ${ms(late.p50)} ms, p99 ${ms(late.p99)} ms, max ${ms(late.max)} ms.</p>`;
 }
 
 function pct(n: number, of: number): string {

@@ -35,6 +35,11 @@ export interface LoadReport {
     achievedRate: number;
     targetRate: number;
     latency: LatencySummary;
+    /**
+     * How long after their due time the requests were sent (the generator's own delay; every latency includes
+     * it). Absent from reports saved before it was measured.
+     */
+    sendLateness?: LatencySummary;
   };
   byType: Record<string, TypeTotals>;
   errorReasons: Record<string, number>;

@@ -9,6 +9,7 @@ export function summaryText(report: LoadReport): string {
   const lines = [
     `scenario ${report.scenario} → ${report.target}: ${(s.durationMs / 1000).toFixed(1)} s, target ${s.targetRate.toFixed(1)} req/s, achieved ${s.achievedRate.toFixed(1)} req/s`,
     `due ${s.due}, sent ${s.sent}, completed ${s.completed}, timed out ${s.timedOut} (never sent ${s.due - s.sent}), errors ${s.errors} (timeouts included)`,
+    ...(s.sendLateness ? [`sent after their due time (the generator's own delay, in every latency): p50 ${ms(s.sendLateness.p50)} ms, p99 ${ms(s.sendLateness.p99)} ms, max ${ms(s.sendLateness.max)} ms`] : []),
     '',
     `${'type'.padEnd(18)} ${'completed'.padStart(9)} ${'timed out'.padStart(9)} ${'errors'.padStart(7)} ${['p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => `${h} ms`.padStart(9)).join(' ')}`,
     row('all', s.completed, s.timedOut, s.errors, s.latency),
