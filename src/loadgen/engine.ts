@@ -8,7 +8,8 @@ import { rateAt, totalDurationMs, type Stage } from './stages.js';
 /**
  * The open-model engine (wrk2's idea): requests are due at intended times set
  * by the arrival process, whatever the server is doing, and each latency is
- * measured from its intended time. When every connection is busy, due
+ * measured from its intended time (or from when it was sent, for one a timer
+ * let go out up to EARLY_MS early). When every connection is busy, due
  * requests wait in a backlog here and that wait counts in their latency, so a
  * stalled server shows up as a stall instead of as fewer requests
  * (coordinated omission). undici's Pool keeps `connections` keep-alive
@@ -46,6 +47,14 @@ export interface EngineOptions {
 }
 
 const DEFAULT_GRACE_MS = 5000;
+
+/**
+ * How early a request may go out. A timer counts whole milliseconds from the event loop's cached clock, so the
+ * one armed for the next due request fires up to ~1 ms early; re-armed for the remainder, it fired a whole
+ * millisecond later, and requests left ~0.6 ms late at the median, charged to their latency. So what falls due
+ * within this window is sent when the timer fires, and a request sent early is timed from when it was sent.
+ */
+const EARLY_MS = 1;
 
 export interface EngineResult {
   recorder: Recorder;
@@ -101,15 +110,19 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 
   const issue = (intended: number) => {
     const spec = options.next();
-    const request: InFlight = { type: spec.type, intended };
+    const sentAt = elapsed();
+    // From when it was due (a late request's wait counts), or from when it went out if that was before (EARLY_MS):
+    // never shorter than the round trip.
+    const from = Math.min(intended, sentAt);
+    const request: InFlight = { type: spec.type, from };
     inFlight.add(request);
-    recorder.markSent(elapsed() - intended);
+    recorder.markSent(Math.max(0, sentAt - intended));
     send(pool, spec, prefix + spec.path, (_status, error, sample) => {
       // Already counted as timed out when the grace period ran out (its abort error lands here).
       if (!inFlight.delete(request)) return;
       const now = elapsed();
       if (now <= durationMs) completedInWindow++;
-      record({ type: spec.type, latencyMs: now - intended, error }, now);
+      record({ type: spec.type, latencyMs: now - from, error }, now);
       if (error !== null && sample !== null) recorder.sample(`${spec.type} ${error}`, sample);
       pump();
     });
@@ -141,7 +154,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     if (inFlight.size === 0) return finish();
     graceTimer = setTimeout(() => {
       const abortedAt = elapsed();
-      for (const request of inFlight) record({ type: request.type, latencyMs: abortedAt - request.intended, error: IN_FLIGHT_AT_END }, abortedAt);
+      for (const request of inFlight) record({ type: request.type, latencyMs: abortedAt - request.from, error: IN_FLIGHT_AT_END }, abortedAt);
       inFlight.clear();
       finish();
     }, graceMs);
@@ -157,7 +170,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
     }
     const now = elapsed();
     if (now >= durationMs) return endProfile();
-    while (due !== null && due <= now && inFlight.size < options.connections) {
+    while (due !== null && due <= now + EARLY_MS && inFlight.size < options.connections) {
       issue(due);
       due = schedule.next();
     }
@@ -205,7 +218,8 @@ export async function runEngine(options: EngineOptions): Promise<EngineResult> {
 /** A request on the wire: enough to count it if it never answers. */
 interface InFlight {
   type: string;
-  intended: number;
+  /** What its latency is counted from: its due time, or when it was sent if that was earlier (EARLY_MS). */
+  from: number;
 }
 
 /**

@@ -93,9 +93,9 @@ export class Recorder {
   /** The first failing response body per reason, to tell what went wrong. */
   readonly errorSamples: Record<string, string> = {};
   /**
-   * How long after its due time each request was handed to the HTTP client: the generator's own delay (its
-   * thread busy, its machine short of CPU). Every latency includes it, so a run whose lateness is more than a
-   * few ms measured the generator as much as the server.
+   * How long after its due time each request was handed to the HTTP client (0 for one sent a little early,
+   * engine.ts EARLY_MS): the generator's own delay (its thread busy, its machine short of CPU). Every latency
+   * includes it, so a run whose lateness is more than a few ms measured the generator as much as the server.
    */
   readonly sendLateness = new Latency(3);
   sent = 0;

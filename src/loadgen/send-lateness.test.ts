@@ -1,22 +1,30 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { NodeProcess } from '../testing/cli-process.js';
+import { spawnScript, type NodeProcess } from '../testing/cli-process.js';
+import { runEngine } from './engine.js';
 import { runLoad } from './run.js';
 import { parseStages } from './stages.js';
 import { spawnHelloServer } from './testing/peers.js';
 
 /**
- * The report says how late the generator itself sent requests: a run whose thread was held (a long task, a
- * GC, a starved CPU) shows it there, instead of only as server latency.
+ * When the generator sends: the report says how late it sent requests (a run whose thread was held by a long
+ * task, a GC or a starved CPU shows it there, not only as server latency), and a request a timer let go out
+ * a little early is not timed as if it had left on time.
  */
 let server: NodeProcess;
+let slow: NodeProcess;
+const ANSWER_MS = 2;
 
 before(async () => {
   server = await spawnHelloServer();
+  // Answers every request after ANSWER_MS of busy work: no round trip can be shorter.
+  slow = await spawnScript('src/loadgen/testing/hello-server.ts', [], { env: { BUSY_MS: String(ANSWER_MS) } });
+  await slow.waitReady('/', 30_000);
 });
 
 after(async () => {
   await server?.stop();
+  await slow?.stop();
 });
 
 test('a generator held for 150 ms reports the requests it sent late, and only those', async (t) => {
@@ -37,4 +45,18 @@ test('a generator held for 150 ms reports the requests it sent late, and only th
   assert.ok(late.max >= HOLD_MS - 10, `max lateness ${late.max} ms should show the ${HOLD_MS} ms hold`);
   // ~30 of the 400 were due during the hold: the median request went out on time.
   assert.ok(late.p50 < HOLD_MS / 5, `median lateness ${late.p50} ms: most requests were not held`);
+});
+
+test('a request sent before its due time is timed from when it left: no latency is shorter than the answer takes', async (t) => {
+  const latencies: number[] = [];
+  const { recorder } = await runEngine({
+    target: slow.url, stages: parseStages(['steady:2s:200']), arrival: 'constant', connections: 8, timeoutMs: 10_000,
+    next: () => ({ type: 'get', method: 'GET', path: '/' }),
+    onOutcome: (outcome) => latencies.push(outcome.latencyMs),
+  });
+  latencies.sort((a, b) => a - b);
+  t.diagnostic(`${latencies.length} answers: fastest ${latencies.slice(0, 3).map((v) => v.toFixed(2)).join(', ')} ms; lateness p50 ${recorder.sendLateness.summary().p50} ms`);
+  assert.equal(latencies.length, 400);
+  // Timed from its due time, a request sent up to 1 ms before it (engine.ts, EARLY_MS) would show up to 1 ms less.
+  assert.ok(latencies[0]! >= ANSWER_MS, `fastest answer ${latencies[0]!.toFixed(3)} ms: shorter than the server takes`);
 });
