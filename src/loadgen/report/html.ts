@@ -1,5 +1,5 @@
 import type { LatencySummary } from '../histogram.js';
-import type { LoadReport } from './report.js';
+import { msText, type LoadReport } from './report.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg-chart.js';
 
 /**
@@ -104,8 +104,7 @@ ${perTypeBars}
 /** The generator's own delay, on its own line: every latency in the tables includes it. Absent from older reports. */
 function lateness(late: LatencySummary | undefined): string {
   if (!late) return '';
-  const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
-  return `<p class="lateness">Sent after their due time (the generator's own delay, in every latency below): p50 ${ms(late.p50)} ms, p99 ${ms(late.p99)} ms, max ${ms(late.max)} ms.</p>`;
+  return `<p class="lateness">Sent after their due time (the generator's own delay, in every latency below): p50 ${msText(late.p50)} ms, p99 ${msText(late.p99)} ms, max ${msText(late.max)} ms.</p>`;
 }
 
 function pct(n: number, of: number): string {
@@ -113,9 +112,8 @@ function pct(n: number, of: number): string {
 }
 
 function latencyTable(rows: ReadonlyArray<readonly [string, number, number, number, LatencySummary]>): string {
-  const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
   const body = rows
-    .map(([name, n, to, e, l]) => `<tr><td>${escapeXml(name)}</td><td>${n}</td><td>${to}</td><td>${e}</td>${[l.p50, l.p90, l.p99, l.p999, l.max].map((v) => `<td>${ms(v)}</td>`).join('')}</tr>`)
+    .map(([name, n, to, e, l]) => `<tr><td>${escapeXml(name)}</td><td>${n}</td><td>${to}</td><td>${e}</td>${[l.p50, l.p90, l.p99, l.p999, l.max].map((v) => `<td>${msText(v)}</td>`).join('')}</tr>`)
     .join('');
   return `<table><tr><th>request type</th><th>completed</th><th>timed out</th><th>errors</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th></tr>${body}</table>`;
 }

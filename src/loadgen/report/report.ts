@@ -52,3 +52,8 @@ export interface LoadReport {
 export function toJson(report: LoadReport): string {
   return JSON.stringify(report, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
 }
+
+/** A latency in ms for a report's text: two decimals, '-' for an empty percentile (NaN). */
+export function msText(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(2) : '-';
+}
