@@ -45,7 +45,7 @@ export class ArticleCache {
     private readonly cache: Cache,
     private readonly identity: IdentityClient,
     /** True when the cache is off (CACHE_ENABLED=false): signed-in reads carry the viewer's flags, see above. */
-    private readonly flagsInline = false,
+    readonly flagsInline = false,
   ) {}
 
   /** One loader per slug however many requests ask at once (stampede protection); `flags` when read inline. */

@@ -283,13 +283,13 @@ export class ArticlesStore {
     return this.summaries().select('a.body');
   }
 
-  /** One page of ids, newest first (id breaks ties), and the total of matches (the pull feed's page). */
-  async findIds(filter: ArticleFilter, page: Page): Promise<{ ids: number[]; total: number }> {
+  /** One page of ids with their authors, newest first (id breaks ties), and the total of matches (the pull feed's page). */
+  async findIds(filter: ArticleFilter, page: Page): Promise<{ entries: { articleId: number; authorId: number }[]; total: number }> {
     const [ids, count] = await Promise.all([
       this.pageIds(filter, { ...page, depth: page.offset + page.limit }).execute(this.db),
       this.countMatches(filter).execute(this.db),
     ]);
-    return { ids: ids.rows.map((r) => Number(r.id)), total: Number(count.rows[0]?.total ?? 0) };
+    return { entries: ids.rows.map((r) => ({ articleId: Number(r.id), authorId: Number(r.author_id) })), total: Number(count.rows[0]?.total ?? 0) };
   }
 
   /**
@@ -337,19 +337,19 @@ export class ArticlesStore {
     return statement;
   }
 
-  /** The statement for one page of ids, newest first (id breaks ties); `depth` is offset + limit. */
-  private pageIds(filter: ArticleFilter, page: Page & { depth: number }): RawBuilder<{ id: number | string }> {
+  /** The statement for one page of ids and their authors, newest first (id breaks ties); `depth` is offset + limit. */
+  private pageIds(filter: ArticleFilter, page: Page & { depth: number }): RawBuilder<{ id: number | string; author_id: number | string }> {
     if (onlyFilter(filter) === 'authorsFollowedBy') {
       // The pull feed: each followee's newest (offset + limit) from their own index, merged. Walking the
       // global newest-first index instead reads past every article of the people not followed, which
       // for someone following a few quiet authors is most of the table.
       // (social.newest_by, migration 8: in index order whatever the author's number of articles.)
-      return sql`select a.id from social.follows f
+      return sql`select a.id, a.author_id from social.follows f
         cross join lateral social.newest_by(f.followee_id, ${page.depth}) a
         where f.follower_id = ${filter.authorsFollowedBy}
         order by a.created_at desc, a.id desc limit ${page.limit} offset ${page.offset}`;
     }
-    return sql`${this.filtered(filter).select('a.id').orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(page.limit).offset(page.offset)}`;
+    return sql`${this.filtered(filter).select(['a.id', 'a.author_id']).orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(page.limit).offset(page.offset)}`;
   }
 
   /**

@@ -68,7 +68,7 @@ for (const target of await dbTargets()) {
       assert.equal(await settled(building), false, 'the rebuild waits for the activity record');
       assert.deepEqual(store.events, ['touch started']);
       store.releaseTouch();
-      assert.equal((await building).ids.length, 5);
+      assert.equal((await building).entries.length, 5);
       assert.deepEqual(store.events, ['touch started', 'touch written', 'timeline read from Postgres']);
 
       // The timeline exists: a new process's first read (its own record due) answers while the record is held.
@@ -76,7 +76,7 @@ for (const target of await dbTargets()) {
       const second = feed();
       const read = second.page(VIEWER, { offset: 0, limit: 20 });
       assert.equal(await settled(read), true, 'answered with the record still held');
-      assert.equal((await read).ids.length, 5);
+      assert.equal((await read).entries.length, 5);
       assert.deepEqual(store.events, ['touch started'], 'from the timeline, not from Postgres');
       store.failTouch();
 

@@ -52,17 +52,17 @@ for (const target of await dbTargets()) {
       const pull = pullFeed(new ArticlesStore(db));
 
       const first = await feed.page(VIEWER, { offset: 0, limit: 20 }); // builds the timeline
-      assert.deepEqual(first.ids, (await pull.page(VIEWER, { offset: 0, limit: 20 })).ids, 'the merged feed is the pull answer');
+      assert.deepEqual(first.entries, (await pull.page(VIEWER, { offset: 0, limit: 20 })).entries, 'the merged feed is the pull answer');
       assert.equal(first.total, CAP, 'articlesCount: what the feed can page, at most the cap');
 
       store.rows = 0;
       const far = await feed.page(VIEWER, { offset: 999_999, limit: 100 });
-      assert.deepEqual(far, { ids: [], total: CAP }, 'past the window: an empty page, not an error');
+      assert.deepEqual(far, { entries: [], total: CAP }, 'past the window: an empty page, not an error');
       assert.ok(store.rows <= CAP, `offset 999,999 loaded ${store.rows} article rows (bound: the cap, ${CAP})`);
 
       store.rows = 0;
       const edge = await feed.page(VIEWER, { offset: CAP - 10, limit: 100 });
-      assert.deepEqual(edge.ids, (await pull.page(VIEWER, { offset: CAP - 10, limit: 10 })).ids, 'the last page stops at the cap');
+      assert.deepEqual(edge.entries, (await pull.page(VIEWER, { offset: CAP - 10, limit: 10 })).entries, 'the last page stops at the cap');
       assert.ok(store.rows <= CAP, `the last page loaded ${store.rows} rows`);
     });
   });
@@ -86,7 +86,7 @@ for (const target of await dbTargets()) {
       assert.deepEqual(second, await pull.page(VIEWER, { offset: 5, limit: 5 }), 'the page and articlesCount are the pull answer');
       assert.deepEqual(limits, [10], 'read the newest offset + limit entries only');
       limits.length = 0;
-      assert.deepEqual(await feed.page(VIEWER, { offset: 999, limit: 5 }), { ids: [], total: 30 });
+      assert.deepEqual(await feed.page(VIEWER, { offset: 999, limit: 5 }), { entries: [], total: 30 });
       assert.deepEqual(limits, [0], 'past the window: the size only');
     });
   });
@@ -126,7 +126,7 @@ for (const target of await dbTargets()) {
       await timelines.fill(VIEWER, await store.timelineOf(VIEWER, [CELEBRITY], CAP)); // the friend's 5 only: no copies
       limits.length = 0;
       const head = await feed.page(VIEWER, { offset: 0, limit: 2 });
-      assert.deepEqual(head, { ids: (await pull.page(VIEWER, { offset: 0, limit: 2 })).ids, total: CAP }, 'the pull page; articlesCount at the cap');
+      assert.deepEqual(head, { entries: (await pull.page(VIEWER, { offset: 0, limit: 2 })).entries, total: CAP }, 'the pull page; articlesCount at the cap');
       assert.deepEqual(limits, [2], 'the head alone');
     });
   });

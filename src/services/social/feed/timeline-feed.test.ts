@@ -188,7 +188,8 @@ for (const target of await dbTargets()) {
     /** The pull strategy's answer over the same database: another system on Redis; in process (one PGlite), pull's query itself. */
     async function pullAnswer(reader: TestUser, page: Record<string, number>): Promise<{ articlesCount: number; slugs?: (string | undefined)[] }> {
       if (pull) return feed(pull.api, reader.token, page);
-      const { ids, total } = await pullFeed(new ArticlesStore(sys.db)).page(await userId(sys, reader.username), { limit: page['limit'] ?? 20, offset: page['offset'] ?? 0 });
+      const { entries, total } = await pullFeed(new ArticlesStore(sys.db)).page(await userId(sys, reader.username), { limit: page['limit'] ?? 20, offset: page['offset'] ?? 0 });
+      const ids = entries.map((e) => e.articleId);
       const { rows } = await sql<{ id: number; slug: string }>`select id, slug from social.articles where id = any(${ids}::bigint[])`.execute(sys.db.as());
       const slugOf = new Map(rows.map((r) => [Number(r.id), r.slug]));
       return { slugs: ids.map((id) => slugOf.get(id)), articlesCount: total };

@@ -1,6 +1,6 @@
 import type { Page } from '../data/articles.store.js';
 import type { FeedStore } from '../data/feed.store.js';
-import type { FeedStrategy } from './feed-strategy.js';
+import type { FeedEntry, FeedStrategy } from './feed-strategy.js';
 import type { Logger } from '../../../platform/log/logger.js';
 import type { FeedMetrics } from './feed-metrics.js';
 import type { FollowedCelebrities } from './followed-celebrities.js';
@@ -54,7 +54,7 @@ export class TimelineFeed implements FeedStrategy {
    * loads more than `cap` rows, whatever the offset (the route accepts up
    * to 1,000,000 for every list).
    */
-  async page(viewerId: number, page: Page): Promise<{ ids: number[]; total: number }> {
+  async page(viewerId: number, page: Page): Promise<{ entries: FeedEntry[]; total: number }> {
     // Recorded beside the read, not before it: a reader whose timeline exists is active already, so only a
     // rebuild waits for the record (see rebuild). A failure is retried on the reader's next read.
     const touched = this.touch(viewerId);
@@ -72,7 +72,7 @@ export class TimelineFeed implements FeedStrategy {
     const own = await this.withoutCopies(viewerId, celebrities, head, merged.total, touched);
     if (celebrities.length > 0) this.metrics.merged.observe({ strategy: this.name }, merged.entries.length);
     const window = inWindow ? mergeNewestFirst(own.entries, merged.entries).slice(page.offset, end) : [];
-    return { ids: window.map((e) => e.articleId), total: Math.min(own.size + merged.total, cap) };
+    return { entries: window.map(({ articleId, authorId }) => ({ articleId, authorId })), total: Math.min(own.size + merged.total, cap) };
   }
 
   /**
