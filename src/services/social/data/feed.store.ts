@@ -22,6 +22,10 @@ export class FeedStore {
     );
   }
 
+  async articleExists(articleId: number): Promise<boolean> {
+    return (await this.db.selectFrom('social.articles').select('id').where('id', '=', articleId).executeTakeFirst()) !== undefined;
+  }
+
   async followersCount(authorId: number): Promise<number> {
     const row = await this.db.selectFrom('social.author_stats').select('followers_count').where('author_id', '=', authorId).executeTakeFirst();
     return row?.followers_count ?? 0;
@@ -29,9 +33,10 @@ export class FeedStore {
 
   /**
    * One page of the author's followers, in id order after `afterId`. With `activeDays`, only those who read
-   * their feed within it (fan-out); without, everyone (a removal must reach every timeline).
+   * their feed within it (fan-out); without, everyone (a removal must reach every timeline). With
+   * `whileArticle`, none once that article is gone (an addition of a deleted article, see fanout.ts).
    */
-  async followers(authorId: number, afterId: number, limit: number, activeDays?: number): Promise<number[]> {
+  async followers(authorId: number, afterId: number, limit: number, activeDays?: number, whileArticle?: number): Promise<number[]> {
     let query = this.db
       .selectFrom('social.follows as f')
       .select('f.follower_id')
@@ -41,6 +46,9 @@ export class FeedStore {
       query = query
         .innerJoin('social.feed_readers as r', 'r.user_id', 'f.follower_id')
         .where('r.last_read_at', '>', sql<Date>`now() - make_interval(days => ${activeDays})`);
+    }
+    if (whileArticle !== undefined) {
+      query = query.where((eb) => eb.exists(eb.selectFrom('social.articles as a').select('a.id').where('a.id', '=', whileArticle)));
     }
     const rows = await query.orderBy('f.follower_id').limit(limit).execute();
     return rows.map((r) => r.follower_id);

@@ -19,7 +19,7 @@ const FanoutJob = Type.Composite([
     written: Type.Integer({ minimum: 0 }),
   }),
 ]);
-type FanoutJob = Static<typeof FanoutJob>;
+export type FanoutJob = Static<typeof FanoutJob>;
 
 export interface FanoutSettings {
   strategy: string;
@@ -48,13 +48,7 @@ export async function startFanout(bus: Bus, store: FeedStore, timelines: Timelin
   };
 
   const chunk = async ({ payload: job }: Delivery<FanoutJob>) => {
-    const entry = { articleId: job.articleId, authorId: job.authorId, score: job.publishedAt };
-    // Additions go to active readers only; removals to every follower, whatever their activity.
-    const activeDays = job.op === 'add' ? settings.activeDays : undefined;
-    const followers = await store.followers(job.authorId, job.afterFollowerId, settings.chunk, activeDays);
-    let written = 0;
-    if (job.op === 'add') written = await timelines.push(followers, entry);
-    else await timelines.remove(followers, entry);
+    const { followers, written } = await writeChunk(store, timelines, job, settings);
     metrics.timelineWrites.inc(strategy, written);
     if (job.op === 'add' && followers.length > 0) metrics.chunkLag.observe(strategy, Math.max(0, Date.now() - job.publishedAt) / 1000);
 
@@ -74,4 +68,36 @@ export async function startFanout(bus: Bus, store: FeedStore, timelines: Timelin
   ];
   logger.info({ strategy: settings.strategy, celebrityThreshold: settings.celebrityThreshold }, 'feed fan-out consuming');
   return { stop: () => Promise.all(subscriptions.map((s) => s.stop())).then(() => undefined) };
+}
+
+/**
+ * One chunk's timeline writes: the article into the timelines of the chunk's active followers (those that have
+ * one), or out of every follower's. Returns the chunk's followers and how many timelines took the article.
+ *
+ * Chunks run four at a time in any order, so a deleted article's removal can run before one of its additions,
+ * and that addition would keep it in those timelines for good (counted in articlesCount, though never shown).
+ * An addition therefore writes only while the article exists (the followers query checks it) and looks again
+ * after its writes: gone by then, it takes them back. If it still existed then, its delete commits later and
+ * that delete's removal runs after these writes.
+ */
+export async function writeChunk(
+  store: FeedStore,
+  timelines: TimelineStore,
+  job: FanoutJob,
+  settings: Pick<FanoutSettings, 'chunk' | 'activeDays'>,
+): Promise<{ followers: number[]; written: number }> {
+  const entry = { articleId: job.articleId, authorId: job.authorId, score: job.publishedAt };
+  if (job.op === 'remove') {
+    // Removals reach every follower, whatever their activity.
+    const followers = await store.followers(job.authorId, job.afterFollowerId, settings.chunk);
+    await timelines.remove(followers, entry);
+    return { followers, written: 0 };
+  }
+  const followers = await store.followers(job.authorId, job.afterFollowerId, settings.chunk, settings.activeDays, job.articleId);
+  const written = await timelines.push(followers, entry);
+  if (written > 0 && !(await store.articleExists(job.articleId))) {
+    await timelines.remove(followers, entry);
+    return { followers, written: 0 };
+  }
+  return { followers, written };
 }
