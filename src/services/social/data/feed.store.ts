@@ -22,8 +22,17 @@ export class FeedStore {
     );
   }
 
-  async articleExists(articleId: number): Promise<boolean> {
-    return (await this.db.selectFrom('social.articles').select('id').where('id', '=', articleId).executeTakeFirst()) !== undefined;
+  /**
+   * Of `followerIds`, those an article of `authorId` must no longer reach: every one once the article is gone,
+   * else those who no longer follow its author. One statement, primary-key lookups only (fanout.ts: the look
+   * after a chunk's writes).
+   */
+  async outOfReach(articleId: number, authorId: number, followerIds: readonly number[]): Promise<number[]> {
+    const { rows } = await sql<{ id: number | string }>`
+      select u.id from unnest(${[...followerIds]}::bigint[]) as u(id)
+      where not exists (select 1 from social.articles a where a.id = ${articleId})
+         or not exists (select 1 from social.follows f where f.follower_id = u.id and f.followee_id = ${authorId})`.execute(this.db);
+    return rows.map((r) => Number(r.id));
   }
 
   async followersCount(authorId: number): Promise<number> {

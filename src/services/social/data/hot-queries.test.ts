@@ -143,7 +143,7 @@ const BIG_TABLES = new Set(['articles', 'article_tags', 'favorites', 'follows', 
 
 const [, postgres] = await dbTargets();
 
-test('hot reads at 100,000 articles (postgres): every list, count, feed and single-article query is planned on an index, no sequential scan of a big table', { ...postgres!.options, timeout: 180_000 }, async () => {
+test('hot reads at 100,000 articles (postgres): every list, count, feed, fan-out and single-article query is planned on an index, no sequential scan of a big table', { ...postgres!.options, timeout: 180_000 }, async () => {
   await withMigratedDatabase(postgres!, [socialMigrations], async (database, url) => {
     const plain = database.as<SocialTables>();
     // 2,000 authors, 20 common and 1,000 rare tags, 50 follows and ~100 favorites per user.
@@ -190,6 +190,9 @@ test('hot reads at 100,000 articles (postgres): every list, count, feed and sing
       ['hybrid: celebrities followed', () => feed.celebritiesFollowedBy(5, 100)],
       ['hybrid: timeline rebuild', () => feed.timelineOf(5, [38], 800)],
       ['hybrid: celebrity merge', () => feed.recentBy([1, 2, 3], 800)],
+      // A fan-out chunk's statements, once per 1,000 followers of a post: who to write to, and the look after.
+      ['fan-out: a chunk of active followers', () => feed.followers(38, 0, 1000, 30, 4242)],
+      ['fan-out: the look after a chunk\'s writes', () => feed.outOfReach(4242, 38, Array.from({ length: 1000 }, (_, i) => 1 + i * 2))],
     ];
     try {
       for (const [name, read] of reads) {

@@ -10,7 +10,10 @@ import type { TimelineStore } from './timelines/timeline-store.js';
 
 const AUTHOR = 1;
 const READER = 2;
+const LEAVER = 3;
 const SETTINGS = { chunk: 100, activeDays: 30 };
+
+const job = (articleId: number, op: FanoutJob['op']): FanoutJob => ({ articleId, authorId: AUTHOR, publishedAt: Date.now(), op, afterFollowerId: 0, written: 0 });
 
 /**
  * Fan-out chunks run four at a time in any order: a deleted article's removal can run before one of its
@@ -30,7 +33,6 @@ for (const target of await dbTargets()) {
           values (${slug}, 't', 'd', 'b', ${AUTHOR}) returning id`.execute(k);
         return Number(rows[0]!.id);
       };
-      const job = (articleId: number, op: FanoutJob['op']): FanoutJob => ({ articleId, authorId: AUTHOR, publishedAt: Date.now(), op, afterFollowerId: 0, written: 0 });
       const remove = async (articleId: number, into: TimelineStore) => {
         await sql`delete from social.articles where id = ${articleId}`.execute(k);
         await writeChunk(store, into, job(articleId, 'remove'), SETTINGS);
@@ -54,6 +56,45 @@ for (const target of await dbTargets()) {
       const racing: TimelineStore = { ...timelines, push: async (userIds, entry) => (await remove(during, timelines), timelines.push(userIds, entry)) };
       assert.equal((await writeChunk(store, racing, job(during, 'add'), SETTINGS)).written, 0);
       assert.deepEqual(await held(), [kept], 'no copy of the article deleted during the chunk');
+    });
+  });
+}
+
+/**
+ * A chunk reads its followers before it writes. One who unfollows meanwhile has their timeline dropped, and their
+ * next read rebuilds it from Postgres without the author: a write landing after that must not stay there.
+ */
+for (const target of await dbTargets()) {
+  test(`fan-out (${target.name}): a follower who unfollows while a chunk's writes are on their way (and rebuilds their timeline) does not keep the article; the others do`, { ...target.options, timeout: 60_000 }, async () => {
+    await withMigratedDatabase(target, [socialMigrations], async (db) => {
+      const k = db.as<Record<string, never>>();
+      for (const follower of [READER, LEAVER]) {
+        await sql`insert into social.follows (follower_id, followee_id) values (${follower}, ${AUTHOR})`.execute(k);
+        await sql`insert into social.feed_readers (user_id, last_read_at) values (${follower}, now())`.execute(k);
+      }
+      const store = new FeedStore(db);
+      const timelines = memoryTimelines({ cap: 50, lifetimeMs: 60_000 });
+      await Promise.all([timelines.open(READER), timelines.open(LEAVER)]);
+      const { rows } = await sql<{ id: number }>`insert into social.articles (slug, title, description, body, author_id)
+        values ('posted', 't', 'd', 'b', ${AUTHOR}) returning id`.execute(k);
+      const articleId = Number(rows[0]!.id);
+
+      // What an unfollow and the leaver's next read do (profiles.ts, timeline-feed.ts), between the chunk's
+      // followers query and its writes: the follow row goes, the timeline is dropped and rebuilt without the author.
+      const racing: TimelineStore = {
+        ...timelines,
+        push: async (userIds, entry) => {
+          await sql`delete from social.follows where follower_id = ${LEAVER} and followee_id = ${AUTHOR}`.execute(k);
+          await timelines.drop(LEAVER);
+          await timelines.open(LEAVER);
+          return timelines.push(userIds, entry);
+        },
+      };
+      const result = await writeChunk(store, racing, job(articleId, 'add'), SETTINGS);
+      assert.deepEqual(result.followers, [READER, LEAVER], 'both were followers when the chunk read them');
+      assert.deepEqual((await timelines.read(LEAVER))!.entries.map((e) => e.articleId), [], 'the one who unfollowed holds no copy');
+      assert.deepEqual((await timelines.read(READER))!.entries.map((e) => e.articleId), [articleId], 'the one who still follows keeps it');
+      assert.equal(result.written, 1);
     });
   });
 }

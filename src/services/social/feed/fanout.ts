@@ -74,11 +74,14 @@ export async function startFanout(bus: Bus, store: FeedStore, timelines: Timelin
  * One chunk's timeline writes: the article into the timelines of the chunk's active followers (those that have
  * one), or out of every follower's. Returns the chunk's followers and how many timelines took the article.
  *
- * Chunks run four at a time in any order, so a deleted article's removal can run before one of its additions,
- * and that addition would keep it in those timelines for good (counted in articlesCount, though never shown).
- * An addition therefore writes only while the article exists (the followers query checks it) and looks again
- * after its writes: gone by then, it takes them back. If it still existed then, its delete commits later and
- * that delete's removal runs after these writes.
+ * A chunk's followers were read before its writes, and either can be out of date by then:
+ * - Chunks run four at a time in any order, so a deleted article's removal can run before one of its additions,
+ *   and that addition would keep it in those timelines for good (counted in articlesCount, though never shown).
+ * - A follower who unfollows meanwhile has their timeline dropped, and a read right after rebuilds it from
+ *   Postgres without the author; a write landing after that rebuild would keep the author's article there.
+ * An addition therefore writes only while the article exists (the followers query checks it), and looks again
+ * after its writes: it takes the article back from every follower if the article is gone, and from those who no
+ * longer follow its author. Whatever changes after that look runs its own removal or drop after these writes.
  */
 export async function writeChunk(
   store: FeedStore,
@@ -95,9 +98,9 @@ export async function writeChunk(
   }
   const followers = await store.followers(job.authorId, job.afterFollowerId, settings.chunk, settings.activeDays, job.articleId);
   const written = await timelines.push(followers, entry);
-  if (written > 0 && !(await store.articleExists(job.articleId))) {
-    await timelines.remove(followers, entry);
-    return { followers, written: 0 };
-  }
-  return { followers, written };
+  if (written === 0) return { followers, written };
+  const taken = await store.outOfReach(job.articleId, job.authorId, followers);
+  if (taken.length > 0) await timelines.remove(taken, entry);
+  // Which of them had a timeline is not known: counted as if each one had taken the write.
+  return { followers, written: Math.max(0, written - taken.length) };
 }
