@@ -1,11 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, scriptArgs } from '../src/testing/cli-process.js';
 import { dbTargets } from '../src/testing/db-targets.js';
 import { nginxVersion } from './lib/nginx.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const postgres = (await dbTargets()).find((t) => t.name === 'postgres')!;
 
 /** `npm run bench -- catalog` in its quick mode, smaller still: the bench must keep running end to end. */
@@ -13,7 +12,7 @@ describe('npm run bench -- catalog (BENCH_CATALOG_QUICK=1)', postgres.options, (
   it('measures every row (by id cache on/off and sharded, each kind of search on one database and on 3 shards, the image) with no error and nothing unfinished', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, BENCH_CATALOG_QUICK: '1', BENCH_CATALOG_PRODUCTS: '600', BENCH_CATALOG_IDS: '100', BENCH_DURATION: '1', BENCH_CONNECTIONS: '2' };
     delete env['NODE_TEST_CONTEXT'];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', 'catalog'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...scriptArgs('bench/main.ts'), 'catalog'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -4,6 +4,7 @@
  * its report and appends it to reports/bench-<name>.md.
  */
 import { readdirSync } from 'node:fs';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './lib/benchmark.js';
 import { Report } from './lib/report.js';
@@ -11,6 +12,8 @@ import { BUILT_CLI_ENTRY } from '../src/testing/cli-process.js';
 import { buildServer } from '../tools/build-server.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+/** The benchmarks' modules end as this one does: .ts through tsx, .js where the test suites run compiled (tools/test-mirror.mjs). */
+const MODULE_EXT = extname(fileURLToPath(import.meta.url));
 
 function available(): string[] {
   return readdirSync(BENCH_DIR)
@@ -20,7 +23,7 @@ function available(): string[] {
 }
 
 async function load(name: string): Promise<Benchmark> {
-  const module = (await import(new URL(`./${name}.ts`, import.meta.url).href)) as { benchmark?: Benchmark };
+  const module = (await import(new URL(`./${name}${MODULE_EXT}`, import.meta.url).href)) as { benchmark?: Benchmark };
   if (!module.benchmark) throw new Error(`bench/${name}.ts does not export \`benchmark\``);
   return module.benchmark;
 }

@@ -1,14 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, scriptArgs } from '../../src/testing/cli-process.js';
 import { percentile } from './load.js';
 import { closedLoop } from './closed-loop.js';
 import { markdownTable } from './report.js';
 import { forEachBounded, prng } from './pool.js';
 import { unfinishedLags, type DueChunk } from './fanout-chunks.js';
-
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('bench helpers', () => {
   it('closedLoop counts every request started: errors, late answers and ones still pending, none dropped', async () => {
@@ -68,7 +66,7 @@ describe('bench helpers', () => {
   });
 
   it('main.ts lists the benchmarks and exits 2 on an unknown name', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', 'no-such-benchmark'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [...scriptArgs('bench/main.ts'), 'no-such-benchmark'], { cwd: REPO_ROOT, encoding: 'utf8' });
     assert.equal(run.status, 2, run.stderr);
     assert.match(run.stderr, /unknown benchmark: no-such-benchmark/);
     assert.match(run.stderr, /realworld/);

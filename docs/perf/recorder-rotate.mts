@@ -5,8 +5,8 @@
 // Usage: node --import tsx docs/perf/recorder-rotate.mts [rounds]
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import * as hdr from 'hdr-histogram-js';
 import { warmUpRecorder } from '../../src/loadgen/engine.js';
+import { buildHistogram } from '../../src/loadgen/histogram.js';
 import { Recorder } from '../../src/loadgen/recorder.js';
 
 const TYPES = ['feed', 'author-articles', 'post', 'profile', 'article'];
@@ -36,7 +36,7 @@ if (mode === 'cold' || mode === 'warm') {
       console.log(`round ${round} ${variant}: rotate ms, seconds 1-6: ${out}`);
     }
   }
-  const histogram = hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: false });
+  const histogram = buildHistogram(3);
   for (let i = 0; i < 150; i++) histogram.recordValue(1000 + Math.round(Math.random() * 10_000));
   const walks: string[] = [];
   for (let i = 0; i < 6; i++) {
