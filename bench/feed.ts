@@ -7,7 +7,9 @@
  * Per strategy: every active reader (read within FEED_INACTIVE_DAYS) reads
  * their feed once, so each has a built timeline, as in a system that has been
  * running; then the DeathStarBench mix (60% home feed, 30% an author's
- * articles, 10% posts) at a fixed arrival rate; then BENCH_FEED_CELEB_POSTS
+ * articles, 10% posts) at a fixed arrival rate, first unmeasured until the
+ * system's first mark-compact under it (settling, at most
+ * BENCH_FEED_SETTLE_MAX_S), then measured; then BENCH_FEED_CELEB_POSTS
  * posts by the top author at 10/s. Fan-out lag is one sample per delivered
  * chunk (feed_fanout_chunk_lag_seconds) plus, at the end of each phase, one
  * per chunk not yet delivered, with lag = end − publish time. Write costs are
@@ -19,7 +21,7 @@
  * (50000), BENCH_FEED_READERS (2000: users who send the load), BENCH_FEED_ACTIVE
  * (0.2: share of users who read recently, and so get fan-out), BENCH_FEED_RATE
  * (150 req/s), BENCH_DURATION (20 s), BENCH_FEED_CELEB_POSTS (100),
- * BENCH_FEED_THRESHOLD (10000), BENCH_FEED_DRAIN_S (120),
+ * BENCH_FEED_THRESHOLD (10000), BENCH_FEED_DRAIN_S (120), BENCH_FEED_SETTLE_MAX_S (150),
  * BENCH_FEED_STRATEGIES (pull,push,hybrid), BENCH_SYSTEM_ENV (the system's own settings, e.g.
  * CACHE_REFRESH_AHEAD=0.8), TEST_DATABASE_URL, TEST_REDIS_URL.
  */
@@ -61,6 +63,8 @@ const settings = {
   seconds: num('BENCH_DURATION', 20),
   celebPosts: num('BENCH_FEED_CELEB_POSTS', 100),
   drainSeconds: num('BENCH_FEED_DRAIN_S', 120),
+  /** At most this long of the mix before the measured phases, waiting for the system's first mark-compact under it. */
+  settleMaxSeconds: num('BENCH_FEED_SETTLE_MAX_S', 150),
   strategies: (process.env['BENCH_FEED_STRATEGIES'] ?? 'pull,push,hybrid').split(',').map((s) => s.trim()),
   // The system's defaults, set explicitly so the benchmark's expectations match what it runs.
   activeDays: 30,
@@ -120,6 +124,8 @@ interface Row {
    */
   mixGc: GcPauses;
   celebGc: GcPauses;
+  /** The unmeasured mix before the phases: how long, and whether it ended on the system's first mark-compact (or at the cap). */
+  settling: { seconds: number; marked: boolean };
   /** How late the load generator sent each phase's requests (every latency includes it): tells its delay from the system's. */
   mixLateness: LatencySummary | undefined;
   celebLateness: LatencySummary | undefined;
@@ -214,13 +220,29 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       : `${readers.length} timelines built in ${((performance.now() - t0) / 1000).toFixed(0)} s (Redis +${((await probe.redisMemory()) - memory0) / 2 ** 20 | 0} MiB)`;
     process.stderr.write(`feed bench: ${strategy}: warm-up: ${warm}\n`);
 
-    // The mix.
     // On a worker thread: the generator's timing must not wait on this thread's posts, scrapes and heap.
     const mixLoad = (scenario: string, seconds: number, randomSeed: number, onStart?: () => void) => runLoadOnWorker({
       scenario, target: system.url, seedFile, path: '/', randomSeed, live: false,
       stages: [{ kind: 'steady', durationMs: seconds * 1000, fromRate: settings.rate, toRate: settings.rate }],
       arrival: 'constant', connections: 64, timeoutMs: 30_000, thresholds: [],
     }, onStart);
+
+    // Settling: the mix, unmeasured, until the system's first mark-compact under it. The warm-up's last
+    // mark-compact set the old generation's limit for the warm-up's allocation rate, which leaves room for a
+    // minute or more of the mix: phases measured right after it would see fewer mark-compacts than the steady
+    // state (under this mix, one every 11-20 s with V8's own growing factor, every 70-100 s with the system's,
+    // ADR 0047; docs/perf/results.md, 2026-12-06). Other random seeds than the measured mix's: settling must
+    // not warm the very requests it measures.
+    const settleStart = performance.now();
+    const settled = await scrape(system.url);
+    let settleSlices = 0;
+    while (gcPauses(settled, await scrape(system.url)).majors === 0 && performance.now() - settleStart < settings.settleMaxSeconds * 1000) {
+      await mixLoad('social', 5, 1000 + settleSlices++);
+    }
+    const settling = { seconds: (performance.now() - settleStart) / 1000, marked: gcPauses(settled, await scrape(system.url)).majors > 0 };
+    process.stderr.write(`feed bench: ${strategy}: settled in ${settling.seconds.toFixed(0)} s of the mix (${settling.marked ? 'a mark-compact' : `no mark-compact within ${settings.settleMaxSeconds} s`})\n`);
+
+    // The mix.
     const before = await scrape(system.url);
     const mixStart = Date.now();
     let fromUs = monotonicUs();
@@ -273,6 +295,7 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       celebFeedServed10: shareWithin(mix.drained, celeb.drained, SERVED, 0.01, FEED_ROUTE),
       ...perFeedRead(mix.drained, celeb.drained),
       mixGc: gcPauses(before, mix.atEnd),
+      settling,
       celebGc: gcPauses(mix.drained, celeb.atEnd),
       mixLateness: load.summary.sendLateness,
       celebLateness: duringLoad.summary.sendLateness,
@@ -336,7 +359,7 @@ export const benchmark: Benchmark = {
       report.text(`**data (scale ${settings.scale}):** ${seeding.output().trim().split('\n').at(-1)}`);
       // The seed analyzed what it wrote; the clones copy those statistics (pg_statistic), not the activity counters
       // that would bring autovacuum's analyze, so every strategy plans on the same statistics from its first query.
-      report.text(`**ran:** each strategy on its own copy of the seeded database and its own Redis prefix. Warm-up: under push and hybrid every active reader (read within ${settings.activeDays} days) reads their feed once, so every one has a built timeline; under pull the ${settings.readers} load users read once. Then those ${settings.readers} users send the social mix at ${settings.rate} req/s for ${settings.seconds} s (open model; unsent or unanswered at the end count as timed out), then the top author posts ${settings.celebPosts} times at 10/s while the mix's reads go on at the same rate (scenario social-reads). Celebrity threshold ${settings.threshold}; fan-out chunks of ${settings.chunk}. Fan-out lag: one sample per delivered chunk plus one per chunk still undelivered at the end of the phase (lag = end − publish); writes per post counted after the fan-out drained (≤ ${settings.drainSeconds} s). Served ≤ 10 ms: of the phase's feed reads, the share the system's own histogram (${SERVED}) has within 10 ms, one of its bucket bounds: the server's part of the p99 goal, without the network and the load generator.${
+      report.text(`**ran:** each strategy on its own copy of the seeded database and its own Redis prefix. Warm-up: under push and hybrid every active reader (read within ${settings.activeDays} days) reads their feed once, so every one has a built timeline; under pull the ${settings.readers} load users read once. Then those ${settings.readers} users send the social mix at ${settings.rate} req/s, unmeasured until the system's first mark-compact under it (settling: the warm-up's heap limit gone, at most ${settings.settleMaxSeconds} s), then measured for ${settings.seconds} s (open model; unsent or unanswered at the end count as timed out), then the top author posts ${settings.celebPosts} times at 10/s while the mix's reads go on at the same rate (scenario social-reads). Celebrity threshold ${settings.threshold}; fan-out chunks of ${settings.chunk}. Fan-out lag: one sample per delivered chunk plus one per chunk still undelivered at the end of the phase (lag = end − publish); writes per post counted after the fan-out drained (≤ ${settings.drainSeconds} s). Served ≤ 10 ms: of the phase's feed reads, the share the system's own histogram (${SERVED}) has within 10 ms, one of its bucket bounds: the server's part of the p99 goal, without the network and the load generator.${
         process.env['BENCH_SYSTEM_ENV'] ? ` System settings (BENCH_SYSTEM_ENV): ${Object.entries(benchSystemEnv()).map(([k, v]) => `${k}=${v}`).join(', ')}.` : ''}`);
 
       const rows: Row[] = [];
@@ -356,9 +379,10 @@ export const benchmark: Benchmark = {
         rows.map((r) => [r.strategy, r.feedP50.toFixed(1), r.feedP99.toFixed(1), percent(r.feedServed10), r.authorP99.toFixed(1), r.postP99.toFixed(1), r.due, r.timedOut, r.mix.writesPerPost.toFixed(1), lagCell(r.mix),
           r.celebP99.toFixed(1), `${r.celebFeedP99.toFixed(1)} (${r.celebDue}/${r.celebTimedOut})`, percent(r.celebFeedServed10), `${r.celebMissesPerRead.toFixed(2)} (${r.celebRefreshesPerRead.toFixed(2)})`, r.celeb.writesPerPost.toFixed(1), r.celeb.dueChunks === 0 ? '-' : r.celeb.followersPerPost.toFixed(0), lagCell(r.celeb), r.errors]),
       ));
-      const gcCell = (g: GcPauses) => `${g.pausedMs.toFixed(0)} ms in ${g.pauses} pauses, ${g.overBound} over 10 ms (${g.majorOverBound} of them mark-compacts)`;
+      const gcCell = (g: GcPauses) => `${g.pausedMs.toFixed(0)} ms in ${g.pauses} pauses, ${g.majors} mark-compacts, ${g.overBound} over 10 ms (${g.majorOverBound} of them mark-compacts)`;
+      const settleCell = (r: Row) => `settled in ${r.settling.seconds.toFixed(0)} s${r.settling.marked ? '' : ` (no mark-compact within ${settings.settleMaxSeconds} s)`}`;
       report.text(`**the system's GC pauses** (nodejs_gc_duration_seconds, from each phase's start to its end, no drain): ${rows
-        .map((r) => `${r.strategy}: the mix ${gcCell(r.mixGc)}; while the top author posts ${gcCell(r.celebGc)}`)
+        .map((r) => `${r.strategy}: ${settleCell(r)}; the mix ${gcCell(r.mixGc)}; while the top author posts ${gcCell(r.celebGc)}`)
         .join('; ')}.`);
       const lateCell = (l: LatencySummary | undefined) => (l ? `p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms` : '-');
       report.text(`**the load generator's send lateness** (how long after their due time its requests went out; in every latency above): ${rows

@@ -54,6 +54,8 @@ export function heapSummary(before: Scrape, after: Scrape): HeapSummary {
 export interface GcPauses {
   pauses: number;
   pausedMs: number;
+  /** Mark-compacts (kind "major"), however long. */
+  majors: number;
   overBound: number;
   /** Of those over the bound, the mark-compacts (kind "major"). */
   majorOverBound: number;
@@ -71,5 +73,11 @@ export function gcPauses(before: Scrape, after: Scrape, boundSeconds = 0.01): Gc
     const n = count(before, after, GC, ...labels);
     return n === 0 ? 0 : Math.round(n * (1 - shareWithin(before, after, GC, boundSeconds, ...labels)));
   };
-  return { pauses: count(before, after, GC), pausedMs: increase(before, after, `${GC}_sum`) * 1000, overBound: over(), majorOverBound: over('kind="major"') };
+  return {
+    pauses: count(before, after, GC),
+    pausedMs: increase(before, after, `${GC}_sum`) * 1000,
+    majors: count(before, after, GC, 'kind="major"'),
+    overBound: over(),
+    majorOverBound: over('kind="major"'),
+  };
 }

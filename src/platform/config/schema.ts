@@ -16,6 +16,11 @@ export const ConfigSchema = Type.Object({
   PGLITE_SHARED_BUFFERS_MB: Type.Integer({ minimum: 1, maximum: 4096, default: 16 }),
   /** V8's optimizing compiler for PGlite's WebAssembly (src/platform/db/pglite-wasm-tier.ts): off, only its baseline compiler. */
   PGLITE_WASM_OPTIMIZE: Type.Boolean({ default: false }),
+  /**
+   * V8's old generation grows this much past the live set before its next mark-compact (src/platform/runtime/heap-growing.ts):
+   * 100 = a factor of 2; 0 = V8's own factor, which under the feed bench's mix marks every 10-20 s.
+   */
+  HEAP_GROWING_PERCENT: Type.Integer({ minimum: 0, maximum: 400, default: 100 }),
   // Event bus and jobs (docs/adr/0005-bus-adapters.md): unset = in process; amqp:// RabbitMQ, nats:// NATS JetStream, redis:// Redis.
   BUS_URL: Type.Optional(Type.String({ pattern: '^(amqps?|nats|rediss?)://' })),
   /** Prefix of every topic, group, queue and cron claim on the broker, so deployments or test runs can share one (src/platform/bus/namespaced-transport.ts). */

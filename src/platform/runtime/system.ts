@@ -26,6 +26,7 @@ import { redisPrefix } from '../redis/create-redis.js';
 import { routeServiceTagger } from '../http/route-service.js';
 import type { Bus } from '../bus/port.js';
 import { ClientDirectory } from './client-directory.js';
+import { setHeapGrowingPercent } from './heap-growing.js';
 import { migrationsFor } from './migrations-for.js';
 import { loadRetention, startRetention } from '../bus/retention.js';
 import type { ServiceInstance, ServiceModule } from './service-module.js';
@@ -67,6 +68,7 @@ export interface SystemOptions {
  * in order (callers after callees), the HTTP app, and the listener.
  */
 export async function startSystem(options: SystemOptions): Promise<System> {
+  setHeapGrowingPercent(options.config.HEAP_GROWING_PERCENT);
   // CONSOLE_FAULTS: dependencies reached through fault proxies the console controls (rewritten addresses).
   const faults = options.config.CONSOLE_FAULTS ? await FaultPanel.start(options.config) : null;
   const config = faults?.config ?? options.config;
