@@ -230,7 +230,7 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
     // Settling: the mix, unmeasured, until the system's first mark-compact under it. The warm-up's last
     // mark-compact set the old generation's limit for the warm-up's allocation rate, which leaves room for a
     // minute or more of the mix: phases measured right after it would see fewer mark-compacts than the steady
-    // state (under this mix, one every 11-20 s with V8's own growing factor, every 70-100 s with the system's,
+    // state (under this mix, one every 11-21 s with V8's own growing factor, every 72-102 s with the system's,
     // ADR 0047; docs/perf/results.md, 2026-12-06). Other random seeds than the measured mix's: settling must
     // not warm the very requests it measures.
     const settleStart = performance.now();

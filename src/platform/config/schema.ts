@@ -18,7 +18,7 @@ export const ConfigSchema = Type.Object({
   PGLITE_WASM_OPTIMIZE: Type.Boolean({ default: false }),
   /**
    * V8's old generation grows this much past the live set before its next mark-compact (src/platform/runtime/heap-growing.ts):
-   * 100 = a factor of 2; 0 = V8's own factor, which under the feed bench's mix marks every 10-20 s.
+   * 100 = a factor of 2; 0 = V8's own factor, which under the feed bench's mix marks every 11-21 s.
    */
   HEAP_GROWING_PERCENT: Type.Integer({ minimum: 0, maximum: 400, default: 100 }),
   // Event bus and jobs (docs/adr/0005-bus-adapters.md): unset = in process; amqp:// RabbitMQ, nats:// NATS JetStream, redis:// Redis.
