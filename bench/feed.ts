@@ -124,8 +124,8 @@ interface Row {
    */
   mixGc: GcPauses;
   celebGc: GcPauses;
-  /** The unmeasured mix before the phases: how long, and whether it ended on the system's first mark-compact (or at the cap). */
-  settling: { seconds: number; marked: boolean };
+  /** The unmeasured mix before the phases: how long, whether it ended on the system's first mark-compact (or at the cap), its requests. */
+  settling: { seconds: number; marked: boolean; due: number; timedOut: number };
   /** How late the load generator sent each phase's requests (every latency includes it): tells its delay from the system's. */
   mixLateness: LatencySummary | undefined;
   celebLateness: LatencySummary | undefined;
@@ -234,13 +234,20 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
     // ADR 0047; docs/perf/results.md, 2026-12-06). Other random seeds than the measured mix's: settling must
     // not warm the very requests it measures.
     const settleStart = performance.now();
-    const settled = await scrape(system.url);
-    let settleSlices = 0;
-    while (gcPauses(settled, await scrape(system.url)).majors === 0 && performance.now() - settleStart < settings.settleMaxSeconds * 1000) {
-      await mixLoad('social', 5, 1000 + settleSlices++);
+    const settleFrom = await scrape(system.url);
+    const settleLoads: Awaited<ReturnType<typeof mixLoad>>[] = [];
+    let marked = false;
+    for (let slice = 0; ; slice++) {
+      marked = gcPauses(settleFrom, await scrape(system.url)).majors > 0;
+      if (marked || performance.now() - settleStart >= settings.settleMaxSeconds * 1000) break;
+      settleLoads.push(await mixLoad('social', 5, 1000 + slice));
     }
-    const settling = { seconds: (performance.now() - settleStart) / 1000, marked: gcPauses(settled, await scrape(system.url)).majors > 0 };
-    process.stderr.write(`feed bench: ${strategy}: settled in ${settling.seconds.toFixed(0)} s of the mix (${settling.marked ? 'a mark-compact' : `no mark-compact within ${settings.settleMaxSeconds} s`})\n`);
+    const settling = { seconds: (performance.now() - settleStart) / 1000, marked, due: 0, timedOut: 0 };
+    for (const l of settleLoads) {
+      settling.due += l.summary.due;
+      settling.timedOut += l.summary.timedOut;
+    }
+    process.stderr.write(`feed bench: ${strategy}: settled in ${settling.seconds.toFixed(0)} s of the mix (${marked ? 'a mark-compact' : `no mark-compact within ${settings.settleMaxSeconds} s`})\n`);
 
     // The mix.
     const before = await scrape(system.url);
@@ -278,7 +285,8 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
     const celeb = await closePhase(probe, system.url, label, mix.drained, celebStart, Date.now());
 
     celebLatencies.sort((a, b) => a - b);
-    const errors = [load, duringLoad].flatMap((l) => Object.entries(l.errorReasons)).filter(([reason]) => !isTimeout(reason)).reduce((n, [, v]) => n + v, 0);
+    // Settling's requests are not measured, but an error among them fails the run like any other.
+    const errors = [...settleLoads, load, duringLoad].flatMap((l) => Object.entries(l.errorReasons)).filter(([reason]) => !isTimeout(reason)).reduce((n, [, v]) => n + v, 0);
     return {
       strategy,
       warm,
@@ -359,7 +367,7 @@ export const benchmark: Benchmark = {
       report.text(`**data (scale ${settings.scale}):** ${seeding.output().trim().split('\n').at(-1)}`);
       // The seed analyzed what it wrote; the clones copy those statistics (pg_statistic), not the activity counters
       // that would bring autovacuum's analyze, so every strategy plans on the same statistics from its first query.
-      report.text(`**ran:** each strategy on its own copy of the seeded database and its own Redis prefix. Warm-up: under push and hybrid every active reader (read within ${settings.activeDays} days) reads their feed once, so every one has a built timeline; under pull the ${settings.readers} load users read once. Then those ${settings.readers} users send the social mix at ${settings.rate} req/s, unmeasured until the system's first mark-compact under it (settling: the warm-up's heap limit gone, at most ${settings.settleMaxSeconds} s), then measured for ${settings.seconds} s (open model; unsent or unanswered at the end count as timed out), then the top author posts ${settings.celebPosts} times at 10/s while the mix's reads go on at the same rate (scenario social-reads). Celebrity threshold ${settings.threshold}; fan-out chunks of ${settings.chunk}. Fan-out lag: one sample per delivered chunk plus one per chunk still undelivered at the end of the phase (lag = end − publish); writes per post counted after the fan-out drained (≤ ${settings.drainSeconds} s). Served ≤ 10 ms: of the phase's feed reads, the share the system's own histogram (${SERVED}) has within 10 ms, one of its bucket bounds: the server's part of the p99 goal, without the network and the load generator.${
+      report.text(`**ran:** each strategy on its own copy of the seeded database and its own Redis prefix. Warm-up: under push and hybrid every active reader (read within ${settings.activeDays} days) reads their feed once, so every one has a built timeline; under pull the ${settings.readers} load users read once. Then those ${settings.readers} users send the social mix at ${settings.rate} req/s, unmeasured until the system's first mark-compact under it (settling: the warm-up's heap limit gone, at most ${settings.settleMaxSeconds} s; its errors count with the run's), then measured for ${settings.seconds} s (open model; unsent or unanswered at the end count as timed out), then the top author posts ${settings.celebPosts} times at 10/s while the mix's reads go on at the same rate (scenario social-reads). Celebrity threshold ${settings.threshold}; fan-out chunks of ${settings.chunk}. Fan-out lag: one sample per delivered chunk plus one per chunk still undelivered at the end of the phase (lag = end − publish); writes per post counted after the fan-out drained (≤ ${settings.drainSeconds} s). Served ≤ 10 ms: of the phase's feed reads, the share the system's own histogram (${SERVED}) has within 10 ms, one of its bucket bounds: the server's part of the p99 goal, without the network and the load generator.${
         process.env['BENCH_SYSTEM_ENV'] ? ` System settings (BENCH_SYSTEM_ENV): ${Object.entries(benchSystemEnv()).map(([k, v]) => `${k}=${v}`).join(', ')}.` : ''}`);
 
       const rows: Row[] = [];
@@ -380,7 +388,7 @@ export const benchmark: Benchmark = {
           r.celebP99.toFixed(1), `${r.celebFeedP99.toFixed(1)} (${r.celebDue}/${r.celebTimedOut})`, percent(r.celebFeedServed10), `${r.celebMissesPerRead.toFixed(2)} (${r.celebRefreshesPerRead.toFixed(2)})`, r.celeb.writesPerPost.toFixed(1), r.celeb.dueChunks === 0 ? '-' : r.celeb.followersPerPost.toFixed(0), lagCell(r.celeb), r.errors]),
       ));
       const gcCell = (g: GcPauses) => `${g.pausedMs.toFixed(0)} ms in ${g.pauses} pauses, ${g.majors} mark-compacts, ${g.overBound} over 10 ms (${g.majorOverBound} of them mark-compacts)`;
-      const settleCell = (r: Row) => `settled in ${r.settling.seconds.toFixed(0)} s${r.settling.marked ? '' : ` (no mark-compact within ${settings.settleMaxSeconds} s)`}`;
+      const settleCell = (r: Row) => `settled in ${r.settling.seconds.toFixed(0)} s (${r.settling.due} requests due, ${r.settling.timedOut} timed out${r.settling.marked ? '' : `; no mark-compact within ${settings.settleMaxSeconds} s`})`;
       report.text(`**the system's GC pauses** (nodejs_gc_duration_seconds, from each phase's start to its end, no drain): ${rows
         .map((r) => `${r.strategy}: ${settleCell(r)}; the mix ${gcCell(r.mixGc)}; while the top author posts ${gcCell(r.celebGc)}`)
         .join('; ')}.`);
