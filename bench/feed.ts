@@ -23,7 +23,7 @@
  * (150 req/s), BENCH_DURATION (20 s), BENCH_FEED_CELEB_POSTS (100),
  * BENCH_FEED_THRESHOLD (10000), BENCH_FEED_DRAIN_S (120), BENCH_FEED_SETTLE_MAX_S (150),
  * BENCH_FEED_STRATEGIES (pull,push,hybrid), BENCH_SYSTEM_ENV (the system's own settings, e.g.
- * CACHE_REFRESH_AHEAD=0.8), TEST_DATABASE_URL, TEST_REDIS_URL.
+ * CACHE_REFRESH_AHEAD=0.8), BENCH_SYSTEM_NODE_ARGS (its node flags, e.g. --trace-gc), TEST_DATABASE_URL, TEST_REDIS_URL.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -42,7 +42,7 @@ import { unfinishedLags, type DueChunk } from './lib/fanout-chunks.js';
 import { FeedProbe, type Post } from './lib/feed-probe.js';
 import { forEachBounded } from './lib/pool.js';
 import { runLoadOnWorker } from './lib/load-on-worker.js';
-import { benchSystemEnv } from './lib/system-env.js';
+import { benchSystemEnv, benchSystemNodeArgs, systemNodeOptions } from './lib/system-env.js';
 import { count, increase, increaseByLabel, quantileWith, scrape, shareWithin, type Scrape } from './lib/prom.js';
 import { gcPauses, type GcPauses } from './lib/heap.js';
 import { machine, markdownTable, type Report } from './lib/report.js';
@@ -191,7 +191,7 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
   const profileDir = profiling ? join(REPO_ROOT, 'reports', 'profiles', `feed-${strategy}-${Date.now()}`) : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
   const system = await spawnCli({
-    ...(profileDir ? { nodeArgs: profileNodeArgs(profileDir) } : {}),
+    ...systemNodeOptions(profileDir ? profileNodeArgs(profileDir) : []),
     env: { ...env, DATABASE_URL: databaseUrl, FEED_STRATEGY: strategy, CACHE_PREFIX: prefix },
   });
   const windows: Array<{ name: string; fromUs: number; toUs: number }> = [];
@@ -348,6 +348,7 @@ export const benchmark: Benchmark = {
       report.text(`**skipped:** ${postgres.options.skip}`);
       return false;
     }
+    const systemNodeArgs = benchSystemNodeArgs(); // a bad flag is refused here, not after minutes of seeding
     const templateUrl = (await postgres.create())!;
     const clones: string[] = [];
     const dir = await mkdtemp(join(tmpdir(), 'scalestack-feed-bench-'));
@@ -368,7 +369,8 @@ export const benchmark: Benchmark = {
       // The seed analyzed what it wrote; the clones copy those statistics (pg_statistic), not the activity counters
       // that would bring autovacuum's analyze, so every strategy plans on the same statistics from its first query.
       report.text(`**ran:** each strategy on its own copy of the seeded database and its own Redis prefix. Warm-up: under push and hybrid every active reader (read within ${settings.activeDays} days) reads their feed once, so every one has a built timeline; under pull the ${settings.readers} load users read once. Then those ${settings.readers} users send the social mix at ${settings.rate} req/s, unmeasured until the system's first mark-compact under it (settling: the warm-up's heap limit gone, at most ${settings.settleMaxSeconds} s; its errors count with the run's), then measured for ${settings.seconds} s (open model; unsent or unanswered at the end count as timed out), then the top author posts ${settings.celebPosts} times at 10/s while the mix's reads go on at the same rate (scenario social-reads). Celebrity threshold ${settings.threshold}; fan-out chunks of ${settings.chunk}. Fan-out lag: one sample per delivered chunk plus one per chunk still undelivered at the end of the phase (lag = end − publish); writes per post counted after the fan-out drained (≤ ${settings.drainSeconds} s). Served ≤ 10 ms: of the phase's feed reads, the share the system's own histogram (${SERVED}) has within 10 ms, one of its bucket bounds: the server's part of the p99 goal, without the network and the load generator.${
-        process.env['BENCH_SYSTEM_ENV'] ? ` System settings (BENCH_SYSTEM_ENV): ${Object.entries(benchSystemEnv()).map(([k, v]) => `${k}=${v}`).join(', ')}.` : ''}`);
+        process.env['BENCH_SYSTEM_ENV'] ? ` System settings (BENCH_SYSTEM_ENV): ${Object.entries(benchSystemEnv()).map(([k, v]) => `${k}=${v}`).join(', ')}.` : ''}${
+        systemNodeArgs.length > 0 ? ` The system's node flags (BENCH_SYSTEM_NODE_ARGS): ${systemNodeArgs.join(' ')}.` : ''}`);
 
       const rows: Row[] = [];
       for (const strategy of settings.strategies) {

@@ -9,7 +9,7 @@
  * BENCH_FOLLOWS (follows per user, 20), BENCH_SEED_CONCURRENCY (16),
  * BENCH_TARGETS (pglite,postgres), BENCH_CACHE (on,off: each target is measured with the
  * cache on and off, on the same seeded data), TEST_DATABASE_URL (admin URL of the server),
- * BENCH_SYSTEM_ENV (settings of the measured system: bench/lib/system-env.ts).
+ * BENCH_SYSTEM_ENV (settings of the measured system) and BENCH_SYSTEM_NODE_ARGS (its node flags): bench/lib/system-env.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -23,7 +23,7 @@ import { measure, type LoadResult, type LoadSettings, type LoadSpec } from './li
 import { forEachBounded, prng } from './lib/pool.js';
 import { machine, progress, type Report } from './lib/report.js';
 import { rssMb } from './lib/rss.js';
-import { benchSystemEnv } from './lib/system-env.js';
+import { benchSystemEnv, benchSystemNodeArgs, systemNodeOptions } from './lib/system-env.js';
 import { dropRedisKeys } from '../src/testing/redis-keys.js';
 import { cacheKeysPattern } from '../src/platform/cache/bento-cache.js';
 import { keptEmbeddedBase } from '../src/cli/embedded-base.js';
@@ -375,7 +375,7 @@ function targetRedis(target: Target): { url: string; prefix: string } | undefine
 /** Starts the system on the target with the cache on or off; the same JWT secret every time, so tokens outlive restarts. */
 async function startSystemProcess(target: Target, cache: boolean, profileDir?: string): Promise<{ system: NodeProcess; readyMs: number }> {
   const system = await spawnCli({
-    ...(profileDir ? { nodeArgs: profileNodeArgs(profileDir) } : {}),
+    ...systemNodeOptions(profileDir ? profileNodeArgs(profileDir) : []),
     env: {
       ...target.env,
       LOG_LEVEL: 'warn',
@@ -503,7 +503,7 @@ export const benchmark: Benchmark = {
     report.facts({
       ...machine(),
       load: `autocannon, ${load.connections} connections, ${load.warmupSeconds} s warm-up + ${load.durationSeconds} s per endpoint, in the bench process`,
-      systems: `each a child process: \`node ${process.env['SCALESTACK_CLI_ENTRY'] ?? 'src/cli/main.ts'} start\` (LOG_LEVEL=warn, argon2 1 MiB t=1, RATE_LIMIT_ENABLED=false${
+      systems: `each a child process: \`node ${benchSystemNodeArgs().map((a) => `${a} `).join('')}${process.env['SCALESTACK_CLI_ENTRY'] ?? 'src/cli/main.ts'} start\` (LOG_LEVEL=warn, argon2 1 MiB t=1, RATE_LIMIT_ENABLED=false${
         Object.entries(benchSystemEnv()).map(([k, v]) => `, ${k}=${v}`).join('')}, otherwise defaults)`,
       cache: settings.cache.map((c) => (c ? 'CACHE_ENABLED=true (default: in-process L1)' : 'CACHE_ENABLED=false')).join(', then ') + ', on the same seeded data',
       data: `${settings.users} users, ${settings.articles} articles (2-4 tags of ${TAGS.length}), each user follows ${settings.follows} others; seeded over HTTP, ${settings.seedConcurrency} in flight`,

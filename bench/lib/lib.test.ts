@@ -7,6 +7,7 @@ import { closedLoop } from './closed-loop.js';
 import { markdownTable } from './report.js';
 import { forEachBounded, prng } from './pool.js';
 import { unfinishedLags, type DueChunk } from './fanout-chunks.js';
+import { benchSystemEnv, systemNodeOptions } from './system-env.js';
 
 describe('bench helpers', () => {
   it('closedLoop counts every request started: errors, late answers and ones still pending, none dropped', async () => {
@@ -57,6 +58,16 @@ describe('bench helpers', () => {
     assert.equal(peak, 4);
     assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
     await assert.rejects(forEachBounded(10, 3, async (i) => { if (i === 5) throw new Error('boom'); }), /boom/);
+  });
+
+  it('BENCH_SYSTEM_ENV and BENCH_SYSTEM_NODE_ARGS: settings and node flags for the measured system, echoed only with flags of the user\'s, anything else refused', () => {
+    assert.deepEqual(benchSystemEnv(' CACHE_REFRESH_AHEAD=0.8 ,REDIS_URL=redis://h:6379/0?a=b '), { CACHE_REFRESH_AHEAD: '0.8', REDIS_URL: 'redis://h:6379/0?a=b' });
+    assert.throws(() => benchSystemEnv('CACHE_ENABLED'), /"CACHE_ENABLED" is not NAME=value/);
+    assert.deepEqual(systemNodeOptions([], ''), {});
+    assert.deepEqual(systemNodeOptions(['--cpu-prof'], ''), { nodeArgs: ['--cpu-prof'] }, 'the profiler alone prints nothing to echo');
+    assert.deepEqual(systemNodeOptions(['--cpu-prof'], '  --trace-gc   --max-semi-space-size=32 '),
+      { nodeArgs: ['--cpu-prof', '--trace-gc', '--max-semi-space-size=32'], echo: true });
+    assert.throws(() => systemNodeOptions([], '--trace-gc evil.js'), /"evil.js" is not a node flag/);
   });
 
   it('prng is deterministic', () => {
