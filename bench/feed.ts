@@ -41,7 +41,7 @@ import type { Benchmark } from './lib/benchmark.js';
 import { unfinishedLags, type DueChunk } from './lib/fanout-chunks.js';
 import { FeedProbe, type Post } from './lib/feed-probe.js';
 import { forEachBounded } from './lib/pool.js';
-import { runLoadOnWorker } from './lib/load-on-worker.js';
+import { LoadWorker } from './lib/load-on-worker.js';
 import { benchSystemEnv, benchSystemNodeArgs, systemNodeOptions } from './lib/system-env.js';
 import { count, increase, increaseByLabel, quantileWith, scrape, shareWithin, type Scrape } from './lib/prom.js';
 import { gcPauses, type GcPauses } from './lib/heap.js';
@@ -195,6 +195,9 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
     env: { ...env, DATABASE_URL: databaseUrl, FEED_STRATEGY: strategy, CACHE_PREFIX: prefix },
   });
   const windows: Array<{ name: string; fromUs: number; toUs: number }> = [];
+  // Every load of this strategy on one worker thread: its start-up runs beside the system's, and settling warms
+  // the generator's code with the system's, so neither phase is timed by a cold generator.
+  const loads = new LoadWorker();
   try {
     await system.waitReady('/readyz', 120_000);
     const seed = await loadSeed(seedFile);
@@ -220,8 +223,8 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       : `${readers.length} timelines built in ${((performance.now() - t0) / 1000).toFixed(0)} s (Redis +${((await probe.redisMemory()) - memory0) / 2 ** 20 | 0} MiB)`;
     process.stderr.write(`feed bench: ${strategy}: warm-up: ${warm}\n`);
 
-    // On a worker thread: the generator's timing must not wait on this thread's posts, scrapes and heap.
-    const mixLoad = (scenario: string, seconds: number, randomSeed: number, onStart?: () => void) => runLoadOnWorker({
+    // On the worker thread: the generator's timing must not wait on this thread's posts, scrapes and heap.
+    const mixLoad = (scenario: string, seconds: number, randomSeed: number, onStart?: () => void) => loads.run({
       scenario, target: system.url, seedFile, path: '/', randomSeed, live: false,
       stages: [{ kind: 'steady', durationMs: seconds * 1000, fromRate: settings.rate, toRate: settings.rate }],
       arrival: 'constant', connections: 64, timeoutMs: 30_000, thresholds: [],
@@ -314,6 +317,7 @@ async function measureStrategy(strategy: string, env: Record<string, string>, se
       ...(profileDir ? { profile: { dir: profileDir, windows } } : {}),
     };
   } finally {
+    await loads.close();
     await system.stop();
     await probe.deleteKeys().catch(() => 0);
     await probe.close();
