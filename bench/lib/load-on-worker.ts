@@ -22,7 +22,7 @@ export type WorkerMessage = { type: 'started' } | { type: 'report'; report: Load
  * second of CPU: its modules, undici's HTTP parser compiled) and the later ones run on code V8 has already
  * optimised. A worker per load started that second on a 2-core machine just before each measured phase, beside
  * the system it measures, and timed the phase's first requests with a cold generator (docs/perf/results.md,
- * 2026-12-06 10:20).
+ * "No mark-compact in any settled phase; one load worker per strategy").
  */
 export class LoadWorker {
   private readonly worker = new Worker(new URL('./load-worker.mjs', import.meta.url));

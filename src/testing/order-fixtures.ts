@@ -56,6 +56,7 @@ export async function countOrderEffects(database: Database, charges: readonly Ch
     reserved: Object.fromEntries(reservations.rows.map((r) => [r.state, Number(r.units)])) as Record<string, number>,
     stock: Number(stock.rows[0]!.stock),
     charged: mine.filter((c) => c.status === 'succeeded' && !c.refunded).length,
+    declined: mine.filter((c) => c.status === 'declined').length,
     chargeKeys: mine.length,
     distinctChargeKeys: new Set(mine.map((c) => c.key)).size,
   };
