@@ -29,6 +29,16 @@ for (const target of await dbTargets()) {
       assert.equal(after.sum - before.sum, 1, 'one load for 500 concurrent readers');
     });
 
+    it('an untagged post runs five statements: the insert checks the slug, and one read of the new row gives its answer and the summary cached for the feeds', async () => {
+      await createArticle(sys.api, author.token); // the author's profile and flags are warm from here on
+      const route = '/api/articles';
+      const before = await statementsServed(sys.api, route, 'POST');
+      await createArticle(sys.api, author.token);
+      const after = await statementsAfter(sys.api, route, before, 1, 'POST');
+      // begin, the insert (no lookup of the slug first), the outbox row, commit; then the one read of the new row.
+      assert.equal(after.sum - before.sum, 5, 'statements of one untagged post');
+    });
+
     it('a warm anonymous page costs no SQL at all', async () => {
       await createArticle(sys.api, author.token);
       await sys.api.get('/api/articles?limit=5');

@@ -81,6 +81,23 @@ export class ArticleCache {
   }
 
   /**
+   * A new article's record, read from Postgres once: its summary (what every follower's feed shows) is cached
+   * from the same row, so their first reads find it instead of each loading it. A fill like any other, so a write
+   * that lands during the read drops it again. When the summary was cached already (a reader got there first),
+   * the record is read on its own.
+   */
+  async fresh(id: number): Promise<ArticleRecord | undefined> {
+    let record: ArticleRecord | undefined;
+    await this.cache.getManyOrLoad<ArticleSummary>('article', [`id:${id}`], async () => {
+      record = await this.store.recordById(id);
+      if (!record) return new Map();
+      const { body: _body, ...summary } = record;
+      return new Map([[`id:${id}`, summary]]);
+    });
+    return record ?? this.store.recordById(id);
+  }
+
+  /**
    * A list page with its records and its authors' profiles in one entry: one cache read per page
    * instead of one per article and one per author (a cached page was ~17 cache operations, and
    * bentocache's per-operation cost was most of its CPU). Safe because every article write drops every

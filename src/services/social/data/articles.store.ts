@@ -150,17 +150,22 @@ export class ArticlesStore {
   }
 
   /**
-   * A new article with its tags (canonical, without duplicates), in the write's transaction: the row carries its sorted
-   * `tag_list` from the start, and the tags cost two statements (their counters' locks, their rows), none without
-   * tags. replaceTags would add a delete and a tag-list update that find nothing to do on a new article.
+   * A new article with its tags (canonical, without duplicates), in the write's transaction, unless its slug is taken
+   * (undefined then, and nothing written): the insert is the slug's check, one statement where a lookup and an insert
+   * were two, and a slug taken by a concurrent writer leaves the transaction usable for another try instead of
+   * failing it. The row carries its sorted `tag_list` from the start, and the tags cost two statements (their
+   * counters' locks, their rows), none without tags. replaceTags would add a delete and a tag-list update that find
+   * nothing to do on a new article.
    */
-  async insert(db: Db, authorId: number, fields: ArticleFields, tags: readonly string[] = []): Promise<{ id: number; createdAt: Date }> {
+  async insertIfSlugFree(db: Db, authorId: number, fields: ArticleFields, tags: readonly string[] = []): Promise<{ id: number; createdAt: Date } | undefined> {
     const row = await db
       .insertInto('social.articles')
       // Sorted by the database, as replaceTags sorts (its collation, not JavaScript's).
       .values({ ...fields, author_id: authorId, tag_list: sql<string[]>`array(select unnest(${[...tags]}::text[]) order by 1)` })
+      .onConflict((conflict) => conflict.column('slug').doNothing())
       .returning(['id', 'created_at'])
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!row) return undefined;
     if (tags.length > 0) {
       await lockTagCounters(db, tags, randomSlot());
       await db.insertInto('social.article_tags').values(tags.map((tag) => ({ article_id: row.id, tag }))).execute();

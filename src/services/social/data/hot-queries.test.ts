@@ -42,7 +42,7 @@ for (const target of await dbTargets()) {
       const posted = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           db.transaction().execute(async (trx) => {
-            const { id } = await store.insert(trx, 4 + (i % 2), { slug: `single-${i}`, title: 't', description: 'd', body: 'b' }, ['solo', `own-${i}`]);
+            const { id } = (await store.insertIfSlugFree(trx, 4 + (i % 2), { slug: `single-${i}`, title: 't', description: 'd', body: 'b' }, ['solo', `own-${i}`]))!;
             return id;
           }),
         ),
@@ -87,7 +87,7 @@ for (const target of await dbTargets()) {
         for (let i = 0; i < 12; i++) {
           const tags = tagSet();
           const id = await db.transaction().execute(async (trx) => {
-            const { id } = await store.insert(trx, 1 + w, { slug: `p-${w}-${i}`, title: 't', description: 'd', body: 'b' }, tags);
+            const { id } = (await store.insertIfSlugFree(trx, 1 + w, { slug: `p-${w}-${i}`, title: 't', description: 'd', body: 'b' }, tags))!;
             return id;
           });
           // Every other post re-tagged at once: the delete path (counts down) and the insert path (up), beside new posts.
@@ -110,7 +110,7 @@ for (const target of (await dbTargets()).filter((t) => t.name === 'postgres')) {
       const db = store.db;
       // The articles exist beforehand: only the tag counters are contended below.
       const [first, second] = await Promise.all([1, 2].map((author) =>
-        db.transaction().execute((trx) => store.insert(trx, author, { slug: `post-${author}`, title: 't', description: 'd', body: 'b' }))));
+        db.transaction().execute((trx) => store.insertIfSlugFree(trx, author, { slug: `post-${author}`, title: 't', description: 'd', body: 'b' }))));
       let release!: () => void;
       const mayCommit = new Promise<void>((resolve) => (release = resolve));
       let tagged!: () => void;

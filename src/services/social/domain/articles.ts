@@ -2,7 +2,7 @@ import { errors } from '../../../platform/errors/catalog.js';
 import type { IdentityClient, UserProfile } from '../../../contracts/identity.js';
 import type { ArticleCache } from '../data/article-cache.js';
 import type { ViewerFlags } from '../data/viewer-flags.js';
-import type { ArticleFields, ArticleFilter, ArticlesStore, ArticleSummary, Page, ViewerFlagSets } from '../data/articles.store.js';
+import type { ArticleFields, ArticleFilter, ArticleRecord, ArticlesStore, ArticleSummary, Page, ViewerFlagSets } from '../data/articles.store.js';
 import type { FeedStrategy } from '../feed/feed-strategy.js';
 import type { Outbox } from '../../../platform/bus/platform-bus.js';
 import { ARTICLE_DELETED, ARTICLE_PUBLISHED, articleEvent } from './article-events.js';
@@ -40,21 +40,17 @@ export class ArticlesDomain {
     checkArticleInput(input, 'create');
     const fields = { title: input.title!, description: input.description!, body: input.body! };
     const tags = normalizeTags(input.tagList ?? []);
-    const id = await this.withSlugRetry(async (attempt) =>
-      this.store.db.transaction().execute(async (trx) => {
-        const slug = await this.freeSlug(fields.title, attempt, (s) => this.store.slugTaken(s, trx));
-        const article = await this.store.insert(trx, authorId, { ...fields, slug }, tags);
-        const event = { articleId: article.id, authorId, publishedAt: article.createdAt.getTime() };
-        await this.outbox.add<SocialTables>(trx, [articleEvent(ARTICLE_PUBLISHED, event)]);
-        return article.id;
-      }),
-    );
+    const id = await this.store.db.transaction().execute(async (trx) => {
+      const article = await this.insertWithFreeSlug(trx, authorId, fields, tags);
+      const event = { articleId: article.id, authorId, publishedAt: article.createdAt.getTime() };
+      await this.outbox.add<SocialTables>(trx, [articleEvent(ARTICLE_PUBLISHED, event)]);
+      return article.id;
+    });
     // Fan-out (push/hybrid) starts from the event; the response does not wait for it.
     this.outbox.wake();
     await Promise.all([this.cached.published(authorId, tags), this.feed.onArticlesChanged?.(authorId)]);
-    // The summary every follower's feed will show, cached now: not loaded by each of their first reads at once.
-    const [view] = await Promise.all([this.viewById(id, authorId), this.cached.byIds([id])]);
-    return view;
+    // The summary every follower's feed will show is cached from the answer's row: not loaded by each of their first reads.
+    return this.view(await this.cached.fresh(id), authorId);
   }
 
   async get(slug: string, viewerId: number | null): Promise<ArticleView> {
@@ -169,7 +165,10 @@ export class ArticlesDomain {
 
   /** The answer to a write: from Postgres (the write just dropped the cached copy), with its body. */
   private async viewById(id: number, viewerId: number | null): Promise<ArticleView> {
-    const record = await this.store.recordById(id);
+    return this.view(await this.store.recordById(id), viewerId);
+  }
+
+  private async view(record: ArticleRecord | undefined, viewerId: number | null): Promise<ArticleView> {
     if (!record) throw errors.notFound('article');
     const [view] = await this.hydrate([record], viewerId);
     return view!;
@@ -186,6 +185,20 @@ export class ArticlesDomain {
     const key = await this.keyOf(slug);
     if (key.author_id !== viewerId) throw errors.forbidden('article');
     return key;
+  }
+
+  /**
+   * Inserts under the title's slug, or a suffixed one when that is taken (by a committed article or a concurrent
+   * writer's): each try is the insert itself, so nothing is rolled back. A suffix is random over 32 bits, so the
+   * bound is never reached in practice; if it is, the write fails as a conflict rather than looping.
+   */
+  private async insertWithFreeSlug(trx: Parameters<ArticlesStore['insertIfSlugFree']>[0], authorId: number, fields: Omit<ArticleFields, 'slug'>, tags: readonly string[]) {
+    const base = slugify(fields.title);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const inserted = await this.store.insertIfSlugFree(trx, authorId, { ...fields, slug: attempt === 0 ? base : suffixed(base) }, tags);
+      if (inserted) return inserted;
+    }
+    throw errors.conflict('slug');
   }
 
   /** The title's slug if free, else a suffixed one; after a lost race (attempt > 0) always suffixed. */
