@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { NodeProcess } from '../../src/testing/cli-process.js';
 import { spawnHelloServer } from '../../src/loadgen/testing/peers.js';
-import { LoadWorker, runLoadOnWorker } from './load-on-worker.js';
+import { LoadWorker } from './load-on-worker.js';
 
 let server: NodeProcess;
 
@@ -24,7 +24,8 @@ function busy(ms: number): void {
 test('a load on its worker thread sends every due request, and a busy bench thread does not hold it back', async () => {
   const HELD_MS = 1500;
   let starts = 0;
-  const report = await runLoadOnWorker(
+  const worker = new LoadWorker();
+  const report = await worker.run(
     {
       scenario: 'get', target: server.url, seedFile: '', path: '/', randomSeed: 1, live: false,
       stages: [{ kind: 'steady', durationMs: 3000, fromRate: 100, toRate: 100 }],
@@ -36,7 +37,7 @@ test('a load on its worker thread sends every due request, and a busy bench thre
       // and time every request due meanwhile from its due time.
       setTimeout(() => busy(HELD_MS), 500);
     },
-  );
+  ).finally(() => worker.close());
   assert.equal(starts, 1, 'onStart once, when the clock started');
   assert.equal(report.summary.due, 300, 'every due request counted');
   assert.equal(report.summary.errors, 0);

@@ -65,13 +65,3 @@ export class LoadWorker {
     await exited;
   }
 }
-
-/** One load on a worker of its own, closed after it. */
-export async function runLoadOnWorker(options: WorkerLoadOptions, onStart?: () => void): Promise<LoadReport> {
-  const worker = new LoadWorker();
-  try {
-    return await worker.run(options, onStart);
-  } finally {
-    await worker.close();
-  }
-}

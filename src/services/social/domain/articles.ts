@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely';
 import { errors } from '../../../platform/errors/catalog.js';
 import type { IdentityClient, UserProfile } from '../../../contracts/identity.js';
 import type { ArticleCache } from '../data/article-cache.js';
@@ -192,7 +193,7 @@ export class ArticlesDomain {
    * writer's): each try is the insert itself, so nothing is rolled back. A suffix is random over 32 bits, so the
    * bound is never reached in practice; if it is, the write fails as a conflict rather than looping.
    */
-  private async insertWithFreeSlug(trx: Parameters<ArticlesStore['insertIfSlugFree']>[0], authorId: number, fields: Omit<ArticleFields, 'slug'>, tags: readonly string[]) {
+  private async insertWithFreeSlug(trx: Transaction<SocialTables>, authorId: number, fields: Omit<ArticleFields, 'slug'>, tags: readonly string[]) {
     const base = slugify(fields.title);
     for (let attempt = 0; attempt < 4; attempt++) {
       const inserted = await this.store.insertIfSlugFree(trx, authorId, { ...fields, slug: attempt === 0 ? base : suffixed(base) }, tags);
