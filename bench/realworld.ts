@@ -30,6 +30,7 @@ import { keptEmbeddedBase } from '../src/cli/embedded-base.js';
 import { allServices } from '../src/services/registry.js';
 import { monotonicUs, profileNodeArgs, profiling, reportProfiles } from './lib/profile.js';
 import { heapMark, heapSummary, type HeapSummary } from './lib/heap.js';
+import { increase } from './lib/prom.js';
 import { mkdir } from 'node:fs/promises';
 
 function envInt(name: string, fallback: number): number {
@@ -310,24 +311,31 @@ interface Row {
   result: LoadResult;
   /** Resident memory of the measured process right after the row (MB); undefined for the hello baseline's own process. */
   rssMb?: number | undefined;
+  /** The measured process's cache misses and refresh-ahead reloads during the row, its warm-up included (from its /metrics). */
+  cache?: { misses: number; reloads: number };
   /** The row's window on the profiler's clock (µs), for --profile. */
   window?: { fromUs: number; toUs: number };
   /** The measured process's heap after the row and its GC during it, for --profile. */
   heap?: HeapSummary;
 }
 
-/** Measures each endpoint in turn; with `metricsUrl` (--profile) each row also gets the process's heap summary. */
-async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, rows: Row[], pid?: number, metricsUrl?: string): Promise<void> {
+/**
+ * Measures each endpoint in turn. With `measured` (a system, not the hello baseline) each row also gets the
+ * process's cache misses, and with `profile` its heap summary.
+ */
+async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, rows: Row[], measured?: { pid: number | undefined; metricsUrl: string; profile: boolean }): Promise<void> {
   for (const spec of specs) {
     process.stderr.write(`  measuring ${label} ${spec.endpoint} (${load.warmupSeconds} s warm-up + ${load.durationSeconds} s)\n`);
     const fromUs = monotonicUs() + load.warmupSeconds * 1e6;
-    const mark = metricsUrl ? await heapMark(metricsUrl) : undefined;
+    const mark = measured ? await heapMark(measured.metricsUrl) : undefined;
     const result = await measure(spec, load);
-    const after = metricsUrl ? await heapMark(metricsUrl) : undefined;
-    const heap = mark && after ? heapSummary(mark, after) : undefined;
-    rows.push({ target: label, result, rssMb: await rssMb(pid), window: { fromUs, toUs: monotonicUs() }, ...(heap ? { heap } : {}) });
+    const after = measured ? await heapMark(measured.metricsUrl) : undefined;
+    const cache = mark && after ? { misses: increase(mark, after, 'cache_misses_total'), reloads: increase(mark, after, 'cache_refreshes_total') } : undefined;
+    const heap = measured?.profile && mark && after ? heapSummary(mark, after) : undefined;
+    rows.push({ target: label, result, rssMb: await rssMb(measured?.pid), window: { fromUs, toUs: monotonicUs() }, ...(cache ? { cache } : {}), ...(heap ? { heap } : {}) });
     const failures = result.errors > 0 ? `, ERRORS ${JSON.stringify(result.failures.statuses)} e.g. ${result.failures.sample}` : '';
-    process.stderr.write(`    ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${failures}\n`);
+    const misses = cache ? `, ${cache.misses} cache misses` : '';
+    process.stderr.write(`    ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${misses}${failures}\n`);
   }
 }
 
@@ -473,7 +481,7 @@ async function runTarget(target: Target, load: LoadSettings, rows: Row[], report
       const warmStarted = performance.now();
       await warmSampled(system.url, seeded);
       process.stderr.write(`${label}: every sampled article, feed and signed-in list read once (${Math.round(performance.now() - warmStarted)} ms)\n`);
-      await measureAll(label, endpoints(system.url, seeded), load, rows, system.child.pid, profileDir ? system.url : undefined);
+      await measureAll(label, endpoints(system.url, seeded), load, rows, { pid: system.child.pid, metricsUrl: system.url, profile: profileDir !== undefined });
       valid = (await stopSystemProcess(system, label, report)) && valid;
       if (profileDir) {
         reportHeap(label, rows.slice(before), report);
@@ -532,8 +540,8 @@ export const benchmark: Benchmark = {
     const hellos = rows.filter((r) => r.target.startsWith('hello')).map((r) => r.result.reqPerSec);
     const helloRps = hellos.reduce((a, b) => a + b, 0) / hellos.length;
     report.table(
-      ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs hello', 'RSS MB'],
-      rows.map(({ target, result, rssMb }) => [
+      ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs hello', 'RSS MB', 'cache misses (reloads)'],
+      rows.map(({ target, result, rssMb, cache }) => [
         target,
         result.endpoint,
         Math.round(result.reqPerSec),
@@ -542,6 +550,7 @@ export const benchmark: Benchmark = {
         result.errors,
         `${(result.reqPerSec / helloRps).toFixed(3)}`,
         rssMb ?? '-',
+        cache ? `${cache.misses} (${cache.reloads})` : '-',
       ]),
     );
     const drift = hellos.length === 2 ? Math.abs(hellos[0]! - hellos[1]!) / helloRps : 0;
@@ -555,6 +564,19 @@ export const benchmark: Benchmark = {
     for (const row of rows.filter((r) => r.result.endpoint.endsWith(', signed in'))) {
       const anonymous = rows.find((r) => r.target === row.target && r.result.endpoint === row.result.endpoint.slice(0, -', signed in'.length));
       if (anonymous) report.text(`${row.target} ${row.result.endpoint}: ${((row.result.reqPerSec / anonymous.result.reqPerSec) * 100).toFixed(0)}% of anonymous`);
+    }
+
+    // A read row that missed much is not measuring the cache-speed read it names: say so next to its figures.
+    const missed = rows.filter(
+      (r): r is Row & { cache: NonNullable<Row['cache']> } => r.cache !== undefined && r.result.endpoint.startsWith('GET ') && r.cache.misses > r.result.requests / 100,
+    );
+    if (missed.length > 0) {
+      report.text(
+        `**Read rows that missed on more than 1% of their requests:** ${missed
+          .map(({ target, result, cache }) => `${target} ${result.endpoint} (${cache.misses} misses, its warm-up included; ${result.requests} requests measured)`)
+          .join('; ')}. The usual cause: the warm-up loads every sampled key within seconds, so they expire together a TTL later ` +
+          '(CACHE_TTL_ARTICLE_S, 60 s by default, shortened by up to CACHE_TTL_JITTER), and a row that runs then pays their reloads, which the rows before it did not.',
+      );
     }
 
     const errors = rows.filter((r) => r.result.errors > 0);
