@@ -3,6 +3,8 @@
 //   node --import tsx docs/perf/embedded-miss-cost.mts [rounds=3]
 // - the statement alone: PGlite (in memory and on a data directory) answering the single article's select by slug
 //   over 10,000 rows, next to `select 1`, PGlite's floor per statement;
+// - the view counter's write-behind flush (one statement per second, ArticlesStore.addViews) updating 1,000, 3,000 and
+//   6,000 of those rows: all that time PGlite's one connection is busy, and a miss arriving then waits for it;
 // - the cache alone: the embedded cache (near cache over bentocache's L1, no REDIS_URL) missing a new key whose
 //   loader answers at once with an article-sized record, next to a near hit of the same keys.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +37,16 @@ for (const where of ['in memory', 'on a data directory'] as const) {
     t = performance.now();
     for (let i = 0; i < N; i++) await db.query('select 1');
     console.log(`PGlite ${where}, round ${round + 1}: the select by slug ${us(select, N)}, select 1 ${us(performance.now() - t, N)}`);
+  }
+  await db.exec('alter table articles add column views_count bigint not null default 0');
+  for (const rows of [1_000, 3_000, 6_000]) {
+    const ids = Array.from({ length: rows }, (_, i) => ((i * 7919) % 10000) + 1);
+    const t = performance.now();
+    await db.query('update articles as a set views_count = a.views_count + v.n from unnest($1::bigint[], $2::bigint[]) as v(id, n) where a.id = v.id', [
+      ids,
+      ids.map(() => 1),
+    ]);
+    console.log(`PGlite ${where}: a view-count flush of ${rows} rows ${(performance.now() - t).toFixed(0)} ms`);
   }
   await db.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
