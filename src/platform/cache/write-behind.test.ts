@@ -38,6 +38,43 @@ describe('WriteBehindCounter', () => {
     assert.equal(written.get(7), 7);
   });
 
+  it('writes an interval in batches of at most batchKeys keys, every increment once', async () => {
+    const batches: Map<number, number>[] = [];
+    const counter = new WriteBehindCounter({
+      name: 't', flushEveryMs: 60_000, batchKeys: 200, registry: new Registry(), logger,
+      flush: async (b) => { batches.push(new Map(b)); },
+    });
+    for (let i = 0; i < 1_050; i++) counter.increment(i, 1 + (i % 3));
+    await counter.flush();
+    assert.deepEqual(batches.map((b) => b.size), [200, 200, 200, 200, 200, 50]);
+    const written = new Map(batches.flatMap((b) => [...b]));
+    assert.equal(written.size, 1_050);
+    for (let i = 0; i < 1_050; i++) assert.equal(written.get(i), 1 + (i % 3));
+    await counter.close();
+  });
+
+  it('a failed batch keeps its increments and those after it, and the batches before it are not written again', async () => {
+    const written = new Map<number, number>();
+    let calls = 0;
+    let failOnCall = 2;
+    const counter = new WriteBehindCounter({
+      name: 't', flushEveryMs: 60_000, batchKeys: 10, registry: new Registry(), logger,
+      flush: async (b) => {
+        if (++calls === failOnCall) throw new Error('database down');
+        for (const [k, v] of b) written.set(k, (written.get(k) ?? 0) + v);
+      },
+    });
+    for (let i = 0; i < 30; i++) counter.increment(i);
+    await counter.flush();
+    assert.equal(written.size, 10, 'the first batch was written before the second failed');
+    assert.equal(counter.buffered, 20, 'the failed batch and the one after it wait for the next flush');
+    counter.increment(25);
+    failOnCall = 0;
+    await counter.close();
+    assert.equal(written.size, 30);
+    for (let i = 0; i < 30; i++) assert.equal(written.get(i), i === 25 ? 2 : 1, `key ${i}`);
+  });
+
   it('close() resolves only after every flush, including one started by a concurrent caller, has written', async () => {
     // The database is closed right after close() resolves: a flush still running then loses its views.
     let running = 0;

@@ -82,6 +82,11 @@ export const ConfigSchema = Type.Object({
   CACHE_REFRESH_AHEAD: Type.Number({ minimum: 0.5, maximum: 1, default: 1 }),
   /** Write-behind counters (article views) are flushed to Postgres this often, and at shutdown. */
   WRITE_BEHIND_FLUSH_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  /**
+   * Most counters written per statement of a flush: smaller batches let reads in between (on PGlite, one connection
+   * on the event loop, a 2,000-row UPDATE held everything for 20-60 ms); larger ones take fewer statements.
+   */
+  WRITE_BEHIND_BATCH_KEYS: Type.Integer({ minimum: 1, default: 200 }),
   // Home feed (docs/patterns/feed.md): pull (fan-out on read), push (on write), hybrid (push, but followed
   // celebrities are merged at read time).
   FEED_STRATEGY: Type.Union([Type.Literal('pull'), Type.Literal('push'), Type.Literal('hybrid')], { default: 'hybrid' }),

@@ -24,7 +24,7 @@ export const linksService: ServiceModule = {
     try {
       const shards = new LinkShards(map);
       // Clicks are summed in memory and added to Postgres in one statement per shard per interval and at shutdown.
-      const clicks = new ClickCounters(shards.all(), { flushEveryMs: config.WRITE_BEHIND_FLUSH_MS, registry: metrics.registry, logger });
+      const clicks = new ClickCounters(shards.all(), { flushEveryMs: config.WRITE_BEHIND_FLUSH_MS, batchKeys: config.WRITE_BEHIND_BATCH_KEYS, registry: metrics.registry, logger });
       const analytics = await openClickStore({ dataDir: config.DATA_DIR, blobUrl: config.BLOB_URL });
       const events = new ClickBatcher(analytics, config.WRITE_BEHIND_FLUSH_MS, logger);
       const archival = await startArchival(bus, analytics, { afterDays: config.LINKS_ARCHIVE_AFTER_DAYS, everyMs: config.LINKS_ARCHIVE_EVERY_S * 1000 }, logger);

@@ -41,10 +41,11 @@ export const socialService: ServiceModule = {
     const userExport = new UserExport(db, articlesStore, outbox);
     const exportWorker = await userExport.work(bus);
 
-    // Write-behind: views are summed in memory and added to Postgres in one statement per interval and at shutdown.
+    // Write-behind: views are summed in memory and added to Postgres once per interval (in batches) and at shutdown.
     const views = new WriteBehindCounter({
       name: 'article_views',
       flushEveryMs: config.WRITE_BEHIND_FLUSH_MS,
+      batchKeys: config.WRITE_BEHIND_BATCH_KEYS,
       flush: (batch) => articlesStore.addViews(batch),
       registry: metrics.registry,
       logger,
