@@ -2,7 +2,8 @@
 // goal holds; the realworld bench's default rows run into the warm-up's expiry wave"):
 //   node --import tsx docs/perf/embedded-miss-cost.mts [rounds=3]
 // - the statement alone: PGlite (in memory and on a data directory) answering the single article's select by slug
-//   over 10,000 rows, next to `select 1`, PGlite's floor per statement;
+//   over 10,000 rows, next to `select 1`, PGlite's floor per statement, and to the same rows read 4 and 10 slugs a
+//   statement (`slug = any($1)`, as batchedLookup sends misses that arrive together);
 // - the view counter's write-behind flush (one statement per second, ArticlesStore.addViews) updating 1,000, 3,000 and
 //   6,000 of those rows: all that time PGlite's one connection is busy, and a miss arriving then waits for it;
 // - the cache alone: the embedded cache (near cache over bentocache's L1, no REDIS_URL) missing a new key whose
@@ -30,13 +31,24 @@ for (const where of ['in memory', 'on a data directory'] as const) {
   await db.exec(`insert into articles (slug, title, description, author_id, tag_list, body) select 'bench-article-' || g,
     'Bench article ' || g, 'Article ' || g, g % 1000, array['node', 'redis'], '${body}' from generate_series(1, 10000) g`);
   const bySlug = 'select id, slug, title, description, author_id, favorites_count, created_at, updated_at, tag_list, body from articles where slug = $1';
+  const bySlugs = bySlug.replace('slug = $1', 'slug = any($1)');
   for (let round = 0; round < rounds; round++) {
     let t = performance.now();
     for (let i = 0; i < N; i++) await db.query(bySlug, [`bench-article-${((i * 7919) % 10000) + 1}`]);
     const select = performance.now() - t;
     t = performance.now();
     for (let i = 0; i < N; i++) await db.query('select 1');
-    console.log(`PGlite ${where}, round ${round + 1}: the select by slug ${us(select, N)}, select 1 ${us(performance.now() - t, N)}`);
+    const floor = performance.now() - t;
+    // The same rows by `slug = any($1)`, 4 and 10 slugs a statement: what batchedLookup makes of misses that arrive together.
+    const batched: string[] = [];
+    for (const size of [4, 10]) {
+      t = performance.now();
+      for (let i = 0; i < N; i += size) {
+        await db.query(bySlugs, [Array.from({ length: size }, (_, k) => `bench-article-${(((i + k) * 7919) % 10000) + 1}`)]);
+      }
+      batched.push(`${size} a statement ${us(performance.now() - t, N)}`);
+    }
+    console.log(`PGlite ${where}, round ${round + 1}: the select by slug ${us(select, N)} (by any(): ${batched.join(', ')} per slug), select 1 ${us(floor, N)}`);
   }
   await db.exec('alter table articles add column views_count bigint not null default 0');
   for (const rows of [1_000, 3_000, 6_000]) {

@@ -56,3 +56,45 @@ for (const target of await dbTargets()) {
     });
   });
 }
+
+for (const target of await dbTargets()) {
+  test(`reads that miss together (${target.name}): single articles, feed pages' summaries and viewers' sets each share one statement, and every caller gets its own rows`, { ...target.options, timeout: 60_000 }, async () => {
+    await withMigratedDatabase(target, [socialMigrations], async (database) => {
+      const store = new ArticlesStore(database);
+      const db = store.db;
+      await sql`insert into social.articles (slug, title, description, body, author_id)
+        select 's' || g, 'Title ' || g, 'd', 'body ' || g, 1 + g % 3 from generate_series(1, 12) g`.execute(db);
+      const ids = Object.fromEntries((await sql<{ id: string | number; slug: string }>`select id, slug from social.articles`.execute(db)).rows.map((r) => [r.slug, Number(r.id)]));
+      await sql`insert into social.favorites (user_id, article_id) values (21, ${ids['s1']}), (21, ${ids['s2']}), (23, ${ids['s3']})`.execute(db);
+      await sql`insert into social.follows (follower_id, followee_id) values (21, 1), (22, 2), (22, 3)`.execute(db);
+      const statements = async <T>(reads: () => Promise<T>): Promise<{ result: T; count: number }> => {
+        const before = database.queryCounts().primary;
+        const result = await reads();
+        return { result, count: database.queryCounts().primary - before };
+      };
+
+      const slugs = ['s3', 'missing', 's1', 's12', 's3'];
+      const singles = await statements(() => Promise.all(slugs.map((slug) => store.recordBySlug(slug))));
+      assert.deepEqual(singles.result.map((r) => r && [r.slug, r.title, r.body]), [
+        ['s3', 'Title 3', 'body 3'], undefined, ['s1', 'Title 1', 'body 1'], ['s12', 'Title 12', 'body 12'], ['s3', 'Title 3', 'body 3'],
+      ]);
+      assert.equal(singles.count, 1, 'five single-article misses, one statement');
+
+      const pages = [[ids['s5']!, ids['s4']!], [999_999, ids['s4']!], [ids['s9']!]];
+      const summaries = await statements(() => Promise.all(pages.map((page) => store.summariesByIds(page))));
+      assert.deepEqual(summaries.result.map((page) => page.map((s) => s.slug)), [['s5', 's4'], ['s4'], ['s9']]);
+      assert.ok(summaries.result.every((page) => page.every((s) => !('body' in s))), 'summaries carry no body');
+      assert.equal(summaries.count, 1, "three requests' feed pages, one statement");
+
+      const viewers = [21, 22, 23, 24];
+      const sets = await statements(() => Promise.all(viewers.map((viewer) => store.viewerSets(viewer, 100))));
+      assert.deepEqual(sets.result.map((s) => ({ favorites: [...s.favorites].sort((a, b) => a - b), following: [...s.following].sort((a, b) => a - b) })), [
+        { favorites: [ids['s1'], ids['s2']].sort((a, b) => a! - b!), following: [1] },
+        { favorites: [], following: [2, 3] },
+        { favorites: [ids['s3']], following: [] },
+        { favorites: [], following: [] },
+      ]);
+      assert.equal(sets.count, 1, "four viewers' sets, one statement");
+    });
+  });
+}

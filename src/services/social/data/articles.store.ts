@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/db/database.js';
+import { batchedLookup, type BatchedLookup } from '../../../platform/db/batched-lookup.js';
 import { compileOnce, type CompiledStatement } from '../../../platform/db/compile-once.js';
 import type { SocialTables } from './tables.js';
 
@@ -72,6 +73,12 @@ export interface Page {
   offset: number;
 }
 
+/** Up to a limit of the ids of the articles a user favorited and of the users they follow (ViewerFlags' sets). */
+export interface ViewerSets {
+  favorites: number[];
+  following: number[];
+}
+
 /** A viewer's flags on one article: they favorited it, they follow its author. */
 export interface RowFlags {
   favorited: boolean;
@@ -100,7 +107,7 @@ type Db = Kysely<SocialTables> | Transaction<SocialTables>;
 export class ArticlesStore {
   readonly db: Kysely<SocialTables>;
   // The cache-off hot reads' statements, each built and compiled by Kysely once (platform/db/compile-once.ts).
-  private readonly recordBySlugStatement;
+  private readonly recordsBySlugsStatement;
   private readonly flaggedRecordBySlugStatement;
   private readonly summariesStatement;
   private readonly flaggedSummariesStatement;
@@ -108,10 +115,15 @@ export class ArticlesStore {
   private readonly viewerSetsStatement;
   /** findPage's statement per filter shape (which filters are set), compiled on first use. */
   private readonly pageStatements = new Map<string, CompiledStatement<PageArgs, PageRow>>();
+  // The cache's loaders: lookups that arrive together (an expiry wave's misses) share one statement.
+  private readonly recordLookup: BatchedLookup<string, ArticleRecord>;
+  private readonly summaryLookup: BatchedLookup<number, ArticleSummary>;
+  /** By the `limit` asked for (one value in practice: ViewerFlags'). */
+  private readonly viewerSetLookups = new Map<number, BatchedLookup<number, ViewerSets>>();
 
   constructor(database: Database) {
     this.db = database.as<SocialTables>();
-    this.recordBySlugStatement = compileOnce(this.db, (slug: string) => this.records().where('a.slug', '=', slug));
+    this.recordsBySlugsStatement = compileOnce(this.db, (slugs: string[]) => this.records().where(sql<boolean>`a.slug = any(${slugs}::text[])`));
     this.flaggedRecordBySlugStatement = compileOnce(this.db, (slug: string, viewer: number) =>
       this.records().select(flagColumns(viewer)).where('a.slug', '=', slug),
     );
@@ -135,13 +147,23 @@ export class ArticlesStore {
           where follower_id = ${userId} and followee_id = any(${authorIds}::bigint[])`,
     );
     // Both of a viewer's sets in one statement (each from its primary key's leading column): one round trip and
-    // one pooled connection where two parallel statements took two of each, on the miss a feed read waits for.
+    // one pooled connection where two parallel statements took two of each, on the miss a feed read waits for;
+    // and the sets of every viewer missing at the same time in that one statement (viewerSets).
     this.viewerSetsStatement = compileOnce(
       this.db,
-      (userId: number, limit: number) => sql<{ favorites: Array<string | number>; following: Array<string | number> }>`
-        select array(select article_id from social.favorites where user_id = ${userId} limit ${limit}) as favorites,
-          array(select followee_id from social.follows where follower_id = ${userId} limit ${limit}) as following`,
+      (userIds: number[], limit: number) => sql<{ id: string | number; favorites: Array<string | number>; following: Array<string | number> }>`
+        select u.id, array(select article_id from social.favorites where user_id = u.id limit ${limit}) as favorites,
+          array(select followee_id from social.follows where follower_id = u.id limit ${limit}) as following
+        from unnest(${userIds}::bigint[]) as u(id)`,
     );
+    this.recordLookup = batchedLookup(async (slugs) => {
+      const rows = await this.recordsBySlugsStatement([...new Set(slugs)]);
+      return new Map(rows.map((row) => [row.slug, toRecord(row)]));
+    });
+    this.summaryLookup = batchedLookup(async (ids) => {
+      const [row] = await this.summariesStatement([...new Set(ids)]);
+      return new Map((row?.page ?? []).map((r) => [r.id, r]));
+    });
   }
 
   async slugTaken(slug: string, db: Db = this.db): Promise<boolean> {
@@ -208,12 +230,14 @@ export class ArticlesStore {
       .executeTakeFirst();
   }
 
-  /** Summaries (with sorted tags, without body) in the order of `ids`: one query per batch (the feed's page). */
+  /**
+   * Summaries (with sorted tags, without body) in the order of `ids`: one statement for the batch (the feed's
+   * page), shared with the batches of other requests that miss at the same time (batchedLookup).
+   */
   async summariesByIds(ids: readonly number[]): Promise<ArticleSummary[]> {
     if (ids.length === 0) return [];
-    const [row] = await this.summariesStatement([...new Set(ids)]);
-    const byId = new Map((row?.page ?? []).map((r) => [r.id, r]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+    const found = await Promise.all(ids.map((id) => this.summaryLookup.load(id)));
+    return found.filter((summary) => summary !== undefined);
   }
 
   /** summariesByIds and `viewerId`'s flags on them, in one statement (a feed page with the cache off). */
@@ -241,9 +265,9 @@ export class ArticlesStore {
     return rows.map(toRecord);
   }
 
+  /** One article with its body, by slug (the single-article read's miss): shares a statement with others' (batchedLookup). */
   async recordBySlug(slug: string): Promise<ArticleRecord | undefined> {
-    const [row] = await this.recordBySlugStatement(slug);
-    return row ? toRecord(row) : undefined;
+    return this.recordLookup.load(slug);
   }
 
   /** recordBySlug and `viewerId`'s flags on it, in one statement (a single article with the cache off). */
@@ -265,9 +289,16 @@ export class ArticlesStore {
   }
 
   /** Up to `limit` ids of the articles `userId` favorited and of the users they follow (the viewer's cached sets, ViewerFlags). */
-  async viewerSets(userId: number, limit: number): Promise<{ favorites: number[]; following: number[] }> {
-    const [row] = await this.viewerSetsStatement(userId, limit);
-    return { favorites: (row?.favorites ?? []).map(Number), following: (row?.following ?? []).map(Number) };
+  async viewerSets(userId: number, limit: number): Promise<ViewerSets> {
+    let lookup = this.viewerSetLookups.get(limit);
+    if (!lookup) {
+      lookup = batchedLookup(async (userIds) => {
+        const rows = await this.viewerSetsStatement([...new Set(userIds)], limit);
+        return new Map(rows.map((row) => [Number(row.id), { favorites: row.favorites.map(Number), following: row.following.map(Number) }]));
+      });
+      this.viewerSetLookups.set(limit, lookup);
+    }
+    return (await lookup.load(userId)) ?? { favorites: [], following: [] };
   }
 
   /** Adds buffered view counts in one statement (the write-behind flush). */
