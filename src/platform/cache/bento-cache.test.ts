@@ -88,6 +88,22 @@ for (const tier of tiers) {
       assert.match(text, /cache_stampede_collapsed_total\{cache="article"\} 499/);
     });
 
+    it('loads under the soft and hard timeouts capture no stack trace up front (p-timeout 8, ADR 0049)', async () => {
+      const capture = Error.captureStackTrace;
+      let captured = 0;
+      Error.captureStackTrace = (...args: Parameters<typeof capture>) => {
+        captured++;
+        capture(...args);
+      };
+      try {
+        // Keys never read before: each a miss whose load runs under a timeout (hard: no graced value yet).
+        for (let i = 0; i < 50; i++) assert.equal(await cache.getOrLoad('article', `timed-${i}`, async () => i), i);
+      } finally {
+        Error.captureStackTrace = capture;
+      }
+      assert.equal(captured, 0, 'stack traces captured by 50 loads that did not time out');
+    });
+
     // Counters are shared only through Redis: in L1 alone a read costs no command.
     if (tier.redis !== undefined) it('a stampede of 500 readers on a cold key reads its invalidation counters twice in all (before the load, after the store), not once per reader', async () => {
       const ours = await commandsOfOwnCache(tier.redis!, (cache) =>
