@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { batchedLookup } from './batched-lookup.js';
+import { countStatementInScope, currentStatementScope, withStatementScope, type StatementScope } from './statement-scope.js';
 
 /** A lookup whose batches are recorded and, while `hold` is set, kept reading until released. */
 function recorded() {
@@ -72,5 +73,27 @@ describe('batchedLookup', () => {
     assert.match(String((failed[0] as PromiseRejectedResult).reason), /statement failed/);
     assert.equal(await lookup.load('y'), 'row:y');
     assert.deepEqual(batches, [['x', 'boom'], ['y']]);
+  });
+
+  it("a batch runs in its askers' joint scope: replica reads only if all may, at the latest write position of theirs, and each asker counts its statement", async () => {
+    const seen: (StatementScope | undefined)[] = [];
+    const lookup = batchedLookup<string, string>(async (keys) => {
+      seen.push(currentStatementScope());
+      countStatementInScope();
+      return new Map(keys.map((k) => [k, k]));
+    });
+    const reader = { count: 0, replicaReads: true, minLsn: 10n };
+    const writer = { count: 0, replicaReads: true, minLsn: 99n };
+    const anonymous = { count: 0, replicaReads: true, minLsn: null };
+    // Three requests read in one turn: each asks from its own scope.
+    await Promise.all([withStatementScope(reader, () => lookup.load('a')), withStatementScope(writer, () => lookup.load('b')), withStatementScope(anonymous, () => lookup.load('c'))]);
+    assert.equal(seen.length, 1);
+    assert.deepEqual({ replicaReads: seen[0]?.replicaReads, minLsn: seen[0]?.minLsn }, { replicaReads: true, minLsn: 99n });
+    assert.deepEqual([reader.count, writer.count, anonymous.count], [1, 1, 1]);
+
+    // Background work (no scope) in the batch: every read of it goes to the primary.
+    await Promise.all([withStatementScope(reader, () => lookup.load('d')), lookup.load('e')]);
+    assert.equal(seen.length, 2);
+    assert.equal(seen[1]?.replicaReads, false);
   });
 });
