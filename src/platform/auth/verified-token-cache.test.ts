@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeJwt } from 'jose';
 import { createTokenService, type TokenService } from './tokens.js';
 import { withVerifiedTokenCache } from './verified-token-cache.js';
 
@@ -23,11 +24,13 @@ describe('verified token cache', () => {
   });
 
   it('refuses a cached token once it has expired', async () => {
-    const tokens = withVerifiedTokenCache(counted(1));
+    // exp is in whole seconds (floor(now) + 2), so the token is good for more than 1 s and at most 2 s:
+    // a 1 s lifetime could already be over at the first verify, when signed just before a second's end.
+    const tokens = withVerifiedTokenCache(counted(2));
     const token = await tokens.sign(7);
     assert.deepEqual(await tokens.verify(token), { userId: 7, version: 0, roles: ['customer'] });
-    // exp is in whole seconds: at most 2 s from now it has passed.
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const expiresAtMs = decodeJwt(token).exp! * 1000;
+    await new Promise((resolve) => setTimeout(resolve, expiresAtMs - Date.now() + 50));
     assert.equal(await tokens.verify(token), null);
   });
 

@@ -18,10 +18,10 @@ function recorded() {
 }
 
 describe('batchedLookup', () => {
-  it('lookups asked in the same tick share one batch, and each gets its own row or undefined', async () => {
+  it('lookups asked in the same tick share one batch, each key in it once, and each lookup gets its own row or undefined', async () => {
     const { lookup, batches } = recorded();
-    const found = await Promise.all(['a', 'unknown-1', 'b'].map((k) => lookup.load(k)));
-    assert.deepEqual(found, ['row:a', undefined, 'row:b']);
+    const found = await Promise.all(['a', 'unknown-1', 'a', 'b'].map((k) => lookup.load(k)));
+    assert.deepEqual(found, ['row:a', undefined, 'row:a', 'row:b']);
     assert.deepEqual(batches, [['a', 'unknown-1', 'b']]);
   });
 

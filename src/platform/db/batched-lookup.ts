@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { currentStatementScope, withStatementScope, type StatementScope } from './statement-scope.js';
 
-/** Reads the rows of many keys in one statement; keys it does not return were not found. */
+/** Reads the rows of many distinct keys in one statement; keys it does not return were not found. */
 export type LookupMany<K, V> = (keys: readonly K[]) => Promise<ReadonlyMap<K, V>>;
 
 export interface BatchedLookup<K, V> {
@@ -32,7 +32,7 @@ export function batchedLookup<K, V>(lookupMany: LookupMany<K, V>, options: { max
     async (asks) => {
       const askers = new Set(asks.map((ask) => ask.scope));
       const scope = jointScope([...askers]);
-      const batch = withStatementScope(scope, () => lookupMany(asks.map((ask) => ask.key)));
+      const batch = withStatementScope(scope, () => lookupMany([...new Set(asks.map((ask) => ask.key))]));
       reading = batch;
       try {
         const found = await batch;

@@ -123,14 +123,14 @@ export class ArticlesStore {
 
   constructor(database: Database) {
     this.db = database.as<SocialTables>();
-    this.recordsBySlugsStatement = compileOnce(this.db, (slugs: string[]) => this.records().where(sql<boolean>`a.slug = any(${slugs}::text[])`));
+    this.recordsBySlugsStatement = compileOnce(this.db, (slugs: readonly string[]) => this.records().where(sql<boolean>`a.slug = any(${slugs}::text[])`));
     this.flaggedRecordBySlugStatement = compileOnce(this.db, (slug: string, viewer: number) =>
       this.records().select(flagColumns(viewer)).where('a.slug', '=', slug),
     );
     // Arrays, not `in` lists: one parameter each, and the same statement text for every page size.
     this.summariesStatement = compileOnce(
       this.db,
-      (ids: number[]) => sql<{ page: ArticleSummary[] | null }>`select ${summariesJson()} as page from social.articles a where a.id = any(${ids}::bigint[])`,
+      (ids: readonly number[]) => sql<{ page: ArticleSummary[] | null }>`select ${summariesJson()} as page from social.articles a where a.id = any(${ids}::bigint[])`,
     );
     this.flaggedSummariesStatement = compileOnce(
       this.db,
@@ -151,17 +151,17 @@ export class ArticlesStore {
     // and the sets of every viewer missing at the same time in that one statement (viewerSets).
     this.viewerSetsStatement = compileOnce(
       this.db,
-      (userIds: number[], limit: number) => sql<{ id: string | number; favorites: Array<string | number>; following: Array<string | number> }>`
+      (userIds: readonly number[], limit: number) => sql<{ id: string | number; favorites: Array<string | number>; following: Array<string | number> }>`
         select u.id, array(select article_id from social.favorites where user_id = u.id limit ${limit}) as favorites,
           array(select followee_id from social.follows where follower_id = u.id limit ${limit}) as following
         from unnest(${userIds}::bigint[]) as u(id)`,
     );
     this.recordLookup = batchedLookup(async (slugs) => {
-      const rows = await this.recordsBySlugsStatement([...new Set(slugs)]);
+      const rows = await this.recordsBySlugsStatement(slugs);
       return new Map(rows.map((row) => [row.slug, toRecord(row)]));
     });
     this.summaryLookup = batchedLookup(async (ids) => {
-      const [row] = await this.summariesStatement([...new Set(ids)]);
+      const [row] = await this.summariesStatement(ids);
       return new Map((row?.page ?? []).map((r) => [r.id, r]));
     });
   }
@@ -293,7 +293,7 @@ export class ArticlesStore {
     let lookup = this.viewerSetLookups.get(limit);
     if (!lookup) {
       lookup = batchedLookup(async (userIds) => {
-        const rows = await this.viewerSetsStatement([...new Set(userIds)], limit);
+        const rows = await this.viewerSetsStatement(userIds, limit);
         return new Map(rows.map((row) => [Number(row.id), { favorites: row.favorites.map(Number), following: row.following.map(Number) }]));
       });
       this.viewerSetLookups.set(limit, lookup);
