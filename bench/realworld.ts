@@ -30,7 +30,7 @@ import { keptEmbeddedBase } from '../src/cli/embedded-base.js';
 import { allServices } from '../src/services/registry.js';
 import { monotonicUs, profileNodeArgs, profiling, reportProfiles } from './lib/profile.js';
 import { heapMark, heapSummary, type HeapSummary } from './lib/heap.js';
-import { increase } from './lib/prom.js';
+import { increase, total } from './lib/prom.js';
 import { mkdir } from 'node:fs/promises';
 
 function envInt(name: string, fallback: number): number {
@@ -313,6 +313,13 @@ interface Row {
   rssMb?: number | undefined;
   /** The measured process's cache misses and refresh-ahead reloads during the row, its warm-up included (from its /metrics). */
   cache?: { misses: number; reloads: number };
+  /**
+   * The longest the measured process's event loop was held during the row, its warm-up included (ms; prom-client's
+   * nodejs_eventloop_lag_max_seconds, reset by each scrape). The load's 10 connections each wait for their answer,
+   * so a stall delays 10 requests and barely moves p99; a client that does not wait would see it on every request
+   * that arrived during it.
+   */
+  loopMaxMs?: number;
   /** The row's window on the profiler's clock (µs), for --profile. */
   window?: { fromUs: number; toUs: number };
   /** The measured process's heap after the row and its GC during it, for --profile. */
@@ -332,10 +339,20 @@ async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, 
     const after = measured ? await heapMark(measured.metricsUrl) : undefined;
     const cache = mark && after ? { misses: increase(mark, after, 'cache_misses_total'), reloads: increase(mark, after, 'cache_refreshes_total') } : undefined;
     const heap = measured?.profile && mark && after ? heapSummary(mark, after) : undefined;
-    rows.push({ target: label, result, rssMb: await rssMb(measured?.pid), window: { fromUs, toUs: monotonicUs() }, ...(cache ? { cache } : {}), ...(heap ? { heap } : {}) });
+    const loopMaxMs = mark && after ? total(after, 'nodejs_eventloop_lag_max_seconds') * 1000 : undefined;
+    rows.push({
+      target: label,
+      result,
+      rssMb: await rssMb(measured?.pid),
+      window: { fromUs, toUs: monotonicUs() },
+      ...(cache ? { cache } : {}),
+      ...(heap ? { heap } : {}),
+      ...(loopMaxMs !== undefined ? { loopMaxMs } : {}),
+    });
     const failures = result.errors > 0 ? `, ERRORS ${JSON.stringify(result.failures.statuses)} e.g. ${result.failures.sample}` : '';
     const misses = cache ? `, ${cache.misses} cache misses` : '';
-    process.stderr.write(`    ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${misses}${failures}\n`);
+    const loop = loopMaxMs !== undefined ? `, event loop held up to ${loopMaxMs.toFixed(1)} ms` : '';
+    process.stderr.write(`    ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${misses}${loop}${failures}\n`);
   }
 }
 
@@ -540,8 +557,8 @@ export const benchmark: Benchmark = {
     const hellos = rows.filter((r) => r.target.startsWith('hello')).map((r) => r.result.reqPerSec);
     const helloRps = hellos.reduce((a, b) => a + b, 0) / hellos.length;
     report.table(
-      ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs hello', 'RSS MB', 'cache misses (reloads)'],
-      rows.map(({ target, result, rssMb, cache }) => [
+      ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs hello', 'RSS MB', 'cache misses (reloads)', 'event loop max ms'],
+      rows.map(({ target, result, rssMb, cache, loopMaxMs }) => [
         target,
         result.endpoint,
         Math.round(result.reqPerSec),
@@ -551,6 +568,7 @@ export const benchmark: Benchmark = {
         `${(result.reqPerSec / helloRps).toFixed(3)}`,
         rssMb ?? '-',
         cache ? `${cache.misses} (${cache.reloads})` : '-',
+        loopMaxMs !== undefined ? loopMaxMs.toFixed(1) : '-',
       ]),
     );
     const drift = hellos.length === 2 ? Math.abs(hellos[0]! - hellos[1]!) / helloRps : 0;

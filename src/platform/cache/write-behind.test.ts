@@ -53,6 +53,20 @@ describe('WriteBehindCounter', () => {
     await counter.close();
   });
 
+  it('lets the event loop run between batches, even when each batch resolves at once', async () => {
+    const order: string[] = [];
+    const counter = new WriteBehindCounter({
+      name: 't', flushEveryMs: 60_000, batchKeys: 1, registry: new Registry(), logger,
+      flush: async (b) => { order.push(`batch ${[...b.keys()].join()}`); },
+    });
+    for (const id of [1, 2, 3]) counter.increment(id);
+    // Stands for a request read from a socket while the flush runs: it must not wait for every batch.
+    setImmediate(() => order.push('request'));
+    await counter.flush();
+    assert.deepEqual(order, ['batch 1', 'request', 'batch 2', 'batch 3']);
+    await counter.close();
+  });
+
   it('a failed batch keeps its increments and those after it, and the batches before it are not written again', async () => {
     const written = new Map<number, number>();
     let calls = 0;

@@ -83,10 +83,12 @@ export const ConfigSchema = Type.Object({
   /** Write-behind counters (article views) are flushed to Postgres this often, and at shutdown. */
   WRITE_BEHIND_FLUSH_MS: Type.Integer({ minimum: 10, default: 1000 }),
   /**
-   * Most counters written per statement of a flush: smaller batches let reads in between (on PGlite, one connection
-   * on the event loop, a 2,000-row UPDATE held everything for 20-60 ms); larger ones take fewer statements.
+   * Most counters written per statement of a flush; the event loop runs between statements. On PGlite (one
+   * connection, on the event loop) a statement holds every request: in the realworld bench's single-article rows
+   * a batch of 200 took ~8 ms and one of 50 ~4 ms, for the same total (docs/perf/results.md, "The view counter's
+   * flush lets requests in between its batches"); larger batches take fewer statements.
    */
-  WRITE_BEHIND_BATCH_KEYS: Type.Integer({ minimum: 1, default: 200 }),
+  WRITE_BEHIND_BATCH_KEYS: Type.Integer({ minimum: 1, default: 50 }),
   // Home feed (docs/patterns/feed.md): pull (fan-out on read), push (on write), hybrid (push, but followed
   // celebrities are merged at read time).
   FEED_STRATEGY: Type.Union([Type.Literal('pull'), Type.Literal('push'), Type.Literal('hybrid')], { default: 'hybrid' }),
