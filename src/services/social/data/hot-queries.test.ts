@@ -138,6 +138,40 @@ for (const target of (await dbTargets()).filter((t) => t.name === 'postgres')) {
   });
 }
 
+// Row locks held by an open transaction need a second connection to see: Postgres only.
+for (const target of (await dbTargets()).filter((t) => t.name === 'postgres')) {
+  test(`article counts (${target.name}): an insert that found its slug taken holds no counter row while its transaction retries (posts with one title deadlocked), and the count is exact`, { ...target.options, timeout: 60_000 }, async () => {
+    await withMigratedDatabase(target, [socialMigrations], async (database) => {
+      const store = new ArticlesStore(database);
+      const db = store.db;
+      const fields = { slug: 'same-title', title: 'Same title', description: 'd', body: 'b' };
+      await db.transaction().execute((trx) => store.insertIfSlugFree(trx, 1, fields));
+      let release!: () => void;
+      const mayGoOn = new Promise<void>((resolve) => (release = resolve));
+      let lost!: () => void;
+      const slugLost = new Promise<void>((resolve) => (lost = resolve));
+      const retrying = db.transaction().execute(async (trx) => {
+        assert.equal(await store.insertIfSlugFree(trx, 2, fields), undefined);
+        lost();
+        await mayGoOn;
+        return store.insertIfSlugFree(trx, 2, { ...fields, slug: 'same-title-2' });
+      });
+      try {
+        await slugLost;
+        // Every slot of the article total, taken without waiting: one held by the open transaction fails at once.
+        const slots = await db.transaction().execute((trx) => sql<{ slot: number }>`select slot from social.article_totals order by slot for update nowait`.execute(trx));
+        assert.equal(slots.rows.length, 16);
+      } finally {
+        release();
+        assert.notEqual(await retrying, undefined);
+      }
+      const { kept, counted } = await keptAndCounted(db);
+      assert.equal(counted.total, 2);
+      assert.deepEqual(kept, counted);
+    }, 4);
+  });
+}
+
 /** Tables that grow with the site: a sequential scan of any of them in a hot query is the bug this test is for. */
 const BIG_TABLES = new Set(['articles', 'article_tags', 'favorites', 'follows', 'comments']);
 
