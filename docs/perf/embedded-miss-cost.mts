@@ -4,7 +4,7 @@
 // - the statement alone: PGlite (in memory and on a data directory) answering the single article's select by slug
 //   over 10,000 rows, next to `select 1`, PGlite's floor per statement, and to the same rows read 4 and 10 slugs a
 //   statement (`slug = any($1)`, as batchedLookup sends misses that arrive together);
-// - the view counter's write-behind flush (one statement per second, ArticlesStore.addViews) updating 1,000, 3,000 and
+// - the view counter's write-behind flush (one statement per second, as ArticlesStore.addViews wrote them before social migration 11) updating 1,000, 3,000 and
 //   6,000 of those rows: all that time PGlite's one connection is busy, and a miss arriving then waits for it;
 // - the cache alone: the embedded cache (near cache over bentocache's L1, no REDIS_URL) missing a new key whose
 //   loader answers at once with an article-sized record, next to a near hit of the same keys.

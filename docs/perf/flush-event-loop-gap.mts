@@ -28,7 +28,7 @@ await db.exec(`create index articles_author_recent on articles (author_id, creat
 await db.exec(`insert into articles (slug, title, description, author_id, tag_list, body) select 'bench-article-' || g,
   'Bench article ' || g, 'Article ' || g, g % 1000, array['node', 'redis'], '${body}' from generate_series(1, 10000) g`);
 
-// ArticlesStore.addViews' statement.
+// The statement ArticlesStore.addViews ran until the views went to a log (social migration 11, view-log-cost.mts).
 const addViews = async (increments: ReadonlyMap<number, number>) => {
   await db.query('update articles as a set views_count = a.views_count + v.n from unnest($1::bigint[], $2::bigint[]) as v(id, n) where a.id = v.id', [
     [...increments.keys()],

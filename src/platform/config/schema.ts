@@ -80,15 +80,24 @@ export const ConfigSchema = Type.Object({
    * served past its TTL either way.
    */
   CACHE_REFRESH_AHEAD: Type.Number({ minimum: 0.5, maximum: 1, default: 1 }),
-  /** Write-behind counters (article views) are flushed to Postgres this often, and at shutdown. */
+  /**
+   * Write-behind counters are flushed to Postgres this often, and at shutdown: what a crash can lose. Article views
+   * are appended to their log (social.article_view_log), links' click counts added to their rows.
+   */
   WRITE_BEHIND_FLUSH_MS: Type.Integer({ minimum: 10, default: 1000 }),
   /**
-   * Most counters written per statement of a flush; the event loop runs between statements. On PGlite (one
-   * connection, on the event loop) a statement holds every request: in the realworld bench's single-article rows
-   * a batch of 200 took ~8 ms and one of 50 ~4 ms, for the same total (docs/perf/results.md, "The view counter's
-   * flush lets requests in between its batches"); larger batches take fewer statements.
+   * Most counters written per statement of a flush of links' click counts; the event loop runs between
+   * statements. On PGlite (one connection, on the event loop) a statement holds every request: in the realworld
+   * bench's single-article rows a batch of 200 article rows took ~8 ms and one of 50 ~4 ms, for the same total
+   * (docs/perf/results.md, "The view counter's flush lets requests in between its batches").
    */
   WRITE_BEHIND_BATCH_KEYS: Type.Integer({ minimum: 1, default: 50 }),
+  /**
+   * How often the article view log is folded into articles.views_count (and at shutdown): each article viewed
+   * since the last fold is updated once, however many flushes counted it. views_count lags by up to this much;
+   * nothing is lost meanwhile, the log is in Postgres (docs/patterns/caching.md, "Write-behind").
+   */
+  ARTICLE_VIEWS_FOLD_MS: Type.Integer({ minimum: 100, default: 10_000 }),
   // Home feed (docs/patterns/feed.md): pull (fan-out on read), push (on write), hybrid (push, but followed
   // celebrities are merged at read time).
   FEED_STRATEGY: Type.Union([Type.Literal('pull'), Type.Literal('push'), Type.Literal('hybrid')], { default: 'hybrid' }),

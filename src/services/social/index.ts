@@ -1,7 +1,8 @@
 import { IDENTITY, type IdentityClient } from '../../contracts/identity.js';
 import type { ServiceModule } from '../../platform/runtime/service-module.js';
-import { WriteBehindCounter } from '../../platform/cache/write-behind.js';
 import { ArticleCache } from './data/article-cache.js';
+import { ArticleViews } from './data/article-views.js';
+import { ArticleViewsStore } from './data/article-views.store.js';
 import { ArticlesStore } from './data/articles.store.js';
 import { CommentsStore } from './data/comments.store.js';
 import { FeedStore } from './data/feed.store.js';
@@ -41,12 +42,10 @@ export const socialService: ServiceModule = {
     const userExport = new UserExport(db, articlesStore, outbox);
     const exportWorker = await userExport.work(bus);
 
-    // Write-behind: views are summed in memory and added to Postgres once per interval (in batches) and at shutdown.
-    const views = new WriteBehindCounter({
-      name: 'article_views',
+    // Write-behind: views are summed in memory, appended to their log every interval, folded into the articles less often.
+    const views = new ArticleViews(new ArticleViewsStore(db), {
       flushEveryMs: config.WRITE_BEHIND_FLUSH_MS,
-      batchKeys: config.WRITE_BEHIND_BATCH_KEYS,
-      flush: (batch) => articlesStore.addViews(batch),
+      foldEveryMs: config.ARTICLE_VIEWS_FOLD_MS,
       registry: metrics.registry,
       logger,
     });

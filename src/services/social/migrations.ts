@@ -303,5 +303,26 @@ export const socialMigrations: ServiceMigrations = {
         end $$`,
       ],
     },
+    {
+      version: 11,
+      name: 'article views appended to a log, folded into the articles per bucket',
+      statements: [
+        // The view counter wrote every viewed article's row once a second: ~1,900 row updates a second in the
+        // realworld bench's single-article rows, the whole gap between their p99 and the list rows' on PGlite
+        // (docs/perf/results.md, "Views go to a log"). A flush now appends a few rows here (one per bucket of
+        // article ids), as durable as the update was; ArticleViews folds each bucket's rows into the articles
+        // now and then, each article once per fold however many flushes counted it.
+        `create table social.article_view_log (
+          id bigserial primary key,
+          bucket smallint not null,
+          article_ids bigint[] not null,
+          counts bigint[] not null
+        )`,
+        // A flush of thousands of articles makes arrays of several kB: stored out of line uncompressed, since
+        // they are read back once and compressing them is CPU on the event loop (PGlite) for nothing.
+        `alter table social.article_view_log alter column article_ids set storage external, alter column counts set storage external`,
+        `create index article_view_log_bucket on social.article_view_log (bucket)`,
+      ],
+    },
   ],
 };

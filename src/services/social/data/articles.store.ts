@@ -301,14 +301,6 @@ export class ArticlesStore {
     return (await lookup.load(userId)) ?? { favorites: [], following: [] };
   }
 
-  /** Adds buffered view counts in one statement (the write-behind flush). */
-  async addViews(increments: ReadonlyMap<number, number>): Promise<void> {
-    if (increments.size === 0) return;
-    await sql`update social.articles as a set views_count = a.views_count + v.n
-      from unnest(${[...increments.keys()]}::bigint[], ${[...increments.values()]}::bigint[]) as v(id, n)
-      where a.id = v.id`.execute(this.db);
-  }
-
   private summaries() {
     return this.db
       .selectFrom('social.articles as a')

@@ -18,6 +18,8 @@ export interface SocialTables {
     updated_at: Generated<Date>;
   };
   'social.article_tags': { article_id: number; tag: string };
+  /** Views counted but not yet added to articles.views_count: one row per flush and bucket (ArticleViews). */
+  'social.article_view_log': { id: Generated<number>; bucket: number; article_ids: number[]; counts: number[] };
   'social.favorites': { user_id: number; article_id: number; created_at: Generated<Date> };
   'social.feed_readers': { user_id: number; last_read_at: Date };
   /** Followers kept by FollowsStore; articles by a trigger (migration 6). */
