@@ -7,7 +7,8 @@
  * Settings (env): BENCH_DURATION (s per endpoint, 10), BENCH_WARMUP (s, 2),
  * BENCH_CONNECTIONS (10), BENCH_USERS (1000), BENCH_ARTICLES (10000),
  * BENCH_FOLLOWS (follows per user, 20), BENCH_SEED_CONCURRENCY (16),
- * BENCH_TARGETS (pglite,postgres), BENCH_CACHE (on,off: each target is measured with the
+ * BENCH_TARGETS (pglite,postgres; postgres+redis adds TEST_REDIS_URL's Redis as L2 cache and
+ * timeline store, keys under a prefix of its own), BENCH_CACHE (on,off: each target is measured with the
  * cache on and off, on the same seeded data), TEST_DATABASE_URL (admin URL of the server),
  * BENCH_SYSTEM_ENV (settings of the measured system) and BENCH_SYSTEM_NODE_ARGS (its node flags): bench/lib/system-env.ts.
  */
@@ -25,12 +26,13 @@ import { machine, progress, type Report } from './lib/report.js';
 import { rssMb } from './lib/rss.js';
 import { benchSystemEnv, benchSystemNodeArgs, systemNodeOptions } from './lib/system-env.js';
 import { dropRedisKeys } from '../src/testing/redis-keys.js';
+import { redisUnavailable, TEST_REDIS_URL } from '../src/testing/redis-probe.js';
 import { cacheKeysPattern } from '../src/platform/cache/bento-cache.js';
 import { keptEmbeddedBase } from '../src/cli/embedded-base.js';
 import { allServices } from '../src/services/registry.js';
 import { monotonicUs, profileNodeArgs, profiling, reportProfiles } from './lib/profile.js';
 import { heapMark, heapSummary, type HeapSummary } from './lib/heap.js';
-import { increase, total } from './lib/prom.js';
+import { cpuPerRequestUs, increase, total } from './lib/prom.js';
 import { mkdir } from 'node:fs/promises';
 
 function envInt(name: string, fallback: number): number {
@@ -69,7 +71,7 @@ const TAGS = [
 // ---------------------------------------------------------------- targets
 
 interface Target {
-  name: 'pglite' | 'postgres';
+  name: 'pglite' | 'postgres' | 'postgres+redis';
   /** What the numbers ran on, for the report. */
   describe: string;
   env: Record<string, string>;
@@ -87,8 +89,16 @@ async function pgliteTarget(): Promise<Target> {
   };
 }
 
-/** A fresh database on the real server, dropped after; a string (the reason) when the server is unreachable. */
-async function postgresTarget(): Promise<Target | string> {
+/**
+ * A fresh database on the real server, dropped after; a string (the reason) when the server is unreachable. With
+ * `redis` (the postgres+redis target) the system also caches in that Redis (L2, under a prefix of its own) and
+ * keeps its timelines there, as a deployment of several instances would.
+ */
+async function postgresTarget(redis?: string): Promise<Target | string> {
+  if (redis) {
+    const unavailable = await redisUnavailable(redis);
+    if (unavailable) return `Redis not reachable at ${redis} (${unavailable}); set TEST_REDIS_URL`;
+  }
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -106,10 +116,11 @@ async function postgresTarget(): Promise<Target | string> {
   }
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;
+  const redisEnv: Record<string, string> = redis ? { REDIS_URL: redis, REDIS_PREFIX: name } : {};
   return {
-    name: 'postgres',
-    describe: `PostgreSQL ${version} at ${url.host}, fresh database ${name} (pg pool, DATABASE_POOL_MAX=10)`,
-    env: { DATABASE_URL: url.toString() },
+    name: redis ? 'postgres+redis' : 'postgres',
+    describe: `PostgreSQL ${version} at ${url.host}, fresh database ${name} (pg pool, DATABASE_POOL_MAX=10)${redis ? `; Redis at ${new URL(redis).host}, keys under ${name}` : ''}`,
+    env: { DATABASE_URL: url.toString(), ...redisEnv },
     cleanup: async () => {
       const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
       await client.connect();
@@ -320,6 +331,8 @@ interface Row {
    * that arrived during it.
    */
   loopMaxMs?: number;
+  /** The measured process's CPU time per request during the row, its warm-up included (µs; cpuPerRequestUs). */
+  cpuUs?: number | undefined;
   /** The row's window on the profiler's clock (µs), for --profile. */
   window?: { fromUs: number; toUs: number };
   /** The measured process's heap after the row and its GC during it, for --profile. */
@@ -340,6 +353,7 @@ async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, 
     const cache = mark && after ? { misses: increase(mark, after, 'cache_misses_total'), reloads: increase(mark, after, 'cache_refreshes_total') } : undefined;
     const heap = measured?.profile && mark && after ? heapSummary(mark, after) : undefined;
     const loopMaxMs = mark && after ? total(after, 'nodejs_eventloop_lag_max_seconds') * 1000 : undefined;
+    const cpuUs = mark && after ? cpuPerRequestUs(mark, after) : undefined;
     rows.push({
       target: label,
       result,
@@ -348,11 +362,13 @@ async function measureAll(label: string, specs: LoadSpec[], load: LoadSettings, 
       ...(cache ? { cache } : {}),
       ...(heap ? { heap } : {}),
       ...(loopMaxMs !== undefined ? { loopMaxMs } : {}),
+      cpuUs,
     });
     const failures = result.errors > 0 ? `, ERRORS ${JSON.stringify(result.failures.statuses)} e.g. ${result.failures.sample}` : '';
     const misses = cache ? `, ${cache.misses} cache misses` : '';
     const loop = loopMaxMs !== undefined ? `, event loop held up to ${loopMaxMs.toFixed(1)} ms` : '';
-    process.stderr.write(`    ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${misses}${loop}${failures}\n`);
+    const cpu = cpuUs !== undefined ? `, ${Math.round(cpuUs)} µs CPU a request` : '';
+    process.stderr.write(`    ${Math.round(result.reqPerSec)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms${misses}${loop}${cpu}${failures}\n`);
   }
 }
 
@@ -389,9 +405,9 @@ async function dropSharedCache(target: Target, report: Report): Promise<void> {
   report.facts({ 'shared cache after seeding': `${dropped} keys under ${redis.prefix} dropped, so every row starts from the warm-up's entries` });
 }
 
-/** The shared Redis of a target and its key prefix (perTarget), when BENCH_SYSTEM_ENV sets REDIS_URL. */
+/** The shared Redis of a target and its key prefix: its own (postgres+redis), or BENCH_SYSTEM_ENV's REDIS_URL (perTarget). */
 function targetRedis(target: Target): { url: string; prefix: string } | undefined {
-  const env = perTarget(benchSystemEnv(), target);
+  const env = { ...target.env, ...perTarget(benchSystemEnv(), target) };
   const url = env['REDIS_URL'];
   const prefix = env['REDIS_PREFIX'];
   return url && prefix ? { url, prefix } : undefined;
@@ -540,13 +556,13 @@ export const benchmark: Benchmark = {
     await helloWorld(load, rows, 'hello (before)');
 
     for (const name of settings.targets) {
-      if (name !== 'pglite' && name !== 'postgres') {
-        report.text(`skipped unknown target "${name}" (BENCH_TARGETS takes pglite,postgres)`);
+      if (name !== 'pglite' && name !== 'postgres' && name !== 'postgres+redis') {
+        report.text(`skipped unknown target "${name}" (BENCH_TARGETS takes pglite, postgres and postgres+redis)`);
         continue;
       }
-      const target = name === 'pglite' ? await pgliteTarget() : await postgresTarget();
+      const target = name === 'pglite' ? await pgliteTarget() : await postgresTarget(name === 'postgres+redis' ? TEST_REDIS_URL : undefined);
       if (typeof target === 'string') {
-        report.text(`**skipped postgres:** ${target}`);
+        report.text(`**skipped ${name}:** ${target}`);
         continue;
       }
       valid = (await runTarget(target, load, rows, report)) && valid;
@@ -557,8 +573,8 @@ export const benchmark: Benchmark = {
     const hellos = rows.filter((r) => r.target.startsWith('hello')).map((r) => r.result.reqPerSec);
     const helloRps = hellos.reduce((a, b) => a + b, 0) / hellos.length;
     report.table(
-      ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs hello', 'RSS MB', 'cache misses (reloads)', 'event loop max ms'],
-      rows.map(({ target, result, rssMb, cache, loopMaxMs }) => [
+      ['target', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs hello', 'RSS MB', 'cache misses (reloads)', 'event loop max ms', 'CPU µs/req'],
+      rows.map(({ target, result, rssMb, cache, loopMaxMs, cpuUs }) => [
         target,
         result.endpoint,
         Math.round(result.reqPerSec),
@@ -569,6 +585,7 @@ export const benchmark: Benchmark = {
         rssMb ?? '-',
         cache ? `${cache.misses} (${cache.reloads})` : '-',
         loopMaxMs !== undefined ? loopMaxMs.toFixed(1) : '-',
+        cpuUs !== undefined ? Math.round(cpuUs) : '-',
       ]),
     );
     const drift = hellos.length === 2 ? Math.abs(hellos[0]! - hellos[1]!) / helloRps : 0;
@@ -576,6 +593,10 @@ export const benchmark: Benchmark = {
       `"vs hello" is req/s divided by the mean hello-world req/s of this run (${Math.round(helloRps)}); ` +
         `the two hello runs differ by ${(drift * 100).toFixed(1)}%, a measure of this machine's noise during the run.` +
         (drift > 0.15 ? ' **The machine was noisy: compare ratios with care.**' : ''),
+    );
+    report.text(
+      '"CPU µs/req" is the measured process\'s CPU time (user + system) over the row, warm-up and background work ' +
+        '(view flushes, folds) included, divided by the requests it answered: what a request costs, which a busy host moves less than req/s.',
     );
 
     // Signed in vs anonymous, per target and endpoint, from this same run (issue 21's measure).

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { count, increase, increaseByLabel, quantile, quantileWith, shareWithin, total, type Scrape } from './prom.js';
+import { count, cpuPerRequestUs, increase, increaseByLabel, quantile, quantileWith, shareWithin, total, type Scrape } from './prom.js';
 
 const scrapeOf = (entries: Record<string, number>): Scrape => new Map(Object.entries(entries));
 
@@ -22,6 +22,13 @@ describe('bench prom helpers', () => {
     const a = scrapeOf({ 'm_total{cache="article",tier="l1"}': 2, 'm_total{cache="article",tier="l2"}': 1, 'm_total{cache="viewer"}': 5, 'n_total{cache="article"}': 50 });
     const b = scrapeOf({ 'm_total{cache="article",tier="l1"}': 6, 'm_total{cache="article",tier="l2"}': 4, 'm_total{cache="viewer"}': 5, 'm_total{tier="l1",cache="list"}': 3, 'm_total{tier="l1"}': 9, 'm_total{subcache="z"}': 4, 'n_total{cache="article"}': 70 });
     assert.deepEqual(Object.fromEntries(increaseByLabel(a, b, 'm_total', 'cache')), { article: 7, viewer: 0, list: 3 });
+  });
+
+  it('CPU µs per request: the process CPU between two scrapes over the requests answered in between, every route summed', () => {
+    const a = scrapeOf({ process_cpu_seconds_total: 10, 'http_request_duration_seconds_count{route="/a"}': 100, 'http_request_duration_seconds_count{route="/b"}': 0 });
+    const b = scrapeOf({ process_cpu_seconds_total: 12.5, 'http_request_duration_seconds_count{route="/a"}': 5_100, 'http_request_duration_seconds_count{route="/b"}': 5_000 });
+    assert.equal(cpuPerRequestUs(a, b), 250);
+    assert.equal(cpuPerRequestUs(b, b), undefined, 'no request, no figure');
   });
 
   it('takes quantiles over the window between two scrapes', () => {
