@@ -53,6 +53,17 @@ describe('WriteBehindCounter', () => {
     await counter.close();
   });
 
+  it('writes keys in ascending order across batches, whatever order they were counted in (instances lock rows in one order)', async () => {
+    const batches: number[][] = [];
+    const counter = new WriteBehindCounter({
+      name: 't', flushEveryMs: 60_000, batchKeys: 3, registry: new Registry(), logger,
+      flush: async (b) => { batches.push([...b.keys()]); },
+    });
+    for (const id of [9, 2, 7, 1, 8, 3, 5]) counter.increment(id);
+    await counter.close();
+    assert.deepEqual(batches, [[1, 2, 3], [5, 7, 8], [9]]);
+  });
+
   it('lets the event loop run between batches, even when each batch resolves at once', async () => {
     const order: string[] = [];
     const counter = new WriteBehindCounter({

@@ -75,9 +75,14 @@ export class WriteBehindCounter {
     await this.flushing;
   }
 
-  /** Writes `taken` batch by batch; on a failure, what was not written goes back into pending for the next flush. */
+  /**
+   * Writes `taken` batch by batch, keys ascending; on a failure, what was not written goes back into pending for the
+   * next flush. Ascending because instances flush the same keys at the same time (every WRITE_BEHIND_FLUSH_MS): an
+   * UPDATE locks its rows in the order it is given them, and two in opposite orders deadlocked (Postgres then aborts
+   * one after deadlock_timeout, a second's wait and a retried batch).
+   */
   private async write(taken: Map<number, number>, since: number): Promise<void> {
-    const entries = [...taken];
+    const entries = [...taken].sort(([a], [b]) => a - b);
     const size = this.options.batchKeys ?? entries.length;
     for (let start = 0; start < entries.length; start += size) {
       // A batch that resolves at once (PGlite runs its statement on the event loop) would start the next in the
