@@ -597,7 +597,8 @@ export const benchmark: Benchmark = {
     );
     report.text(
       '"CPU µs/req" is the measured process\'s CPU time (user + system) over the row, warm-up and background work ' +
-        '(view flushes, folds) included, divided by the requests it answered: what a request costs, which a busy host moves less than req/s.',
+        '(view flushes, folds) included, divided by the requests it answered: what a request costs. Compare it between runs with care too: on a ' +
+        'contended host it rose by 40-65% on every row (docs/perf/results.md, 2026-12-07).',
     );
 
     // Signed in vs anonymous, per target and endpoint, from this same run (issue 21's measure).

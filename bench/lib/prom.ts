@@ -54,8 +54,8 @@ export function increaseByLabel(a: Scrape, b: Scrape, name: string, label: strin
 
 /**
  * The measured process's CPU time (user + system, prom-client's process_cpu_seconds_total) per HTTP request it
- * answered between two scrapes, in µs; undefined when it answered none. Less at the mercy of a busy host than
- * req/s: a neighbour that takes a core lowers req/s, while the CPU each request costs moves much less.
+ * answered between two scrapes, in µs; undefined when it answered none. What a request costs, whatever the load
+ * generator got of the machine; a contended host still raises it (shared caches, a busy sibling thread).
  */
 export function cpuPerRequestUs(a: Scrape, b: Scrape): number | undefined {
   const requests = count(a, b, 'http_request_duration_seconds');
