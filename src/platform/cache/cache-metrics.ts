@@ -1,7 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DataKind } from './cache.js';
 
-type Tier = 'near' | 'l1' | 'l2';
+const TIERS = ['near', 'l1', 'l2'] as const;
+type Tier = (typeof TIERS)[number];
 
 /** One cache's hits, misses and stale answers since start: plain numbers, counted on every read. */
 interface Counts {
@@ -28,44 +29,23 @@ export class CacheMetrics {
   constructor(registry: Registry) {
     const registers = [registry];
     const counts = this.counts;
-    // What each counter was last handed: a scrape adds only what was counted since.
-    const published = new Map<string, Counts>();
-    const publish = (name: keyof Counts, add: (cache: string, by: number) => void) => {
-      for (const [cache, now] of counts) {
-        let last = published.get(cache);
-        if (!last) published.set(cache, (last = { near: 0, l1: 0, l2: 0, misses: 0, stale: 0 }));
-        const by = now[name] - last[name];
-        if (by > 0) add(cache, by);
-        last[name] = now[name];
-      }
-    };
-    new Counter({
-      name: 'cache_hits_total',
-      help: 'Cache hits by cache and tier (near: live objects in process, l1: serialized in process, l2: Redis)',
-      labelNames: ['cache', 'tier'],
-      registers,
-      collect() {
-        for (const tier of ['near', 'l1', 'l2'] as const) publish(tier, (cache, by) => this.inc({ cache, tier }, by));
-      },
-    });
-    new Counter({
-      name: 'cache_misses_total',
-      help: 'Cache misses (the value was loaded from its source)',
-      labelNames: ['cache'],
-      registers,
-      collect() {
-        publish('misses', (cache, by) => this.inc({ cache }, by));
-      },
-    });
-    new Counter({
-      name: 'cache_stale_served_total',
-      help: 'Values served past their TTL (grace period) because the source failed or was slow',
-      labelNames: ['cache'],
-      registers,
-      collect() {
-        publish('stale', (cache, by) => this.inc({ cache }, by));
-      },
-    });
+    // At each scrape a counter is set to the totals since start: they only grow, so it still only goes up.
+    const countedAtScrape = <L extends 'cache' | 'tier'>(name: string, help: string, labelNames: L[], series: (cache: string, c: Counts) => [Record<L, string>, number][]) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const [cache, c] of counts) for (const [labels, value] of series(cache, c)) if (value > 0) this.inc(labels, value);
+        },
+      });
+    countedAtScrape('cache_hits_total', 'Cache hits by cache and tier (near: live objects in process, l1: serialized in process, l2: Redis)', ['cache', 'tier'], (cache, c) =>
+      TIERS.map((tier) => [{ cache, tier }, c[tier]]),
+    );
+    countedAtScrape('cache_misses_total', 'Cache misses (the value was loaded from its source)', ['cache'], (cache, c) => [[{ cache }, c.misses]]);
+    countedAtScrape('cache_stale_served_total', 'Values served past their TTL (grace period) because the source failed or was slow', ['cache'], (cache, c) => [[{ cache }, c.stale]]);
     this.loads = new Counter({ name: 'cache_loads_total', help: 'Loads from the source of truth', labelNames: ['cache'], registers });
     this.loadErrors = new Counter({ name: 'cache_load_errors_total', help: 'Loads that failed', labelNames: ['cache'], registers });
     this.collapsed = new Counter({ name: 'cache_stampede_collapsed_total', help: 'Requests that waited on a load already in flight instead of starting their own', labelNames: ['cache'], registers });
